@@ -1,0 +1,10 @@
+export type { Clock } from './Clock';
+export { systemClock, ManualClock } from './Clock';
+export { ObsError, ObsValidationError, describeValue } from './ObsError';
+export type { Labels } from './labels';
+export { emptyLabels, isValidLabelName, normalizeLabels, labelsKey } from './labels';
+export { BoundedMap } from './BoundedMap';
+export type { ObsEventBase } from './events';
+export { ofType, assertNever } from './events';
+export { EventBus } from './EventBus';
+export { requireFiniteNumber, requireNonEmptyString } from './validate';

@@ -1,0 +1,31 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+// Tests run against each package's source (Effect's pattern), so `turbo test`
+// never waits for a build; CI also builds and typechecks the dist output.
+const pkg = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
+
+export const workspaceAliases = {
+  '@obs/core': pkg('core'),
+  '@obs/metrics': pkg('metrics'),
+  '@obs/tracing': pkg('tracing'),
+  '@obs/health': pkg('health'),
+  '@obs/alerts': pkg('alerts'),
+  '@obs/slo': pkg('slo'),
+  '@obs/anomaly': pkg('anomaly'),
+  '@obs/hub': pkg('hub'),
+  '@obs/vision': pkg('vision'),
+};
+
+export function sharedConfig(name: string, extra: { testTimeout?: number } = {}) {
+  return defineConfig({
+    resolve: { alias: workspaceAliases },
+    test: {
+      name,
+      include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      environment: 'node',
+      testTimeout: extra.testTimeout ?? 20_000,
+      setupFiles: [fileURLToPath(new URL('./vitest.setup.ts', import.meta.url))],
+    },
+  });
+}
