@@ -1,1 +1,37 @@
-export {};
+export { AlertSeverity, AlertState, isAlertSeverity, isAlertState } from './AlertSeverity';
+export type { Alert, AlertInit } from './Alert';
+export { createAlert } from './Alert';
+export { alertFingerprint } from './fingerprint';
+export { AlertValidationError, AlertLimitError } from './errors';
+export type {
+  AlertsEvent,
+  AlertsEventType,
+  AlertFiredEvent,
+  AlertResolvedEvent,
+  AlertSuppressedEvent,
+  AlertNotifiedEvent,
+  AlertHandlerErrorEvent,
+  AlertRuleErrorEvent,
+  AlertDroppedEvent,
+} from './events';
+export type { Matcher } from './matchers';
+export { alertMatchLabels } from './matchers';
+export type { Silence, SilenceInit, SilenceStatus } from './silences';
+export type { InhibitRule } from './inhibition';
+export type { RouteConfig } from './route';
+export { DEFAULT_ROUTE } from './route';
+export type { AlertNotification, AlertHandler, NotificationHandler } from './Notification';
+export type { AlertManagerSnapshot, ActiveAlertSnapshot, SilenceSnapshot } from './snapshot';
+export type {
+  AlertManager,
+  AlertManagerConfig,
+  AlertManagerLimits,
+  AlertManagerStats,
+  AlertContext,
+  AlertRule,
+  RuleResult,
+  RuleOptions,
+  SuppressionRule,
+  HandlerOptions,
+} from './AlertManager';
+export { createAlertManager } from './AlertManager';

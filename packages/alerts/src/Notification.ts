@@ -1,0 +1,25 @@
+import type { Labels } from '@obs/core';
+import type { Alert } from './Alert';
+
+/**
+ * One notification for one group, as Alertmanager sends to a receiver: every firing
+ * alert of the group plus the alerts that resolved since the last notification.
+ */
+export interface AlertNotification {
+  readonly groupKey: string;
+  readonly groupLabels: Labels;
+  /** `'firing'` when at least one alert fires, else `'resolved'`. */
+  readonly status: 'firing' | 'resolved';
+  /** Firing alerts first, then resolved ones. */
+  readonly alerts: readonly Alert[];
+  readonly timestamp: number;
+}
+
+/**
+ * Called with each alert of a notification (firing and resolved ones), the notification
+ * as second argument. Sync or async; errors and timeouts are isolated.
+ */
+export type AlertHandler = (alert: Alert, notification: AlertNotification) => void | Promise<void>;
+
+/** Called once per group notification (sinks such as Alertmanager and webhooks). */
+export type NotificationHandler = (notification: AlertNotification) => void | Promise<void>;

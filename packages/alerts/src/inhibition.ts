@@ -1,0 +1,87 @@
+import { describeValue, isValidLabelName, type Labels } from '@obs/core';
+import { AlertValidationError } from './errors';
+import { compileMatchers, matchesAll, type CompiledMatcher, type Matcher } from './matchers';
+
+/**
+ * An Alertmanager inhibition rule: while an alert matching `sourceMatchers` is firing,
+ * alerts matching `targetMatchers` are muted if they have the same values for every label
+ * in `equal` (a label missing on both sides counts as equal). An alert never inhibits itself.
+ *
+ * @example critical inhibits warning for the same service
+ * { sourceMatchers: [{ name: 'severity', value: 'critical' }],
+ *   targetMatchers: [{ name: 'severity', value: 'warning' }], equal: ['service'] }
+ */
+export interface InhibitRule {
+  readonly sourceMatchers: readonly Matcher[];
+  readonly targetMatchers: readonly Matcher[];
+  readonly equal?: readonly string[];
+}
+
+export interface CompiledInhibitRule {
+  readonly id: string;
+  readonly rule: InhibitRule;
+  readonly source: readonly CompiledMatcher[];
+  readonly target: readonly CompiledMatcher[];
+  readonly equal: readonly string[];
+}
+
+export function compileInhibitRule(input: unknown, id: string, maxRegexLength?: number): CompiledInhibitRule {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new AlertValidationError('INVALID_INHIBIT_RULE', `an inhibition rule must be an object {sourceMatchers, targetMatchers, equal?}, got ${describeValue(input)}`);
+  }
+  const raw = input as Record<string, unknown>;
+  const source = compileMatchers(raw['sourceMatchers'], 'sourceMatchers', maxRegexLength);
+  const target = compileMatchers(raw['targetMatchers'], 'targetMatchers', maxRegexLength);
+  const equalRaw = raw['equal'] ?? [];
+  if (!Array.isArray(equalRaw) || equalRaw.length > 64 || !equalRaw.every((n) => typeof n === 'string' && isValidLabelName(n))) {
+    throw new AlertValidationError('INVALID_INHIBIT_RULE', `equal must be an array of at most 64 label names, got ${describeValue(equalRaw)}`);
+  }
+  const equal = Object.freeze([...(equalRaw as string[])]);
+  const rule: InhibitRule = Object.freeze({
+    sourceMatchers: Object.freeze(source.map((m) => m.matcher)),
+    targetMatchers: Object.freeze(target.map((m) => m.matcher)),
+    equal,
+  });
+  return { id, rule, source, target, equal };
+}
+
+function equalKey(rule: CompiledInhibitRule, labels: Labels): string {
+  return JSON.stringify(rule.equal.map((n) => labels[n] ?? ''));
+}
+
+/** For each rule: equal-label key -> fingerprints of the firing source alerts. */
+export class InhibitionIndex {
+  private readonly index = new Map<string, Map<string, Set<string>>>();
+
+  constructor(private readonly rules: readonly CompiledInhibitRule[]) {}
+
+  /** Registers a firing alert as a possible source. */
+  addSource(fingerprint: string, labels: Labels): void {
+    for (const rule of this.rules) {
+      if (!matchesAll(rule.source, labels)) continue;
+      let byKey = this.index.get(rule.id);
+      if (!byKey) this.index.set(rule.id, (byKey = new Map()));
+      const key = equalKey(rule, labels);
+      let fps = byKey.get(key);
+      if (!fps) byKey.set(key, (fps = new Set()));
+      fps.add(fingerprint);
+    }
+  }
+
+  /** Ids of the rules that inhibit this alert. */
+  inhibitedBy(fingerprint: string, labels: Labels): string[] {
+    const out: string[] = [];
+    for (const rule of this.rules) {
+      if (!matchesAll(rule.target, labels)) continue;
+      const fps = this.index.get(rule.id)?.get(equalKey(rule, labels));
+      if (!fps) continue;
+      if (fps.size > 1 || !fps.has(fingerprint)) out.push(rule.id);
+    }
+    return out;
+  }
+
+  /** Whether an alert with these labels could inhibit anything (so its changes need a full re-check). */
+  static isSource(rules: readonly CompiledInhibitRule[], labels: Labels): boolean {
+    return rules.some((r) => matchesAll(r.source, labels));
+  }
+}

@@ -1,0 +1,93 @@
+import { describeValue, isValidLabelName, type Labels } from '@obs/core';
+import { AlertValidationError } from './errors';
+
+/**
+ * An Alertmanager label matcher: `name=value`, `name!=value`, `name=~regex`, `name!~regex`.
+ * `isEqual` defaults to true (as in Alertmanager API v2). A label that an alert lacks
+ * has the value `''`, so `{name: 'team', value: ''}` matches alerts without a team.
+ */
+export interface Matcher {
+  readonly name: string;
+  readonly value: string;
+  readonly isRegex?: boolean;
+  readonly isEqual?: boolean;
+}
+
+/** A validated matcher with its test compiled once. */
+export interface CompiledMatcher {
+  readonly matcher: Matcher;
+  matches(labels: Labels): boolean;
+}
+
+export const DEFAULT_MAX_REGEX_LENGTH = 1024;
+const MAX_VALUE_LENGTH = 4096;
+const MAX_MATCHERS = 64;
+
+/**
+ * Validates and compiles one matcher. Regexes are anchored at both ends like
+ * Alertmanager's (`^(?:re)$`) and limited in length; JavaScript regex syntax applies
+ * (close to RE2 for the usual `a|b`, `.*`, classes). Errors are {@link AlertValidationError}.
+ */
+export function compileMatcher(input: unknown, maxRegexLength = DEFAULT_MAX_REGEX_LENGTH): CompiledMatcher {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new AlertValidationError('INVALID_MATCHER', `a matcher must be an object {name, value, isRegex?, isEqual?}, got ${describeValue(input)}`);
+  }
+  const raw = input as Record<string, unknown>;
+  const { name, value } = raw;
+  const isRegex = raw['isRegex'] ?? false;
+  const isEqual = raw['isEqual'] ?? true;
+  if (typeof name !== 'string' || !isValidLabelName(name)) {
+    throw new AlertValidationError('INVALID_MATCHER', `matcher name must be a label name, got ${describeValue(name)}`);
+  }
+  if (typeof value !== 'string' || value.length > MAX_VALUE_LENGTH) {
+    throw new AlertValidationError('INVALID_MATCHER', `matcher ${name} value must be a string of at most ${MAX_VALUE_LENGTH} characters, got ${describeValue(value)}`);
+  }
+  if (typeof isRegex !== 'boolean' || typeof isEqual !== 'boolean') {
+    throw new AlertValidationError('INVALID_MATCHER', `matcher ${name}: isRegex and isEqual must be booleans`);
+  }
+  const matcher: Matcher = Object.freeze({ name, value, isRegex, isEqual });
+  let test: (v: string) => boolean;
+  if (isRegex) {
+    if (value.length > maxRegexLength) {
+      throw new AlertValidationError('INVALID_MATCHER', `matcher ${name} regex is longer than ${maxRegexLength} characters`);
+    }
+    let re: RegExp;
+    try {
+      re = new RegExp(`^(?:${value})$`, 'u');
+    } catch (error) {
+      throw new AlertValidationError('INVALID_MATCHER', `matcher ${name} has an invalid regex: ${(error as Error).message}`, { cause: error });
+    }
+    test = (v) => re.test(v);
+  } else {
+    test = (v) => v === value;
+  }
+  return {
+    matcher,
+    matches: (labels) => test(labels[name] ?? '') === isEqual,
+  };
+}
+
+/** Compiles a non-empty list of matchers (all must match). */
+export function compileMatchers(input: unknown, what: string, maxRegexLength?: number): CompiledMatcher[] {
+  if (!Array.isArray(input) || input.length === 0 || input.length > MAX_MATCHERS) {
+    throw new AlertValidationError('INVALID_MATCHER', `${what} must be an array of 1 to ${MAX_MATCHERS} matchers, got ${describeValue(input)}`);
+  }
+  return input.map((m) => compileMatcher(m, maxRegexLength));
+}
+
+export function matchesAll(matchers: readonly CompiledMatcher[], labels: Labels): boolean {
+  for (const m of matchers) if (!m.matches(labels)) return false;
+  return true;
+}
+
+/**
+ * The label set that matchers, inhibition, grouping and Alertmanager see: the alert's labels
+ * plus `alertname` (its name) and `severity`, unless the labels already define those.
+ */
+export function alertMatchLabels(alert: { name: string; severity: string; labels: Labels }): Labels {
+  const out = Object.create(null) as Record<string, string>;
+  out['alertname'] = alert.name;
+  out['severity'] = alert.severity;
+  for (const key of Object.keys(alert.labels)) out[key] = alert.labels[key] as string;
+  return out;
+}
