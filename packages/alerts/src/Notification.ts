@@ -17,9 +17,10 @@ export interface AlertNotification {
 
 /**
  * Called with each alert of a notification (firing and resolved ones), the notification
- * as second argument. Sync or async; errors and timeouts are isolated.
+ * as second argument. Sync or async (a returned promise is awaited up to the timeout; any
+ * other return value is ignored, so `(a) => sendSlack(a)` fits whatever sendSlack returns).
  */
-export type AlertHandler = (alert: Alert, notification: AlertNotification) => void | Promise<void>;
+export type AlertHandler = (alert: Alert, notification: AlertNotification) => unknown;
 
 /** Called once per group notification (sinks such as Alertmanager and webhooks). */
-export type NotificationHandler = (notification: AlertNotification) => void | Promise<void>;
+export type NotificationHandler = (notification: AlertNotification) => unknown;
