@@ -35,3 +35,9 @@ export type {
   HandlerOptions,
 } from './AlertManager';
 export { createAlertManager } from './AlertManager';
+export type { AlertmanagerHandler, AlertmanagerHandlerConfig, AlertmanagerHandlerStats, PostableAlert } from './sinks/alertmanagerHandler';
+export { createAlertmanagerHandler } from './sinks/alertmanagerHandler';
+export type { WebhookHandlerConfig, WebhookPayload } from './sinks/webhookHandler';
+export { createWebhookHandler } from './sinks/webhookHandler';
+export type { FetchLike } from './sinks/http';
+export { AlertSinkError } from './sinks/http';
