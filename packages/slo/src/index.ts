@@ -1,1 +1,42 @@
-export {};
+// Definitions and results
+export { SLOStatus, BudgetingMethod } from './SLOStatus';
+export type { SLODefinition, SLODefinitionExtra, CalendarWindow } from './SLODefinition';
+export { createSLODefinition, normalizeSLODefinition, sloIdFromName } from './SLODefinition';
+export type { SLOResult } from './SLOResult';
+
+// Tracker
+export { SLOTracker, createSLOTracker } from './SLOTracker';
+export type {
+  SLOTrackerConfig,
+  SLOTrackerLimits,
+  SLOTrackerStats,
+  SLOOutcome,
+  SLOCounts,
+  SLOCounterDelta,
+  SLORecorder,
+} from './SLOTracker';
+export type { SLOTrackerSnapshot, SLOSnapshotEntry } from './snapshot';
+export { SNAPSHOT_VERSION } from './snapshot';
+
+// Burn rates
+export { BURN_WINDOWS, BURN_WINDOW_MS, DEFAULT_BURN_RATE_CONDITIONS } from './burnRate';
+export type { BurnWindow, BurnRateCondition, BurnRateSeverity } from './burnRate';
+
+// Events
+export type { SLOEvent, SLOStatusEvent, SLOBurnRateEvent, SLOErrorEvent } from './events';
+
+// Errors
+export { SLOValidationError, UnknownSLOError, DuplicateSLOError, SLOLimitError, SLOSnapshotError, OpenSLOError } from './errors';
+
+// SLIs from metric streams
+export { ratioSli } from './operators/ratioSli';
+export type { RatioSliConfig } from './operators/ratioSli';
+export { latencySli } from './operators/latencySli';
+export type { LatencySliConfig } from './operators/latencySli';
+export type { MetricPointLike } from './operators/MetricPointLike';
+
+// Prometheus and OpenSLO
+export { generatePrometheusRules, buildPrometheusRules, errorRatioRecord } from './prometheus/generatePrometheusRules';
+export type { PrometheusRulesOptions, PrometheusRuleFile, PrometheusRuleGroup, PrometheusRule } from './prometheus/generatePrometheusRules';
+export { parseOpenSLO, toOpenSLO } from './openslo/openSLO';
+export type { OpenSLOImport, OpenSLOExportOptions } from './openslo/openSLO';
