@@ -9,3 +9,14 @@ export type { ImageHeader } from './image/ImageHeader';
 export { computePixelStats } from './image/pixelStats';
 export type { PixelStats, PixelStatsOptions, DominantColor } from './image/pixelStats';
 export { nameColor, COLOR_NAMES } from './image/colorNames';
+export { ObservableVisionProvider, VISION_METRICS } from './ObservableVisionProvider';
+export type { ObservableVisionProviderConfig, ErrorAlertConfig, AnalyzeOptions } from './ObservableVisionProvider';
+export type { VisionHub, VisionSpan, VisionSpanParent, VisionSLODefinition, VisionAnomaly, VisionAlertInit } from './VisionHub';
+export type {
+  VisionEvent,
+  VisionRequestCompletedEvent,
+  VisionRequestFailedEvent,
+  VisionLatencyAnomalyEvent,
+  VisionErrorAlertEvent,
+  VisionInstrumentationFailedEvent,
+} from './events';
