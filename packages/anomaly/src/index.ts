@@ -1,1 +1,10 @@
-export {};
+export { AnomalyType } from './AnomalyType';
+export type { Anomaly, AnomalyDetails, AnomalyScore, Baseline, PointLike, PredictorName, SeasonalPeriod } from './Anomaly';
+export { AnomalyDetector, createAnomalyDetector, checkScorerConfig } from './AnomalyDetector';
+export type { AnomalyDetectorConfig, AnomalyDetectorSnapshot } from './AnomalyDetector';
+export type { AnomalyEvent, AnomalyDetectedEvent, AnomalySeriesEvictedEvent, AnomalyPointRejectedEvent } from './events';
+export { AnomalySnapshotError } from './errors';
+export { StreamScorer, defaultScorerConfig } from './StreamScorer';
+export type { ScorerConfig, ScorerState } from './StreamScorer';
+export { createStreamScorer } from './createStreamScorer';
+export { erfc, upperTail, twoSidedTail, logTailScore } from './stats/normalTail';

@@ -1,0 +1,97 @@
+import { describe, expect } from 'vitest';
+import { test } from '@fast-check/vitest';
+import fc from 'fast-check';
+import { AnomalyType } from './AnomalyType';
+import { createAnomalyDetector } from './AnomalyDetector';
+import type { Anomaly } from './Anomaly';
+import { MINUTE, T0, gaussian, noisySeries } from './test-support/series';
+
+/** Runs a series through a fresh detector; returns every anomaly found. */
+function detectAll(values: readonly number[], step = MINUTE): Anomaly[] {
+  const detector = createAnomalyDetector();
+  const found: Anomaly[] = [];
+  values.forEach((v, i) => {
+    const a = detector.detect('series', v, undefined, T0 + i * step);
+    if (a) found.push(a);
+  });
+  return found;
+}
+
+const seed = fc.integer({ min: 1, max: 2 ** 31 - 1 });
+
+describe('AnomalyDetector properties', () => {
+  test.prop([
+    seed,
+    fc.integer({ min: 100, max: 600 }),
+    fc.double({ noNaN: true, min: -1e4, max: 1e4 }),
+    fc.double({ noNaN: true, min: 1e-3, max: 1e3 }),
+  ])('finds a spike of 8 robust sigmas on a stationary noisy series within one point, as a SPIKE', (s, n, level, sigma) => {
+    const detector = createAnomalyDetector();
+    noisySeries(s, n, level, sigma).forEach((v, i) => detector.detect('latency', v, undefined, T0 + i * MINUTE));
+    const base = detector.calculateBaseline('latency');
+    expect(base).toBeDefined();
+    const spikeAt = T0 + n * MINUTE;
+    const spike = base!.expectedValue + 8 * base!.scale;
+    const first = detector.detect('latency', spike, undefined, spikeAt);
+    const second = detector.detect('latency', level, undefined, spikeAt + MINUTE);
+    // The call after the spike may also confirm an earlier incident; the spike is the one at its time.
+    const found = [first, second].find((a) => a?.timestamp === spikeAt);
+    expect(found).toBeDefined();
+    expect(found!.anomalyType).toBe(AnomalyType.SPIKE);
+    expect(found!.timestamp).toBe(spikeAt);
+    expect(found!.actualValue).toBe(spike);
+    expect(found!.deviation).toBeGreaterThan(4);
+    expect(found!.confidence).toBeGreaterThanOrEqual(0.5);
+    expect(found!.confidence).toBeLessThanOrEqual(1);
+  });
+
+  test.prop([fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e15, max: 1e15 }), fc.integer({ min: 1, max: 800 }), fc.integer({ min: 1, max: 3_600_000 })])(
+    'finds nothing on a constant series',
+    (value, n, step) => {
+      const detector = createAnomalyDetector();
+      for (let i = 0; i < n; i++) expect(detector.detect('c', value, undefined, T0 + i * step)).toBeUndefined();
+      expect(detector.getDetectedAnomalies()).toEqual([]);
+      if (n >= 32) {
+        const base = detector.calculateBaseline('c')!;
+        expect(base.expectedValue === value && base.scale === 0).toBe(true);
+      }
+    },
+  );
+
+  test.prop(
+    [
+      seed,
+      fc.array(fc.record({ at: fc.integer({ min: 40, max: 399 }), size: fc.double({ noNaN: true, min: -30, max: 30 }), length: fc.integer({ min: 1, max: 60 }) }), {
+        maxLength: 3,
+      }),
+      fc.constantFrom(1000, 0.001, 2 ** 20, 3.7, -1),
+      fc.integer({ min: -1e6, max: 1e6 }),
+    ],
+    { numRuns: 60 },
+  )('finds the same anomalies after scaling and shifting the series', (s, events, factor, shift) => {
+    const values = noisySeries(s, 400, 0, 1);
+    for (const e of events) for (let i = e.at; i < Math.min(400, e.at + e.length); i++) values[i]! += e.size;
+    const summary = (found: Anomaly[]) => found.map((a) => `${a.timestamp}:${factor < 0 ? flip(a.anomalyType) : a.anomalyType}`);
+    const flip = (t: AnomalyType) => (t === AnomalyType.SPIKE ? AnomalyType.DROP : t === AnomalyType.DROP ? AnomalyType.SPIKE : t);
+    const original = detectAll(values).map((a) => `${a.timestamp}:${a.anomalyType}`);
+    expect(summary(detectAll(values.map((v) => v * factor + shift)))).toEqual(original);
+  });
+
+  test.prop([
+    seed,
+    fc.double({ noNaN: true, min: 1e-3, max: 1e3 }),
+    fc.double({ noNaN: true, min: 10, max: 60 }),
+    fc.boolean(),
+    fc.integer({ min: 30, max: 400 }),
+  ])('turns a level shift into one TREND or DROP incident, not dozens', (s, sigma, size, up, after) => {
+    const before = 300;
+    const g = gaussian(s);
+    const shift = (up ? 1 : -1) * size * sigma;
+    const values = Array.from({ length: before + after }, (_, i) => 500 + sigma * g() + (i >= before ? shift : 0));
+    const shiftAt = T0 + before * MINUTE;
+    const found = detectAll(values).filter((a) => a.timestamp >= shiftAt);
+    expect(found).toHaveLength(1);
+    expect([AnomalyType.TREND, AnomalyType.DROP]).toContain(found[0]!.anomalyType);
+    expect(found[0]!.timestamp).toBe(shiftAt);
+  });
+});

@@ -1,0 +1,345 @@
+import { Observable } from 'rxjs';
+import {
+  BoundedMap,
+  EventBus,
+  ObsError,
+  ObsValidationError,
+  describeValue,
+  emptyLabels,
+  labelsKey,
+  normalizeLabels,
+  requireNonEmptyString,
+  systemClock,
+  type Clock,
+  type Labels,
+} from '@obs/core';
+import type { Anomaly, AnomalyScore, Baseline, PointLike } from './Anomaly';
+import type { AnomalyEvent } from './events';
+import { AnomalySnapshotError } from './errors';
+import { SeriesModel, type ConfirmedIncident, type IncidentConfig } from './SeriesModel';
+import { Predictor, StreamScorer, defaultScorerConfig, predictorNames, type ScorerConfig, type ScorerState } from './StreamScorer';
+
+/** Options of {@link createAnomalyDetector}. */
+export interface AnomalyDetectorConfig {
+  /** Time of points given without a timestamp (default: the system clock). */
+  readonly clock?: Clock;
+  /** Series kept at most; the least recently used is evicted beyond (default 10,000). */
+  readonly maxSeries?: number;
+  /** Anomalies kept for {@link AnomalyDetector.getDetectedAnomalies} (default 1,000). */
+  readonly maxAnomalies?: number;
+  /** Anomaly score from which a point opens an incident, in (0, 1] (default 0.5). */
+  readonly threshold?: number;
+  /** Ordinary points in a row that close an incident (default 10). */
+  readonly quietPoints?: number;
+  /** Model tuning; the defaults are the benchmarked method. */
+  readonly scorer?: Partial<ScorerConfig>;
+}
+
+/** The JSON form of the detector's models (see {@link AnomalyDetector.snapshot}). */
+export interface AnomalyDetectorSnapshot {
+  readonly version: 1;
+  readonly series: ReadonlyArray<{ readonly metricName: string; readonly labels: Labels; readonly model: ScorerState }>;
+}
+
+const SOURCE = 'anomaly';
+
+/**
+ * Streaming anomaly detection: one online model per series (metric name +
+ * labels), bounded in memory and in number of series.
+ *
+ * @example
+ * const detector = createAnomalyDetector();
+ * const anomaly = detector.detect('latency_ms', 412, { route: '/api' });
+ * if (anomaly) console.log(anomaly.anomalyType, anomaly.details.reason);
+ */
+export class AnomalyDetector {
+  private readonly bus = new EventBus<AnomalyEvent>();
+  /** Every event of this detector: `anomaly/detected`, `anomaly/series-evicted`, `anomaly/point-rejected`. */
+  readonly events$: Observable<AnomalyEvent> = this.bus.events$;
+
+  private readonly clock: Clock;
+  private readonly scorerConfig: ScorerConfig;
+  private readonly rules: IncidentConfig;
+  private readonly series: BoundedMap<string, SeriesModel>;
+  private readonly maxAnomalies: number;
+  private readonly anomalies: Anomaly[] = [];
+  private sequence = 0;
+  /** Points `watch` could not use. */
+  rejectedPoints = 0;
+
+  constructor(config: AnomalyDetectorConfig = {}) {
+    if (typeof config !== 'object' || config === null) {
+      throw new ObsValidationError('INVALID_CONFIG', `config must be an object, got ${describeValue(config)}`);
+    }
+    this.clock = config.clock ?? systemClock;
+    if (typeof this.clock?.now !== 'function') throw new ObsValidationError('INVALID_CONFIG', 'config.clock must have a now() method');
+    const maxSeries = positiveInteger(config.maxSeries ?? 10_000, 'maxSeries');
+    this.maxAnomalies = positiveInteger(config.maxAnomalies ?? 1_000, 'maxAnomalies');
+    const threshold = config.threshold ?? 0.5;
+    if (typeof threshold !== 'number' || !(threshold > 0 && threshold <= 1)) {
+      throw new ObsValidationError('INVALID_CONFIG', `threshold must be a number in (0, 1], got ${describeValue(threshold)}`);
+    }
+    this.rules = { threshold, quietPoints: positiveInteger(config.quietPoints ?? 10, 'quietPoints') };
+    this.scorerConfig = checkScorerConfig(config.scorer ?? {});
+    this.series = new BoundedMap(maxSeries, (_key, model) => {
+      this.bus.emit({ type: 'anomaly/series-evicted', ts: this.clock.now(), source: SOURCE, metricName: model.metricName, labels: model.labels });
+    });
+  }
+
+  /** Series currently modelled. */
+  get seriesCount(): number {
+    return this.series.size;
+  }
+
+  /** Series dropped to respect `maxSeries`. */
+  get evictedSeries(): number {
+    return this.series.evictions;
+  }
+
+  /**
+   * What the model of a series has learned, or `undefined` for an unknown series
+   * or one still in warm-up.
+   */
+  calculateBaseline(metricName: string, labels?: Readonly<Record<string, string>>): Baseline | undefined {
+    const model = this.series.peek(seriesKey(requireNonEmptyString(metricName, 'metricName'), normalizeLabels(labels)));
+    if (model === undefined || !model.scorer.warm) return undefined;
+    const sc = model.scorer;
+    const seasonal = sc.seasonalLearned();
+    return {
+      metricName: model.metricName,
+      labels: model.labels,
+      expectedValue: sc.baselineLevel,
+      recentValue: sc.recentLevel,
+      scale: sc.baselineScale,
+      min: sc.minSeen,
+      max: sc.maxSeen,
+      count: sc.n,
+      ignoredCount: sc.nan,
+      seasonalPeriod: seasonal === Predictor.DAILY ? 'daily' : seasonal === Predictor.WEEKLY ? 'weekly' : undefined,
+    };
+  }
+
+  /**
+   * Learns one value of a series and returns the anomaly this value confirmed, if
+   * any. An incident is confirmed one point after it starts (the next point tells a
+   * spike from a level shift); its `timestamp` and `actualValue` are those of its
+   * first point. NaN and infinities are ignored and counted.
+   *
+   * @param timestamp epoch ms of the value (default: the clock's now), e.g. for replayed data.
+   */
+  detect(metricName: string, value: number, labels?: Readonly<Record<string, string>>, timestamp?: number): Anomaly | undefined {
+    return this.observe(metricName, value, labels, timestamp);
+  }
+
+  /**
+   * Like {@link detect}, and also returns the point's anomaly score and how it
+   * was judged: the score the detection threshold applies to.
+   */
+  score(metricName: string, value: number, labels?: Readonly<Record<string, string>>, timestamp?: number): AnomalyScore {
+    const anomaly = this.observe(metricName, value, labels, timestamp);
+    const sc = this.lastScorer as StreamScorer;
+    return {
+      score: sc.score,
+      likelihoodScore: sc.likelihoodScore,
+      pointScore: sc.pointScore,
+      deviation: sc.z,
+      expectedValue: sc.expected,
+      predictor: predictorNames[sc.predictor],
+      judged: sc.judged,
+      anomaly,
+    };
+  }
+
+  /** The most recent anomalies (at most `limit`), oldest first. */
+  getDetectedAnomalies(limit = 100): Anomaly[] {
+    if (typeof limit !== 'number' || Number.isNaN(limit) || limit < 0) {
+      throw new ObsValidationError('INVALID_LIMIT', `limit must be a non-negative number, got ${describeValue(limit)}`);
+    }
+    const n = Math.min(Math.floor(limit), this.anomalies.length);
+    return n === 0 ? [] : this.anomalies.slice(this.anomalies.length - n);
+  }
+
+  /**
+   * Turns a stream of metric points into a stream of anomalies. A point that
+   * cannot be used (bad name, labels or value type) is skipped, counted in
+   * `rejectedPoints` and reported as an `anomaly/point-rejected` event; errors and
+   * completion of the source pass through.
+   */
+  watch(points$: Observable<PointLike>): Observable<Anomaly> {
+    return new Observable<Anomaly>((subscriber) =>
+      points$.subscribe({
+        next: (point) => {
+          let anomaly: Anomaly | undefined;
+          try {
+            if (typeof point !== 'object' || point === null) {
+              throw new ObsValidationError('INVALID_POINT', `point must be an object, got ${describeValue(point)}`);
+            }
+            anomaly = this.observe(point.name, point.value, point.labels, point.timestamp);
+          } catch (error) {
+            if (!(error instanceof ObsError)) throw error;
+            this.rejectedPoints++;
+            this.bus.emit({ type: 'anomaly/point-rejected', ts: this.clock.now(), source: SOURCE, reason: error.message, code: error.code });
+            return;
+          }
+          if (anomaly !== undefined) subscriber.next(anomaly);
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      }),
+    );
+  }
+
+  /** Forgets one series (returns whether it existed), or every series without arguments. */
+  reset(metricName?: string, labels?: Readonly<Record<string, string>>): boolean {
+    if (metricName === undefined) {
+      const had = this.series.size > 0;
+      this.series.clear();
+      return had;
+    }
+    return this.series.delete(seriesKey(requireNonEmptyString(metricName, 'metricName'), normalizeLabels(labels)));
+  }
+
+  /** The models of every series, least recently used first (JSON-serializable). */
+  snapshot(): AnomalyDetectorSnapshot {
+    const series = [];
+    for (const model of this.series.values()) {
+      series.push({ metricName: model.metricName, labels: { ...model.labels }, model: model.scorer.toJSON() });
+    }
+    return { version: 1, series };
+  }
+
+  /**
+   * Replaces every model with those of a {@link snapshot}. Throws
+   * {@link AnomalySnapshotError} on anything else and then leaves the state untouched.
+   * Incidents in progress are not part of a snapshot.
+   */
+  restore(snapshot: unknown): void {
+    if (typeof snapshot !== 'object' || snapshot === null || (snapshot as { version?: unknown }).version !== 1) {
+      throw new AnomalySnapshotError('snapshot must be an object with version 1');
+    }
+    const list = (snapshot as { series?: unknown }).series;
+    if (!Array.isArray(list)) throw new AnomalySnapshotError('snapshot.series must be an array');
+    if (list.length > this.series.limit) {
+      throw new AnomalySnapshotError(`snapshot holds ${list.length} series, more than maxSeries (${this.series.limit})`);
+    }
+    const models: Array<[string, SeriesModel]> = [];
+    const seen = new Set<string>();
+    list.forEach((entry: unknown, i) => {
+      if (typeof entry !== 'object' || entry === null) throw new AnomalySnapshotError(`snapshot.series[${i}] must be an object`);
+      const e = entry as { metricName?: unknown; labels?: unknown; model?: unknown };
+      let name: string;
+      let labels: Labels;
+      try {
+        name = requireNonEmptyString(e.metricName, 'metricName');
+        labels = normalizeLabels(e.labels);
+      } catch (error) {
+        throw new AnomalySnapshotError(`snapshot.series[${i}]: ${(error as Error).message}`);
+      }
+      const scorer = StreamScorer.fromJSON(e.model, this.scorerConfig);
+      if (typeof scorer === 'string') throw new AnomalySnapshotError(`snapshot.series[${i}]: ${scorer}`);
+      const key = seriesKey(name, labels);
+      if (seen.has(key)) throw new AnomalySnapshotError(`snapshot.series[${i}]: duplicate series ${name}`);
+      seen.add(key);
+      models.push([key, new SeriesModel(name, labels, scorer)]);
+    });
+    this.series.clear();
+    for (const [key, model] of models) this.series.set(key, model);
+  }
+
+  private lastScorer: StreamScorer | undefined;
+
+  private observe(metricName: string, value: number, labels: Readonly<Record<string, string>> | undefined, timestamp: number | undefined): Anomaly | undefined {
+    requireNonEmptyString(metricName, 'metricName');
+    if (typeof value !== 'number') {
+      throw new ObsValidationError('INVALID_NUMBER', `value must be a number, got ${describeValue(value)}`);
+    }
+    let t: number;
+    if (timestamp === undefined) t = this.clock.now();
+    else if (typeof timestamp === 'number' && Number.isFinite(timestamp)) t = timestamp;
+    else throw new ObsValidationError('INVALID_TIMESTAMP', `timestamp must be a finite number of epoch ms, got ${describeValue(timestamp)}`);
+
+    const normalized = labels === undefined ? emptyLabels() : normalizeLabels(labels);
+    const key = seriesKey(metricName, normalized);
+    let model = this.series.get(key);
+    if (model === undefined) {
+      model = SeriesModel.create(metricName, normalized, this.scorerConfig);
+      this.series.set(key, model);
+    }
+    this.lastScorer = model.scorer;
+    const confirmed = model.observe(value, t, this.rules);
+    return confirmed === undefined ? undefined : this.record(model, confirmed);
+  }
+
+  private record(model: SeriesModel, incident: ConfirmedIncident): Anomaly {
+    const start = incident.start;
+    const threshold = this.rules.threshold;
+    const confidence = threshold >= 1 ? 1 : Math.min(1, Math.max(0, 0.5 + (0.5 * (start.score - threshold)) / (1 - threshold)));
+    const anomaly: Anomaly = {
+      anomalyId: `anomaly-${(++this.sequence).toString(36)}-${Math.round(start.timestamp).toString(36)}`,
+      anomalyType: incident.type,
+      metricName: model.metricName,
+      expectedValue: start.expected,
+      actualValue: start.value,
+      deviation: start.z,
+      confidence,
+      timestamp: start.timestamp,
+      details: {
+        reason: incident.reason,
+        labels: model.labels,
+        predictor: start.predictor,
+        score: start.score,
+        likelihoodScore: start.likelihoodScore,
+        outsideRange: start.outsideRange,
+        baselineDeviation: start.zBaseline,
+        baselineValue: start.baseline,
+        baselineScale: start.baselineScale,
+        ...(start.seasonalPeriod !== undefined ? { seasonalPeriod: start.seasonalPeriod } : {}),
+        ...(incident.nextValue !== undefined ? { nextValue: incident.nextValue } : {}),
+      },
+    };
+    this.anomalies.push(anomaly);
+    if (this.anomalies.length > this.maxAnomalies) this.anomalies.splice(0, this.anomalies.length - this.maxAnomalies);
+    this.bus.emit({ type: 'anomaly/detected', ts: this.clock.now(), source: SOURCE, anomaly, labels: model.labels });
+    return anomaly;
+  }
+}
+
+/** Creates an {@link AnomalyDetector}. */
+export function createAnomalyDetector(config?: AnomalyDetectorConfig): AnomalyDetector {
+  return new AnomalyDetector(config);
+}
+
+function seriesKey(metricName: string, labels: Labels): string {
+  return labels === emptyLabels() ? metricName + '\u0000' : metricName + '\u0000' + labelsKey(labels);
+}
+
+function positiveInteger(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new ObsValidationError('INVALID_CONFIG', `${what} must be a positive integer, got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+const INTEGER_FIELDS: ReadonlySet<string> = new Set(['warmupPoints', 'likelihoodWindow', 'likelihoodHorizon', 'shiftPoints', 'refractoryPoints']);
+const UNIT_FIELDS: ReadonlySet<string> = new Set(['slowAlpha', 'fastAlpha', 'scaleAlpha', 'seasonalAlpha', 'refractoryFactor', 'alarmScore']);
+
+/** Validates scorer overrides and merges them over the defaults. */
+export function checkScorerConfig(overrides: unknown): ScorerConfig {
+  if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides)) {
+    throw new ObsValidationError('INVALID_CONFIG', `scorer config must be an object, got ${describeValue(overrides)}`);
+  }
+  const out: Record<string, number> = { ...defaultScorerConfig };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (!Object.prototype.hasOwnProperty.call(defaultScorerConfig, key)) {
+      throw new ObsValidationError('INVALID_CONFIG', `unknown scorer option ${describeValue(key)}`);
+    }
+    if (value === undefined) continue;
+    const ok =
+      typeof value === 'number' &&
+      Number.isFinite(value) &&
+      (INTEGER_FIELDS.has(key) ? Number.isInteger(value) && value >= 1 : UNIT_FIELDS.has(key) ? value >= 0 && value <= 1 : value > 0);
+    if (!ok) throw new ObsValidationError('INVALID_CONFIG', `scorer option ${key} has an invalid value ${describeValue(value)}`);
+    out[key] = value;
+  }
+  return Object.freeze(out) as unknown as ScorerConfig;
+}

@@ -1,0 +1,149 @@
+import type { Labels } from '@obs/core';
+import type { PredictorName, SeasonalPeriod } from './Anomaly';
+import { AnomalyType } from './AnomalyType';
+import { Predictor, StreamScorer, predictorNames, type ScorerConfig } from './StreamScorer';
+
+/** The first point of an incident, kept until the next point tells what kind it is. */
+export interface IncidentStart {
+  readonly value: number;
+  readonly timestamp: number;
+  readonly expected: number;
+  readonly expectedScale: number;
+  readonly z: number;
+  readonly zBaseline: number;
+  readonly baseline: number;
+  readonly baselineScale: number;
+  readonly drift: number;
+  readonly predictor: PredictorName;
+  readonly score: number;
+  readonly likelihoodScore: number;
+  readonly outsideRange: boolean;
+  readonly seasonalPeriod: SeasonalPeriod | undefined;
+}
+
+/** An incident whose kind is known. */
+export interface ConfirmedIncident {
+  readonly start: IncidentStart;
+  readonly type: AnomalyType;
+  readonly reason: string;
+  readonly nextValue: number | undefined;
+}
+
+/** Deviation (robust sigmas) from which a single point counts as extreme. */
+const EXTREME_SIGMA = 4;
+/** Deviation from which a point is "abnormal overall" or a drift is real. */
+const NOTABLE_SIGMA = 3;
+
+/** Incident rules of the detector, shared by all series. */
+export interface IncidentConfig {
+  /** Score from which a point opens an incident. */
+  readonly threshold: number;
+  /** Ordinary points in a row that close an incident. */
+  readonly quietPoints: number;
+}
+
+/**
+ * One series: its stream scorer plus the incident state that turns a run of
+ * anomalous points into one anomaly.
+ */
+export class SeriesModel {
+  private start: IncidentStart | undefined;
+  private open = false;
+  private quiet = 0;
+
+  constructor(
+    readonly metricName: string,
+    readonly labels: Labels,
+    readonly scorer: StreamScorer,
+  ) {}
+
+  static create(metricName: string, labels: Labels, config: ScorerConfig): SeriesModel {
+    return new SeriesModel(metricName, labels, new StreamScorer(config));
+  }
+
+  /** Whether an incident is in progress. */
+  get inIncident(): boolean {
+    return this.open;
+  }
+
+  /**
+   * Learns a point. Returns the incident that this point confirmed (the one that
+   * started at the previous point), if any. Non-finite values are counted and skipped.
+   */
+  observe(x: number, t: number, rules: IncidentConfig): ConfirmedIncident | undefined {
+    const sc = this.scorer;
+    sc.update(x, t);
+    if (!Number.isFinite(x)) return undefined;
+
+    let confirmed: ConfirmedIncident | undefined;
+    if (this.start !== undefined) {
+      confirmed = classify(this.start, x);
+      this.start = undefined;
+      // A lone point is a whole incident: the next one may start a new incident.
+      if (confirmed.type === AnomalyType.SPIKE || confirmed.type === AnomalyType.DROP) this.open = false;
+    }
+    if (!sc.judged) return confirmed;
+
+    // Incidents open on the undamped score: the refractory damping of `score` is the
+    // scorer's own stand-in for incident grouping, which is done here exactly.
+    if (this.open) {
+      const abnormal = sc.rawScore >= rules.threshold || Math.abs(sc.z) >= EXTREME_SIGMA;
+      this.quiet = abnormal ? 0 : this.quiet + 1;
+      if (this.quiet >= rules.quietPoints) this.open = false;
+    } else if (sc.rawScore >= rules.threshold) {
+      this.open = true;
+      this.quiet = 0;
+      const seasonal = sc.seasonalLearned();
+      this.start = {
+        value: x,
+        timestamp: t,
+        expected: sc.expected,
+        expectedScale: sc.expectedScale,
+        z: sc.z,
+        zBaseline: sc.zBaseline,
+        baseline: sc.baselineBefore,
+        baselineScale: sc.baselineScaleBefore,
+        drift: sc.baselineScaleBefore > 0 ? (sc.recentLevel - sc.baselineLevel) / sc.baselineScaleBefore : 0,
+        predictor: predictorNames[sc.predictor],
+        score: sc.rawScore,
+        likelihoodScore: sc.likelihoodScore,
+        outsideRange: sc.novelRange,
+        seasonalPeriod: seasonal === Predictor.DAILY ? 'daily' : seasonal === Predictor.WEEKLY ? 'weekly' : undefined,
+      };
+    }
+    return confirmed;
+  }
+}
+
+/**
+ * Names an incident from its first point and the point after it: a lone extreme
+ * point is a SPIKE or DROP, an extreme point that the next one repeats is a level
+ * shift (TREND), a point ordinary overall but not for its time slot is SEASONALITY,
+ * a recent level pulling away from the baseline is a drift (TREND), the rest OUTLIER.
+ */
+export function classify(start: IncidentStart, next: number | undefined): ConfirmedIncident {
+  const { z, zBaseline } = start;
+  const done = (type: AnomalyType, reason: string): ConfirmedIncident => ({ start, type, reason, nextValue: next });
+  const sigmas = (v: number) => `${Math.abs(v).toFixed(1)} robust sigmas`;
+  const side = (v: number) => (v >= 0 ? 'above' : 'below');
+
+  if ((start.predictor === 'daily' || start.predictor === 'weekly') && Math.abs(zBaseline) < NOTABLE_SIGMA && Math.abs(z) >= NOTABLE_SIGMA) {
+    return done(
+      AnomalyType.SEASONALITY,
+      `value is ordinary overall (${sigmas(zBaseline)} from the baseline) but ${sigmas(z)} ${side(z)} the ${start.predictor} profile for this time`,
+    );
+  }
+  if (start.outsideRange || Math.abs(z) >= EXTREME_SIGMA) {
+    const zNext = next === undefined || !(start.expectedScale > 0) ? 0 : (next - start.expected) / start.expectedScale;
+    const sustained = Math.sign(zNext) === Math.sign(z) && Math.abs(zNext) >= Math.max(NOTABLE_SIGMA, 0.5 * Math.abs(z));
+    if (sustained) {
+      return done(AnomalyType.TREND, `level shift: value ${sigmas(z)} ${side(z)} the expected level, and the next point stayed there`);
+    }
+    const where = start.outsideRange ? 'outside the range of all earlier values' : `${sigmas(z)} ${side(z)} the expected value`;
+    return z >= 0 ? done(AnomalyType.SPIKE, `single point ${where}`) : done(AnomalyType.DROP, `single point ${where}`);
+  }
+  if (Math.abs(start.drift) >= NOTABLE_SIGMA) {
+    return done(AnomalyType.TREND, `drift: the recent level is ${sigmas(start.drift)} ${side(start.drift)} the long-run baseline`);
+  }
+  return done(AnomalyType.OUTLIER, `the recent pattern of values is unusual for this series (anomaly likelihood ${start.likelihoodScore.toFixed(2)})`);
+}

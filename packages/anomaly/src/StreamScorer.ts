@@ -1,0 +1,474 @@
+import { logTailScore, twoSidedTail, upperTail } from './stats/normalTail';
+import { SeasonalProfile } from './stats/SeasonalProfile';
+
+/** Tuning of the per-series model. The defaults are the method; they are not fitted per stream. */
+export interface ScorerConfig {
+  /** Points before any verdict: the model only learns until then. */
+  readonly warmupPoints: number;
+  /** Smoothing of the slow (baseline) level, per point. */
+  readonly slowAlpha: number;
+  /** Smoothing of the fast (recent) level, per point. */
+  readonly fastAlpha: number;
+  /** Smoothing of each predictor's error scale, per point. */
+  readonly scaleAlpha: number;
+  /** Residuals beyond this many scales are clipped when learning (Huber), so outliers do not drag the model. */
+  readonly clip: number;
+  /** Smoothing of a seasonal slot's level, per cycle (day or week). */
+  readonly seasonalAlpha: number;
+  /** Points averaged by the anomaly likelihood (collective anomalies). */
+  readonly likelihoodWindow: number;
+  /** Memory, in points, of the long-run distribution of raw scores. */
+  readonly likelihoodHorizon: number;
+  /** Tail probability of 10^-decades maps to score 1. */
+  readonly decades: number;
+  /** A value beyond the range seen so far by this fraction of the range scores 1. */
+  readonly rangeTolerance: number;
+  /** A new extreme must also lie this many robust sigmas from the prediction to count as novel. */
+  readonly rangeMinSigma: number;
+  /** Points after an alarm during which scores are damped. */
+  readonly refractoryPoints: number;
+  /** Damping factor of scores during the refractory period. */
+  readonly refractoryFactor: number;
+  /** Score that counts as an alarm and starts a refractory period. */
+  readonly alarmScore: number;
+  /** Consecutive same-side residuals beyond `clip` after which the baseline re-anchors (level shift). */
+  readonly shiftPoints: number;
+}
+
+export const defaultScorerConfig: ScorerConfig = Object.freeze({
+  warmupPoints: 32,
+  slowAlpha: 0.01,
+  fastAlpha: 0.5,
+  scaleAlpha: 0.01,
+  clip: 4,
+  seasonalAlpha: 0.2,
+  likelihoodWindow: 10,
+  likelihoodHorizon: 2000,
+  decades: 10,
+  shiftPoints: 8,
+  rangeTolerance: 0.05,
+  rangeMinSigma: 4,
+  refractoryPoints: 100,
+  refractoryFactor: 0.25,
+  alarmScore: 0.5,
+});
+
+/** Which prediction a residual was measured against. */
+export const Predictor = { BASELINE: 0, RECENT: 1, DAILY: 2, WEEKLY: 3 } as const;
+export type Predictor = (typeof Predictor)[keyof typeof Predictor];
+export const predictorNames = ['baseline', 'recent', 'daily', 'weekly'] as const;
+
+const N_PRED = 4;
+const DAY_MS = 86_400_000;
+const WEEK_MS = 7 * DAY_MS;
+export const DAILY_SLOTS = 96;
+export const WEEKLY_SLOTS = 168;
+/** Evidence (scored points) a predictor needs before it may be chosen. */
+const MIN_EVIDENCE = 24;
+
+/**
+ * A JSON form of the model (see {@link StreamScorer.toJSON}). Unknown values
+ * (no timestamp yet, no resolution yet, no alarm yet) are `null`, since JSON has no NaN or Infinity.
+ */
+export interface ScorerState {
+  readonly v: 1;
+  readonly n: number;
+  readonly nan: number;
+  readonly slow: number;
+  readonly fast: number;
+  readonly prev: number;
+  readonly prevT: number | null;
+  readonly min: number;
+  readonly max: number;
+  readonly quantum: number | null;
+  readonly scale: readonly number[];
+  readonly evidence: readonly number[];
+  readonly shiftRun: number;
+  readonly day: ReadonlyArray<number | null>;
+  readonly week: ReadonlyArray<number | null>;
+  readonly raw: readonly number[];
+  readonly rawAt: number;
+  readonly rawSum: number;
+  readonly lMean: number;
+  readonly lVar: number;
+  readonly lN: number;
+  readonly lastAlarm: number | null;
+}
+
+/**
+ * The online model of one series, and its per-point anomaly score.
+ *
+ * Four predictors compete: a robust slow baseline (Huber-clipped EWMA), the recent
+ * level (fast EWMA), a time-of-day profile and an hour-of-week profile. Each keeps
+ * a robust scale of its own errors, and a point is judged by the predictor that has
+ * been most accurate so far, in units of that predictor's scale (robust sigmas).
+ * The point's surprise `1 - P(|Z| > |z|)` is averaged over a short window and
+ * compared with the long-run distribution of those averages (anomaly likelihood,
+ * as in Numenta's HTM detector), so sustained changes in behaviour stand out even
+ * when no single point is extreme; a single extreme point stands out directly.
+ *
+ * Everything is O(1) per point with fixed-size state (about 4 KB).
+ */
+export class StreamScorer {
+  readonly config: ScorerConfig;
+  /** Finite points learned. */
+  n = 0;
+  /** Non-finite values ignored. */
+  nan = 0;
+  private slow = 0;
+  private fast = 0;
+  private prev = 0;
+  private prevT = Number.NaN;
+  private min = 0;
+  private max = 0;
+  /** Smallest non-zero step between consecutive values: the data's resolution, a floor for scales. */
+  private quantum = Number.POSITIVE_INFINITY;
+  private readonly scale = new Float64Array(N_PRED);
+  private readonly evidence = new Float64Array(N_PRED);
+  private shiftRun = 0;
+  private readonly day = new SeasonalProfile(DAY_MS, DAILY_SLOTS);
+  private readonly week = new SeasonalProfile(WEEK_MS, WEEKLY_SLOTS);
+  private readonly raw: Float64Array;
+  private rawAt = 0;
+  private rawSum = 0;
+  private lMean = 0;
+  private lVar = 0;
+  private lN = 0;
+  private lastAlarm = Number.NEGATIVE_INFINITY;
+
+  // Outputs of the last update (read by the detector without allocating).
+  /** Final anomaly score in [0, 1]. */
+  score = 0;
+  /** The score before refractory damping. */
+  rawScore = 0;
+  /** Surprise of the point alone in [0, 1] (log-tail scale). */
+  pointScore = 0;
+  /** Anomaly likelihood of the recent window in [0, 1] (log-tail scale). */
+  likelihoodScore = 0;
+  /** Signed deviation from the chosen prediction, in robust sigmas. */
+  z = 0;
+  /** Signed deviation from the slow baseline, in robust sigmas. */
+  zBaseline = 0;
+  /** Signed deviation from the recent level, in robust sigmas. */
+  zRecent = 0;
+  /** The chosen prediction. */
+  expected = 0;
+  /** Robust sigma of the chosen predictor. */
+  expectedScale = 0;
+  /** The slow baseline and its robust sigma, as they were before this point. */
+  baselineBefore = 0;
+  baselineScaleBefore = 0;
+  /** The predictor it came from. */
+  predictor: Predictor = Predictor.BASELINE;
+  /** Whether the last point was judged (after warm-up). */
+  judged = false;
+  /** Whether the last point lies outside every value seen before. */
+  novelRange = false;
+
+  constructor(config: ScorerConfig = defaultScorerConfig) {
+    this.config = config;
+    this.raw = new Float64Array(Math.max(1, config.likelihoodWindow));
+  }
+
+  /** Whether the model has seen enough to judge. */
+  get warm(): boolean {
+    return this.n >= this.config.warmupPoints;
+  }
+
+  /** Robust sigma of the slow baseline. */
+  get baselineScale(): number {
+    return this.floorScale(this.scale[Predictor.BASELINE]!);
+  }
+
+  get baselineLevel(): number {
+    return this.slow;
+  }
+
+  get recentLevel(): number {
+    return this.fast;
+  }
+
+  get minSeen(): number {
+    return this.min;
+  }
+
+  get maxSeen(): number {
+    return this.max;
+  }
+
+  /** Whether a seasonal profile predicts better than both plain levels. */
+  seasonalLearned(): Predictor | undefined {
+    const best = Math.min(this.scale[Predictor.BASELINE]!, this.scale[Predictor.RECENT]!);
+    for (const p of [Predictor.WEEKLY, Predictor.DAILY] as const) {
+      if (this.evidence[p]! >= 4 * MIN_EVIDENCE && this.scale[p]! < 0.8 * best) return p;
+    }
+    return undefined;
+  }
+
+  private floorScale(s: number): number {
+    const q = this.quantum === Number.POSITIVE_INFINITY ? 0 : 0.5 * this.quantum;
+    return s > q ? s : q;
+  }
+
+  /**
+   * Scores `x` (observed at epoch ms `t`, or NaN when unknown) against the model,
+   * then learns it. Returns the final score; details are left in the fields above.
+   * Non-finite `x` is counted and ignored.
+   */
+  update(x: number, t: number): number {
+    if (!Number.isFinite(x)) {
+      this.nan++;
+      this.judged = false;
+      this.score = this.rawScore = 0;
+      return 0;
+    }
+    const cfg = this.config;
+    if (this.n === 0) {
+      this.n = 1;
+      this.slow = this.fast = this.prev = this.min = this.max = x;
+      this.prevT = t;
+      if (Number.isFinite(t)) {
+        this.day.learn(x, t);
+        this.week.learn(x, t);
+      }
+      this.clearOutputs(x);
+      return 0;
+    }
+
+    // --- predictions and their errors -----------------------------------
+    const hasT = Number.isFinite(t);
+    const pBase = this.slow;
+    const pRecent = this.fast;
+    const sa = cfg.seasonalAlpha;
+    const pDay = hasT ? this.day.predict(t, sa, cfg.clip * this.floorScale(this.scale[Predictor.DAILY]!)) : Number.NaN;
+    const pWeek = hasT ? this.week.predict(t, sa, cfg.clip * this.floorScale(this.scale[Predictor.WEEKLY]!)) : Number.NaN;
+
+    const sBase = this.floorScale(this.scale[Predictor.BASELINE]!);
+    const sRecent = this.floorScale(this.scale[Predictor.RECENT]!);
+    this.zBaseline = ratio(x - pBase, sBase);
+    this.zRecent = ratio(x - pRecent, sRecent);
+
+    // The most accurate predictor so far judges the point.
+    let best: Predictor = Predictor.BASELINE;
+    let bestScale = this.scale[Predictor.BASELINE]!;
+    if (this.evidence[Predictor.RECENT]! >= MIN_EVIDENCE && this.scale[Predictor.RECENT]! < bestScale) {
+      best = Predictor.RECENT;
+      bestScale = this.scale[Predictor.RECENT]!;
+    }
+    if (pDay === pDay && this.evidence[Predictor.DAILY]! >= MIN_EVIDENCE && this.scale[Predictor.DAILY]! < bestScale) {
+      best = Predictor.DAILY;
+      bestScale = this.scale[Predictor.DAILY]!;
+    }
+    if (pWeek === pWeek && this.evidence[Predictor.WEEKLY]! >= MIN_EVIDENCE && this.scale[Predictor.WEEKLY]! < bestScale) {
+      best = Predictor.WEEKLY;
+      bestScale = this.scale[Predictor.WEEKLY]!;
+    }
+    const expected = best === Predictor.BASELINE ? pBase : best === Predictor.RECENT ? pRecent : best === Predictor.DAILY ? pDay : pWeek;
+    const expectedScale = this.floorScale(bestScale);
+    const z = ratio(x - expected, expectedScale);
+    this.z = z;
+    this.expected = expected;
+    this.expectedScale = expectedScale;
+    this.baselineBefore = pBase;
+    this.baselineScaleBefore = sBase;
+    this.predictor = best;
+
+    const judged = this.n >= cfg.warmupPoints;
+    this.judged = judged;
+    const range = this.max - this.min;
+    const margin = cfg.rangeTolerance * range;
+    this.novelRange = judged && range > 0 && (x > this.max + margin || x < this.min - margin) && Math.abs(z) >= cfg.rangeMinSigma;
+
+    // --- scores -----------------------------------------------------------
+    // Surprise of the point on a log scale: ~0 for ordinary points, so the
+    // window average below reacts to a few rare points, not to noise.
+    const surprise = logTailScore(twoSidedTail(z), cfg.decades);
+    const w = this.raw.length;
+    this.rawSum += surprise - this.raw[this.rawAt]!;
+    this.raw[this.rawAt] = surprise;
+    this.rawAt = this.rawAt + 1 === w ? 0 : this.rawAt + 1;
+    const avg = this.rawSum / Math.min(w, this.n);
+
+    let likelihood = 0;
+    if (judged && this.lN >= cfg.warmupPoints) {
+      const sd = Math.sqrt(this.lVar > 1e-6 ? this.lVar : 1e-6);
+      likelihood = logTailScore(upperTail((avg - this.lMean) / sd), cfg.decades);
+    }
+    // Learn the long-run distribution of windowed surprise.
+    this.lN++;
+    const la = Math.max(1 / cfg.likelihoodHorizon, 1 / this.lN);
+    const dl = avg - this.lMean;
+    this.lMean += la * dl;
+    this.lVar = (1 - la) * (this.lVar + la * dl * dl);
+
+    this.pointScore = judged ? surprise : 0;
+    this.likelihoodScore = likelihood;
+    let score = judged ? likelihood : 0;
+    // A value beyond everything seen so far is maximally novel.
+    if (this.novelRange) score = 1;
+    this.rawScore = score;
+    // Refractory period: one incident should raise one alarm, not one per point.
+    if (this.n - this.lastAlarm <= cfg.refractoryPoints) score *= cfg.refractoryFactor;
+    else if (score >= cfg.alarmScore) this.lastAlarm = this.n;
+    this.score = score;
+
+    // --- learning ---------------------------------------------------------
+    this.learnScale(Predictor.BASELINE, x - pBase);
+    this.learnScale(Predictor.RECENT, x - pRecent);
+    if (pDay === pDay) this.learnScale(Predictor.DAILY, x - pDay);
+    if (pWeek === pWeek) this.learnScale(Predictor.WEEKLY, x - pWeek);
+
+    const eBase = x - pBase;
+    const clipB = cfg.clip * sBase;
+    const slowA = Math.max(cfg.slowAlpha, 1 / (this.n + 1));
+    this.slow += slowA * (eBase > clipB ? clipB : eBase < -clipB ? -clipB : eBase);
+    // A run of same-side large residuals is a level shift: re-anchor the baseline.
+    const side = eBase > clipB ? 1 : eBase < -clipB ? -1 : 0;
+    this.shiftRun = side !== 0 && Math.sign(this.shiftRun) === side ? this.shiftRun + side : side;
+    if (Math.abs(this.shiftRun) >= cfg.shiftPoints) {
+      this.slow = this.fast + cfg.fastAlpha * (x - this.fast);
+      this.shiftRun = 0;
+    }
+    this.fast += cfg.fastAlpha * (x - this.fast);
+    if (hasT) {
+      this.day.learn(x, t);
+      this.week.learn(x, t);
+    }
+
+    const step = Math.abs(x - this.prev);
+    if (step > 0 && step < this.quantum) this.quantum = step;
+    this.prev = x;
+    this.prevT = t;
+    if (x < this.min) this.min = x;
+    if (x > this.max) this.max = x;
+    this.n++;
+    return this.score;
+  }
+
+  private learnScale(p: Predictor, e: number): void {
+    const ev = ++this.evidence[p]!;
+    const s = this.scale[p]!;
+    const a = Math.max(this.config.scaleAlpha, 1 / ev);
+    let abs = e < 0 ? -e : e;
+    // Clip once the scale means something, so outliers cannot inflate it.
+    if (ev > 8) {
+      const lim = this.config.clip * this.floorScale(s);
+      if (abs > lim) abs = lim;
+    }
+    // Mean absolute error of a normal is 0.798 sigma.
+    this.scale[p] = s + a * (abs * 1.2533 - s);
+  }
+
+  private clearOutputs(x: number): void {
+    this.score = this.rawScore = this.pointScore = this.likelihoodScore = 0;
+    this.z = this.zBaseline = this.zRecent = 0;
+    this.expected = this.baselineBefore = x;
+    this.expectedScale = this.baselineScaleBefore = 0;
+    this.predictor = Predictor.BASELINE;
+    this.judged = false;
+    this.novelRange = false;
+  }
+
+  /** A JSON-serializable copy of the model. */
+  toJSON(): ScorerState {
+    return {
+      v: 1,
+      n: this.n,
+      nan: this.nan,
+      slow: this.slow,
+      fast: this.fast,
+      prev: this.prev,
+      prevT: Number.isFinite(this.prevT) ? this.prevT : null,
+      min: this.min,
+      max: this.max,
+      quantum: Number.isFinite(this.quantum) ? this.quantum : null,
+      scale: Array.from(this.scale),
+      evidence: Array.from(this.evidence),
+      shiftRun: this.shiftRun,
+      day: this.day.toJSON(),
+      week: this.week.toJSON(),
+      raw: Array.from(this.raw),
+      rawAt: this.rawAt,
+      rawSum: this.rawSum,
+      lMean: this.lMean,
+      lVar: this.lVar,
+      lN: this.lN,
+      lastAlarm: Number.isFinite(this.lastAlarm) ? this.lastAlarm : null,
+    };
+  }
+
+  /**
+   * Rebuilds a model from {@link toJSON} output. Returns a description of the
+   * first problem instead when `state` is not a valid model for `config`.
+   */
+  static fromJSON(state: unknown, config: ScorerConfig = defaultScorerConfig): StreamScorer | string {
+    const problem = checkState(state, Math.max(1, config.likelihoodWindow));
+    if (problem !== undefined) return problem;
+    const st = state as ScorerState;
+    const s = new StreamScorer(config);
+    s.n = st.n;
+    s.nan = st.nan;
+    s.slow = st.slow;
+    s.fast = st.fast;
+    s.prev = st.prev;
+    s.prevT = st.prevT ?? Number.NaN;
+    s.min = st.min;
+    s.max = st.max;
+    s.quantum = st.quantum ?? Number.POSITIVE_INFINITY;
+    s.scale.set(st.scale);
+    s.evidence.set(st.evidence);
+    s.shiftRun = st.shiftRun;
+    const dayProblem = s.day.load(st.day);
+    if (dayProblem !== undefined) return `model.day ${dayProblem}`;
+    const weekProblem = s.week.load(st.week);
+    if (weekProblem !== undefined) return `model.week ${weekProblem}`;
+    s.raw.set(st.raw);
+    s.rawAt = st.rawAt;
+    s.rawSum = st.rawSum;
+    s.lMean = st.lMean;
+    s.lVar = st.lVar;
+    s.lN = st.lN;
+    s.lastAlarm = st.lastAlarm ?? Number.NEGATIVE_INFINITY;
+    return s;
+  }
+}
+
+const SCALAR_FIELDS = ['n', 'nan', 'slow', 'fast', 'prev', 'min', 'max', 'shiftRun', 'rawAt', 'rawSum', 'lMean', 'lVar', 'lN'] as const;
+const NULLABLE_FIELDS = ['prevT', 'quantum', 'lastAlarm'] as const;
+const NONNEGATIVE_FIELDS = ['n', 'nan', 'lVar', 'lN', 'rawAt'] as const;
+
+function checkState(state: unknown, window: number): string | undefined {
+  if (typeof state !== 'object' || state === null || Array.isArray(state)) return 'model must be an object';
+  const st = state as Record<string, unknown>;
+  if (st['v'] !== 1) return 'unsupported model version';
+  for (const f of SCALAR_FIELDS) {
+    if (typeof st[f] !== 'number' || !Number.isFinite(st[f])) return `model.${f} must be a finite number`;
+  }
+  for (const f of NULLABLE_FIELDS) {
+    const v = st[f];
+    if (v !== null && (typeof v !== 'number' || !Number.isFinite(v))) return `model.${f} must be a finite number or null`;
+  }
+  for (const f of NONNEGATIVE_FIELDS) if ((st[f] as number) < 0) return `model.${f} must not be negative`;
+  if ((st['min'] as number) > (st['max'] as number)) return 'model.min exceeds model.max';
+  if (!Number.isInteger(st['rawAt']) || (st['rawAt'] as number) >= window) return 'model.rawAt is out of range';
+  const arrays: Array<[string, number]> = [
+    ['scale', N_PRED],
+    ['evidence', N_PRED],
+    ['raw', window],
+  ];
+  for (const [f, len] of arrays) {
+    const v = st[f];
+    if (!Array.isArray(v) || v.length !== len) return `model.${f} must be an array of ${len} numbers`;
+    for (const x of v) if (typeof x !== 'number' || !Number.isFinite(x)) return `model.${f} must hold finite numbers`;
+  }
+  for (const f of ['scale', 'evidence', 'raw'] as const) {
+    for (const x of st[f] as number[]) if (x < 0) return `model.${f} must not hold negative numbers`;
+  }
+  return undefined;
+}
+
+function ratio(e: number, s: number): number {
+  if (e === 0) return 0;
+  if (s > 0) return e / s;
+  return e > 0 ? 1e6 : -1e6;
+}
