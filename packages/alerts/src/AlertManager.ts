@@ -59,7 +59,7 @@ export interface AlertManagerLimits {
   readonly maxSuppressionRules: number;
   readonly maxSilences: number;
   readonly maxInhibitRules: number;
-  /** Notification groups; beyond it alerts share one overflow group. */
+  /** Notification groups; beyond it new groups share one extra overflow group (key `{overflow}`). */
   readonly maxGroups: number;
   readonly maxRegexLength: number;
 }

@@ -197,6 +197,9 @@ export class Notifier {
       if (a.state === AlertState.FIRING) firing.push(a);
       else if (a.state === AlertState.RESOLVED && group.announced.has(a.fingerprint)) resolved.push(a);
     }
+    const byStart = (a: Alert, b: Alert) => a.startedAt - b.startedAt || (a.fingerprint < b.fingerprint ? -1 : 1);
+    firing.sort(byStart);
+    resolved.sort(byStart);
     const repeatDue =
       this.route.repeatInterval > 0 && group.lastNotifyAt !== undefined && now - group.lastNotifyAt >= this.route.repeatInterval;
     const needed = resolved.length > 0 || firing.some((a) => !group.sentFiring.has(a.fingerprint)) || (repeatDue && firing.length > 0);
