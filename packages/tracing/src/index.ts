@@ -1,1 +1,49 @@
-export {};
+export { TraceStatus, isTraceStatus } from './TraceStatus';
+export type { Span, SpanContext, SpanLog, TagValue, Tags } from './Span';
+export { TraceManager, createTraceManager, highResolutionClock } from './TraceManager';
+export type { SpanExporter, TraceManagerConfig, TraceManagerStats, TraceSummary } from './TraceManager';
+export { TracingError, TracingValidationError } from './errors';
+export type {
+  TracingEvent,
+  SpanStartedEvent,
+  SpanEndedEvent,
+  SpansDroppedEvent,
+  ExportFailedEvent,
+  ExportSucceededEvent,
+  ExporterErrorEvent,
+} from './events';
+export { TRACING_SOURCE } from './events';
+export { generateTraceId, generateSpanId, isValidTraceId, isValidSpanId } from './ids';
+export { createRatioThreshold, isTraceIdSampled } from './sampling';
+export type { RatioThreshold } from './sampling';
+export { TraceFlags, parseTraceparent, serializeTraceparent, TRACEPARENT_V00_PATTERN, MAX_TRACEPARENT_LENGTH } from './propagation/traceparent';
+export type { Traceparent } from './propagation/traceparent';
+export {
+  parseTracestate,
+  serializeTracestate,
+  isValidTraceStateKey,
+  isValidTraceStateValue,
+  TRACESTATE_PATTERN,
+  MAX_TRACESTATE_MEMBERS,
+} from './propagation/tracestate';
+export type { TraceStateEntry } from './propagation/tracestate';
+export {
+  parseBaggage,
+  serializeBaggage,
+  percentDecode,
+  percentEncode,
+  isValidBaggageKey,
+  BAGGAGE_PATTERN,
+  MAX_BAGGAGE_BYTES,
+  MAX_BAGGAGE_MEMBERS,
+} from './propagation/baggage';
+export type { BaggageEntry, ParsedBaggage } from './propagation/baggage';
+export { extractTraceContext } from './propagation/context';
+export type { TraceHeaders } from './propagation/context';
+export { getHeaderValues, readTraceHeaders } from './propagation/headers';
+export type { TraceHeaderValues } from './propagation/headers';
+export type { HeaderCarrier } from './propagation/headers';
+export { OtlpHttpExporter, createOtlpHttpExporter, parseRetryAfter } from './otlp/OtlpHttpExporter';
+export type { OtlpHttpExporterConfig, OtlpExporterStats } from './otlp/OtlpHttpExporter';
+export { toOtlpRequest, toOtlpSpan, toAnyValue, msToUnixNanoString, OTLP_SPAN_KIND, OTLP_SCOPE } from './otlp/otlpJson';
+export type { OtlpAnyValue, OtlpKeyValue, OtlpSpan, OtlpSpanEvent, OtlpExportTraceServiceRequest } from './otlp/otlpJson';

@@ -1,0 +1,143 @@
+/**
+ * @obs/tracing side by side with the OpenTelemetry JS SDK 2.x:
+ * - sampled span start + finish vs BasicTracerProvider + BatchSpanProcessor
+ *   (no-op exporter, AlwaysOn sampler);
+ * - traceparent inject + extract round trip vs @opentelemetry/core's
+ *   W3CTraceContextPropagator;
+ * - an unsampled span vs a sampled span of ours.
+ */
+import { ROOT_CONTEXT, defaultTextMapGetter, defaultTextMapSetter, trace as otelTrace, TraceFlags } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { createTraceManager } from '@obs/tracing';
+import { benchGroup, formatGroup, heapPerItem } from './harness';
+
+const noopExporter: SpanExporter = {
+  export(_spans: ReadableSpan[], done) {
+    done({ code: 0 });
+  },
+  async shutdown() {},
+};
+
+export async function run(): Promise<string> {
+  const provider = new BasicTracerProvider({ sampler: new AlwaysOnSampler(), spanProcessors: [new BatchSpanProcessor(noopExporter)] });
+  const tracer = provider.getTracer('bench');
+  const sampled = createTraceManager({ traceSampleRate: 1, reaperIntervalMs: 0 });
+  const unsampled = createTraceManager({ traceSampleRate: 0, reaperIntervalMs: 0 });
+  const parent = sampled.startSpan('parent', 'bench');
+
+  const spans = benchGroup('sampled span start + finish', 'OpenTelemetry sdk-trace-base', [
+    {
+      name: 'OpenTelemetry sdk-trace-base',
+      run(n) {
+        let last;
+        for (let i = 0; i < n; i++) {
+          last = tracer.startSpan('op');
+          last.end();
+        }
+        return last;
+      },
+    },
+    {
+      name: '@obs/tracing (root spans)',
+      run(n) {
+        let last;
+        for (let i = 0; i < n; i++) {
+          last = sampled.startSpan('op', 'bench');
+          last.finish();
+        }
+        return last;
+      },
+    },
+    {
+      name: '@obs/tracing (child spans)',
+      run(n) {
+        let last;
+        for (let i = 0; i < n; i++) {
+          last = sampled.startSpan('op', 'bench', parent);
+          last.finish();
+        }
+        return last;
+      },
+    },
+  ]);
+
+  const propagator = new W3CTraceContextPropagator();
+  const otelSpanContext = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.SAMPLED };
+  const otelContext = otelTrace.setSpanContext(ROOT_CONTEXT, otelSpanContext);
+  const ourSpan = sampled.startSpan('propagated', 'bench');
+  const roundTrip = benchGroup('traceparent inject + extract', 'OpenTelemetry W3CTraceContextPropagator', [
+    {
+      name: 'OpenTelemetry W3CTraceContextPropagator',
+      run(n) {
+        let last;
+        for (let i = 0; i < n; i++) {
+          const carrier: Record<string, string> = {};
+          propagator.inject(otelContext, carrier, defaultTextMapSetter);
+          last = otelTrace.getSpanContext(propagator.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter));
+        }
+        return last;
+      },
+    },
+    {
+      name: '@obs/tracing',
+      run(n) {
+        let last;
+        for (let i = 0; i < n; i++) {
+          last = sampled.extractContext(sampled.injectContext(ourSpan));
+        }
+        return last;
+      },
+    },
+  ]);
+
+  const cost = benchGroup('unsampled vs sampled span (start + finish)', '@obs/tracing sampled', [
+    {
+      name: '@obs/tracing sampled',
+      run(n) {
+        let last;
+        for (let i = 0; i < n; i++) {
+          last = sampled.startSpan('op', 'bench');
+          last.finish();
+        }
+        return last;
+      },
+    },
+    {
+      name: '@obs/tracing unsampled',
+      run(n) {
+        let last;
+        for (let i = 0; i < n; i++) {
+          last = unsampled.startSpan('op', 'bench');
+          last.finish();
+        }
+        return last;
+      },
+    },
+  ]);
+
+  // Retained heap per finished span in storage (1000 traces of 10 spans).
+  const heapManager = createTraceManager({ traceSampleRate: 1, reaperIntervalMs: 0, maxTraces: 1000 });
+  const perSpan = heapPerItem(10_000, (count) => {
+    for (let t = 0; t < count / 10; t++) {
+      const root = heapManager.startSpan('root', 'bench');
+      for (let c = 0; c < 9; c++) heapManager.startSpan('child', 'bench', root, { i: c }).finish();
+      root.finish();
+    }
+    return heapManager;
+  });
+
+  await provider.shutdown();
+  await sampled.shutdown();
+  await unsampled.shutdown();
+  await heapManager.shutdown();
+  return [
+    formatGroup(spans),
+    '',
+    formatGroup(roundTrip),
+    '',
+    formatGroup(cost),
+    '',
+    `Retained heap per stored span (10 spans per trace, one tag each): ${Math.round(perSpan)} bytes.`,
+  ].join('\n');
+}

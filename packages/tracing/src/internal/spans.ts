@@ -1,0 +1,305 @@
+import { TracingValidationError } from '../errors';
+import { generateSpanId, traceIdFromLowBits, generateTraceId } from '../ids';
+import type { Span, SpanContext, SpanLog, TagValue, Tags } from '../Span';
+import { TraceStatus, isTraceStatus } from '../TraceStatus';
+import { TraceFlags } from '../propagation/traceparent';
+import { describeValue } from '@obs/core';
+import { isValidTagKey, normalizeFields, normalizeTagValue, type AttributeLimits } from './tags';
+import type { TraceRecord } from './TraceStore';
+import { EMPTY_BAGGAGE } from './empty';
+export { EMPTY_BAGGAGE };
+
+/** What spans need from their manager: time, limits and the end hook. */
+export interface SpanOwner {
+  readonly limits: AttributeLimits;
+  now(): number;
+  onSpanEnd(span: RecordingSpan, abandoned: boolean): void;
+  countDroppedAttributes(count: number): void;
+}
+
+
+function checkStatus(status: unknown): TraceStatus {
+  if (!isTraceStatus(status)) {
+    throw new TracingValidationError('INVALID_STATUS', `status must be one of 'unset', 'ok', 'error', got ${describeValue(status)}`);
+  }
+  return status;
+}
+
+/**
+ * A sampled span: it records tags, logs and timing and is stored and exported
+ * when it ends. Active spans form an intrusive doubly linked list in start
+ * order (`prev`/`next`), so the age reaper only looks at the head and
+ * removal is O(1) without hashing.
+ */
+export class RecordingSpan implements Span {
+  endTime: number | undefined = undefined;
+  status: TraceStatus = TraceStatus.UNSET;
+  /** Tags and logs dropped because they were invalid or beyond the limits. */
+  droppedTags = 0;
+  droppedLogs = 0;
+  prev: RecordingSpan | undefined = undefined;
+  next: RecordingSpan | undefined = undefined;
+  private tagStore: Tags | undefined = undefined;
+  private logStore: SpanLog[] | undefined = undefined;
+  private contextCache: SpanContext | undefined = undefined;
+  private traceparentCache: string | undefined = undefined;
+
+  constructor(
+    readonly owner: SpanOwner,
+    readonly record: TraceRecord,
+    readonly traceId: string,
+    readonly spanId: string,
+    readonly parentSpanId: string | undefined,
+    readonly traceFlags: number,
+    readonly baggage: Readonly<Record<string, string>>,
+    readonly traceState: string | undefined,
+    readonly baggageMetadata: Readonly<Record<string, string>> | undefined,
+    readonly operationName: string,
+    readonly serviceName: string,
+    readonly startTime: number,
+  ) {}
+
+  get isRecording(): boolean {
+    return true;
+  }
+
+  /** Whether the age reaper ended the span. */
+  get abandoned(): boolean {
+    return this.tagStore !== undefined && this.tagStore['obs.span.abandoned'] === true;
+  }
+
+  get context(): SpanContext {
+    // Built on first use: most spans are never asked for it.
+    return (this.contextCache ??= makeContext(
+      this.traceId,
+      this.spanId,
+      this.parentSpanId,
+      true,
+      this.traceFlags,
+      this.baggage,
+      this.traceState,
+      this.baggageMetadata,
+    ));
+  }
+
+  /** The span's outgoing `traceparent` (ids and flags never change, so it is built once). */
+  get traceparent(): string {
+    return (this.traceparentCache ??= '00-' + this.traceId + '-' + this.spanId + ((this.traceFlags & TraceFlags.RANDOM) !== 0 ? '-03' : '-01'));
+  }
+
+  get tags(): Tags {
+    return (this.tagStore ??= Object.create(null) as Tags);
+  }
+
+  get logs(): readonly SpanLog[] {
+    return (this.logStore ??= []);
+  }
+
+  /** Whether the span has any tags, without creating the record. */
+  get hasTags(): boolean {
+    return this.tagStore !== undefined;
+  }
+
+  get durationMs(): number | undefined {
+    return this.endTime === undefined ? undefined : this.endTime - this.startTime;
+  }
+
+  get ended(): boolean {
+    return this.endTime !== undefined;
+  }
+
+  setTag(key: string, value: TagValue): this {
+    if (this.endTime !== undefined) return this;
+    const limits = this.owner.limits;
+    const normalized = normalizeTagValue(value, limits);
+    const tags = this.tags;
+    if (normalized === undefined || !isValidTagKey(key, limits) || (!(key in tags) && Object.keys(tags).length >= limits.maxTags)) {
+      this.droppedTags++;
+      this.owner.countDroppedAttributes(1);
+      return this;
+    }
+    tags[key] = normalized;
+    return this;
+  }
+
+  setTags(tags: Readonly<Record<string, unknown>>): this {
+    if (this.endTime !== undefined) return this;
+    const { tags: clean, dropped } = normalizeFields(tags, this.owner.limits);
+    let extra = dropped;
+    const target = this.tags;
+    let count = Object.keys(target).length;
+    for (const key of Object.keys(clean)) {
+      if (!(key in target) && count >= this.owner.limits.maxTags) {
+        extra++;
+        continue;
+      }
+      if (!(key in target)) count++;
+      target[key] = clean[key]!;
+    }
+    if (extra > 0) {
+      this.droppedTags += extra;
+      this.owner.countDroppedAttributes(extra);
+    }
+    return this;
+  }
+
+  log(message: string, fields?: Readonly<Record<string, unknown>>): this {
+    if (this.endTime !== undefined) return this;
+    const logs = (this.logStore ??= []);
+    if (typeof message !== 'string' || logs.length >= this.owner.limits.maxLogs) {
+      this.droppedLogs++;
+      this.owner.countDroppedAttributes(1);
+      return this;
+    }
+    const { tags, dropped } = normalizeFields(fields, this.owner.limits);
+    if (dropped > 0) this.owner.countDroppedAttributes(dropped);
+    const max = this.owner.limits.maxValueLength;
+    logs.push({ timestamp: this.owner.now(), message: message.length > max ? message.slice(0, max) : message, fields: tags });
+    return this;
+  }
+
+  setStatus(status: TraceStatus): this {
+    const checked = checkStatus(status);
+    if (this.endTime === undefined) this.status = checked;
+    return this;
+  }
+
+  finish(status?: TraceStatus): void {
+    if (this.endTime !== undefined) return;
+    if (status !== undefined) this.status = checkStatus(status);
+    else if (this.status === TraceStatus.UNSET) this.status = TraceStatus.OK;
+    this.endTime = this.owner.now();
+    this.owner.onSpanEnd(this, false);
+  }
+
+  /** Ends a span that outlived the maximum age; its status stays as it was. */
+  abandon(now: number): void {
+    if (this.endTime !== undefined) return;
+    this.tags['obs.span.abandoned'] = true;
+    this.endTime = now;
+    this.owner.onSpanEnd(this, true);
+  }
+}
+
+/**
+ * An unsampled span. It exists so context propagates (children and outgoing
+ * headers carry the same trace id with the sampled flag off), and does no
+ * other work: no clock read, no storage, no events, and for a root even the
+ * ids are made only when someone asks for the context.
+ */
+export class NonRecordingSpan implements Span {
+  status: TraceStatus = TraceStatus.UNSET;
+  ended = false;
+  private contextCache: SpanContext | undefined = undefined;
+
+  /**
+   * `traceId` is undefined for a root whose id is made lazily from the 56
+   * random bits (`hi24`, `lo32`) that decided it was not sampled.
+   */
+  constructor(
+    private readonly traceId: string | undefined,
+    private readonly hi24: number,
+    private readonly lo32: number,
+    private readonly parent: SpanContext | NonRecordingSpan | undefined,
+    readonly operationName: string,
+    readonly serviceName: string,
+  ) {}
+
+  get context(): SpanContext {
+    if (this.contextCache) return this.contextCache;
+    const parent = this.parent instanceof NonRecordingSpan ? this.parent.context : this.parent;
+    if (parent) {
+      const flags = ((parent.traceFlags ?? 0) & TraceFlags.RANDOM) | TraceFlags.NONE;
+      return (this.contextCache = makeContext(
+        parent.traceId,
+        generateSpanId(),
+        parent.spanId,
+        false,
+        flags,
+        parent.baggage,
+        parent.traceState,
+        parent.baggageMetadata,
+      ));
+    }
+    const traceId = this.traceId ?? (this.hi24 < 0 ? generateTraceId() : traceIdFromLowBits(this.hi24, this.lo32));
+    return (this.contextCache = makeContext(traceId, generateSpanId(), undefined, false, TraceFlags.RANDOM, EMPTY_BAGGAGE, undefined, undefined));
+  }
+
+  get isRecording(): boolean {
+    return false;
+  }
+
+  get startTime(): number {
+    return 0;
+  }
+
+  get endTime(): undefined {
+    return undefined;
+  }
+
+  get durationMs(): undefined {
+    return undefined;
+  }
+
+  get tags(): Tags {
+    return Object.create(null) as Tags;
+  }
+
+  get logs(): readonly SpanLog[] {
+    return [];
+  }
+
+  setTag(): this {
+    return this;
+  }
+
+  setTags(): this {
+    return this;
+  }
+
+  log(): this {
+    return this;
+  }
+
+  setStatus(status: TraceStatus): this {
+    const checked = checkStatus(status);
+    if (!this.ended) this.status = checked;
+    return this;
+  }
+
+  finish(status?: TraceStatus): void {
+    if (this.ended) return;
+    if (status !== undefined) this.status = checkStatus(status);
+    else if (this.status === TraceStatus.UNSET) this.status = TraceStatus.OK;
+    this.ended = true;
+  }
+}
+
+/** Builds a SpanContext with a stable shape (not frozen: freezing costs more than the object). */
+export function makeContext(
+  traceId: string,
+  spanId: string,
+  parentSpanId: string | undefined,
+  sampled: boolean,
+  traceFlags: number,
+  baggage: Readonly<Record<string, string>>,
+  traceState: string | undefined,
+  baggageMetadata: Readonly<Record<string, string>> | undefined,
+): SpanContext {
+  const context: {
+    traceId: string;
+    spanId: string;
+    parentSpanId?: string;
+    baggage: Readonly<Record<string, string>>;
+    sampled: boolean;
+    traceFlags: number;
+    traceState?: string;
+    baggageMetadata?: Readonly<Record<string, string>>;
+  } = { traceId, spanId, baggage, sampled, traceFlags: sampled ? traceFlags | TraceFlags.SAMPLED : traceFlags & ~TraceFlags.SAMPLED };
+  if (parentSpanId !== undefined) context.parentSpanId = parentSpanId;
+  if (traceState !== undefined) context.traceState = traceState;
+  if (baggageMetadata !== undefined) context.baggageMetadata = baggageMetadata;
+  return context;
+}
+
+export type AnySpan = RecordingSpan | NonRecordingSpan;

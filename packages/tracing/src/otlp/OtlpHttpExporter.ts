@@ -1,0 +1,321 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { EventBus, describeValue, systemClock, type Clock } from '@obs/core';
+import type { Observable } from 'rxjs';
+import { TracingError, TracingValidationError } from '../errors';
+import { TRACING_SOURCE, type TracingEvent } from '../events';
+import type { Span, TagValue } from '../Span';
+import type { SpanExporter } from '../TraceManager';
+import { toOtlpRequest } from './otlpJson';
+
+/** Options of {@link createOtlpHttpExporter}. */
+export interface OtlpHttpExporterConfig {
+  /** The OTLP/HTTP traces endpoint, e.g. `http://127.0.0.1:4318/v1/traces`. */
+  url: string;
+  /** Extra request headers (e.g. authorization). Values must not contain CR or LF. */
+  headers?: Readonly<Record<string, string>>;
+  /** Resource attributes added to `service.name` (e.g. `deployment.environment`). */
+  resourceAttributes?: Readonly<Record<string, TagValue>>;
+  /** Spans waiting for export; more are dropped and counted. Default 2048. */
+  maxQueueSize?: number;
+  /** Spans per request. Default 512. */
+  maxBatchSize?: number;
+  /** Longest wait before a partial batch is sent, ms. Default 1000. */
+  scheduledDelayMs?: number;
+  /** Per-request timeout, ms. Default 10000. */
+  exportTimeoutMs?: number;
+  /** Retries of a batch after a retryable failure. Default 5. */
+  maxRetries?: number;
+  /** First backoff, doubled per retry, ms. Default 1000. */
+  initialBackoffMs?: number;
+  /** Backoff ceiling, ms. Default 30000. */
+  maxBackoffMs?: number;
+  /** Ceiling on a server's `Retry-After`, ms. Default 60000. */
+  maxRetryAfterMs?: number;
+  /** Jitter source in [0, 1); the backoff is scaled by 0.5 + 0.5 × random(). Default Math.random. */
+  random?: () => number;
+  /** Time source for event timestamps. */
+  clock?: Clock;
+}
+
+/** Counters of an exporter. */
+export interface OtlpExporterStats {
+  readonly queued: number;
+  readonly exported: number;
+  /** Spans lost: queue full, failed for good, or arriving after shutdown. */
+  readonly dropped: number;
+  /** Spans the receiver reported as rejected in a partial success. */
+  readonly rejected: number;
+  readonly retries: number;
+  readonly failedBatches: number;
+}
+
+/** Status codes OTLP/HTTP says to retry (plus network errors and timeouts). */
+const RETRYABLE = new Set([429, 502, 503, 504]);
+const MAX_RESPONSE_BYTES = 64 * 1024;
+
+interface PostResult {
+  status: number;
+  retryAfterMs: number | undefined;
+  body: string;
+  error?: string;
+}
+
+function positiveInt(value: unknown, fallback: number, what: string, allowZero = false): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < (allowZero ? 0 : 1)) {
+    throw new TracingValidationError('INVALID_CONFIG', `${what} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+/** `Retry-After` as ms: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(value: unknown, now: number): number | undefined {
+  if (typeof value !== 'string' || value.length > 64) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/**
+ * Exports finished spans to an OTLP/HTTP receiver as JSON
+ * (`application/json`, `ExportTraceServiceRequest`). Spans are queued
+ * (bounded; overflow is dropped and counted), sent in batches when a batch
+ * is full or after `scheduledDelayMs`, one request at a time. 429, 502, 503,
+ * 504, timeouts and network errors are retried with exponential backoff and
+ * jitter, honouring `Retry-After`; other failures drop the batch. `shutdown`
+ * flushes first.
+ */
+export class OtlpHttpExporter implements SpanExporter {
+  readonly name = 'otlp-http';
+  readonly events$: Observable<TracingEvent>;
+  private readonly bus = new EventBus<TracingEvent>();
+  private readonly url: URL;
+  private readonly headers: Record<string, string>;
+  private readonly resourceAttributes: Readonly<Record<string, TagValue>>;
+  private readonly maxQueueSize: number;
+  private readonly maxBatchSize: number;
+  private readonly scheduledDelayMs: number;
+  private readonly exportTimeoutMs: number;
+  private readonly maxRetries: number;
+  private readonly initialBackoffMs: number;
+  private readonly maxBackoffMs: number;
+  private readonly maxRetryAfterMs: number;
+  private readonly random: () => number;
+  private readonly clock: Clock;
+  private queue: Span[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private pumping: Promise<void> | undefined;
+  private closed = false;
+  private counters = { exported: 0, dropped: 0, rejected: 0, retries: 0, failedBatches: 0 };
+
+  constructor(config: OtlpHttpExporterConfig) {
+    if (config === null || typeof config !== 'object') {
+      throw new TracingValidationError('INVALID_CONFIG', `config must be an object, got ${describeValue(config)}`);
+    }
+    let url: URL;
+    try {
+      url = new URL(String(config.url));
+    } catch {
+      throw new TracingValidationError('INVALID_URL', `url must be an absolute http(s) URL, got ${describeValue(config.url)}`);
+    }
+    if (typeof config.url !== 'string' || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      throw new TracingValidationError('INVALID_URL', `url must be an absolute http(s) URL, got ${describeValue(config.url)}`);
+    }
+    this.url = url;
+    this.headers = Object.create(null) as Record<string, string>;
+    if (config.headers !== undefined) {
+      if (config.headers === null || typeof config.headers !== 'object') throw new TracingValidationError('INVALID_HEADERS', 'headers must be an object of strings');
+      for (const [key, value] of Object.entries(config.headers)) {
+        if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(key) || typeof value !== 'string' || /[\r\n\0]/.test(value)) {
+          throw new TracingValidationError('INVALID_HEADERS', `header ${describeValue(key)} must be a token with a string value without CR, LF or NUL`);
+        }
+        this.headers[key] = value;
+      }
+    }
+    this.resourceAttributes = config.resourceAttributes ?? {};
+    this.maxQueueSize = positiveInt(config.maxQueueSize, 2048, 'maxQueueSize');
+    this.maxBatchSize = positiveInt(config.maxBatchSize, 512, 'maxBatchSize');
+    this.scheduledDelayMs = positiveInt(config.scheduledDelayMs, 1000, 'scheduledDelayMs', true);
+    this.exportTimeoutMs = positiveInt(config.exportTimeoutMs, 10_000, 'exportTimeoutMs');
+    this.maxRetries = positiveInt(config.maxRetries, 5, 'maxRetries', true);
+    this.initialBackoffMs = positiveInt(config.initialBackoffMs, 1000, 'initialBackoffMs', true);
+    this.maxBackoffMs = positiveInt(config.maxBackoffMs, 30_000, 'maxBackoffMs', true);
+    this.maxRetryAfterMs = positiveInt(config.maxRetryAfterMs, 60_000, 'maxRetryAfterMs', true);
+    this.random = typeof config.random === 'function' ? config.random : Math.random;
+    this.clock = config.clock ?? systemClock;
+    this.events$ = this.bus.events$;
+  }
+
+  stats(): OtlpExporterStats {
+    return { queued: this.queue.length, ...this.counters };
+  }
+
+  /** Queues a finished span (never blocks; drops and counts when the queue is full). */
+  onEnd(span: Span): void {
+    if (this.closed) {
+      this.drop('shutdown', 1);
+      return;
+    }
+    if (!span || !span.isRecording || span.endTime === undefined) return;
+    if (this.queue.length >= this.maxQueueSize) {
+      this.drop('queue-full', 1);
+      return;
+    }
+    this.queue.push(span);
+    if (this.queue.length >= this.maxBatchSize) this.startPump(false);
+    else if (this.timer === undefined && this.pumping === undefined) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.startPump(true);
+      }, this.scheduledDelayMs);
+      this.timer.unref?.();
+    }
+  }
+
+  /** Sends everything queued (retrying as configured) and resolves when done. */
+  async forceFlush(): Promise<void> {
+    for (;;) {
+      if (this.pumping) await this.pumping;
+      if (this.queue.length === 0) return;
+      this.startPump(true);
+    }
+  }
+
+  /** Flushes, then drops any later span. Idempotent. */
+  async shutdown(): Promise<void> {
+    if (this.closed) return this.forceFlush();
+    await this.forceFlush();
+    this.closed = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private drop(reason: 'queue-full' | 'export-failed' | 'shutdown', count: number): void {
+    this.counters.dropped += count;
+    this.bus.emit({ type: 'traces/spans-dropped', ts: this.clock.now(), source: TRACING_SOURCE, reason, count });
+  }
+
+  private startPump(all: boolean): void {
+    if (this.pumping) return;
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    this.pumping = this.pump(all).finally(() => {
+      this.pumping = undefined;
+      // Spans that arrived while sending wait for the next batch or timer.
+      if (this.queue.length >= this.maxBatchSize) this.startPump(false);
+      else if (this.queue.length > 0 && !this.closed && this.timer === undefined) {
+        this.timer = setTimeout(() => {
+          this.timer = undefined;
+          this.startPump(true);
+        }, this.scheduledDelayMs);
+        this.timer.unref?.();
+      }
+    });
+  }
+
+  private async pump(all: boolean): Promise<void> {
+    while (this.queue.length > 0 && (all || this.queue.length >= this.maxBatchSize)) {
+      const batch = this.queue.splice(0, this.maxBatchSize);
+      await this.sendWithRetry(batch);
+    }
+  }
+
+  private async sendWithRetry(batch: Span[]): Promise<void> {
+    let body: string;
+    try {
+      body = JSON.stringify(toOtlpRequest(batch, this.resourceAttributes));
+    } catch (error) {
+      this.counters.failedBatches++;
+      this.failed(batch.length, `could not encode the batch: ${String(error)}`, undefined, false, 1);
+      this.drop('export-failed', batch.length);
+      return;
+    }
+    for (let attempt = 1; ; attempt++) {
+      const result = await this.post(body);
+      if (result.status >= 200 && result.status < 300) {
+        this.counters.exported += batch.length;
+        this.countPartialSuccess(result.body);
+        this.bus.emit({ type: 'traces/export-succeeded', ts: this.clock.now(), source: TRACING_SOURCE, exporter: this.name, spans: batch.length, attempt });
+        return;
+      }
+      const retryable = result.status === 0 || RETRYABLE.has(result.status);
+      const reason = result.error ?? `HTTP ${result.status}`;
+      const statusCode = result.status === 0 ? undefined : result.status;
+      if (!retryable || attempt > this.maxRetries) {
+        this.counters.failedBatches++;
+        this.failed(batch.length, reason, statusCode, false, attempt);
+        this.drop('export-failed', batch.length);
+        return;
+      }
+      this.counters.retries++;
+      this.failed(batch.length, reason, statusCode, true, attempt);
+      const backoff = Math.min(this.maxBackoffMs, this.initialBackoffMs * 2 ** (attempt - 1)) * (0.5 + 0.5 * this.random());
+      const delay = result.retryAfterMs !== undefined ? Math.min(this.maxRetryAfterMs, result.retryAfterMs) : backoff;
+      await new Promise<void>((resolve) => setTimeout(resolve, delay));
+    }
+  }
+
+  private failed(spans: number, reason: string, statusCode: number | undefined, willRetry: boolean, attempt: number): void {
+    this.bus.emit({ type: 'traces/export-failed', ts: this.clock.now(), source: TRACING_SOURCE, exporter: this.name, spans, reason, statusCode, willRetry, attempt });
+  }
+
+  /** OTLP partial success: `{"partialSuccess":{"rejectedSpans":"3","errorMessage":"..."}}`. */
+  private countPartialSuccess(body: string): void {
+    if (body === '' || body.length > MAX_RESPONSE_BYTES) return;
+    try {
+      const parsed = JSON.parse(body) as { partialSuccess?: { rejectedSpans?: unknown } };
+      const rejected = Number(parsed?.partialSuccess?.rejectedSpans ?? 0);
+      if (Number.isSafeInteger(rejected) && rejected > 0) this.counters.rejected += rejected;
+    } catch {
+      // A body that is not JSON carries no partial-success information.
+    }
+  }
+
+  private post(body: string): Promise<PostResult> {
+    return new Promise<PostResult>((resolve) => {
+      const send = this.url.protocol === 'https:' ? httpsRequest : httpRequest;
+      let settled = false;
+      const finish = (result: PostResult): void => {
+        if (!settled) {
+          settled = true;
+          resolve(result);
+        }
+      };
+      try {
+        const req = send(
+          this.url,
+          {
+            method: 'POST',
+            headers: { ...this.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+            timeout: this.exportTimeoutMs,
+          },
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => {
+              if (text.length < MAX_RESPONSE_BYTES) text += chunk;
+            });
+            res.on('end', () => {
+              finish({ status: res.statusCode ?? 0, retryAfterMs: parseRetryAfter(res.headers['retry-after'], Date.now()), body: text });
+            });
+            res.on('error', (error) => finish({ status: 0, retryAfterMs: undefined, body: '', error: `response error: ${error.message}` }));
+          },
+        );
+        req.on('timeout', () => req.destroy(new TracingError('EXPORT_TIMEOUT', `export timed out after ${this.exportTimeoutMs} ms`)));
+        req.on('error', (error) => finish({ status: 0, retryAfterMs: undefined, body: '', error: error.message }));
+        req.end(body);
+      } catch (error) {
+        finish({ status: 0, retryAfterMs: undefined, body: '', error: error instanceof Error ? error.message : String(error) });
+      }
+    });
+  }
+}
+
+/** Creates an {@link OtlpHttpExporter}; attach it with `traces.addExporter(exporter)`. */
+export function createOtlpHttpExporter(config: OtlpHttpExporterConfig): OtlpHttpExporter {
+  return new OtlpHttpExporter(config);
+}
