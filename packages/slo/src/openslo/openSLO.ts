@@ -133,6 +133,9 @@ function readSide(value: unknown, path: string): Side {
 function readIndicator(spec: Obj, slis: Map<string, Obj>, path: string): { counter: boolean; good?: Side; bad?: Side; total: Side } {
   let indicator: Obj;
   let at: string;
+  if (spec['indicator'] !== undefined && spec['indicatorRef'] !== undefined) {
+    throw new OpenSLOError('give either indicator or indicatorRef, not both', path);
+  }
   if (spec['indicator'] !== undefined) {
     at = `${path}.indicator`;
     indicator = obj(obj(spec['indicator'], at)['spec'], `${at}.spec`);

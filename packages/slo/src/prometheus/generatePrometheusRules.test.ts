@@ -1,0 +1,165 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { requireBinary } from '../../../../testing/servers';
+import { SLOValidationError } from '../errors';
+import { createSLODefinition } from '../SLODefinition';
+import { buildPrometheusRules, generatePrometheusRules, type PrometheusRuleFile } from './generatePrometheusRules';
+
+const queries = {
+  errorQuery: 'sum(rate(http_requests_total{job="api",code=~"5.."}[{{.window}}]))',
+  totalQuery: 'sum(rate(http_requests_total{job="api"}[{{ .window }}]))',
+};
+
+describe('buildPrometheusRules', () => {
+  const slo = createSLODefinition('API Availability', 99.9, 30, '', { labels: { team: 'core' } });
+
+  it('records the error ratio for every window and the period', () => {
+    const file = buildPrometheusRules(slo, queries);
+    const records = file.groups[0]!.rules.map((r) => r.record);
+    expect(records).toEqual(['5m', '30m', '1h', '2h', '6h', '1d', '3d', '30d'].map((w) => `slo:sli_error:ratio_rate${w}`));
+    expect(file.groups[0]!.rules[0]!.expr).toBe(
+      '(sum(rate(http_requests_total{job="api",code=~"5.."}[5m])))\n/\n(sum(rate(http_requests_total{job="api"}[5m])))',
+    );
+    expect(file.groups[0]!.rules[0]!.labels).toEqual({ team: 'core', slo: 'api-availability' });
+  });
+
+  it('builds page and ticket alerts from multiwindow conditions', () => {
+    const alerts = buildPrometheusRules(slo, queries).groups[2]!.rules;
+    expect(alerts.map((a) => [a.alert, a.labels?.['severity']])).toEqual([
+      ['ApiAvailabilityErrorBudgetBurn', 'page'],
+      ['ApiAvailabilityErrorBudgetBurn', 'ticket'],
+    ]);
+    expect(alerts[0]!.expr).toContain('slo:sli_error:ratio_rate1h{slo="api-availability"} > (14.4 * 0.001)');
+    expect(alerts[0]!.expr).toContain('slo:sli_error:ratio_rate30m{slo="api-availability"} > (6 * 0.001)');
+    expect(alerts[1]!.expr).toContain('slo:sli_error:ratio_rate3d{slo="api-availability"} > (1 * 0.001)');
+    expect(alerts[0]!.annotations?.['summary']).toContain('API Availability');
+  });
+
+  it('rejects bad options with typed errors', () => {
+    const bad = [
+      { ...queries, errorQuery: 'sum(rate(x[5m]))' },
+      { ...queries, totalQuery: '' },
+      { ...queries, totalQuery: 5 },
+      { ...queries, alertName: 'bad-name' },
+      { ...queries, interval: 'soon' },
+      { ...queries, conditions: [] },
+      { ...queries, conditions: [{ severity: 'page', factor: -1, longWindow: '1h', shortWindow: '5m' }] },
+      { ...queries, labels: { __name__: 'x' } },
+      { ...queries, annotations: { summary: 1 } },
+      null,
+    ];
+    for (const options of bad) expect(() => buildPrometheusRules(slo, options as never)).toThrow(SLOValidationError);
+    expect(() => buildPrometheusRules({ ...slo, target: 100 }, queries)).toThrow(SLOValidationError);
+  });
+});
+
+const promtool = requireBinary('promtool');
+const dir = mkdtempSync(join(tmpdir(), 'obs-slo-promtool-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(args: string[]): string {
+  try {
+    return execFileSync(promtool!, args, { cwd: dir, encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string };
+    throw new Error(`promtool ${args.join(' ')} failed:\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
+  }
+}
+
+describe.skipIf(!promtool)('promtool', () => {
+  it('accepts the generated rules of many kinds of SLO', () => {
+    const slos = [
+      createSLODefinition('API Availability', 99.9, 30, '', { labels: { team: 'core' }, description: 'with {{ braces }} and "quotes"' }),
+      createSLODefinition('Latency p99', 99.95, 28),
+      createSLODefinition('Half day', 90, 0.5),
+      createSLODefinition('Odd window', 97.3, 1 / 7),
+      createSLODefinition('Monthly', 99, undefined, '', { calendar: { unit: 'month', timeZone: 'Europe/Berlin' } }),
+      createSLODefinition('Ticket only', 99.5, 7),
+    ];
+    const groups = slos.flatMap((slo, i) =>
+      buildPrometheusRules(slo, {
+        ...queries,
+        interval: i === 1 ? '30s' : undefined,
+        annotations: { runbook_url: 'https://runbooks.example/slo' },
+        conditions: i === 5 ? [{ severity: 'ticket', factor: 3, longWindow: '1d', shortWindow: '2h' }] : undefined,
+      }).groups,
+    );
+    writeFileSync(join(dir, 'many.yml'), stringify({ groups }, { lineWidth: 0 }));
+    expect(run(['check', 'rules', 'many.yml'])).toContain('SUCCESS');
+  });
+
+  it('pages at a fast burn and not at a slow one (promtool test rules)', () => {
+    const slo = createSLODefinition('Checkout', 99.9, 30);
+    const rules = generatePrometheusRules(slo, queries);
+    writeFileSync(join(dir, 'rules.yml'), rules);
+    expect(run(['check', 'rules', 'rules.yml'])).toContain('SUCCESS');
+    const file = parse(rules) as PrometheusRuleFile;
+    const alerts = file.groups[2]!.rules;
+    const expected = (severity: string) => {
+      const rule = alerts.find((a) => a.labels?.['severity'] === severity)!;
+      return { exp_labels: rule.labels, exp_annotations: rule.annotations };
+    };
+    // 1000 requests/min: errors at 2% (20x burn) or 0.2% (2x burn).
+    const series = (errorsPerMin: number) => [
+      { series: 'http_requests_total{job="api",code="200"}', values: `0+${1000 - errorsPerMin}x300` },
+      { series: 'http_requests_total{job="api",code="500"}', values: `0+${errorsPerMin}x300` },
+    ];
+    const alertname = alerts[0]!.alert;
+    const tests = {
+      rule_files: ['rules.yml'],
+      evaluation_interval: '1m',
+      tests: [
+        {
+          interval: '1m',
+          input_series: series(20),
+          alert_rule_test: [
+            { eval_time: '70m', alertname, exp_alerts: [expected('page'), expected('ticket')] },
+          ],
+          promql_expr_test: [
+            { expr: 'slo:error_budget:ratio', eval_time: '10m', exp_samples: [{ labels: 'slo:error_budget:ratio{slo="checkout"}', value: 0.001 }] },
+          ],
+        },
+        {
+          interval: '1m',
+          input_series: series(2),
+          alert_rule_test: [
+            { eval_time: '70m', alertname, exp_alerts: [expected('ticket')] },
+            { eval_time: '4h', alertname, exp_alerts: [expected('ticket')] },
+          ],
+        },
+        {
+          interval: '1m',
+          input_series: series(0),
+          alert_rule_test: [{ eval_time: '2h', alertname, exp_alerts: [] }],
+        },
+      ],
+    };
+    writeFileSync(join(dir, 'tests.yml'), stringify(tests, { lineWidth: 0 }));
+    expect(run(['test', 'rules', 'tests.yml'])).toContain('SUCCESS');
+  });
+
+  it('fails the promtool test when the expectation is wrong (the test can fail)', () => {
+    const slo = createSLODefinition('Checkout', 99.9, 30);
+    writeFileSync(join(dir, 'rules2.yml'), generatePrometheusRules(slo, queries));
+    const tests = {
+      rule_files: ['rules2.yml'],
+      evaluation_interval: '1m',
+      tests: [
+        {
+          interval: '1m',
+          input_series: [
+            { series: 'http_requests_total{job="api",code="200"}', values: '0+998x100' },
+            { series: 'http_requests_total{job="api",code="500"}', values: '0+2x100' },
+          ],
+          alert_rule_test: [{ eval_time: '70m', alertname: 'CheckoutErrorBudgetBurn', exp_alerts: [{ exp_labels: { severity: 'page', slo: 'checkout' } }] }],
+        },
+      ],
+    };
+    writeFileSync(join(dir, 'tests2.yml'), stringify(tests));
+    expect(() => run(["test", "rules", "tests2.yml"])).toThrow(/FAILED:[\s\S]*CheckoutErrorBudgetBurn[\s\S]*severity="ticket"/);
+  });
+});
