@@ -1,1 +1,27 @@
-export {};
+export { MetricType } from './MetricType';
+export type { MetricPoint } from './MetricPoint';
+export type { MetricSeries, HistogramStats } from './MetricSeries';
+export type { CounterHandle, GaugeHandle, HistogramHandle } from './handles';
+export type { MetricsEvent, MetricPointEvent, CardinalityLimitEvent, SeriesExpiredEvent, PointsDroppedEvent } from './events';
+export { MetricsCollector, createMetricsCollector } from './MetricsCollector';
+export type { MetricsCollectorConfig, MetricDescription } from './MetricsCollector';
+export {
+  MetricsError,
+  InvalidMetricNameError,
+  InvalidLabelsError,
+  InvalidValueError,
+  MetricTypeConflictError,
+  MetricLimitError,
+  InvalidConfigError,
+  InvalidSnapshotError,
+} from './errors';
+export { isValidMetricName, validateMetricName } from './names';
+export { LogHistogram, DEFAULT_MAX_SKETCH_BUCKETS } from './sketch/LogHistogram';
+export type { LogHistogramSnapshot } from './sketch/LogHistogram';
+export { DEFAULT_LATENCY_BUCKETS_MS } from './internal/ClassicBuckets';
+export type { MetricsSnapshot, MetricSnapshot, SeriesSnapshot } from './snapshot';
+export { serialize, serializeAsync, serializeFormat, formatValue } from './exposition/serialize';
+export type { Exposition, SerializeAsyncOptions } from './exposition/serialize';
+export { negotiateFormat, PROMETHEUS_CONTENT_TYPE, OPENMETRICS_CONTENT_TYPE } from './exposition/negotiateFormat';
+export type { ExpositionFormat } from './exposition/negotiateFormat';
+export { escapeLabelValue } from './internal/labelText';

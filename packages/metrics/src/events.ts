@@ -1,0 +1,28 @@
+import type { Labels, ObsEventBase } from '@obs/core';
+import type { MetricPoint } from './MetricPoint';
+
+/** A value was recorded (delivered in batches after the recording call returns, only while observed). */
+export interface MetricPointEvent extends ObsEventBase<'metrics/point'> {
+  readonly point: MetricPoint;
+}
+
+/** A metric reached its series limit; further label sets go to the overflow series. Emitted once per metric. */
+export interface CardinalityLimitEvent extends ObsEventBase<'metrics/cardinality-limit'> {
+  readonly name: string;
+  readonly limit: number;
+  /** The first label set that was redirected to the overflow series. */
+  readonly droppedLabels: Labels;
+}
+
+/** A series was removed because it was not updated for `seriesTtlSeconds`. */
+export interface SeriesExpiredEvent extends ObsEventBase<'metrics/series-expired'> {
+  readonly name: string;
+  readonly labels: Labels;
+}
+
+/** Point events were dropped because subscribers fell `maxQueuedPoints` behind. Aggregates are unaffected. */
+export interface PointsDroppedEvent extends ObsEventBase<'metrics/points-dropped'> {
+  readonly count: number;
+}
+
+export type MetricsEvent = MetricPointEvent | CardinalityLimitEvent | SeriesExpiredEvent | PointsDroppedEvent;

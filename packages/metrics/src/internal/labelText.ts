@@ -1,0 +1,50 @@
+import type { Labels } from '@obs/core';
+
+/** Escapes a label value for both text formats: backslash, double quote and line feed. */
+export function escapeLabelValue(value: string): string {
+  if (!NEEDS_ESCAPE.test(value)) return value;
+  return value.replace(ESCAPE_CHARS, (c) => (c === '\n' ? '\\n' : '\\' + c));
+}
+const NEEDS_ESCAPE = /[\\"\n]/;
+const ESCAPE_CHARS = /[\\"\n]/g;
+
+/**
+ * The canonical identity of a label set: `a="x",b="y"` with names sorted and values
+ * escaped. It is unambiguous (escaping keeps `",` inside values apart from the
+ * separators), independent of key order, and it is also the exposition text between
+ * the braces, so each series stores one string that serves both purposes.
+ * `labels` must already be normalized (valid names, string values).
+ */
+export function labelKey(labels: Labels): string {
+  let key = '';
+  const names = Object.keys(labels).sort();
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    if (i > 0) key += ',';
+    key += name + '="' + escapeLabelValue(labels[name]!) + '"';
+  }
+  return key;
+}
+
+/** Inverse of {@link labelKey}: a frozen prototype-free label object. */
+export function parseLabelKey(key: string): Labels {
+  const out = Object.create(null) as Record<string, string>;
+  let i = 0;
+  while (i < key.length) {
+    const eq = key.indexOf('=', i);
+    const name = key.slice(i, eq);
+    i = eq + 2; // skip `="`
+    let value = '';
+    for (;;) {
+      const c = key[i++];
+      if (c === '"' || c === undefined) break;
+      if (c === '\\') {
+        const next = key[i++];
+        value += next === 'n' ? '\n' : (next ?? '');
+      } else value += c;
+    }
+    out[name] = value;
+    if (key[i] === ',') i++;
+  }
+  return Object.freeze(out);
+}
