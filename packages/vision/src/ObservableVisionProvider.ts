@@ -29,7 +29,11 @@ export interface ObservableVisionProviderConfig {
   readonly latencyThresholdMs?: number;
   /** SLO window in days (default 30). */
   readonly sloWindowDays?: number;
-  /** Feed every request's latency to the hub's anomaly detector (default true). */
+  /**
+   * Score every request's latency with the hub's anomaly detector (default
+   * true). Skipped when the hub's own latency flow already watches
+   * `vision_request_duration_ms` (`hub.watchesLatency`), so values are scored once.
+   */
   readonly anomalyDetection?: boolean;
   /** The persistent-errors alert; `false` turns it off. */
   readonly errorAlert?: ErrorAlertConfig | false;
@@ -88,7 +92,7 @@ function idPart(name: string): string {
  * unchanged; a failure inside the instrumentation becomes a
  * `vision/instrumentation-failed` event, never a failed request.
  */
-export class ObservableVisionProvider implements VisionProvider {
+export class ObservableVisionProvider<H extends VisionHub = VisionHub> implements VisionProvider {
   readonly providerName: string;
   /** Ids of the two SLOs this wrapper records into. */
   readonly sloIds: { readonly availability: string; readonly latency: string };
@@ -106,13 +110,14 @@ export class ObservableVisionProvider implements VisionProvider {
   private readonly window: OutcomeWindow | undefined;
   private readonly errorTypes = new ErrorTypeLabeler();
   private slosDefined = false;
+  private readonly detectsAnomalies: boolean;
   /** Unknown after a restart (the hub may have restored the alert), so a healthy window resolves it once. */
   private alertMaybeFiring = true;
   private lastAlertRefresh = -Infinity;
 
   constructor(
     readonly baseProvider: VisionProvider,
-    readonly hub: VisionHub,
+    readonly hub: H,
     config: ObservableVisionProviderConfig = {},
   ) {
     if (!baseProvider || typeof baseProvider.analyzeImage !== 'function' || typeof baseProvider.providerName !== 'string') {
@@ -146,6 +151,13 @@ export class ObservableVisionProvider implements VisionProvider {
       };
       this.window = new OutcomeWindow(this.alertConfig.windowMs, 1024);
     }
+    let hubWatches = false;
+    try {
+      hubWatches = typeof hub.watchesLatency === 'function' && hub.watchesLatency(VISION_METRICS.REQUEST_DURATION_MS) === true;
+    } catch {
+      hubWatches = false;
+    }
+    this.detectsAnomalies = this.config.anomalyDetection && !hubWatches;
     const id = idPart(this.baseName);
     this.sloIds = Object.freeze({ availability: `vision-availability-${id}`, latency: `vision-latency-${id}` });
     this.errorAlertId = `vision-errors-${id}`;
@@ -231,7 +243,7 @@ export class ObservableVisionProvider implements VisionProvider {
       this.hub.sloTracker.recordEvent(this.sloIds.availability, !isError);
       this.hub.sloTracker.recordEvent(this.sloIds.latency, durationMs <= this.config.latencyThresholdMs);
     });
-    if (this.config.anomalyDetection) {
+    if (this.detectsAnomalies) {
       this.guard('anomaly', () => {
         const anomaly = this.hub.anomalyDetector.detect(VISION_METRICS.REQUEST_DURATION_MS, durationMs, this.labels);
         if (!anomaly) return;

@@ -21,6 +21,12 @@ export interface VisionHub {
   readonly anomalyDetector: {
     detect(metricName: string, value: number, labels?: Record<string, string>): VisionAnomaly | undefined;
   };
+  /**
+   * Whether the hub already feeds this latency metric to its anomaly detector
+   * (ObservabilityHub's latency flow); the wrapper then leaves detection to it
+   * instead of scoring every value twice.
+   */
+  watchesLatency?(metricName: string): boolean;
   readonly alerts: {
     fireAlert(alert: VisionAlertInit): { readonly alertId: string };
     resolveAlert(alertId: string): unknown;

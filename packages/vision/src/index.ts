@@ -10,6 +10,7 @@ export { computePixelStats } from './image/pixelStats';
 export type { PixelStats, PixelStatsOptions, DominantColor } from './image/pixelStats';
 export { nameColor, COLOR_NAMES } from './image/colorNames';
 export { ObservableVisionProvider, VISION_METRICS } from './ObservableVisionProvider';
+export { createObservableProvider } from './createObservableProvider';
 export type { ObservableVisionProviderConfig, ErrorAlertConfig, AnalyzeOptions } from './ObservableVisionProvider';
 export type { VisionHub, VisionSpan, VisionSpanParent, VisionSLODefinition, VisionAnomaly, VisionAlertInit } from './VisionHub';
 export type {
