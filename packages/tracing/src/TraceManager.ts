@@ -448,6 +448,19 @@ export class TraceManager implements SpanOwner {
   }
 
   /**
+   * Binds `fn` to the span active now, so it runs with that span active
+   * wherever it is called from: e.g. an EventEmitter listener registered here
+   * but emitted from another async context.
+   */
+  bind<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+    if (typeof fn !== 'function') throw new TracingValidationError('INVALID_FUNCTION', `bind needs a function, got ${describeValue(fn)}`);
+    const span = this.als.getStore();
+    const als = this.als;
+    if (span === undefined) return (...args: A) => als.exit(fn, ...args);
+    return (...args: A) => als.run(span, fn, ...args);
+  }
+
+  /**
    * Runs `fn` inside a new span and finishes it: OK when `fn` returns (or its
    * promise resolves), ERROR with an `exception` log when it throws (or
    * rejects); the error is rethrown. Works for sync and async functions.
