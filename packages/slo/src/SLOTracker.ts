@@ -13,6 +13,7 @@ import { DuplicateSLOError, SLOLimitError, SLOValidationError, UnknownSLOError }
 import type { SLOEvent } from './events';
 import { BucketWindow, type WindowSums } from './internal/BucketWindow';
 import { calendarAnchor } from './internal/calendar';
+import { coarseSystemClock } from './internal/coarseClock';
 import { definitionToJSON, normalizeSLODefinition, type SLODefinition } from './SLODefinition';
 import type { SLOResult } from './SLOResult';
 import { BudgetingMethod, SLOStatus } from './SLOStatus';
@@ -64,6 +65,12 @@ export interface SLOTrackerLimits {
 export interface SLOTrackerConfig {
   /** Time source (default the system clock). */
   readonly clock?: Clock;
+  /**
+   * With the default system clock, recording reads a cached time refreshed
+   * every 100 ms instead of the OS clock per event (default true; events only
+   * need their minute). Ignored when a `clock` is given: it is read per event.
+   */
+  readonly coarseTime?: boolean;
   /** Scheduler for periodic evaluation (default rxjs asyncScheduler). */
   readonly scheduler?: SchedulerLike;
   /** Bucket length in ms (default 60,000: 43,200 buckets for 30 days). */
@@ -149,6 +156,8 @@ function validateConditions(value: unknown): readonly BurnRateCondition[] {
  */
 export class SLOTracker {
   private readonly clock: Clock;
+  /** The clock of the record paths: the coarse system clock by default, else `clock`. */
+  private readonly recordClock: Clock;
   private readonly scheduler: SchedulerLike;
   readonly bucketMs: number;
   private readonly evaluationIntervalMs: number;
@@ -178,6 +187,10 @@ export class SLOTracker {
       throw new SLOValidationError('INVALID_CONFIG', 'clock must have a now() method');
     }
     this.clock = clock;
+    if (config.coarseTime !== undefined && typeof config.coarseTime !== 'boolean') {
+      throw new SLOValidationError('INVALID_CONFIG', `coarseTime must be a boolean, got ${describeValue(config.coarseTime)}`);
+    }
+    this.recordClock = config.clock === undefined && config.coarseTime !== false ? coarseSystemClock : clock;
     this.scheduler = config.scheduler ?? asyncScheduler;
     this.bucketMs = positiveInteger(config.bucketMs, 'bucketMs', 60_000);
     if (this.bucketMs < 1000 || this.bucketMs > DAY_MS) {
@@ -237,8 +250,8 @@ export class SLOTracker {
   recordEvent(sloId: string, isGood: boolean): void {
     const entry = this.entries.get(sloId);
     if (entry === undefined) throw unknown(sloId);
-    if (isGood === true) entry.window.record(this.clock.now(), 1, 1);
-    else if (isGood === false) entry.window.record(this.clock.now(), 0, 1);
+    if (isGood === true) entry.window.record(this.recordClock.now(), 1, 1);
+    else if (isGood === false) entry.window.record(this.recordClock.now(), 0, 1);
     else throw notBoolean(isGood);
   }
 
@@ -258,7 +271,7 @@ export class SLOTracker {
     const entry = this.entries.get(sloId);
     if (entry === undefined) throw unknown(sloId);
     const window = entry.window;
-    const clock = this.clock;
+    const clock = this.recordClock;
     const id = entry.def.sloId;
     return {
       sloId: id,
@@ -456,8 +469,8 @@ export class SLOTracker {
       this.droppedOutcomes++;
       return;
     }
-    if (outcome === true) entry.window.record(this.clock.now(), 1, 1);
-    else if (outcome === false) entry.window.record(this.clock.now(), 0, 1);
+    if (outcome === true) entry.window.record(this.recordClock.now(), 1, 1);
+    else if (outcome === false) entry.window.record(this.recordClock.now(), 0, 1);
     else {
       try {
         const o = (typeof outcome === 'object' && outcome !== null ? outcome : {}) as Record<string, unknown>;
@@ -473,7 +486,7 @@ export class SLOTracker {
   }
 
   private recordCountsInto(entry: Entry, good: number, total: number, timestamp: unknown): void {
-    const now = this.clock.now();
+    const now = this.recordClock.now();
     if (timestamp === undefined) {
       entry.window.record(now, good, total);
       return;
