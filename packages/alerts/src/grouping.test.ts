@@ -1,4 +1,5 @@
 import { TestScheduler } from 'rxjs/testing';
+import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { AlertValidationError, createAlertManager, type AlertNotification } from './index';
 
@@ -97,5 +98,40 @@ describe('grouping (Alertmanager group_wait / group_interval / repeat_interval)'
     for (const route of [null, 'x', { groupBy: 'alertname' }, { groupBy: ['bad-label'] }, { groupWait: -1 }, { groupInterval: Number.NaN }, { repeatInterval: Infinity }]) {
       expect(() => createAlertManager({ route: route as never }), JSON.stringify(route)).toThrow(AlertValidationError);
     }
+  });
+});
+
+describe('grouping properties', () => {
+  const event = fc.record({ t: fc.integer({ min: 0, max: 600 }), resolve: fc.boolean(), name: fc.constantFrom('A', 'B'), i: fc.integer({ min: 0, max: 3 }) });
+
+  test.prop([fc.array(event, { maxLength: 40 })])('receivers end up with the true firing set, and a group is never notified faster than its timers allow', (events) => {
+    const { scheduler, clock } = virtual();
+    const WAIT = 30;
+    const INTERVAL = 60;
+    const sent: AlertNotification[] = [];
+    let firingAtEnd: string[] = [];
+    scheduler.run(() => {
+      const alerts = createAlertManager({ clock, scheduler, route: { groupBy: ['alertname'], groupWait: WAIT, groupInterval: INTERVAL } });
+      alerts.addNotificationHandler((n) => void sent.push(n));
+      for (const e of events) {
+        scheduler.schedule(() => {
+          if (!e.resolve) alerts.fireAlert({ alertId: `${e.name}${e.i}`, name: e.name, labels: { i: String(e.i) } });
+          else alerts.resolveAlert(`${e.name}${e.i}`);
+        }, e.t);
+      }
+      scheduler.schedule(() => (firingAtEnd = alerts.getFiringAlerts().map((a) => a.alertId).sort()), 1000);
+    });
+    const view = new Map<string, string>();
+    const last = new Map<string, number>();
+    for (const n of sent) {
+      const previous = last.get(n.groupKey);
+      if (previous !== undefined) expect(n.timestamp - previous).toBeGreaterThanOrEqual(WAIT);
+      last.set(n.groupKey, n.timestamp);
+      for (const a of n.alerts) view.set(a.alertId, a.state);
+    }
+    const believedFiring = [...view].filter(([, s]) => s === 'firing').map(([id]) => id).sort();
+    expect(believedFiring).toEqual(firingAtEnd);
+    // Storm compression: never more notifications than changes.
+    expect(sent.length).toBeLessThanOrEqual(events.length);
   });
 });
