@@ -17,12 +17,12 @@ import { validateMetricName } from './names';
 import { DEFAULT_MAX_SKETCH_BUCKETS, LogHistogram } from './sketch/LogHistogram';
 import { ClassicBuckets, DEFAULT_LATENCY_BUCKETS_MS, validateBounds } from './internal/ClassicBuckets';
 import { coarseClock, startCoarseClock } from './internal/coarseClock';
-import { R_COUNT, R_LAST, R_MIN, R_STEP, R_SUM, R_TS, appendStep, forEachRecord, historyCapacity } from './internal/history';
+import { R_COUNT, R_LAST, R_MIN, R_STEP, R_SUM, R_TS, appendStep, forEachRecord, historyCapacity, historySize } from './internal/history';
 import { registerInternals } from './internal/internals';
 import { labelKey } from './internal/labelText';
 import { MetricFamily, OVERFLOW_KEY } from './internal/MetricFamily';
 import { HistogramSeries, Series, type SeriesOwner } from './internal/Series';
-import { LAST_TS, STEP_COUNT, STEP_END, STEP_LAST, STEP_MAX, STEP_MIN, STEP_SUM, SlotAllocator, VALUE } from './internal/slab';
+import { LAST_TS, STEP_COUNT, STEP_END, STEP_MAX, STEP_MIN, STEP_SUM, SlotAllocator, VALUE } from './internal/slab';
 import type { MetricsSnapshot, SeriesSnapshot } from './snapshot';
 import { validateMetricsSnapshot } from './snapshot';
 
@@ -309,16 +309,16 @@ export class MetricsCollector implements SeriesOwner {
     // The running total at the end of the latest step before the window is the baseline.
     let baseline: number | undefined;
     let oldestMin: number | undefined;
-    forEachRecord(s.history, (ring, o) => {
+    forEachRecord(s.data, (ring, o) => {
       if (oldestMin === undefined) oldestMin = ring[o + R_MIN];
       if (ring[o + R_STEP]! < firstStep) baseline = ring[o + R_LAST];
     });
     const d = s.data;
     const currentStep = this.currentStepOf(s);
-    if (d[s.o + STEP_COUNT]! > 0 && currentStep < firstStep) baseline = d[s.o + STEP_LAST];
+    if (d[s.o + STEP_COUNT]! > 0 && currentStep < firstStep) baseline = d[s.o + VALUE];
     if (baseline === undefined) {
       // Nothing before the window: the series began inside it (from 0), unless its older history was already dropped.
-      const wrapped = s.history !== null && s.history[1] === historyCapacity(s.history) && historyCapacity(s.history) === this.retentionSteps;
+      const wrapped = historySize(d) === historyCapacity(d) && historyCapacity(d) === this.retentionSteps;
       baseline = wrapped ? (oldestMin ?? 0) : 0;
     }
     return Math.max(0, d[s.o + VALUE]! - baseline) / window;
@@ -482,12 +482,12 @@ export class MetricsCollector implements SeriesOwner {
     if (series.o < 0) return points;
     const now = this.exactNow();
     const oldest = Math.floor(now / this.stepMs) - this.retentionSteps + 1;
-    forEachRecord(series.history, (ring, o) => {
+    forEachRecord(series.data, (ring, o) => {
       if (ring[o + R_STEP]! >= oldest) points.push(this.point(series, ring[o + R_LAST]!, ring[o + R_TS]!));
     });
     const d = series.data;
     if (d[series.o + STEP_COUNT]! > 0 && this.currentStepOf(series) >= oldest) {
-      points.push(this.point(series, d[series.o + STEP_LAST]!, d[series.o + LAST_TS]!));
+      points.push(this.point(series, d[series.o + VALUE]!, d[series.o + LAST_TS]!));
     }
     return points;
   }
@@ -496,8 +496,8 @@ export class MetricsCollector implements SeriesOwner {
   latestOf(series: Series): MetricPoint | undefined {
     if (series.o < 0) return undefined;
     const d = series.data;
-    if (d[series.o + STEP_COUNT] === 0 && series.history === null) return undefined;
-    return this.point(series, d[series.o + STEP_LAST]!, d[series.o + LAST_TS]!);
+    if (d[series.o + STEP_COUNT] === 0 && historySize(d) === 0) return undefined;
+    return this.point(series, d[series.o + VALUE]!, d[series.o + LAST_TS]!);
   }
 
   /** @internal */
@@ -509,7 +509,7 @@ export class MetricsCollector implements SeriesOwner {
     const firstStep = Math.max(Math.floor((now - window * 1000) / this.stepMs), lastStep - this.retentionSteps + 1);
     let count = 0;
     let sum = 0;
-    forEachRecord(series.history, (ring, o) => {
+    forEachRecord(series.data, (ring, o) => {
       const step = ring[o + R_STEP]!;
       if (step >= firstStep && step <= lastStep) {
         count += ring[o + R_COUNT]!;
@@ -532,12 +532,10 @@ export class MetricsCollector implements SeriesOwner {
     const o = s.o;
     const total = d[o + VALUE]! + value;
     if (total === Infinity) throw new InvalidValueError(`incrementing ${s.family.name} by ${value} would overflow`);
-    d[o + VALUE] = total;
     this.track(s, total);
   }
 
   private setGauge(s: Series, value: number): void {
-    s.data[s.o + VALUE] = value;
     this.track(s, value);
   }
 
@@ -554,41 +552,45 @@ export class MetricsCollector implements SeriesOwner {
     if (sum - sum !== 0) throw new InvalidValueError(`observing ${value} would overflow the sum of ${s.family.name}`);
     const index = sketch.recordUnchecked(value);
     s.classic[s.family.bounds!.slotOf(value, index, value > 0)]!++;
-    s.data[s.o + VALUE] = value;
     this.track(s, value);
   }
 
-  /** Updates the current retention step with a point value, rolling the step only when time has moved past it. */
+  /**
+   * Stores a point value (VALUE is always the last point value: a counter's total, a
+   * gauge's value, a histogram's observation) and adds it to the current retention
+   * step, rolling the step only when time has moved past it.
+   */
   private track(s: Series, pointValue: number): void {
-    const d = s.data;
-    const o = s.o;
+    let d = s.data;
+    let o = s.o;
     const now = this.clock.now();
-    if (now >= d[o + STEP_END]!) this.roll(s, now);
+    if (now >= d[o + STEP_END]!) {
+      this.roll(s, now);
+      // Rolling may move the series to a private array.
+      d = s.data;
+      o = s.o;
+    }
     d[o + STEP_COUNT]!++;
     d[o + STEP_SUM]! += pointValue;
     if (pointValue < d[o + STEP_MIN]!) d[o + STEP_MIN] = pointValue;
     if (pointValue > d[o + STEP_MAX]!) d[o + STEP_MAX] = pointValue;
-    d[o + STEP_LAST] = pointValue;
+    d[o + VALUE] = pointValue;
     d[o + LAST_TS] = now;
     if (this.bus.observed) this.queuePoint(s, pointValue, now);
   }
 
   private roll(s: Series, now: number): void {
-    const d = s.data;
-    const o = s.o;
+    let d = s.data;
+    let o = s.o;
     const count = d[o + STEP_COUNT]!;
     if (count > 0) {
-      s.history = appendStep(
-        s.history,
-        this.retentionSteps,
-        this.currentStepOf(s),
-        count,
-        d[o + STEP_SUM]!,
-        d[o + STEP_MIN]!,
-        d[o + STEP_MAX]!,
-        d[o + STEP_LAST]!,
-        d[o + LAST_TS]!,
-      );
+      // The closed step's last point value: the running value before the write that triggered this roll.
+      const next = appendStep(d, o, this.retentionSteps, this.currentStepOf(s), count, d[o + STEP_SUM]!, d[o + STEP_MIN]!, d[o + STEP_MAX]!, d[o + VALUE]!, d[o + LAST_TS]!);
+      if (next !== d) {
+        this.slots.release(d, o);
+        s.data = d = next;
+        s.o = o = 0;
+      }
     }
     d[o + STEP_END] = (Math.floor(now / this.stepMs) + 1) * this.stepMs;
     d[o + STEP_COUNT] = 0;
@@ -801,7 +803,6 @@ export class MetricsCollector implements SeriesOwner {
     }
     this.slots.release(s.data, s.o);
     s.o = -1;
-    s.history = null;
   }
 
   private find(name: string, labels: Labels | undefined, type?: MetricType): Series | undefined {

@@ -28,13 +28,11 @@ export interface FamilyInfo {
 const parsedLabels = new WeakMap<Series, Labels>();
 
 /**
- * A live series. Its numbers live in a shared slab chunk (`data` at `o`, see slab.ts);
+ * A live series. Its numbers live in `data` at `o` (a shared chunk slot, or a private array with its history, see slab.ts);
  * `o` is -1 once the series is removed, which tells handles and caches to re-resolve.
  * `key` is the canonical escaped label text, also used verbatim in exposition.
  */
 export class Series implements MetricSeries {
-  history: Float64Array | null = null;
-
   constructor(
     readonly family: FamilyInfo,
     readonly key: string,

@@ -16,14 +16,15 @@ const ESCAPE_CHARS = /[\\"\n]/g;
  * `labels` must already be normalized (valid names, string values).
  */
 export function labelKey(labels: Labels): string {
-  let key = '';
   const names = Object.keys(labels).sort();
+  const parts: string[] = [];
   for (let i = 0; i < names.length; i++) {
     const name = names[i]!;
-    if (i > 0) key += ',';
-    key += name + '="' + escapeLabelValue(labels[name]!) + '"';
+    if (i > 0) parts.push(',');
+    parts.push(name, '="', escapeLabelValue(labels[name]!), '"');
   }
-  return key;
+  // join() builds one flat string; `+=` would keep a rope of cons cells alive beside the flattened copy.
+  return parts.join('');
 }
 
 /** Inverse of {@link labelKey}: a frozen prototype-free label object. */
