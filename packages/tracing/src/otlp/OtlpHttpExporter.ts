@@ -74,6 +74,8 @@ export function parseRetryAfter(value: unknown, now: number): number | undefined
   if (typeof value !== 'string' || value.length > 64) return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  // HTTP-date in its preferred IMF-fixdate form, e.g. "Sun, 29 Nov 2026 10:00:05 GMT".
+  if (!/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(trimmed)) return undefined;
   const date = Date.parse(trimmed);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
