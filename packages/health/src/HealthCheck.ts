@@ -1,4 +1,4 @@
-import { describeValue, requireFiniteNumber, systemClock, type Clock } from '@obs/core';
+import { describeValue, systemClock, type Clock } from '@obs/core';
 import { HealthValidationError } from './errors';
 import { HealthStatus, isHealthStatus } from './HealthStatus';
 import { requireName } from './validateName';
@@ -49,8 +49,8 @@ export function createHealthCheck(init: HealthCheckInit, clock: Clock = systemCl
   if (init.details !== undefined && !isPlainRecord(init.details)) {
     throw new HealthValidationError('INVALID_CHECK', `HealthCheck details must be an object, got ${describeValue(init.details)}`);
   }
-  const timestamp = init.timestamp === undefined ? clock.now() : requireFiniteNumber(init.timestamp, 'HealthCheck timestamp');
-  const durationMs = init.durationMs === undefined ? 0 : requireFiniteNumber(init.durationMs, 'HealthCheck durationMs');
+  const timestamp = init.timestamp === undefined ? clock.now() : finite(init.timestamp, 'HealthCheck timestamp');
+  const durationMs = init.durationMs === undefined ? 0 : finite(init.durationMs, 'HealthCheck durationMs');
   if (durationMs < 0) throw new HealthValidationError('INVALID_NUMBER', `HealthCheck durationMs must not be negative, got ${durationMs}`);
   return {
     name,
@@ -65,4 +65,11 @@ export function createHealthCheck(init: HealthCheckInit, clock: Clock = systemCl
 /** A non-null, non-array object. */
 export function isPlainRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function finite(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new HealthValidationError('INVALID_NUMBER', `${what} must be a finite number, got ${describeValue(value)}`);
+  }
+  return value;
 }

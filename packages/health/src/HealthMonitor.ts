@@ -3,7 +3,7 @@ import { asyncScheduler, timer, type Observable, type SchedulerLike, type Subscr
 import { aggregateStatus } from './aggregateStatus';
 import { HealthLimitError, HealthValidationError } from './errors';
 import type { HealthChangedEvent, HealthEvent } from './events';
-import type { HealthCheck, HealthDetails } from './HealthCheck';
+import type { HealthCheck } from './HealthCheck';
 import { buildHealthJson, type HealthJsonComponent, type HealthJsonOptions, type HealthJsonResponse } from './healthJson';
 import { HealthStatus } from './HealthStatus';
 import { errorResult, normalizeReturnValue, timeoutResult, type NormalizedResult, type OutputLimits } from './internal/normalizeOutcome';
@@ -395,7 +395,7 @@ export class HealthMonitor {
         continue;
       }
       entry.state = { reported: s.status, consecutiveFailures: s.consecutiveFailures, consecutiveSuccesses: s.consecutiveSuccesses };
-      entry.lastResult = s.lastResult ?? undefined;
+      entry.lastResult = s.lastResult ? deepFreeze(s.lastResult) : undefined;
       restored.push(s.name);
     }
     this.overall = this.getOverallStatus();
@@ -488,14 +488,15 @@ export class HealthMonitor {
   /** Stores a finished run (unless the check was removed or replaced meanwhile) and emits its events. */
   private record(entry: CheckEntry, n: NormalizedResult, started: number): HealthCheck {
     const finished = this.clock.now();
-    const result: HealthCheck = {
+    // Frozen: the same object goes to the caller, to getCheckResult and to event subscribers.
+    const result: HealthCheck = Object.freeze({
       name: entry.name,
       status: n.status,
       message: n.message,
       timestamp: finished,
       durationMs: Math.max(0, finished - started),
-      details: n.details as HealthDetails,
-    };
+      details: deepFreeze(n.details),
+    });
     this.counters.runs++;
     if (n.outcome === 'error') this.counters.errors++;
     else if (n.outcome === 'timeout') this.counters.timeouts++;
@@ -529,6 +530,15 @@ export class HealthMonitor {
       this.bus.emit({ type: 'health/changed', ts: this.clock.now(), source: this.source, scope: 'overall', name: undefined, previous, current, result });
     }
   }
+}
+
+/** Freezes our own JSON copy of details (plain objects and arrays only, bounded in size). */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
