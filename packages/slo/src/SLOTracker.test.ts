@@ -37,6 +37,7 @@ describe('SLOTracker basics', () => {
     expect(status.goodEvents).toBe(1);
     expect(status.totalEvents).toBe(2);
     expect(tracker.listSLOs()).toEqual([slo]);
+    expect(tracker.getAllStatuses()).toEqual([status]);
   });
 
   it('reports no data as 100% and MET', () => {

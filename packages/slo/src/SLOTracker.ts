@@ -304,6 +304,12 @@ export class SLOTracker {
     return this.compute(entry, this.now());
   }
 
+  /** Results of every SLO now, without emitting events (for dashboards). */
+  getAllStatuses(): SLOResult[] {
+    const now = this.now();
+    return [...this.entries.values()].map((e) => this.compute(e, now));
+  }
+
   /**
    * Evaluates every SLO now, emits `slo/status` for each status change and
    * `slo/burn-rate` for each page/ticket condition that started or stopped,
