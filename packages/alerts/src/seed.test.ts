@@ -1,3 +1,4 @@
+import { ofType } from '@obs/core';
 import { describe, expect, it } from 'vitest';
 import { AlertSeverity, AlertState, createAlert, createAlertManager, type Alert } from './index';
 
@@ -34,5 +35,16 @@ describe('the seed usage example', () => {
     expect(a).toMatchObject({ name: 'X', severity: 'warning', state: 'firing', message: '', source: 'manual', value: 0, startedAt: 42, firingSince: 42 });
     expect(a.alertId).toBe(a.fingerprint);
     expect(Object.isFrozen(a)).toBe(true);
+  });
+});
+
+describe('events$', () => {
+  it('is a closed union that ofType narrows', () => {
+    const alerts = createAlertManager({ clock: { now: () => 7 } });
+    const names: string[] = [];
+    alerts.events$.pipe(ofType('alerts/fired', 'alerts/resolved')).subscribe((e) => names.push(`${e.type}:${e.alert.name}:${e.ts}:${e.source}`));
+    const a = alerts.fireAlert({ name: 'A' });
+    alerts.resolveAlert(a.alertId);
+    expect(names).toEqual(['alerts/fired:A:7:alerts', 'alerts/resolved:A:7:alerts']);
   });
 });

@@ -54,12 +54,12 @@ describe.skipIf(!binary)('Alertmanager API v2 (real prometheus-alertmanager)', (
   beforeAll(async () => {
     port = await freePort();
     await start(port);
-  });
+  }, 40_000);
 
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.stop()));
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
+  }, 20_000);
 
   it('a fired alert appears with its labels; a resolved one gets an endsAt in the past', async () => {
     const posted: { labels: Record<string, string>; endsAt?: string }[][] = [];
@@ -93,7 +93,7 @@ describe.skipIf(!binary)('Alertmanager API v2 (real prometheus-alertmanager)', (
     );
     expect(sink.stats()).toMatchObject({ sent: 2, queued: 0, failures: 0 });
     sink.stop();
-  });
+  }, 40_000);
 
   it('alerts fired while Alertmanager is down arrive after it starts', async () => {
     const downPort = await freePort();
@@ -117,5 +117,5 @@ describe.skipIf(!binary)('Alertmanager API v2 (real prometheus-alertmanager)', (
     expect(arrived.map((a) => a.labels['queue']).sort()).toEqual(['emails', 'sms']);
     expect(sink.stats()).toMatchObject({ queued: 0, dropped: 0 });
     sink.stop();
-  });
+  }, 60_000);
 });
