@@ -5,7 +5,8 @@ import { compileMatchers, matchesAll, type CompiledMatcher, type Matcher } from 
 /**
  * An Alertmanager inhibition rule: while an alert matching `sourceMatchers` is firing,
  * alerts matching `targetMatchers` are muted if they have the same values for every label
- * in `equal` (a label missing on both sides counts as equal). An alert never inhibits itself.
+ * in `equal` (a label missing on both sides counts as equal). An alert never inhibits itself, and
+ * an alert matching both sides is only inhibited by sources that do not match the target side.
  *
  * @example critical inhibits warning for the same service
  * { sourceMatchers: [{ name: 'severity', value: 'critical' }],
@@ -49,9 +50,14 @@ function equalKey(rule: CompiledInhibitRule, labels: Labels): string {
   return JSON.stringify(rule.equal.map((n) => labels[n] ?? ''));
 }
 
-/** For each rule: equal-label key -> fingerprints of the firing source alerts. */
+/**
+ * For each rule: equal-label key -> fingerprints of the firing source alerts. Sources that
+ * also match the target side are kept apart: as in Alertmanager, an alert matching both
+ * sides cannot be inhibited by alerts that match both sides too (no mutual muting).
+ */
 export class InhibitionIndex {
   private readonly index = new Map<string, Map<string, Set<string>>>();
+  private readonly sourceOnly = new Map<string, Map<string, Set<string>>>();
 
   constructor(private readonly rules: readonly CompiledInhibitRule[]) {}
 
@@ -59,12 +65,9 @@ export class InhibitionIndex {
   addSource(fingerprint: string, labels: Labels): void {
     for (const rule of this.rules) {
       if (!matchesAll(rule.source, labels)) continue;
-      let byKey = this.index.get(rule.id);
-      if (!byKey) this.index.set(rule.id, (byKey = new Map()));
       const key = equalKey(rule, labels);
-      let fps = byKey.get(key);
-      if (!fps) byKey.set(key, (fps = new Set()));
-      fps.add(fingerprint);
+      add(this.index, rule.id, key, fingerprint);
+      if (!matchesAll(rule.target, labels)) add(this.sourceOnly, rule.id, key, fingerprint);
     }
   }
 
@@ -73,7 +76,8 @@ export class InhibitionIndex {
     const out: string[] = [];
     for (const rule of this.rules) {
       if (!matchesAll(rule.target, labels)) continue;
-      const fps = this.index.get(rule.id)?.get(equalKey(rule, labels));
+      const twoSided = matchesAll(rule.source, labels);
+      const fps = (twoSided ? this.sourceOnly : this.index).get(rule.id)?.get(equalKey(rule, labels));
       if (!fps) continue;
       if (fps.size > 1 || !fps.has(fingerprint)) out.push(rule.id);
     }
@@ -84,4 +88,12 @@ export class InhibitionIndex {
   static isSource(rules: readonly CompiledInhibitRule[], labels: Labels): boolean {
     return rules.some((r) => matchesAll(r.source, labels));
   }
+}
+
+function add(index: Map<string, Map<string, Set<string>>>, ruleId: string, key: string, fingerprint: string): void {
+  let byKey = index.get(ruleId);
+  if (!byKey) index.set(ruleId, (byKey = new Map()));
+  let fps = byKey.get(key);
+  if (!fps) byKey.set(key, (fps = new Set()));
+  fps.add(fingerprint);
 }

@@ -1,12 +1,12 @@
 /**
  * Model-based test: random sequences of condition changes, time steps, evaluations,
  * silences and manual resolutions, checked against a deliberately simple model of
- * Prometheus rule semantics (`for`, `keepFiringFor`) and Alertmanager silences.
+ * Prometheus rule semantics (`for`, `keepFiringFor`), Alertmanager silences and inhibition.
  */
 import { ManualClock } from '@obs/core';
 import { fc, test } from '@fast-check/vitest';
 import { expect } from 'vitest';
-import { createAlertManager, type AlertManager } from './index';
+import { AlertSeverity, createAlertManager, type AlertManager } from './index';
 
 const FOR = 10;
 const KEEP = 5;
@@ -31,8 +31,11 @@ interface Real {
   notified: Map<string, string>;
 }
 
+// Instance 'c' raises a critical alert, which inhibits the warnings of 'a' and 'b' while it fires.
 function muted(m: Model, inst: Instance): boolean {
-  return m.silences.some((s) => s.inst === inst && s.start <= m.now && m.now < s.end);
+  const silenced = m.silences.some((s) => s.inst === inst && s.start <= m.now && m.now < s.end);
+  const inhibited = inst !== 'c' && m.alerts.get('c')?.firing === true;
+  return silenced || inhibited;
 }
 
 function expectedState(m: Model, inst: Instance): string | undefined {
@@ -148,10 +151,19 @@ const commands = [
 
 test.prop([fc.commands(commands, { maxCommands: 100, size: 'max' })])('alert states and notifications follow the model', (cmds) => {
   const clock = new ManualClock(0);
-  const alerts = createAlertManager<{ cond: readonly Instance[] }>({ clock });
+  const alerts = createAlertManager<{ cond: readonly Instance[] }>({
+    clock,
+    inhibitRules: [{ sourceMatchers: [{ name: 'severity', value: 'critical' }], targetMatchers: [{ name: 'severity', value: 'warning' }] }],
+  });
   const notified = new Map<string, string>();
   alerts.addHandler((a) => void notified.set(a.labels['instance'] ?? '', a.state));
-  alerts.registerRule('down', (ctx) => ctx.cond.map((inst) => ({ alertId: `InstanceDown-${inst}`, name: 'InstanceDown', labels: { instance: inst } })), {
+  alerts.registerRule('down', (ctx) =>
+      ctx.cond.map((inst) => ({
+        alertId: `InstanceDown-${inst}`,
+        name: 'InstanceDown',
+        severity: inst === 'c' ? AlertSeverity.CRITICAL : AlertSeverity.WARNING,
+        labels: { instance: inst },
+      })), {
     for: FOR,
     keepFiringFor: KEEP,
   });

@@ -180,18 +180,21 @@ describe('inhibition', () => {
     expect(alerts.getAlert(warn.alertId)?.state).toBe(AlertState.SUPPRESSED);
   });
 
-  it('an alert matching both source and target does not inhibit itself; rules can be added and removed', () => {
+  it('alerts matching both sides neither inhibit themselves nor each other; rules can be added and removed', () => {
     const alerts = createAlertManager({ clock: new ManualClock(0) });
-    const id = alerts.addInhibitRule({ sourceMatchers: [{ name: 'team', value: 'x' }], targetMatchers: [{ name: 'team', value: 'x' }] });
+    const id = alerts.addInhibitRule({ sourceMatchers: [{ name: 'team', value: 'x' }], targetMatchers: [{ name: 'team', value: 'x' }, { name: 'severity', value: 'warning' }] });
     const a = alerts.fireAlert({ name: 'A', labels: { team: 'x' } });
     expect(a.state).toBe(AlertState.FIRING);
     const b = alerts.fireAlert({ name: 'B', labels: { team: 'x' } });
-    expect(b.state).toBe(AlertState.SUPPRESSED);
-    expect(alerts.getAlert(a.alertId)?.state).toBe(AlertState.SUPPRESSED); // each inhibits the other, as in Alertmanager
+    expect(b.state).toBe(AlertState.FIRING); // both match both sides: no mutual muting (Alertmanager semantics)
+    expect(alerts.getAlert(a.alertId)?.state).toBe(AlertState.FIRING);
+    // A source that is not a target itself does inhibit them.
+    alerts.fireAlert({ name: 'C', severity: AlertSeverity.CRITICAL, labels: { team: 'x' } });
+    expect(alerts.getActiveAlerts().map((x) => `${x.name}:${x.state}`)).toEqual(['A:suppressed', 'B:suppressed', 'C:firing']);
     expect(alerts.listInhibitRules()).toHaveLength(1);
     expect(alerts.removeInhibitRule(id)).toBe(true);
     expect(alerts.removeInhibitRule(id)).toBe(false);
-    expect(alerts.getFiringAlerts()).toHaveLength(2);
+    expect(alerts.getFiringAlerts()).toHaveLength(3);
     expect(() => alerts.addInhibitRule({ sourceMatchers: [], targetMatchers: [{ name: 'a', value: 'b' }] })).toThrow(AlertValidationError);
     expect(() => alerts.addInhibitRule({ sourceMatchers: [{ name: 'a', value: 'b' }], targetMatchers: [{ name: 'a', value: 'b' }], equal: ['bad-name'] })).toThrow(AlertValidationError);
   });
