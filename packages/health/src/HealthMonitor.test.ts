@@ -1,4 +1,5 @@
 import { ManualClock, ObsError, ObsValidationError } from '@obs/core';
+import { config as rxjsConfig } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   createHealthCheck,
@@ -619,17 +620,27 @@ describe('events$', () => {
   });
 
   it('a throwing subscriber does not break the monitor or other subscribers', async () => {
-    const monitor = createHealthMonitor();
-    monitor.registerCheck('db', () => true);
-    const seen: string[] = [];
-    monitor.events$.subscribe(() => {
-      throw new Error('subscriber bug');
-    });
-    monitor.events$.subscribe((e) => seen.push(e.type));
-    const result = await monitor.runCheck('db');
-    expect(result?.status).toBe('healthy');
-    expect(seen).toContain('health/check-completed');
-    expect(monitor.getOverallStatus()).toBe('healthy');
+    // RxJS reports subscriber errors through config.onUnhandledError (the hub installs one).
+    const reported: unknown[] = [];
+    const previous = rxjsConfig.onUnhandledError;
+    rxjsConfig.onUnhandledError = (error) => reported.push(error);
+    try {
+      const monitor = createHealthMonitor();
+      monitor.registerCheck('db', () => true);
+      const seen: string[] = [];
+      monitor.events$.subscribe(() => {
+        throw new Error('subscriber bug');
+      });
+      monitor.events$.subscribe((e) => seen.push(e.type));
+      const result = await monitor.runCheck('db');
+      expect(result?.status).toBe('healthy');
+      expect(seen).toEqual(['health/check-completed', 'health/changed', 'health/changed']);
+      expect(monitor.getOverallStatus()).toBe('healthy');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(reported).toHaveLength(3);
+    } finally {
+      rxjsConfig.onUnhandledError = previous;
+    }
   });
 
   it('dispose completes events$ and forbids start', () => {
