@@ -50,6 +50,10 @@ export class SeriesModel {
   private start: IncidentStart | undefined;
   private open = false;
   private quiet = 0;
+  /** Whether the open incident has had an extreme point. */
+  private extremeSeen = false;
+  /** Points during which the likelihood still averages over a closed single-point incident. */
+  private echo = 0;
 
   constructor(
     readonly metricName: string,
@@ -80,18 +84,38 @@ export class SeriesModel {
       confirmed = classify(this.start, x);
       this.start = undefined;
       // A lone point is a whole incident: the next one may start a new incident.
-      if (confirmed.type === AnomalyType.SPIKE || confirmed.type === AnomalyType.DROP) this.open = false;
+      if (confirmed.type === AnomalyType.SPIKE || confirmed.type === AnomalyType.DROP) {
+        this.open = false;
+        this.echo = sc.config.likelihoodWindow;
+      }
     }
+    const echo = this.echo > 0;
+    if (echo) this.echo--;
     if (!sc.judged) return confirmed;
 
     // Incidents open on the undamped score: the refractory damping of `score` is the
     // scorer's own stand-in for incident grouping, which is done here exactly.
+    const alarm = sc.rawScore >= rules.threshold;
+    const extreme = sc.novelRange || Math.abs(sc.z) >= EXTREME_SIGMA;
+    let begin = false;
     if (this.open) {
-      const abnormal = sc.rawScore >= rules.threshold || Math.abs(sc.z) >= EXTREME_SIGMA;
-      this.quiet = abnormal ? 0 : this.quiet + 1;
-      if (this.quiet >= rules.quietPoints) this.open = false;
-    } else if (sc.rawScore >= rules.threshold) {
+      // An extreme point after a calm one, or in an incident that had no extreme
+      // point so far, starts a new incident (a level shift right after a weak
+      // outlier is news of its own).
+      if (alarm && extreme && (this.quiet > 0 || !this.extremeSeen)) begin = true;
+      else {
+        if (extreme) this.extremeSeen = true;
+        this.quiet = alarm || extreme ? 0 : this.quiet + 1;
+        if (this.quiet >= rules.quietPoints) this.open = false;
+      }
+    } else {
+      // Right after a lone spike the window average still holds it: only the
+      // point's own evidence may open a new incident then.
+      begin = alarm && (!echo || extreme);
+    }
+    if (begin) {
       this.open = true;
+      this.extremeSeen = extreme;
       this.quiet = 0;
       const seasonal = sc.seasonalLearned();
       this.start = {

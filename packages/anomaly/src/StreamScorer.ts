@@ -19,6 +19,8 @@ export interface ScorerConfig {
   readonly likelihoodWindow: number;
   /** Memory, in points, of the long-run distribution of raw scores. */
   readonly likelihoodHorizon: number;
+  /** Deviations of the windowed surprise beyond this many sigmas are clipped when learning its distribution. */
+  readonly likelihoodClip: number;
   /** Tail probability of 10^-decades maps to score 1. */
   readonly decades: number;
   /** A value beyond the range seen so far by this fraction of the range scores 1. */
@@ -44,6 +46,7 @@ export const defaultScorerConfig: ScorerConfig = Object.freeze({
   seasonalAlpha: 0.2,
   likelihoodWindow: 10,
   likelihoodHorizon: 2000,
+  likelihoodClip: 5,
   decades: 10,
   shiftPoints: 8,
   rangeTolerance: 0.05,
@@ -277,7 +280,7 @@ export class StreamScorer {
     this.judged = judged;
     const range = this.max - this.min;
     const margin = cfg.rangeTolerance * range;
-    this.novelRange = judged && range > 0 && (x > this.max + margin || x < this.min - margin) && Math.abs(z) >= cfg.rangeMinSigma;
+    this.novelRange = judged && range > 0 && (x > this.max + margin || x < this.min - margin) && Math.min(Math.abs(z), Math.abs(this.zBaseline)) >= cfg.rangeMinSigma;
 
     // --- scores -----------------------------------------------------------
     // Surprise of the point on a log scale: ~0 for ordinary points, so the
@@ -294,12 +297,17 @@ export class StreamScorer {
       const sd = Math.sqrt(this.lVar > 1e-6 ? this.lVar : 1e-6);
       likelihood = logTailScore(upperTail((avg - this.lMean) / sd), cfg.decades);
     }
-    // Learn the long-run distribution of windowed surprise.
-    this.lN++;
-    const la = Math.max(1 / cfg.likelihoodHorizon, 1 / this.lN);
-    const dl = avg - this.lMean;
-    this.lMean += la * dl;
-    this.lVar = (1 - la) * (this.lVar + la * dl * dl);
+    // Learn the long-run distribution of windowed surprise, once the predictors
+    // have settled (warm-up surprises say nothing about the series).
+    if (judged) {
+      this.lN++;
+      const la = Math.max(1 / cfg.likelihoodHorizon, 1 / this.lN);
+      let dl = avg - this.lMean;
+      const lim = cfg.likelihoodClip * Math.sqrt(this.lVar);
+      if (this.lN > cfg.warmupPoints && lim > 0) dl = dl > lim ? lim : dl < -lim ? -lim : dl;
+      this.lMean += la * dl;
+      this.lVar = (1 - la) * (this.lVar + la * dl * dl);
+    }
 
     this.pointScore = judged ? surprise : 0;
     this.likelihoodScore = likelihood;

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { test } from '@fast-check/vitest';
+import fc from 'fast-check';
+import { AnomalyType } from './AnomalyType';
+import { classify, type IncidentStart } from './SeriesModel';
+
+const start = (over: Partial<IncidentStart>): IncidentStart => ({
+  value: 0,
+  timestamp: 0,
+  expected: 0,
+  expectedScale: 1,
+  z: 0,
+  zBaseline: 0,
+  baseline: 0,
+  baselineScale: 1,
+  drift: 0,
+  predictor: 'baseline',
+  score: 0.9,
+  likelihoodScore: 0.9,
+  outsideRange: false,
+  seasonalPeriod: undefined,
+  ...over,
+});
+
+describe('classify', () => {
+  it('tells a spike, a drop and a level shift apart by the next point', () => {
+    expect(classify(start({ value: 10, z: 10, zBaseline: 10 }), 0.5).type).toBe(AnomalyType.SPIKE);
+    expect(classify(start({ value: -10, z: -10, zBaseline: -10 }), 0.5).type).toBe(AnomalyType.DROP);
+    expect(classify(start({ value: 10, z: 10, zBaseline: 10 }), 9).type).toBe(AnomalyType.TREND);
+    expect(classify(start({ value: -10, z: -10, zBaseline: -10 }), -9).type).toBe(AnomalyType.TREND);
+    // A swing to the other side is not a shift.
+    expect(classify(start({ value: 10, z: 10, zBaseline: 10 }), -10).type).toBe(AnomalyType.SPIKE);
+  });
+
+  it('calls a value normal overall but not for its time slot SEASONALITY', () => {
+    const c = classify(start({ predictor: 'daily', z: 8, zBaseline: 1, seasonalPeriod: 'daily' }), 0);
+    expect(c.type).toBe(AnomalyType.SEASONALITY);
+    expect(c.reason).toMatch(/daily profile/);
+  });
+
+  it('calls a recent level far from the baseline a drift (TREND), and the rest OUTLIER', () => {
+    expect(classify(start({ z: 2, drift: 5 }), 0).type).toBe(AnomalyType.TREND);
+    expect(classify(start({ z: 2, drift: 1 }), 0).type).toBe(AnomalyType.OUTLIER);
+  });
+
+  test.prop([
+    fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }),
+    fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }),
+    fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }),
+    fc.constantFrom('baseline', 'recent', 'daily', 'weekly' as const),
+    fc.boolean(),
+    fc.option(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }), { nil: undefined }),
+  ])('always names a type and gives a reason', (z, zBaseline, drift, predictor, outsideRange, next) => {
+    const c = classify(start({ z, zBaseline, drift, predictor, outsideRange }), next);
+    expect(Object.values(AnomalyType)).toContain(c.type);
+    expect(c.reason.length).toBeGreaterThan(10);
+  });
+});
