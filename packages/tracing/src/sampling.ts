@@ -45,6 +45,9 @@ export function isSampledLowBits(threshold: RatioThreshold, hi24: number, lo32: 
  * false for an id that is not 32 lowercase hex digits.
  */
 export function isTraceIdSampled(traceId: string, threshold: RatioThreshold): boolean {
+  if (threshold === null || typeof threshold !== 'object' || typeof threshold.hi24 !== 'number' || typeof threshold.lo32 !== 'number') {
+    throw new TracingValidationError('INVALID_THRESHOLD', `threshold must come from createRatioThreshold, got ${describeValue(threshold)}`);
+  }
   if (typeof traceId !== 'string' || traceId.length !== 32) return false;
   let hi24 = 0;
   for (let i = 18; i < 24; i++) {

@@ -1,3 +1,5 @@
+import { describeValue } from '@obs/core';
+import { TracingValidationError } from '../errors';
 import type { Span, TagValue } from '../Span';
 
 /**
@@ -87,18 +89,24 @@ export function toAnyValue(value: TagValue): OtlpAnyValue {
     case 'boolean':
       return { boolValue: value };
     case 'number':
+      if (!Number.isFinite(value)) throw new TracingValidationError('INVALID_TAG', `OTLP JSON cannot carry ${value}`);
       return Number.isSafeInteger(value) ? { intValue: String(value) } : { doubleValue: value };
     default:
-      return { arrayValue: { values: (value as readonly (string | number | boolean)[]).map((v) => toAnyValue(v)) } };
+      if (Array.isArray(value)) return { arrayValue: { values: (value as readonly (string | number | boolean)[]).map((v) => toAnyValue(v)) } };
+      throw new TracingValidationError('INVALID_TAG', `not an attribute value: ${describeValue(value)}`);
   }
 }
 
 /** Tags as OTLP attributes; `skip` names a key left out (e.g. `span.kind`). */
 export function toAttributes(tags: Readonly<Record<string, TagValue>>, skip?: string): OtlpKeyValue[] {
   const out: OtlpKeyValue[] = [];
+  if (tags === null || typeof tags !== 'object') return out;
   for (const key of Object.keys(tags)) {
     if (key === skip) continue;
-    out.push({ key, value: toAnyValue(tags[key]!) });
+    const value = tags[key];
+    // Tags of our spans are already valid; anything else (hand-made spans) is skipped.
+    if (typeof value === 'number' ? !Number.isFinite(value) : typeof value !== 'string' && typeof value !== 'boolean' && !Array.isArray(value)) continue;
+    out.push({ key, value: toAnyValue(value as TagValue) });
   }
   return out;
 }
@@ -112,6 +120,9 @@ interface SpanCounters {
 
 /** One finished span in the OTLP JSON mapping. */
 export function toOtlpSpan(span: Span): OtlpSpan {
+  if (span === null || typeof span !== 'object' || span.context === null || typeof span.context !== 'object') {
+    throw new TracingValidationError('INVALID_SPAN', `toOtlpSpan needs a span, got ${describeValue(span)}`);
+  }
   const ctx = span.context;
   const tags = span.tags;
   const kindTag = tags['span.kind'];
@@ -146,6 +157,7 @@ export function toOtlpSpan(span: Span): OtlpSpan {
  * (`service.name` plus `resourceAttributes`), one scope (`@obs/tracing`).
  */
 export function toOtlpRequest(spans: readonly Span[], resourceAttributes: Readonly<Record<string, TagValue>> = {}): OtlpExportTraceServiceRequest {
+  if (!Array.isArray(spans)) throw new TracingValidationError('INVALID_SPANS', `toOtlpRequest needs an array of spans, got ${describeValue(spans)}`);
   const byService = new Map<string, OtlpSpan[]>();
   for (const span of spans) {
     let list = byService.get(span.serviceName);

@@ -1,3 +1,6 @@
+import { describeValue } from '@obs/core';
+import { TracingValidationError } from '../errors';
+
 /** One baggage list member: `key=value;properties`. */
 export interface BaggageEntry {
   readonly key: string;
@@ -47,6 +50,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: false });
  * stays literal.
  */
 export function percentDecode(value: string): string {
+  if (typeof value !== 'string') throw new TracingValidationError('INVALID_STRING', `percentDecode needs a string, got ${describeValue(value)}`);
   if (value.indexOf('%') < 0) return value;
   const bytes = new Uint8Array(value.length);
   let n = 0;
@@ -78,6 +82,7 @@ const KEEP = (() => {
  * everything outside that set, and `%`, is escaped. Lone surrogates become U+FFFD.
  */
 export function percentEncode(value: string): string {
+  if (typeof value !== 'string') throw new TracingValidationError('INVALID_STRING', `percentEncode needs a string, got ${describeValue(value)}`);
   let plain = true;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
