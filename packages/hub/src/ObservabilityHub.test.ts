@@ -323,3 +323,29 @@ describe('dashboard', () => {
     expect(events.filter((e) => e.type === 'hub/sample')).toHaveLength(3);
   });
 });
+
+describe('eventsOf', () => {
+  it('selects domains and types, and leaves unselected components unobserved', async () => {
+    const time = virtualTime();
+    // The latency and dashboard flows observe metric points themselves; switch them off to see the difference.
+    const hub = createObservabilityHub({ clock: time.clock, scheduler: time.scheduler, anomalyDetectionEnabled: false, flows: { dashboard: false } });
+    hubs.push(hub);
+    const selected: string[] = [];
+    hub.eventsOf('alerts', 'slo/status').subscribe((e) => selected.push(e.type));
+    // metrics/point events exist only while someone observes metrics.events$; nobody does here.
+    const internals = hub.metrics as unknown as { bus: { observed: boolean } };
+    hub.metrics.increment('jobs_total');
+    hub.alerts.fireAlert({ name: 'X' });
+    await settle();
+    time.advance(0);
+    expect(selected).toContain('alerts/fired');
+    expect(selected.every((t) => t.startsWith('alerts/'))).toBe(true);
+    expect(internals.bus.observed).toBe(false);
+    const all = hub.events$.subscribe();
+    expect(internals.bus.observed).toBe(true);
+    all.unsubscribe();
+    expect(hub.eventsOf('metrics/cardinality-limit', 'alerts')).toBe(hub.eventsOf('alerts', 'metrics/cardinality-limit'));
+    expect(() => hub.eventsOf()).toThrow(HubValidationError);
+    expect(() => hub.eventsOf('')).toThrow(HubValidationError);
+  });
+});

@@ -1,4 +1,4 @@
-import { ofType, type Clock } from '@obs/core';
+import { BoundedMap, ofType, type Clock } from '@obs/core';
 import { createAlertManager, type AlertContext, type AlertManager } from '@obs/alerts';
 import { createAnomalyDetector, type AnomalyDetector } from '@obs/anomaly';
 import { createHealthMonitor, type HealthMonitor } from '@obs/health';
@@ -10,7 +10,7 @@ import { resolveHubConfig, type HubOptions, type ResolvedHubConfig } from './con
 import { buildDashboardData, type DashboardCounters } from './dashboard/buildDashboardData';
 import { DashboardSampler } from './dashboard/DashboardSampler';
 import type { DashboardData } from './dashboard/DashboardTypes';
-import { HubError } from './errors';
+import { HubError, HubValidationError } from './errors';
 import { HUB_SOURCE, type HubEvent, type ObsEvent } from './events';
 import { EventDelivery, type DeliveryStats } from './internal/EventDelivery';
 import { errorMessage } from './internal/errorMessage';
@@ -49,6 +49,8 @@ export interface HubStats {
 }
 
 type SnapshotComponent = keyof HubSnapshot;
+const ALL_DOMAINS: ReadonlySet<string> = new Set(['metrics', 'traces', 'health', 'alerts', 'slo', 'anomaly', 'hub']);
+
 const SNAPSHOT_COMPONENTS: readonly SnapshotComponent[] = ['metrics', 'alerts', 'slo', 'anomaly', 'health'];
 
 /**
@@ -79,6 +81,8 @@ export class ObservabilityHub {
   private readonly clock: Clock;
   private readonly own = new Subject<HubEvent>();
   private readonly delivery: EventDelivery<ObsEvent>;
+  private readonly deliveries: EventDelivery<ObsEvent>[] = [];
+  private readonly selections = new BoundedMap<string, Observable<ObsEvent>>(64);
   private readonly flows = new Subscription();
   private periodic: Subscription | undefined;
   private readonly sampler: DashboardSampler;
@@ -105,26 +109,7 @@ export class ObservabilityHub {
     this.sloTracker = createSLOTracker({ ...options.slo, clock, scheduler, evaluationIntervalMs: config.sloEvaluationIntervalSeconds * 1000 });
     this.anomalyDetector = createAnomalyDetector({ ...options.anomaly, clock });
 
-    this.delivery = new EventDelivery<ObsEvent>({
-      source: merge(
-        this.metrics.events$,
-        this.traces.events$,
-        this.health.events$,
-        this.alerts.events$,
-        this.sloTracker.events$,
-        this.anomalyDetector.events$,
-        this.own,
-      ),
-      scheduler,
-      capacity: config.events.queueCapacity,
-      batchBudgetMs: config.events.batchBudgetMs,
-      subscriberErrorEvent: (error, event) =>
-        // An error while delivering an error report is only counted, so a subscriber that always throws cannot loop.
-        event?.type === 'hub/subscriber-error'
-          ? undefined
-          : { type: 'hub/subscriber-error', ts: this.clock.now(), source: HUB_SOURCE, error: errorMessage(error), eventType: event?.type },
-      droppedEvent: (count) => ({ type: 'hub/events-dropped', ts: this.clock.now(), source: HUB_SOURCE, count }),
-    });
+    this.delivery = this.createDelivery(() => true, ALL_DOMAINS);
     this.events$ = this.delivery.events$;
 
     this.sampler = new DashboardSampler(this.metrics, config, (sample) => this.emit({ type: 'hub/sample', ts: sample.ts, source: HUB_SOURCE, sample }));
@@ -169,10 +154,9 @@ export class ObservabilityHub {
 
   /** The dashboard's data as plain JSON. */
   getDashboardData(): DashboardData {
-    const delivery = this.delivery.stats();
     const counters: DashboardCounters = {
-      hubEvents: delivery.dropped,
-      subscriberErrors: delivery.subscriberErrors,
+      hubEvents: this.deliveries.reduce((sum, d) => sum + d.stats().dropped, 0),
+      subscriberErrors: this.deliveries.reduce((sum, d) => sum + d.stats().subscriberErrors, 0),
       processorErrors: this.counters.processorErrors,
       persistErrors: this.counters.persistErrors,
     };
@@ -357,7 +341,7 @@ export class ObservabilityHub {
     await this.alerts.drain().catch(() => undefined);
     this.flows.unsubscribe();
     this.emit({ type: 'hub/stopped', ts: this.clock.now(), source: HUB_SOURCE, persisted });
-    this.delivery.complete();
+    for (const delivery of this.deliveries) delivery.complete();
     this.own.complete();
     this.alerts.dispose();
     this.sloTracker.dispose();
@@ -441,8 +425,67 @@ export class ObservabilityHub {
     return context;
   }
 
+  /**
+   * A stream of only the selected events: a selector is a domain (`'alerts'`)
+   * or an event type (`'metrics/cardinality-limit'`). Components whose events are
+   * not selected are not even subscribed, so `hub.eventsOf('alerts', 'slo')`
+   * costs nothing on the metrics hot path (unlike filtering `events$`, which
+   * makes every recorded value an event). Delivery works as for `events$`, with
+   * its own queue. The same selectors return the same stream.
+   */
+  eventsOf(...selectors: string[]): Observable<ObsEvent> {
+    if (selectors.length === 0 || selectors.some((s) => typeof s !== 'string' || s.length === 0 || s.length > 128)) {
+      throw new HubValidationError('INVALID_SELECTOR', 'eventsOf needs one or more domain names or event types');
+    }
+    const key = [...new Set(selectors)].sort().join(',');
+    const cached = this.selections.get(key);
+    if (cached) return cached;
+    const sourceDomains = new Set<string>();
+    const wholeDomains = new Set<string>();
+    const types = new Set<string>();
+    for (const selector of selectors) {
+      const slash = selector.indexOf('/');
+      if (slash < 0) wholeDomains.add(selector);
+      else types.add(selector);
+      sourceDomains.add(slash < 0 ? selector : selector.slice(0, slash));
+    }
+    const wanted = (type: string) => types.has(type) || wholeDomains.has(type.slice(0, type.indexOf('/')));
+    const events$ = this.createDelivery(wanted, sourceDomains).events$;
+    this.selections.set(key, events$);
+    return events$;
+  }
+
+  private createDelivery(wanted: (type: string) => boolean, domains: ReadonlySet<string>): EventDelivery<ObsEvent> {
+    const streams: Record<string, Observable<ObsEvent>> = {
+      metrics: this.metrics.events$,
+      traces: this.traces.events$,
+      health: this.health.events$,
+      alerts: this.alerts.events$,
+      slo: this.sloTracker.events$,
+      anomaly: this.anomalyDetector.events$,
+      hub: this.own,
+    };
+    const sources = Object.keys(streams)
+      .filter((domain) => domains.has(domain))
+      .map((domain) => streams[domain] as Observable<ObsEvent>);
+    const delivery = new EventDelivery<ObsEvent>({
+      source: merge(...sources).pipe(filter((event) => wanted(event.type))),
+      scheduler: this.config.scheduler,
+      capacity: this.config.events.queueCapacity,
+      batchBudgetMs: this.config.events.batchBudgetMs,
+      subscriberErrorEvent: (error, event) =>
+        // An error while delivering an error report is only counted, so a subscriber that always throws cannot loop.
+        event?.type === 'hub/subscriber-error'
+          ? undefined
+          : { type: 'hub/subscriber-error', ts: this.clock.now(), source: HUB_SOURCE, error: errorMessage(error), eventType: event?.type },
+      droppedEvent: (count) => ({ type: 'hub/events-dropped', ts: this.clock.now(), source: HUB_SOURCE, count }),
+    });
+    this.deliveries.push(delivery);
+    return delivery;
+  }
+
   private emit(event: HubEvent): void {
-    this.delivery.push(event);
+    this.own.next(event);
   }
 }
 

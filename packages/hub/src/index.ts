@@ -70,6 +70,7 @@ export { hardenServer } from './http/hardenServer';
 export type { HardenServerOptions } from './http/hardenServer';
 export { CONTENT_SECURITY_POLICY, SECURITY_HEADERS, applySecurityHeaders } from './http/securityHeaders';
 export type { SseOptions } from './http/SseBroadcaster';
+export { DEFAULT_SSE_EVENTS } from './http/SseBroadcaster';
 export { BearerToken } from './http/tokens';
 
 // The whole public surface of the components and core.

@@ -14,8 +14,12 @@ export interface SseOptions {
   readonly maxBatchSize?: number;
   /** A client whose unsent output exceeds this many bytes is disconnected. Default 1 MiB. */
   readonly maxBufferedBytes?: number;
-  /** Which event types are streamed. Default: all but `metrics/point` (use `hub/sample` for charts). */
-  readonly filter?: (type: ObsEvent['type']) => boolean;
+  /**
+   * Which events are streamed: domains (`'alerts'`) or event types (`'metrics/cardinality-limit'`),
+   * as for `hub.eventsOf`. Default {@link DEFAULT_SSE_EVENTS}: everything but `metrics/point`
+   * (charts use `hub/sample`), so an open dashboard costs nothing per recorded value.
+   */
+  readonly events?: readonly string[];
 }
 
 interface Client {
@@ -23,7 +27,17 @@ interface Client {
   readonly heartbeat: ReturnType<typeof setInterval>;
 }
 
-const defaultFilter = (type: string) => type !== 'metrics/point';
+export const DEFAULT_SSE_EVENTS: readonly string[] = Object.freeze([
+  'traces',
+  'health',
+  'alerts',
+  'slo',
+  'anomaly',
+  'hub',
+  'metrics/cardinality-limit',
+  'metrics/series-expired',
+  'metrics/points-dropped',
+]);
 
 /**
  * Streams hub events to browsers as Server-Sent Events: each message's data is
@@ -42,9 +56,9 @@ export class SseBroadcaster {
   private readonly heartbeatMs: number;
   private readonly maxBatchSize: number;
   private readonly maxBufferedBytes: number;
-  private readonly filter: (type: ObsEvent['type']) => boolean;
 
   constructor(
+    /** The events to stream, already selected (see `hub.eventsOf`). */
     private readonly events$: Observable<ObsEvent>,
     options: SseOptions = {},
   ) {
@@ -53,7 +67,6 @@ export class SseBroadcaster {
     this.heartbeatMs = options.heartbeatMs ?? 15_000;
     this.maxBatchSize = options.maxBatchSize ?? 500;
     this.maxBufferedBytes = options.maxBufferedBytes ?? 1 << 20;
-    this.filter = options.filter ?? defaultFilter;
   }
 
   get clientCount(): number {
@@ -109,7 +122,6 @@ export class SseBroadcaster {
   }
 
   private enqueue(event: ObsEvent): void {
-    if (!this.filter(event.type)) return;
     if (this.pending.length >= this.maxBatchSize) {
       this.counters.droppedEvents++;
       return;

@@ -6,7 +6,7 @@ import { HubValidationError } from '../errors';
 import { summarizeSpan } from '../internal/serializeEvent';
 import type { ObservabilityHub } from '../ObservabilityHub';
 import { applySecurityHeaders, CONTENT_SECURITY_POLICY } from './securityHeaders';
-import { SseBroadcaster, type SseOptions } from './SseBroadcaster';
+import { DEFAULT_SSE_EVENTS, SseBroadcaster, type SseOptions } from './SseBroadcaster';
 import { BearerToken, presentedToken } from './tokens';
 
 /** What the handler tells the app's fallback about a request it did not serve itself. */
@@ -87,7 +87,7 @@ export function createHttpHandler(hub: ObservabilityHub, options: HttpHandlerOpt
   const metricsToken = tokenOption(options.metricsToken, 'OBS_METRICS_TOKEN', 'metricsToken');
   const csp = options.contentSecurityPolicy ?? CONTENT_SECURITY_POLICY;
   const maxUrlLength = options.maxUrlLength ?? 8192;
-  const sse = new SseBroadcaster(hub.events$, options.sse);
+  const sse = new SseBroadcaster(hub.eventsOf(...(options.sse?.events ?? DEFAULT_SSE_EVENTS)), options.sse);
   const counters = { requests: 0, unauthorized: 0, badRequests: 0, errors: 0 };
 
   const sendJson = (res: ServerResponse, status: number, body: unknown, head = false, contentType = JSON_TYPE) => {
