@@ -1,0 +1,78 @@
+/** What `node dist/main.js` was asked to do, from argv and the environment. */
+export interface CliConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly demo: boolean;
+  readonly help: boolean;
+  /** Bearer token for the dashboard and /api/* (env OBS_TOKEN). */
+  readonly token: string | undefined;
+  /** Separate bearer token for /metrics (env OBS_METRICS_TOKEN). */
+  readonly metricsToken: string | undefined;
+  /** Snapshot file for the hub's state (env OBS_STATE_FILE); off when unset. */
+  readonly stateFile: string | undefined;
+  /** Seconds between snapshots (env OBS_SNAPSHOT_INTERVAL_SECONDS, default 15). */
+  readonly snapshotIntervalSeconds: number;
+  /** Fraction of traces recorded (env OBS_TRACE_SAMPLE_RATE, default 0.25). */
+  readonly traceSampleRate: number;
+}
+
+export class CliError extends Error {
+  override readonly name = 'CliError';
+}
+
+export const USAGE = `Usage: node apps/example/dist/main.js [--demo]
+
+Starts the example vision service: POST /api/analyze, the live dashboard at /,
+Prometheus metrics at /metrics and health at /health.
+
+Options:
+  --demo     also run the built-in traffic generator (latency spikes, outages)
+  --help     show this text
+
+Environment:
+  PORT (3000), HOST (127.0.0.1)
+  OBS_TOKEN                        bearer token for the dashboard and /api/*
+  OBS_METRICS_TOKEN                bearer token for /metrics
+  OBS_STATE_FILE                   persist SLOs, alerts, anomaly models and counters here
+  OBS_SNAPSHOT_INTERVAL_SECONDS    snapshot period (15)
+  OBS_TRACE_SAMPLE_RATE            fraction of traces recorded (0.25)
+`;
+
+function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, check: (n: number) => boolean, expected: string): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^\s*[0-9.eE+-]+\s*$/.test(raw) || !Number.isFinite(value) || !check(value)) throw new CliError(`${name} must be ${expected}, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+function secret(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name];
+  if (value === undefined || value === '') return undefined;
+  if (value.length < 16) throw new CliError(`${name} must be at least 16 characters`);
+  if (/[\s\x00-\x1f\x7f]/.test(value)) throw new CliError(`${name} must not contain whitespace or control characters`);
+  return value;
+}
+
+export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliConfig {
+  let demo = false;
+  let help = false;
+  for (const arg of argv) {
+    if (arg === '--demo') demo = true;
+    else if (arg === '--help' || arg === '-h') help = true;
+    else throw new CliError(`unknown argument ${JSON.stringify(arg)}`);
+  }
+  const host = env['HOST'] && env['HOST'] !== '' ? env['HOST'] : '127.0.0.1';
+  if (!/^[A-Za-z0-9.:[\]-]{1,255}$/.test(host)) throw new CliError(`HOST is not a host name or address: ${JSON.stringify(host)}`);
+  return {
+    host,
+    port: numberFrom(env, 'PORT', 3000, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'a port number (0-65535)'),
+    demo,
+    help,
+    token: secret(env, 'OBS_TOKEN'),
+    metricsToken: secret(env, 'OBS_METRICS_TOKEN'),
+    stateFile: env['OBS_STATE_FILE'] || undefined,
+    snapshotIntervalSeconds: numberFrom(env, 'OBS_SNAPSHOT_INTERVAL_SECONDS', 15, (n) => n > 0 && n <= 86_400, 'a number of seconds in (0, 86400]'),
+    traceSampleRate: numberFrom(env, 'OBS_TRACE_SAMPLE_RATE', 0.25, (n) => n >= 0 && n <= 1, 'a fraction in [0, 1]'),
+  };
+}

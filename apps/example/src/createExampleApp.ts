@@ -1,0 +1,172 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createHttpHandler, createObservabilityHub, hardenServer, systemClock, type FallbackContext, type HubOptions, type ObservabilityHub, type Span } from '@obs/hub';
+import { LocalImageProvider, ObservableVisionProvider, type VisionProvider } from '@obs/vision';
+import { ChaosProvider } from './demo/ChaosProvider';
+import { loadSampleImages } from './demo/samples';
+import { TrafficGenerator } from './demo/TrafficGenerator';
+import { phaseAt } from './demo/trafficPlan';
+import { demoUpstreamCheck, eventLoopCheck, providerCheck } from './healthChecks';
+import { handleAnalyze } from './http/analyzeRoute';
+import { DASHBOARD_CSP, sendError, sendJson } from './http/responses';
+import { loadStaticAssets, serveStaticAsset } from './http/staticAssets';
+
+export interface ExampleAppOptions {
+  readonly host?: string;
+  /** 0 picks a free port. Default 3000. */
+  readonly port?: number;
+  /** Run the built-in traffic generator. */
+  readonly demo?: boolean;
+  /** Bearer token for the dashboard and /api/* (null: none, whatever OBS_TOKEN says). */
+  readonly token?: string | null;
+  /** Bearer token for /metrics. */
+  readonly metricsToken?: string | null;
+  /** Persist the hub's state to this file. */
+  readonly stateFile?: string;
+  readonly snapshotIntervalSeconds?: number;
+  readonly traceSampleRate?: number;
+  /** Largest accepted upload, bytes (default 10 MiB). */
+  readonly maxUploadBytes?: number;
+  /** Extra hub options (tests). */
+  readonly hubOptions?: HubOptions;
+  /** Where log lines go (default stderr). */
+  readonly log?: (line: string) => void;
+}
+
+export interface ExampleApp {
+  readonly hub: ObservabilityHub;
+  readonly provider: ObservableVisionProvider<ObservabilityHub>;
+  readonly server: Server;
+  readonly traffic: TrafficGenerator<Span> | undefined;
+  /** `http://host:port` */
+  readonly url: string;
+  /** Stops traffic, ends event streams, closes the server, then stops the hub (which persists its state). */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds and starts the example service: an ObservabilityHub, the local
+ * image provider wrapped by ObservableVisionProvider (with injected chaos in
+ * demo mode), and one HTTP server: the hub's routes (`/metrics`, `/health*`,
+ * `/api/dashboard`, `/api/events`, `/api/traces/:id`) with the app's own
+ * routes as their fallback (`/`, the dashboard files, `POST /api/analyze`, `GET /api/demo`).
+ */
+export async function startExampleApp(options: ExampleAppOptions = {}): Promise<ExampleApp> {
+  const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const maxUploadBytes = options.maxUploadBytes ?? 10 * 1024 * 1024;
+  const hub = createObservabilityHub({
+    traceSampleRate: options.traceSampleRate ?? 0.25,
+    healthCheckIntervalSeconds: 5,
+    alertEvaluationIntervalSeconds: 5,
+    sloEvaluationIntervalSeconds: 5,
+    ...(options.stateFile ? { persistence: { path: options.stateFile, intervalSeconds: options.snapshotIntervalSeconds ?? 15 } } : {}),
+    ...options.hubOptions,
+  });
+
+  const local = new LocalImageProvider({ maxBytes: maxUploadBytes });
+  const startedAt = systemClock.now();
+  const base: VisionProvider = options.demo ? new ChaosProvider(local) : local;
+  const provider = new ObservableVisionProvider(base, hub, { errorAlert: { windowMs: 30_000, minRequests: 20, errorRatio: 0.2 } });
+
+  const loop = eventLoopCheck();
+  hub.health.registerCheck('vision-provider', providerCheck(local), { critical: true, groups: ['readiness'] });
+  hub.health.registerCheck('event-loop', loop.check, { groups: ['liveness'] });
+  if (options.demo) hub.health.registerCheck('upstream', demoUpstreamCheck(startedAt, () => systemClock.now()));
+
+  await hub.start();
+
+  const assets = loadStaticAssets();
+  const traffic = options.demo ? new TrafficGenerator({ provider, samples: loadSampleImages(), tracer: hub.traces }) : undefined;
+
+  const appRoutes = async (req: IncomingMessage, res: ServerResponse, ctx: FallbackContext): Promise<void> => {
+    const path = ctx.url.pathname;
+    // The hub's handler has already refused unauthorized /api/* requests.
+    if (path === '/api/analyze') {
+      if (req.method !== 'POST') {
+        req.resume();
+        sendError(res, 405, 'METHOD_NOT_ALLOWED', 'use POST with the image bytes as the body', { Allow: 'POST' });
+        return;
+      }
+      // A server span per request (continuing the caller's trace when it sent traceparent); the analysis is its child.
+      const serverSpan = hub.traces.startSpan('POST /api/analyze', 'example-http', hub.traces.extractContext(req.headers), {
+        'http.method': 'POST',
+        'http.route': '/api/analyze',
+      });
+      const status = await handleAnalyze(req, res, ctx.url, {
+        analyze: (bytes, includeDescription, analyzeOptions) => provider.analyzeImage(bytes, includeDescription, analyzeOptions),
+        parent: serverSpan,
+        maxBodyBytes: maxUploadBytes,
+        traceHeaders: (): Record<string, string> => {
+          const { traceparent } = hub.traces.injectContext(serverSpan);
+          return traceparent ? { traceparent } : {};
+        },
+        onUnexpectedError: (error) => log(`analyze failed: ${String(error)}`),
+      });
+      serverSpan.tags['http.status_code'] = status;
+      hub.traces.finishSpan(serverSpan, status >= 500 ? 'error' : 'ok');
+      return;
+    }
+    if (path === '/api/demo') {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        sendError(res, 405, 'METHOD_NOT_ALLOWED', 'use GET', { Allow: 'GET, HEAD' });
+        return;
+      }
+      sendJson(res, 200, traffic ? { enabled: true, phase: phaseAt(systemClock.now() - startedAt).name, ...traffic.stats } : { enabled: false });
+      return;
+    }
+    if ((req.method === 'GET' || req.method === 'HEAD') && assets.has(path)) {
+      // The page is protected like the API (open it with ?access_token=); its scripts and styles are public code.
+      if ((path === '/' || path === '/index.html') && !ctx.authorized) {
+        sendError(res, 401, 'UNAUTHORIZED', 'open the dashboard with ?access_token=<OBS_TOKEN>', { 'WWW-Authenticate': 'Bearer realm="obs"' });
+        return;
+      }
+      serveStaticAsset(req, res, path, assets);
+      return;
+    }
+    req.resume();
+    sendError(res, 404, 'NOT_FOUND', `no route for ${req.method ?? 'GET'} ${path.slice(0, 200)}`);
+  };
+
+  const handler = createHttpHandler(hub, {
+    token: options.token ?? null,
+    metricsToken: options.metricsToken ?? null,
+    fallback: appRoutes,
+    contentSecurityPolicy: DASHBOARD_CSP,
+    healthJson: { serviceId: 'obs-example-vision', description: 'example vision service instrumented by @obs' },
+  });
+  const server = hardenServer(createServer(handler));
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  }).catch(async (error: unknown) => {
+    loop.stop();
+    await hub.stop();
+    throw error;
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  traffic?.start();
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await traffic?.stop();
+      handler.close();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // Requests in flight get a moment to finish, then their connections are cut.
+      const force = setTimeout(() => server.closeAllConnections(), 2000);
+      force.unref();
+      await closed;
+      clearTimeout(force);
+      loop.stop();
+      await hub.stop();
+    })());
+
+  return { hub, provider, server, traffic, url, close };
+}
