@@ -1,7 +1,7 @@
-import { ManualClock, ObsError } from '@obs/core';
+import { ManualClock, ObsError, ofType } from '@obs/core';
 import { fc, test } from '@fast-check/vitest';
 import { Subject, VirtualAction, VirtualTimeScheduler } from 'rxjs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { DuplicateSLOError, SLOLimitError, SLOSnapshotError, SLOValidationError, UnknownSLOError } from './errors';
 import type { SLOEvent } from './events';
 import { createSLODefinition, type SLODefinition } from './SLODefinition';
@@ -231,6 +231,23 @@ describe('burn rates and alert conditions', () => {
     ]);
   });
 
+  it('narrows events with ofType', () => {
+    const { tracker } = setup();
+    const seen: string[] = [];
+    tracker.events$.pipe(ofType('slo/burn-rate')).subscribe((e) => {
+      expectTypeOf(e.severity).toEqualTypeOf<'page' | 'ticket'>();
+      seen.push(e.severity);
+    });
+    tracker.events$.pipe(ofType('slo/status')).subscribe((e) => {
+      expectTypeOf(e.status).toEqualTypeOf<SLOStatus>();
+      seen.push(e.status);
+    });
+    const slo = tracker.defineSLO(createSLODefinition('Narrow', 99, 30));
+    tracker.recordEvents(slo.sloId, 0, 100);
+    tracker.evaluate();
+    expect(seen).toEqual(['breached', 'page', 'ticket']);
+  });
+
   it('evaluates periodically on the injected scheduler', () => {
     const scheduler = new VirtualTimeScheduler(VirtualAction, 35_000);
     const { tracker, clock, events } = setup({ scheduler, evaluationIntervalMs: 10_000 });
@@ -245,6 +262,26 @@ describe('burn rates and alert conditions', () => {
     tracker.stop();
     expect(tracker.running).toBe(false);
   });
+});
+
+describe('burn rate property', () => {
+  test.prop([fc.constantFrom(90, 99, 99.5, 99.9, 99.95), fc.integer({ min: 0, max: 100 }), fc.integer({ min: 1, max: 50 })])(
+    'a constant error ratio r burns at r / (1 - target) in every full window',
+    (target, badPerMille, perMinute) => {
+      const { tracker, clock } = setup();
+      const slo = tracker.defineSLO(createSLODefinition('Const', target, 30));
+      // 3 days + 1 minute of steady traffic fills every burn window
+      for (let m = 0; m <= 3 * 1440; m++) {
+        tracker.recordEvents(slo.sloId, (1000 - badPerMille) * perMinute, 1000 * perMinute);
+        clock.advance(MIN);
+      }
+      const r = tracker.getSLOStatus(slo.sloId);
+      const expected = badPerMille / 1000 / (1 - target / 100);
+      for (const w of ['30m', '1h', '2h', '6h', '1d', '3d'] as const) {
+        expect(Math.abs(r.burnRates[w] - expected)).toBeLessThanOrEqual(1e-9 * Math.max(1, expected));
+      }
+    },
+  );
 });
 
 describe('track() and recorders', () => {

@@ -86,6 +86,10 @@ export class BucketWindow {
 
   /** Records into bucket `b`: rolls forward if it is newer than the head, fixes up sums if older. */
   recordAt(b: number, good: number, total: number): boolean {
+    if (!Number.isFinite(b)) {
+      this.droppedLate++; // a broken clock (NaN): nowhere to put it
+      return false;
+    }
     if (!this.fractional && (!Number.isInteger(good) || !Number.isInteger(total))) this.fractional = true;
     if (b > this.head) this.rollTo(b);
     if (b === this.head) {

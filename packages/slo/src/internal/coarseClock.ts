@@ -1,18 +1,29 @@
 import type { Clock } from '@obs/core';
 
-/** How stale the coarse clock may be. Far below a bucket (one minute), so bucketing is unaffected. */
+/** How stale the cached time may be. Far below a bucket (one minute), so bucketing is unaffected. */
 export const COARSE_RESOLUTION_MS = 100;
 
-let cached = 0;
-let timer: ReturnType<typeof setInterval> | undefined;
+function isNative(fn: unknown): boolean {
+  return typeof fn === 'function' && /\[native code\]/.test(Function.prototype.toString.call(fn));
+}
 
-function start(): void {
-  cached = Date.now();
-  timer = setInterval(() => {
-    cached = Date.now();
+// Captured at load: the cache is used only with the platform's own Date.now and setInterval.
+const nativeNow = Date.now;
+const nativeSetInterval = globalThis.setInterval;
+const cacheable = isNative(nativeNow) && isNative(nativeSetInterval);
+
+let cached = 0;
+let started = false;
+
+function start(): number {
+  started = true;
+  cached = nativeNow.call(Date);
+  const timer = nativeSetInterval(() => {
+    cached = nativeNow.call(Date);
   }, COARSE_RESOLUTION_MS);
   // Never keeps the process alive.
   (timer as { unref?: () => void }).unref?.();
+  return cached;
 }
 
 /**
@@ -20,12 +31,14 @@ function start(): void {
  * unref'd timer. Reading the OS clock costs 25-250 ns depending on the
  * machine, more than the rest of `recordEvent`; events only need their
  * minute, so the hot path reads this instead. Status evaluation still reads
- * the exact clock. A synchronous loop that blocks the event loop sees the time
- * at which it started.
+ * the exact clock. When `Date.now` has been replaced (fake timers in tests,
+ * `setSystemTime`), every call reads the replacement instead, so virtual time
+ * stays exact. A synchronous loop that blocks the event loop sees the time at
+ * which it started.
  */
 export const coarseSystemClock: Clock = {
   now(): number {
-    if (timer === undefined) start();
-    return cached;
+    if (Date.now !== nativeNow || !cacheable) return Date.now();
+    return started ? cached : start();
   },
 };
