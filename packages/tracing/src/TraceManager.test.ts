@@ -281,9 +281,12 @@ describe('storage', () => {
     const { tm } = setup({ maxTraces: 1 });
     const root = tm.startSpan('root', 'svc');
     tm.startSpan('early', 'svc', root).finish();
+    const late = tm.startSpan('late', 'svc', root);
     tm.startSpan('other', 'svc').finish();
+    late.finish();
     root.finish();
-    expect(tm.getTrace(root.context.traceId).map((s) => s.operationName)).toEqual(['root']);
+    expect(tm.getTrace(root.context.traceId).map((s) => s.operationName).sort()).toEqual(['late', 'root']);
+    expect(tm.stats().storedTraces).toBe(1);
   });
 
   it('summarizes recent traces for a dashboard, newest first', () => {

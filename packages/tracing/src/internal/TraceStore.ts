@@ -65,8 +65,11 @@ export class TraceStore {
     let record = span.record;
     while (record.mergedInto !== undefined) record = record.mergedInto;
     if (record.evicted) {
-      // The trace aged out while this span ran: keep the span as a new trace.
-      record = new TraceRecord(record.traceId);
+      // The trace aged out while this span ran: keep the span as a new trace,
+      // and let its later siblings follow to the same fresh record.
+      const fresh = new TraceRecord(record.traceId);
+      record.mergedInto = fresh;
+      record = fresh;
     }
     if (!record.stored) {
       this.pruneExpired(now);

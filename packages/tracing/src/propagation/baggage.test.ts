@@ -59,6 +59,22 @@ describe('parseBaggage', () => {
   });
 });
 
+// Near-valid inputs: a valid header with one character replaced or inserted.
+test.prop([
+  fc.uniqueArray(fc.record({ key: token, value: fc.string({ maxLength: 10 }) }), { selector: (e) => e.key, minLength: 1, maxLength: 5 }),
+  fc.nat(300),
+  fc.string({ minLength: 1, maxLength: 1, unit: 'binary' }),
+  fc.boolean(),
+])('a near-valid baggage header keeps only grammar-valid members', (entries, at, ch, insert) => {
+  const valid = serializeBaggage(entries);
+  const i = at % valid.length;
+  const mutated = insert ? valid.slice(0, i) + ch + valid.slice(i) : valid.slice(0, i) + ch + valid.slice(i + 1);
+  const { entries: kept, dropped } = parseBaggage(mutated);
+  expect(kept.length + dropped).toBeLessThanOrEqual(entries.length + 1);
+  const header = serializeBaggage(kept);
+  if (header !== '') expect(header).toMatch(BAGGAGE_PATTERN);
+});
+
 describe('serializeBaggage', () => {
   test.prop([fc.uniqueArray(fc.record({ key: token, value: fc.string({ unit: 'binary', maxLength: 20 }) }), { selector: (e) => e.key, maxLength: 20 })])(
     'round-trips any well-formed unicode value through percent-encoding',

@@ -60,6 +60,21 @@ describe('parseTracestate', () => {
   );
 });
 
+// Near-valid inputs: a valid list with one character replaced or inserted.
+test.prop([
+  fc.uniqueArray(fc.record({ key, value }), { selector: (e) => e.key, minLength: 1, maxLength: 5 }),
+  fc.nat(200),
+  fc.string({ minLength: 1, maxLength: 1, unit: 'binary' }),
+  fc.boolean(),
+])('a near-valid tracestate is either rejected whole or parses to grammar-valid members', (entries, at, ch, insert) => {
+  const valid = serializeTracestate(entries);
+  const i = at % valid.length;
+  const mutated = insert ? valid.slice(0, i) + ch + valid.slice(i) : valid.slice(0, i) + ch + valid.slice(i + 1);
+  const parsed = parseTracestate(mutated);
+  if (parsed !== undefined && parsed.length > 0) expect(serializeTracestate(parsed)).toMatch(TRACESTATE_PATTERN);
+  if (/[^\x20-\x7e\t]/.test(ch)) expect(parsed).toBeUndefined();
+});
+
 describe('serializeTracestate', () => {
   it('skips invalid or repeated members and keeps at most 32', () => {
     expect(
