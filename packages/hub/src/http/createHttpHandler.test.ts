@@ -100,7 +100,11 @@ describe('createHttpHandler routes', () => {
   });
 
   it('sets security headers and a strict CSP on every response, the fallback included', async () => {
-    const { base } = await serve({ fallback: (_req, res) => res.end('<!doctype html><title>app</title>') });
+    const { base } = await serve({
+      fallback: (_req, res) => {
+        res.end('<!doctype html><title>app</title>');
+      },
+    });
     for (const path of ['/metrics', '/api/dashboard', '/']) {
       const res = await fetch(`${base}${path}`);
       expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
