@@ -1,0 +1,104 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireBinary } from '../../../testing/servers';
+import { startExampleApp, type ExampleApp } from './createExampleApp';
+
+// The parts of the page's DOM the callbacks below use (they run in the browser; the app's tsconfig has no DOM lib).
+declare const document: { body: { dataset: Record<string, string | undefined> }; getElementById(id: string): { textContent: string | null } | null };
+
+const chromiumPath = process.env.CHROMIUM_PATH ?? requireBinary('chromium');
+const XSS = '<img src=x onerror=alert(1)>';
+
+describe.skipIf(!chromiumPath)('the dashboard in a real browser (headless chromium)', () => {
+  let app: ExampleApp;
+  let browser: BrowserContext;
+  let page: Page;
+  let profile: string;
+  const consoleErrors: string[] = [];
+  const dialogs: string[] = [];
+  let traffic: ReturnType<typeof setInterval> | undefined;
+  const png = readFileSync(new URL('../samples/forest.png', import.meta.url));
+  const jpg = readFileSync(new URL('../samples/sunset.jpg', import.meta.url));
+
+  beforeAll(async () => {
+    app = await startExampleApp({ port: 0, traceSampleRate: 1, log: () => undefined });
+    // Steady traffic through the real HTTP route while the page is open.
+    let n = 0;
+    traffic = setInterval(() => {
+      const body = n++ % 5 === 4 ? Buffer.from('not an image') : n % 2 ? png : jpg;
+      fetch(`${app.url}/api/analyze`, { method: 'POST', body }).catch(() => undefined);
+    }, 100);
+    profile = mkdtempSync(join(tmpdir(), 'obs-chromium-'));
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: chromiumPath!,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1400, height: 1000 },
+    });
+    page = await browser.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => consoleErrors.push(`pageerror: ${error.message}`));
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await page.goto(`${app.url}/`, { waitUntil: 'load' });
+  }, 60_000);
+
+  afterAll(async () => {
+    if (traffic) clearInterval(traffic);
+    await browser?.close();
+    await app?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  }, 30_000);
+
+  const chartUpdates = () => page.evaluate(() => Number(document.body.dataset['chartUpdates'] ?? '0'));
+
+  it('loads, draws four charts and keeps updating them as traffic flows', async () => {
+    await page.waitForFunction(() => Number(document.body.dataset['chartUpdates'] ?? '0') >= 1, undefined, { timeout: 20_000 });
+    expect(await page.locator('.chart canvas').count()).toBe(4);
+    const before = await chartUpdates();
+    await page.waitForFunction((n) => Number(document.body.dataset['chartUpdates'] ?? '0') >= n + 3, before, { timeout: 20_000 });
+    expect(await chartUpdates()).toBeGreaterThanOrEqual(before + 3);
+    await expect.poll(() => page.locator('#connection').textContent(), { timeout: 10_000 }).toBe('live');
+  });
+
+  it('shows the health checks, SLOs and recent traces with a span waterfall', async () => {
+    await page.waitForSelector('#health-list li', { timeout: 20_000 });
+    expect(await page.locator('#health-list').textContent()).toContain('vision-provider');
+    await page.waitForSelector('#slo-list li', { timeout: 20_000 });
+    expect(await page.locator('#slo-list').textContent()).toContain('Vision availability (local)');
+    await page.waitForSelector('#trace-list li', { timeout: 20_000 });
+    await page.locator('#trace-list li').first().click();
+    await page.waitForSelector('#waterfall .span-row', { timeout: 10_000 });
+    const waterfall = await page.locator('#waterfall').textContent();
+    expect(waterfall).toContain('POST /api/analyze');
+    expect(waterfall).toContain('vision.analyze_image');
+  });
+
+  it('shows a firing alert, and an alert message with HTML in it only as text', async () => {
+    app.hub.alerts.fireAlert({ name: 'ImageBacklog', severity: 'warning', message: 'uploads are queueing', labels: { queue: 'uploads' } });
+    app.hub.alerts.fireAlert({ name: 'HostileMessage', severity: 'critical', message: XSS, labels: { note: '<b>bold?</b>' } });
+    await page.waitForFunction(() => (document.getElementById('alerts-list')?.textContent ?? '').includes('HostileMessage'), undefined, { timeout: 20_000 });
+    const list = page.locator('#alerts-list');
+    expect(await list.textContent()).toContain('ImageBacklog');
+    const hostile = page.locator('#alerts-list li', { hasText: 'HostileMessage' });
+    expect(await hostile.locator('.message').textContent()).toBe(XSS);
+    await expect.poll(() => hostile.locator('.message').isVisible()).toBe(true);
+    // No element was created from the message: no <img>, no <b> anywhere in the list.
+    expect(await list.locator('img').count()).toBe(0);
+    expect(await list.locator('b').count()).toBe(0);
+    expect(await page.locator('#alerts-count').textContent()).not.toBe('0');
+    await page.waitForTimeout(500);
+    expect(dialogs).toEqual([]);
+  });
+
+  it('logged no console errors (no CSP violations, no failed requests, no script errors)', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});

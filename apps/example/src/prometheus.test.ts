@@ -1,0 +1,70 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, requireBinary, startServer, type RunningServer } from '../../../testing/servers';
+import { startExampleApp, type ExampleApp } from './createExampleApp';
+
+const prometheusBinary = process.env.PROMETHEUS_BIN ?? requireBinary('prometheus');
+
+interface QueryResult {
+  status: string;
+  data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+}
+
+describe.skipIf(!prometheusBinary)('a real Prometheus scraping the app', () => {
+  let app: ExampleApp;
+  let prometheus: RunningServer;
+  let dir: string;
+  let promUrl: string;
+
+  beforeAll(async () => {
+    app = await startExampleApp({ port: 0, log: () => undefined });
+    dir = mkdtempSync(join(tmpdir(), 'obs-prometheus-'));
+    const target = new URL(app.url).host;
+    writeFileSync(
+      join(dir, 'prometheus.yml'),
+      ['global:', '  scrape_interval: 1s', '  evaluation_interval: 1s', 'scrape_configs:', '  - job_name: obs-example', '    static_configs:', `      - targets: ['${target}']`, ''].join('\n'),
+    );
+    const port = await freePort();
+    promUrl = `http://127.0.0.1:${port}`;
+    prometheus = await startServer(
+      prometheusBinary!,
+      [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
+      `${promUrl}/-/ready`,
+      30_000,
+    );
+    const png = readFileSync(new URL('../samples/logo.png', import.meta.url));
+    for (let i = 0; i < 7; i++) await fetch(`${app.url}/api/analyze`, { method: 'POST', body: png });
+    await fetch(`${app.url}/api/analyze`, { method: 'POST', body: Buffer.from('nope') });
+  }, 60_000);
+
+  afterAll(async () => {
+    await prometheus?.stop();
+    await app?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }, 30_000);
+
+  it('sees the target up and can query vision_requests_total', async () => {
+    await expect
+      .poll(
+        async () => {
+          const targets = (await (await fetch(`${promUrl}/api/v1/targets`)).json()) as { data: { activeTargets: { health: string; lastError: string }[] } };
+          return targets.data.activeTargets.map((t) => `${t.health}${t.lastError ? ': ' + t.lastError : ''}`);
+        },
+        { timeout: 30_000, interval: 500 },
+      )
+      .toEqual(['up']);
+    await expect
+      .poll(
+        async () => {
+          const res = (await (await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent('vision_requests_total')}`)).json()) as QueryResult;
+          return res.data.result.map((r) => ({ provider: r.metric['provider'], job: r.metric['job'], value: Number(r.value[1]) }));
+        },
+        { timeout: 30_000, interval: 500 },
+      )
+      .toEqual([{ provider: 'local', job: 'obs-example', value: 8 }]);
+    const errors = (await (await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent('sum(vision_requests_error_total)')}`)).json()) as QueryResult;
+    expect(Number(errors.data.result[0]?.value[1])).toBe(1);
+  });
+});
