@@ -10,7 +10,10 @@ import { ROOT_CONTEXT, defaultTextMapGetter, defaultTextMapSetter, trace as otel
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createTraceManager } from '@obs/tracing';
+import { cpus, loadavg } from 'node:os';
 import { benchGroup, formatGroup, heapPerItem } from './harness';
+
+const ROUNDS = { rounds: 11, roundMs: 200 };
 
 const noopExporter: SpanExporter = {
   export(_spans: ReadableSpan[], done) {
@@ -60,7 +63,7 @@ export async function run(): Promise<string> {
         return last;
       },
     },
-  ]);
+  ], ROUNDS);
 
   const propagator = new W3CTraceContextPropagator();
   const otelSpanContext = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.SAMPLED };
@@ -89,8 +92,9 @@ export async function run(): Promise<string> {
         return last;
       },
     },
-  ]);
+  ], ROUNDS);
 
+  const unsampledParent = unsampled.startSpan('parent', 'bench');
   const cost = benchGroup('unsampled vs sampled span (start + finish)', '@obs/tracing sampled', [
     {
       name: '@obs/tracing sampled',
@@ -114,7 +118,18 @@ export async function run(): Promise<string> {
         return last;
       },
     },
-  ]);
+    {
+      name: '@obs/tracing unsampled child',
+      run(n) {
+        let last;
+        for (let i = 0; i < n; i++) {
+          last = unsampled.startSpan('op', 'bench', unsampledParent);
+          last.finish();
+        }
+        return last;
+      },
+    },
+  ], ROUNDS);
 
   // Retained heap per finished span in storage (1000 traces of 10 spans).
   const heapManager = createTraceManager({ traceSampleRate: 1, reaperIntervalMs: 0, maxTraces: 1000 });
@@ -139,5 +154,7 @@ export async function run(): Promise<string> {
     formatGroup(cost),
     '',
     `Retained heap per stored span (10 spans per trace, one tag each): ${Math.round(perSpan)} bytes.`,
+    '',
+    `Load average while running: ${loadavg().map((l) => l.toFixed(1)).join(', ')} on ${cpus().length} CPUs.`,
   ].join('\n');
 }

@@ -25,6 +25,7 @@ export {
   isValidTraceStateValue,
   TRACESTATE_PATTERN,
   MAX_TRACESTATE_MEMBERS,
+  MAX_TRACESTATE_LENGTH,
 } from './propagation/tracestate';
 export type { TraceStateEntry } from './propagation/tracestate';
 export {

@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { MAX_TRACESTATE_MEMBERS, TRACESTATE_PATTERN, parseTracestate, serializeTracestate } from './tracestate';
+import { MAX_TRACESTATE_LENGTH, MAX_TRACESTATE_MEMBERS, TRACESTATE_PATTERN, parseTracestate, serializeTracestate } from './tracestate';
 
 const key = fc.stringMatching(/^[a-z0-9][a-z0-9_\-*/@]{0,20}$/);
 const value = fc.stringMatching(/^[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,20}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/);
@@ -90,5 +90,21 @@ describe('serializeTracestate', () => {
     const many = Array.from({ length: 40 }, (_, i) => ({ key: `k${i}`, value: 'v' }));
     expect(serializeTracestate(many).split(',')).toHaveLength(32);
     expect(serializeTracestate('nope' as unknown as [])).toBe('');
+  });
+
+  it('truncates an oversized list by whole members: long ones first, then from the right', () => {
+    const entries = [
+      { key: 'a', value: 'x'.repeat(100) },
+      { key: 'long', value: 'y'.repeat(200) },
+      { key: 'b', value: 'z'.repeat(100) },
+      { key: 'c', value: 'w'.repeat(100) },
+    ];
+    expect(serializeTracestate(entries, 400)).toBe(`a=${'x'.repeat(100)},b=${'z'.repeat(100)},c=${'w'.repeat(100)}`);
+    expect(serializeTracestate(entries, 250)).toBe(`a=${'x'.repeat(100)},b=${'z'.repeat(100)}`);
+    expect(serializeTracestate(entries, 10)).toBe('');
+    const maximal = Array.from({ length: 32 }, (_, i) => ({ key: `k${i}`.padEnd(256, 'k'), value: 'v'.repeat(256) }));
+    const header = serializeTracestate(maximal);
+    expect(header.length).toBeLessThanOrEqual(MAX_TRACESTATE_LENGTH);
+    expect(header).toMatch(TRACESTATE_PATTERN);
   });
 });

@@ -66,25 +66,46 @@ export function parseTracestate(value: unknown): TraceStateEntry[] | undefined {
 }
 
 /**
- * Serializes entries (left-most first). Invalid or repeated keys and invalid
- * values are skipped, and at most 32 members are written, so the result
- * always matches the grammar and never contains CR or LF. Returns '' for none.
+ * Longest tracestate we send. The specification asks to propagate at least
+ * 512 characters; a list of 32 maximal members is about 16.4k, so longer
+ * lists are truncated as the specification says: members over 128
+ * characters go first, then members from the right end.
  */
-export function serializeTracestate(entries: readonly TraceStateEntry[]): string {
-  let out = '';
-  let count = 0;
-  const seen = new Set<string>();
+export const MAX_TRACESTATE_LENGTH = 8192;
+
+/**
+ * Serializes entries (left-most first). Invalid or repeated keys and invalid
+ * values are skipped, at most 32 members are written, and a result longer
+ * than `maxLength` is truncated by whole members (see
+ * {@link MAX_TRACESTATE_LENGTH}), so the result always matches the grammar
+ * and never contains CR or LF. Returns '' for none.
+ */
+export function serializeTracestate(entries: readonly TraceStateEntry[], maxLength = MAX_TRACESTATE_LENGTH): string {
   if (!Array.isArray(entries)) return '';
+  const members: string[] = [];
+  const seen = new Set<string>();
   for (const entry of entries) {
-    if (count === MAX_TRACESTATE_MEMBERS) break;
+    if (members.length === MAX_TRACESTATE_MEMBERS) break;
     if (entry === null || typeof entry !== 'object') continue;
     const { key, value } = entry as { key: unknown; value: unknown };
     if (!isValidTraceStateKey(key) || !isValidTraceStateValue(value) || seen.has(key)) continue;
     seen.add(key);
-    out += (count === 0 ? '' : ',') + key + '=' + value;
-    count++;
+    members.push(key + '=' + value);
   }
-  return out;
+  let length = members.reduce((n, m) => n + m.length, 0) + Math.max(0, members.length - 1);
+  const limit = typeof maxLength === 'number' && maxLength >= 0 ? maxLength : MAX_TRACESTATE_LENGTH;
+  if (length <= limit) return members.join(',');
+  // Truncate whole members: long ones (over 128 characters) first, then from the right.
+  for (let i = members.length - 1; i >= 0 && length > limit; i--) {
+    if (members[i]!.length > 128) {
+      length -= members[i]!.length + (members.length > 1 ? 1 : 0);
+      members.splice(i, 1);
+    }
+  }
+  while (length > limit && members.length > 0) {
+    length -= members.pop()!.length + (members.length > 0 ? 1 : 0);
+  }
+  return members.join(',');
 }
 
 /** The grammar of a non-empty serialized tracestate. */
