@@ -149,6 +149,8 @@ interface AlertRecord {
   readonly alertId: string;
   readonly name: string;
   readonly labels: Labels;
+  /** labels + alertname + severity, what matchers see (recomputed when severity changes). */
+  matchLabels: Labels;
   severity: AlertSeverity;
   message: string;
   source: string;
@@ -253,6 +255,8 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
 
   private depth = 0;
   private readonly touched = new Set<AlertRecord>();
+  /** Records whose mute state may have changed (inhibition sources changed), content unchanged. */
+  private readonly recheck = new Set<AlertRecord>();
   private fullRecheck = false;
   private nextBoundary = Infinity;
   private cancelBoundary: CancelTimer | undefined;
@@ -577,7 +581,10 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
 
   addInhibitRule(rule: InhibitRule): string {
     const id = this.addInhibitRuleInternal(rule);
-    this.batch(() => (this.fullRecheck = true));
+    this.batch(() => {
+      this.index = this.buildIndex();
+      this.fullRecheck = true;
+    });
     return id;
   }
 
@@ -594,7 +601,10 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
     const before = this.inhibitRules.length;
     this.inhibitRules = this.inhibitRules.filter((r) => r.id !== ruleId);
     if (this.inhibitRules.length === before) return false;
-    this.batch(() => (this.fullRecheck = true));
+    this.batch(() => {
+      this.index = this.buildIndex();
+      this.fullRecheck = true;
+    });
     return true;
   }
 
@@ -794,6 +804,7 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
     this.notifier.clear();
     this.active.clear();
     this.byId.clear();
+    this.recheck.clear();
     for (const rule of this.rules.values()) rule.owned.clear();
     for (const entry of parsed.alerts) {
       const n = entry.init;
@@ -864,6 +875,7 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
       alertId: n.alertId ?? n.fingerprint,
       name: n.name,
       labels: n.labels,
+      matchLabels: alertMatchLabels(n),
       severity: n.severity,
       message: n.message,
       source: n.source,
@@ -881,12 +893,21 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
     this.active.set(rec.fingerprint, rec);
     this.byId.set(rec.alertId, rec.fingerprint);
     this.touched.add(rec);
-    if (phase === 'firing') this.sourceChanged(rec);
+    this.index.addTarget(rec.fingerprint, rec.matchLabels);
+    if (phase === 'firing') this.sourceChanged(rec, true);
     return rec;
   }
 
   private updateRecord(rec: AlertRecord, n: NormalizedInit): void {
-    rec.severity = n.severity;
+    if (rec.severity !== n.severity) {
+      // Severity is a label for matchers: move the alert in the inhibition index.
+      this.index.removeTarget(rec.fingerprint, rec.matchLabels);
+      if (rec.phase === 'firing') this.sourceChanged(rec, false);
+      rec.severity = n.severity;
+      rec.matchLabels = alertMatchLabels(rec);
+      this.index.addTarget(rec.fingerprint, rec.matchLabels);
+      if (rec.phase === 'firing') this.sourceChanged(rec, true);
+    }
     rec.message = n.message;
     rec.source = n.source;
     rec.annotations = n.annotations;
@@ -900,11 +921,17 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
     rec.firingSince = now;
     rec.cached = undefined;
     this.touched.add(rec);
-    this.sourceChanged(rec);
+    this.sourceChanged(rec, true);
   }
 
-  private sourceChanged(rec: AlertRecord): void {
-    if (this.inhibitRules.length > 0 && InhibitionIndex.isSource(this.inhibitRules, alertMatchLabels(rec))) this.fullRecheck = true;
+  /** A firing alert appeared or went away: re-check the targets it may inhibit. */
+  private sourceChanged(rec: AlertRecord, firing: boolean): void {
+    if (this.index.empty) return;
+    const affected = firing ? this.index.addSource(rec.fingerprint, rec.matchLabels) : this.index.removeSource(rec.fingerprint, rec.matchLabels);
+    for (const fp of affected) {
+      const target = this.active.get(fp);
+      if (target) this.recheck.add(target);
+    }
   }
 
   private forget(rec: AlertRecord): void {
@@ -912,7 +939,9 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
     if (this.byId.get(rec.alertId) === rec.fingerprint) this.byId.delete(rec.alertId);
     if (rec.ownerRule !== undefined) this.rules.get(rec.ownerRule)?.owned.delete(rec.fingerprint);
     this.touched.delete(rec);
-    if (rec.phase === 'firing') this.sourceChanged(rec);
+    this.recheck.delete(rec);
+    this.index.removeTarget(rec.fingerprint, rec.matchLabels);
+    if (rec.phase === 'firing') this.sourceChanged(rec, false);
   }
 
   /** Drops a pending alert without a trace (its condition went away before `for`). */
@@ -957,7 +986,10 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
   private buildIndex(): InhibitionIndex {
     const index = new InhibitionIndex(this.inhibitRules);
     if (this.inhibitRules.length > 0) {
-      for (const rec of this.active.values()) if (rec.phase === 'firing') index.addSource(rec.fingerprint, alertMatchLabels(rec));
+      for (const rec of this.active.values()) {
+        index.addTarget(rec.fingerprint, rec.matchLabels);
+        if (rec.phase === 'firing') index.addSource(rec.fingerprint, rec.matchLabels);
+      }
     }
     return index;
   }
@@ -967,7 +999,7 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
     const before = rec.state;
     let reasons: string[] = [];
     if (rec.phase === 'firing') {
-      const labels = alertMatchLabels(rec);
+      const labels = rec.matchLabels;
       if (this.suppressions.length > 0) {
         rec.state = AlertState.FIRING;
         rec.cached = undefined;
@@ -996,22 +1028,23 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
   private reconcile(): void {
     const now = this.clock.now();
     if (now >= this.nextBoundary) this.fullRecheck = true;
-    let recs: Iterable<AlertRecord>;
+    const touched = new Set(this.touched);
+    this.touched.clear();
+    let recs: Iterable<AlertRecord> = touched;
     if (this.fullRecheck) {
       this.fullRecheck = false;
-      this.index = this.buildIndex();
-      this.touched.clear();
       recs = [...this.active.values()];
       this.armBoundaryTimer(now);
-    } else {
-      recs = [...this.touched];
-      this.touched.clear();
+    } else if (this.recheck.size > 0) {
+      recs = new Set([...touched, ...this.recheck]);
     }
+    this.recheck.clear();
     for (const rec of recs) {
       if (this.active.get(rec.fingerprint) !== rec) continue;
       const before = this.computeState(rec, now);
       const after = rec.state as AlertState;
       if (after === AlertState.PENDING) continue;
+      if (before === after && !touched.has(rec)) continue; // nothing new for the notifier
       const alert = this.view(rec);
       if (before !== after) {
         if (after === AlertState.FIRING) this.emit({ type: 'alerts/fired', ts: now, source: SOURCE, alert });

@@ -50,25 +50,42 @@ function equalKey(rule: CompiledInhibitRule, labels: Labels): string {
   return JSON.stringify(rule.equal.map((n) => labels[n] ?? ''));
 }
 
+type KeyIndex = Map<string, Map<string, Set<string>>>;
+
 /**
- * For each rule: equal-label key -> fingerprints of the firing source alerts. Sources that
- * also match the target side are kept apart: as in Alertmanager, an alert matching both
- * sides cannot be inhibited by alerts that match both sides too (no mutual muting).
+ * Incremental index of inhibition: for each rule and equal-label key, the firing source
+ * alerts and the target alerts. Sources that also match the target side are kept apart:
+ * as in Alertmanager, an alert matching both sides cannot be inhibited by alerts that
+ * match both sides too (no mutual muting). Changing a source returns the targets that
+ * must be re-checked, so a storm costs O(affected alerts), not O(all alerts).
  */
 export class InhibitionIndex {
-  private readonly index = new Map<string, Map<string, Set<string>>>();
-  private readonly sourceOnly = new Map<string, Map<string, Set<string>>>();
+  private readonly sources: KeyIndex = new Map();
+  private readonly sourceOnly: KeyIndex = new Map();
+  private readonly targets: KeyIndex = new Map();
 
   constructor(private readonly rules: readonly CompiledInhibitRule[]) {}
 
-  /** Registers a firing alert as a possible source. */
-  addSource(fingerprint: string, labels: Labels): void {
-    for (const rule of this.rules) {
-      if (!matchesAll(rule.source, labels)) continue;
-      const key = equalKey(rule, labels);
-      add(this.index, rule.id, key, fingerprint);
-      if (!matchesAll(rule.target, labels)) add(this.sourceOnly, rule.id, key, fingerprint);
-    }
+  get empty(): boolean {
+    return this.rules.length === 0;
+  }
+
+  /** Registers a firing alert as a source; returns the fingerprints of the targets it may now inhibit. */
+  addSource(fingerprint: string, labels: Labels): string[] {
+    return this.changeSource(fingerprint, labels, true);
+  }
+
+  /** Removes a source (resolved or gone); returns the targets to re-check. */
+  removeSource(fingerprint: string, labels: Labels): string[] {
+    return this.changeSource(fingerprint, labels, false);
+  }
+
+  addTarget(fingerprint: string, labels: Labels): void {
+    for (const rule of this.rules) if (matchesAll(rule.target, labels)) add(this.targets, rule.id, equalKey(rule, labels), fingerprint);
+  }
+
+  removeTarget(fingerprint: string, labels: Labels): void {
+    for (const rule of this.rules) if (matchesAll(rule.target, labels)) remove(this.targets, rule.id, equalKey(rule, labels), fingerprint);
   }
 
   /** Ids of the rules that inhibit this alert. */
@@ -77,23 +94,40 @@ export class InhibitionIndex {
     for (const rule of this.rules) {
       if (!matchesAll(rule.target, labels)) continue;
       const twoSided = matchesAll(rule.source, labels);
-      const fps = (twoSided ? this.sourceOnly : this.index).get(rule.id)?.get(equalKey(rule, labels));
+      const fps = (twoSided ? this.sourceOnly : this.sources).get(rule.id)?.get(equalKey(rule, labels));
       if (!fps) continue;
       if (fps.size > 1 || !fps.has(fingerprint)) out.push(rule.id);
     }
     return out;
   }
 
-  /** Whether an alert with these labels could inhibit anything (so its changes need a full re-check). */
-  static isSource(rules: readonly CompiledInhibitRule[], labels: Labels): boolean {
-    return rules.some((r) => matchesAll(r.source, labels));
+  private changeSource(fingerprint: string, labels: Labels, adding: boolean): string[] {
+    const affected: string[] = [];
+    for (const rule of this.rules) {
+      if (!matchesAll(rule.source, labels)) continue;
+      const key = equalKey(rule, labels);
+      const op = adding ? add : remove;
+      op(this.sources, rule.id, key, fingerprint);
+      if (!matchesAll(rule.target, labels)) op(this.sourceOnly, rule.id, key, fingerprint);
+      const targets = this.targets.get(rule.id)?.get(key);
+      if (targets) for (const fp of targets) affected.push(fp);
+    }
+    return affected;
   }
 }
 
-function add(index: Map<string, Map<string, Set<string>>>, ruleId: string, key: string, fingerprint: string): void {
+function add(index: KeyIndex, ruleId: string, key: string, fingerprint: string): void {
   let byKey = index.get(ruleId);
   if (!byKey) index.set(ruleId, (byKey = new Map()));
   let fps = byKey.get(key);
   if (!fps) byKey.set(key, (fps = new Set()));
   fps.add(fingerprint);
+}
+
+function remove(index: KeyIndex, ruleId: string, key: string, fingerprint: string): void {
+  const byKey = index.get(ruleId);
+  const fps = byKey?.get(key);
+  if (!byKey || !fps) return;
+  fps.delete(fingerprint);
+  if (fps.size === 0) byKey.delete(key);
 }

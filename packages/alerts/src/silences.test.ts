@@ -170,6 +170,17 @@ describe('inhibition', () => {
     expect(events.filter((e) => e.type === 'alerts/suppressed')).toHaveLength(1);
   });
 
+  it('a severity change moves an alert between the source and target sides', () => {
+    const { alerts } = setup(new ManualClock(0), criticalInhibitsWarning);
+    alerts.fireAlert({ alertId: 'down', name: 'Down', severity: AlertSeverity.CRITICAL, labels: { service: 'api' } });
+    alerts.fireAlert({ alertId: 'slow', name: 'Slow', severity: AlertSeverity.WARNING, labels: { service: 'api' } });
+    expect(alerts.getAlert('slow')?.state).toBe(AlertState.SUPPRESSED);
+    alerts.fireAlert({ alertId: 'down', name: 'Down', severity: AlertSeverity.WARNING, labels: { service: 'api' } });
+    expect(alerts.getAlert('slow')?.state).toBe(AlertState.FIRING);
+    alerts.fireAlert({ alertId: 'slow', name: 'Slow', severity: AlertSeverity.CRITICAL, labels: { service: 'api' } });
+    expect(alerts.getActiveAlerts().map((a) => `${a.alertId}:${a.state}`)).toEqual(['down:suppressed', 'slow:firing']);
+  });
+
   it('a source that fires later mutes an already-firing target; pending sources do not inhibit', () => {
     const alerts = createAlertManager<{ crit: boolean }>({ clock: new ManualClock(0), inhibitRules: criticalInhibitsWarning });
     const warn = alerts.fireAlert({ name: 'Slow', severity: AlertSeverity.WARNING, labels: { service: 'api' } });

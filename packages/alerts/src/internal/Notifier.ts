@@ -39,6 +39,8 @@ export const OVERFLOW_GROUP_KEY = '{overflow}';
  */
 export class Notifier {
   private readonly groups = new Map<string, Group>();
+  /** fingerprint -> the group holding it, so updates do not recompute group keys. */
+  private readonly member = new Map<string, Group>();
   private readonly due = new Set<Group>();
   private flushing = false;
 
@@ -64,7 +66,7 @@ export class Notifier {
         group.alerts.set(alert.fingerprint, alert);
         group.dirty = true;
       } else {
-        group.alerts.delete(alert.fingerprint);
+        this.removeMember(group, alert.fingerprint);
         group.sentFiring.delete(alert.fingerprint);
       }
       this.schedule(group, now);
@@ -72,6 +74,7 @@ export class Notifier {
     }
     if (!group) group = this.createGroup(alert, now);
     group.alerts.set(alert.fingerprint, alert);
+    this.member.set(alert.fingerprint, group);
     if (alert.state === AlertState.SUPPRESSED) {
       group.sentFiring.delete(alert.fingerprint);
     } else if (!group.sentFiring.has(alert.fingerprint)) {
@@ -85,6 +88,7 @@ export class Notifier {
     const now = this.clock.now();
     const group = this.findGroup(alert) ?? this.createGroup(alert, now);
     group.alerts.set(alert.fingerprint, alert);
+    this.member.set(alert.fingerprint, group);
     if (alert.state === AlertState.FIRING) {
       group.sentFiring.add(alert.fingerprint);
       group.announced.add(alert.fingerprint);
@@ -112,17 +116,23 @@ export class Notifier {
   clear(): void {
     for (const g of this.groups.values()) g.cancel?.();
     this.groups.clear();
+    this.member.clear();
     this.due.clear();
   }
 
   private findGroup(alert: Alert): Group | undefined {
-    const overflow = this.groups.get(OVERFLOW_GROUP_KEY);
-    if (overflow?.alerts.has(alert.fingerprint)) return overflow;
-    return this.groups.get(groupOf(this.route, alertMatchLabels(alert)).key);
+    return this.member.get(alert.fingerprint);
+  }
+
+  private removeMember(group: Group, fingerprint: string): void {
+    group.alerts.delete(fingerprint);
+    if (this.member.get(fingerprint) === group) this.member.delete(fingerprint);
   }
 
   private createGroup(alert: Alert, now: number): Group {
     let { key, labels } = groupOf(this.route, alertMatchLabels(alert));
+    const existing = this.groups.get(key);
+    if (existing) return existing;
     if (this.groups.size >= this.maxGroups) {
       // Bounded: beyond the limit, alerts share one overflow group rather than being lost.
       key = OVERFLOW_GROUP_KEY;
@@ -206,7 +216,7 @@ export class Notifier {
     group.lastFlushAt = now;
     group.dirty = false;
     for (const a of resolved) {
-      group.alerts.delete(a.fingerprint);
+      this.removeMember(group, a.fingerprint);
       group.announced.delete(a.fingerprint);
     }
     if (needed) {
