@@ -487,6 +487,7 @@ describe('snapshot and restore', () => {
       { ...good, slos: [{ ...good.slos[0], status: 'fine' }] },
       { ...good, slos: [{ ...good.slos[0], definition: { ...(good.slos[0]!['definition'] as object), target: 100 } }] },
       { ...good, slos: [good.slos[0], good.slos[0]] },
+      { ...good, slos: [{ ...good.slos[0], head: (good.slos[0]!['head'] as number) + 24 * 60 }] },
     ];
     for (const v of variants) expect(() => tracker.restore(v)).toThrow(SLOSnapshotError);
     expect(tracker.getSLOStatus(a.sloId)).toEqual(before);

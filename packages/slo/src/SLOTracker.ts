@@ -439,6 +439,7 @@ export class SLOTracker {
   restore(snapshot: unknown): void {
     const parsed = readSnapshot(snapshot, {
       maxSLOs: this.maxSLOs,
+      now: this.now(),
       bucketMsFor: (def) => this.bucketMsFor(def),
       capacityFor: (def) => this.layout(def).capacity,
     });

@@ -5,6 +5,9 @@ import { SLOStatus } from './SLOStatus';
 
 export const SNAPSHOT_VERSION = 1;
 
+/** How far ahead of this tracker's clock a snapshot's head may be (clock skew between hosts). */
+const MAX_SKEW_MS = 3_600_000;
+
 /** One SLO in a snapshot. `buckets` holds non-empty buckets as `[offsetFromHead, good, total]` triples. */
 export interface SLOSnapshotEntry {
   readonly definition: SLODefinition;
@@ -26,6 +29,8 @@ export interface SLOTrackerSnapshot {
 
 interface ReadOptions {
   readonly maxSLOs: number;
+  /** The tracker's current time: heads further ahead than `MAX_SKEW_MS` are rejected. */
+  readonly now: number;
   bucketMsFor(def: SLODefinition): number;
   capacityFor(def: SLODefinition): number;
 }
@@ -73,6 +78,9 @@ export function readSnapshot(value: unknown, options: ReadOptions): SLOSnapshotE
     }
     const head = raw['head'];
     if (typeof head !== 'number' || !Number.isSafeInteger(head)) fail(`${at}.head`, `must be an integer bucket number, got ${describeValue(head)}`);
+    if (head * bucketMs > options.now + MAX_SKEW_MS) {
+      fail(`${at}.head`, `is at ${new Date(head * bucketMs).toISOString()}, more than an hour ahead of this tracker's clock`);
+    }
     const buckets = raw['buckets'];
     if (!Array.isArray(buckets) || buckets.length % 3 !== 0 || buckets.length > capacity * 3) {
       fail(`${at}.buckets`, `must be an array of [offset, good, total] triples (at most ${capacity})`);
