@@ -349,3 +349,40 @@ describe('eventsOf', () => {
     expect(() => hub.eventsOf('')).toThrow(HubValidationError);
   });
 });
+
+describe('bad input and rule context', () => {
+  it('answers bad arguments with typed errors or documented results, never a crash', () => {
+    const { hub } = makeHub();
+    expect(hub.watchesLatency(123 as unknown as string)).toBe(false);
+    expect(hub.watchesLatency('__proto__')).toBe(false);
+    expect(() => hub.eventsOf(5 as unknown as string)).toThrow(HubValidationError);
+    expect(() => hub.eventsOf('x'.repeat(1_000_000))).toThrow(HubValidationError);
+    expect(() => createObservabilityHub({ persistence: { path: 'a\0b' } })).toThrow(HubValidationError);
+    expect(() => createObservabilityHub(JSON.parse('{"__proto__":{"traceSampleRate":5}}') as never)).not.toThrow();
+    expect(({} as Record<string, unknown>)['traceSampleRate']).toBeUndefined();
+    // eventsOf with an unknown domain is simply an empty selection.
+    const seen: unknown[] = [];
+    hub.eventsOf('nothing-here').subscribe((e) => seen.push(e));
+    expect(seen).toEqual([]);
+  });
+
+  it('gives alert rules counter totals and per-series values', async () => {
+    const { hub, advance } = makeHub({ alertEvaluationIntervalSeconds: 1 });
+    const contexts: Array<Record<string, number | undefined>> = [];
+    hub.alerts.registerRule('capture', (context) => {
+      contexts.push({ ...context });
+      return context['jobs_total'] !== undefined && (context['jobs_total'] ?? 0) > 4 ? { name: 'TooManyJobs', value: context['jobs_total'] } : null;
+    });
+    hub.metrics.increment('jobs_total', 2, { queue: 'a' });
+    hub.metrics.increment('jobs_total', 3, { queue: 'b' });
+    hub.metrics.gauge('temperature', 21.5);
+    await hub.start();
+    advance(1000);
+    await settle();
+    const last = contexts.at(-1) ?? {};
+    expect(last['jobs_total']).toBe(5);
+    expect(last['jobs_total{queue="a"}']).toBe(2);
+    expect(last['temperature']).toBe(21.5);
+    expect(hub.alerts.getFiringAlerts().map((a) => a.name)).toEqual(['TooManyJobs']);
+  });
+});

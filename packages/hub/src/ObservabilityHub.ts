@@ -407,7 +407,11 @@ export class ObservabilityHub {
     }
   }
 
-  /** Alert rule context: every counter's total by name, and each series' latest value by `name{labels}`. */
+  /**
+   * Alert rule context: each counter's total over its label sets by `name`, and
+   * each series' latest value by `name` (no labels) or `name{label="value",…}`.
+   * Bounded to 10 000 entries so a rule evaluation stays cheap.
+   */
   private alertContext(): AlertContext {
     const context: Record<string, number | undefined> = Object.create(null) as Record<string, number | undefined>;
     let budget = 10_000;
@@ -417,9 +421,9 @@ export class ObservabilityHub {
         const latest = series.getLatest();
         if (!latest) continue;
         const labels = Object.entries(latest.labels);
-        const key = labels.length === 0 ? name : `${name}{${labels.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}}`;
-        context[key] = latest.value;
-        if (latest.metricType === 'counter' && labels.length > 0) context[name] = (context[name] ?? 0) + latest.value;
+        if (labels.length === 0) context[name] = latest.value;
+        else context[`${name}{${labels.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}}`] = latest.value;
+        if (latest.metricType === 'counter') context[name] = this.metrics.getCounterTotal(name);
       }
     }
     return context;
