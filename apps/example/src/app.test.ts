@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExampleApp, type ExampleApp } from './createExampleApp';
 import { loadSampleImages } from './demo/samples';
@@ -63,7 +64,7 @@ describe('POST /api/analyze', () => {
     ['an empty body', new Uint8Array(), 400, 'EMPTY_IMAGE'],
     ['text', 'hello, this is not an image', 415, 'UNSUPPORTED_FORMAT'],
     ['a truncated PNG', png.subarray(0, 100), 400, 'TRUNCATED_IMAGE'],
-  ] as const)('answers %s with a JSON %i', async (_label, body, status, code) => {
+  ] as const)('answers %s with a JSON 4xx error', async (_label, body, status, code) => {
     const r = await analyze(body);
     expect(r.status).toBe(status);
     expect(r.json.error).toBe(code.toLowerCase());
@@ -124,5 +125,101 @@ describe('static dashboard files', () => {
     expect(second.status).toBe(304);
     expect((await fetch(`${base}/../package.json`)).status).toBe(404);
     expect((await fetch(`${base}/vendor/../../package.json`)).status).toBe(404);
+  });
+});
+
+/** Sends raw bytes on a fresh socket and returns what came back. */
+function raw(text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const { hostname, port } = new URL(base);
+    const socket = connect(Number(port), hostname, () => socket.end(text));
+    let out = '';
+    socket.on('data', (d: Buffer) => (out += d.toString('latin1')));
+    socket.on('close', () => resolve(out));
+    socket.on('error', reject);
+    socket.setTimeout(10_000, () => socket.destroy());
+  });
+}
+
+describe('HTTP robustness of the app routes', () => {
+  it('answers wrong methods and unknown paths with JSON 405/404', async () => {
+    const get = await fetch(`${base}/api/analyze`);
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('POST');
+    expect(await get.json()).toMatchObject({ error: 'method_not_allowed' });
+    const unknown = await fetch(`${base}/api/nothing-here`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toMatch(/json/);
+    expect((await fetch(`${base}/no/such/page`)).status).toBe(404);
+    expect((await fetch(`${base}/dashboard.js`, { method: 'POST', body: 'x' })).status).toBe(404);
+  });
+
+  it('answers a malformed request line and oversized headers with 400/431, then keeps serving', async () => {
+    expect(await raw('GARBAGE\r\n\r\n')).toMatch(/^HTTP\/1\.1 400/);
+    expect(await raw(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 431/);
+    expect(await raw('POST /api/analyze HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n')).toMatch(/^HTTP\/1\.1 400/);
+    expect((await fetch(`${base}/health/live`)).status).toBe(200);
+    expect((await analyze(png)).status).toBe(200);
+  });
+
+  it('serves the hub routes next to its own: metrics, health, dashboard, a trace by traceparent', async () => {
+    const res = await fetch(`${base}/api/analyze`, { method: 'POST', body: Buffer.from(png) });
+    const traceparent = res.headers.get('traceparent');
+    expect(traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[0-3]$/);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/vision_requests_total\{provider="local"\} \d+/);
+    const health = await fetch(`${base}/health`);
+    expect(health.headers.get('content-type')).toMatch(/application\/health\+json/);
+    const dashboard = (await (await fetch(`${base}/api/dashboard`)).json()) as { metrics: { requestsTotal: number } };
+    expect(dashboard.metrics.requestsTotal).toBeGreaterThan(0);
+    expect((await fetch(`${base}/api/traces/not-a-trace`)).status).toBe(400);
+  });
+});
+
+describe('the app with OBS_TOKEN set', () => {
+  const token = 'test-token-0123456789abcdef';
+  const metricsToken = 'metrics-token-0123456789';
+  let secured: ExampleApp;
+  beforeAll(async () => {
+    secured = await startExampleApp({ port: 0, token, metricsToken, log: () => undefined });
+  });
+  afterAll(async () => {
+    await secured?.close();
+  });
+
+  it('refuses the page, the API and uploads without the token', async () => {
+    for (const [path, init] of [
+      ['/', {}],
+      ['/api/dashboard', {}],
+      ['/api/demo', {}],
+      ['/api/analyze', { method: 'POST', body: Buffer.from(png) }],
+      ['/metrics', {}],
+    ] as const) {
+      const res = await fetch(`${secured.url}${path}`, init);
+      expect(res.status, path).toBe(401);
+      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    }
+    const wrong = await fetch(`${secured.url}/api/analyze`, { method: 'POST', body: Buffer.from(png), headers: { Authorization: `Bearer ${token}x` } });
+    expect(wrong.status).toBe(401);
+    // Uploads must use the header: a token in the URL is accepted for GET only.
+    expect((await fetch(`${secured.url}/api/analyze?access_token=${token}`, { method: 'POST', body: Buffer.from(png) })).status).toBe(401);
+  });
+
+  it('accepts the token as a header, or as ?access_token= for the page and its event stream', async () => {
+    const auth = { Authorization: `Bearer ${token}` };
+    expect((await fetch(`${secured.url}/api/analyze`, { method: 'POST', body: Buffer.from(png), headers: auth })).status).toBe(200);
+    expect((await fetch(`${secured.url}/?access_token=${token}`)).status).toBe(200);
+    expect((await fetch(`${secured.url}/api/dashboard`, { headers: auth })).status).toBe(200);
+    expect((await fetch(`${secured.url}/metrics`, { headers: { Authorization: `Bearer ${metricsToken}` } })).status).toBe(200);
+    // Static scripts and styles are public code, served without a token.
+    expect((await fetch(`${secured.url}/dashboard.js`)).status).toBe(200);
+  });
+
+  it('hides health details from callers without the token', async () => {
+    const anonymous = JSON.stringify(await (await fetch(`${secured.url}/health`)).json());
+    const authorized = JSON.stringify(await (await fetch(`${secured.url}/health`, { headers: { Authorization: `Bearer ${token}` } })).json());
+    expect(authorized).toContain('observedValue');
+    expect(anonymous).toContain('vision-provider');
+    expect(anonymous).not.toContain('observedValue');
   });
 });
