@@ -820,7 +820,7 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
     this.index = this.buildIndex();
     for (const rec of this.active.values()) {
       this.computeState(rec, now);
-      this.notifier.adopt(this.view(rec));
+      if (rec.state !== AlertState.PENDING) this.notifier.adopt(this.view(rec));
     }
     this.armBoundaryTimer(now);
   }

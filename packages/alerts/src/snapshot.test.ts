@@ -35,6 +35,7 @@ describe('snapshot / restore', () => {
     expect(restored.getResolvedAlerts().map((a) => a.name)).toEqual(['Gone']);
     expect(restored.listSilences()).toMatchObject([{ status: 'active', comment: 'c' }]);
     expect(notified).toEqual([]);
+    expect(restored.stats().groups).toBe(2); // the pending alert is in no notification group yet
 
     // The rule picks its pending alert up again: `for` counts from the original activation.
     restored.registerRule('r', (ctx) => (ctx.on ? { name: 'Slow', labels: { service: 'api' }, value: 2 } : undefined), { for: 5000 });
