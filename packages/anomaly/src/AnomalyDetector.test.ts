@@ -74,6 +74,20 @@ describe('AnomalyDetector', () => {
     expect(detector.seriesCount).toBe(1);
   });
 
+  it('validates labels of known series too, and never mixes up look-alike label sets', () => {
+    const detector = createAnomalyDetector();
+    feed(detector, 'm', new Array(40).fill(1), T0, MINUTE, { a: '1' });
+    expect(() => detector.detect('m', 1, { a: 1 as unknown as string })).toThrow(ObsValidationError);
+    expect(() => detector.detect('m', 1, { a: '1', 'b-c': 'x' })).toThrow(ObsValidationError);
+    feed(detector, 'k', new Array(40).fill(1), T0, MINUTE, { a: 'x",b="y' });
+    feed(detector, 'k', new Array(40).fill(2), T0, MINUTE, { a: 'x', b: 'y' });
+    feed(detector, 'k', new Array(40).fill(3), T0, MINUTE, {});
+    expect(detector.calculateBaseline('k', { a: 'x",b="y' })!.expectedValue).toBe(1);
+    expect(detector.calculateBaseline('k', { a: 'x', b: 'y' })!.expectedValue).toBe(2);
+    expect(detector.calculateBaseline('k')!.expectedValue).toBe(3);
+    expect(detector.seriesCount).toBe(4);
+  });
+
   it('treats __proto__ and constructor as ordinary labels', () => {
     const detector = createAnomalyDetector();
     const labels = JSON.parse('{"__proto__": "p", "constructor": "c"}') as Record<string, string>;

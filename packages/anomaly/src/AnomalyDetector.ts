@@ -82,6 +82,7 @@ export class AnomalyDetector {
     this.rules = { threshold, quietPoints: positiveInteger(config.quietPoints ?? 10, 'quietPoints') };
     this.scorerConfig = checkScorerConfig(config.scorer ?? {});
     this.series = new BoundedMap(maxSeries, (_key, model) => {
+      if (model === this.hotModel) this.forgetHot();
       this.bus.emit({ type: 'anomaly/series-evicted', ts: this.clock.now(), source: SOURCE, metricName: model.metricName, labels: model.labels });
     });
   }
@@ -191,6 +192,7 @@ export class AnomalyDetector {
 
   /** Forgets one series (returns whether it existed), or every series without arguments. */
   reset(metricName?: string, labels?: Readonly<Record<string, string>>): boolean {
+    this.forgetHot();
     if (metricName === undefined) {
       const had = this.series.size > 0;
       this.series.clear();
@@ -242,11 +244,20 @@ export class AnomalyDetector {
       seen.add(key);
       models.push([key, new SeriesModel(name, labels, scorer)]);
     });
+    this.forgetHot();
     this.series.clear();
     for (const [key, model] of models) this.series.set(key, model);
   }
 
   private lastScorer: StreamScorer | undefined;
+  /** The last unlabelled series used, to skip the map on repeated calls. */
+  private hotName: string | undefined;
+  private hotModel: SeriesModel | undefined;
+
+  private forgetHot(): void {
+    this.hotName = undefined;
+    this.hotModel = undefined;
+  }
 
   private observe(metricName: string, value: number, labels: Readonly<Record<string, string>> | undefined, timestamp: number | undefined): Anomaly | undefined {
     requireNonEmptyString(metricName, 'metricName');
@@ -258,12 +269,22 @@ export class AnomalyDetector {
     else if (typeof timestamp === 'number' && Number.isFinite(timestamp)) t = timestamp;
     else throw new ObsValidationError('INVALID_TIMESTAMP', `timestamp must be a finite number of epoch ms, got ${describeValue(timestamp)}`);
 
-    const normalized = labels === undefined ? emptyLabels() : normalizeLabels(labels);
-    const key = seriesKey(metricName, normalized);
-    let model = this.series.get(key);
-    if (model === undefined) {
-      model = SeriesModel.create(metricName, normalized, this.scorerConfig);
-      this.series.set(key, model);
+    let model: SeriesModel | undefined;
+    if (labels === undefined && metricName === this.hotName && this.hotModel !== undefined) {
+      // Same unlabelled series as the last call: it is already the most recently used.
+      model = this.hotModel;
+    } else {
+      // Known series are found by a key built straight from the caller's labels;
+      // only a new series pays for full validation (an invalid label set can
+      // never match a stored key, so it always reaches normalizeLabels and throws).
+      model = this.series.get(metricName + '\u0000' + (labels === undefined ? '' : rawLabelsKey(labels)));
+      if (model === undefined) {
+        const normalized = labels === undefined ? emptyLabels() : normalizeLabels(labels);
+        model = SeriesModel.create(metricName, normalized, this.scorerConfig);
+        this.series.set(seriesKey(metricName, normalized), model);
+      }
+      this.hotName = labels === undefined ? metricName : undefined;
+      this.hotModel = labels === undefined ? model : undefined;
     }
     this.lastScorer = model.scorer;
     const confirmed = model.observe(value, t, this.rules);
@@ -311,6 +332,22 @@ export function createAnomalyDetector(config?: AnomalyDetectorConfig): AnomalyDe
 
 function seriesKey(metricName: string, labels: Labels): string {
   return labels === emptyLabels() ? metricName + '\u0000' : metricName + '\u0000' + labelsKey(labels);
+}
+
+/**
+ * `labelsKey(normalizeLabels(labels))` for a valid label set, computed without
+ * copying; anything invalid yields a key that no valid label set has.
+ */
+function rawLabelsKey(labels: unknown): string {
+  if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) return '\u0001';
+  const names = Object.keys(labels);
+  if (names.length > 1) names.sort();
+  let key = '';
+  for (const name of names) {
+    const value = (labels as Record<string, unknown>)[name];
+    key += name + '=' + (typeof value === 'string' ? JSON.stringify(value) : '\u0001') + ',';
+  }
+  return key;
 }
 
 function positiveInteger(value: unknown, what: string): number {

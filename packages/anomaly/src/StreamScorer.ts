@@ -1,4 +1,4 @@
-import { logTailScore, twoSidedTail, upperTail } from './stats/normalTail';
+import { twoSidedTailScore, upperTailScore } from './stats/normalTail';
 import { SeasonalProfile } from './stats/SeasonalProfile';
 
 /** Tuning of the per-series model. The defaults are the method; they are not fitted per stream. */
@@ -128,6 +128,8 @@ export class StreamScorer {
   private quantum = Number.POSITIVE_INFINITY;
   private readonly scale = new Float64Array(N_PRED);
   private readonly evidence = new Float64Array(N_PRED);
+  /** Scratch: this point's error against each predictor. */
+  private readonly err = new Float64Array(N_PRED);
   private shiftRun = 0;
   private readonly day = new SeasonalProfile(DAY_MS, DAILY_SLOTS);
   private readonly week = new SeasonalProfile(WEEK_MS, WEEKLY_SLOTS);
@@ -243,11 +245,16 @@ export class StreamScorer {
     const pBase = this.slow;
     const pRecent = this.fast;
     const sa = cfg.seasonalAlpha;
-    const pDay = hasT ? this.day.predict(t, sa, cfg.clip * this.floorScale(this.scale[Predictor.DAILY]!)) : Number.NaN;
-    const pWeek = hasT ? this.week.predict(t, sa, cfg.clip * this.floorScale(this.scale[Predictor.WEEKLY]!)) : Number.NaN;
+    // Scales are floored at half the data's resolution (integer counts etc.).
+    const q = this.quantum === Number.POSITIVE_INFINITY ? 0 : 0.5 * this.quantum;
+    const sc = this.scale;
+    const sDay = sc[Predictor.DAILY]! > q ? sc[Predictor.DAILY]! : q;
+    const sWeek = sc[Predictor.WEEKLY]! > q ? sc[Predictor.WEEKLY]! : q;
+    const pDay = hasT ? this.day.predict(t, sa, cfg.clip * sDay) : Number.NaN;
+    const pWeek = hasT ? this.week.predict(t, sa, cfg.clip * sWeek) : Number.NaN;
 
-    const sBase = this.floorScale(this.scale[Predictor.BASELINE]!);
-    const sRecent = this.floorScale(this.scale[Predictor.RECENT]!);
+    const sBase = sc[Predictor.BASELINE]! > q ? sc[Predictor.BASELINE]! : q;
+    const sRecent = sc[Predictor.RECENT]! > q ? sc[Predictor.RECENT]! : q;
     this.zBaseline = ratio(x - pBase, sBase);
     this.zRecent = ratio(x - pRecent, sRecent);
 
@@ -267,7 +274,7 @@ export class StreamScorer {
       bestScale = this.scale[Predictor.WEEKLY]!;
     }
     const expected = best === Predictor.BASELINE ? pBase : best === Predictor.RECENT ? pRecent : best === Predictor.DAILY ? pDay : pWeek;
-    const expectedScale = this.floorScale(bestScale);
+    const expectedScale = bestScale > q ? bestScale : q;
     const z = ratio(x - expected, expectedScale);
     this.z = z;
     this.expected = expected;
@@ -285,7 +292,7 @@ export class StreamScorer {
     // --- scores -----------------------------------------------------------
     // Surprise of the point on a log scale: ~0 for ordinary points, so the
     // window average below reacts to a few rare points, not to noise.
-    const surprise = logTailScore(twoSidedTail(z), cfg.decades);
+    const surprise = twoSidedTailScore(z, cfg.decades);
     const w = this.raw.length;
     this.rawSum += surprise - this.raw[this.rawAt]!;
     this.raw[this.rawAt] = surprise;
@@ -295,7 +302,9 @@ export class StreamScorer {
     let likelihood = 0;
     if (judged && this.lN >= cfg.warmupPoints) {
       const sd = Math.sqrt(this.lVar > 1e-6 ? this.lVar : 1e-6);
-      likelihood = logTailScore(upperTail((avg - this.lMean) / sd), cfg.decades);
+      // A window calmer than usual scores 0; only the upper tail is news.
+      const zl = (avg - this.lMean) / sd;
+      likelihood = zl > 0 ? upperTailScore(zl, cfg.decades) : 0;
     }
     // Learn the long-run distribution of windowed surprise, once the predictors
     // have settled (warm-up surprises say nothing about the series).
@@ -321,10 +330,28 @@ export class StreamScorer {
     this.score = score;
 
     // --- learning ---------------------------------------------------------
-    this.learnScale(Predictor.BASELINE, x - pBase);
-    this.learnScale(Predictor.RECENT, x - pRecent);
-    if (pDay === pDay) this.learnScale(Predictor.DAILY, x - pDay);
-    if (pWeek === pWeek) this.learnScale(Predictor.WEEKLY, x - pWeek);
+    const err = this.err;
+    err[Predictor.BASELINE] = x - pBase;
+    err[Predictor.RECENT] = x - pRecent;
+    err[Predictor.DAILY] = x - pDay;
+    err[Predictor.WEEKLY] = x - pWeek;
+    const scaleAlpha = cfg.scaleAlpha;
+    const clip = cfg.clip;
+    for (let p = 0; p < N_PRED; p++) {
+      const e = err[p]!;
+      if (e !== e) continue; // no prediction (seasonal slot not learned yet)
+      const ev = ++this.evidence[p]!;
+      const s0 = sc[p]!;
+      const a = ev * scaleAlpha > 1 ? scaleAlpha : 1 / ev;
+      let abs = e < 0 ? -e : e;
+      // Clip once the scale means something, so outliers cannot inflate it.
+      if (ev > 8) {
+        const lim = clip * (s0 > q ? s0 : q);
+        if (abs > lim) abs = lim;
+      }
+      // Mean absolute error of a normal is 0.798 sigma.
+      sc[p] = s0 + a * (abs * 1.2533 - s0);
+    }
 
     const eBase = x - pBase;
     const clipB = cfg.clip * sBase;
@@ -351,20 +378,6 @@ export class StreamScorer {
     if (x > this.max) this.max = x;
     this.n++;
     return this.score;
-  }
-
-  private learnScale(p: Predictor, e: number): void {
-    const ev = ++this.evidence[p]!;
-    const s = this.scale[p]!;
-    const a = Math.max(this.config.scaleAlpha, 1 / ev);
-    let abs = e < 0 ? -e : e;
-    // Clip once the scale means something, so outliers cannot inflate it.
-    if (ev > 8) {
-      const lim = this.config.clip * this.floorScale(s);
-      if (abs > lim) abs = lim;
-    }
-    // Mean absolute error of a normal is 0.798 sigma.
-    this.scale[p] = s + a * (abs * 1.2533 - s);
   }
 
   private clearOutputs(x: number): void {

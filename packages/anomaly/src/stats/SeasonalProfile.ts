@@ -17,10 +17,23 @@ export class SeasonalProfile {
     for (let s = 0; s < slots; s++) this.state[5 * s + 4] = Number.NaN;
   }
 
+  // The slot and cycle of the last time looked up (predict and learn see the same t).
+  private lastT = Number.NaN;
+  private lastSlot = 0;
+  private lastCycle = 0;
+
   slotOf(t: number): number {
-    const r = t % this.periodMs;
-    const slot = Math.floor(((r < 0 ? r + this.periodMs : r) * this.slots) / this.periodMs);
-    return slot >= this.slots ? this.slots - 1 : slot;
+    this.locate(t);
+    return this.lastSlot;
+  }
+
+  private locate(t: number): void {
+    if (t === this.lastT) return;
+    const cycle = Math.floor(t / this.periodMs);
+    const slot = Math.floor(((t - cycle * this.periodMs) * this.slots) / this.periodMs);
+    this.lastT = t;
+    this.lastCycle = cycle;
+    this.lastSlot = slot >= this.slots ? this.slots - 1 : slot < 0 ? 0 : slot;
   }
 
   /**
@@ -29,8 +42,9 @@ export class SeasonalProfile {
    */
   predict(t: number, alpha: number, clip: number): number {
     const st = this.state;
-    const i = 5 * this.slotOf(t);
-    const cycle = Math.floor(t / this.periodMs);
+    this.locate(t);
+    const i = 5 * this.lastSlot;
+    const cycle = this.lastCycle;
     if (st[i + 4] !== cycle && st[i + 3]! > 0) {
       const mean = st[i + 2]! / st[i + 3]!;
       const folded = st[i + 1]!;
@@ -50,8 +64,9 @@ export class SeasonalProfile {
   /** Adds a point to its slot's open cycle (call after {@link predict} for the same `t`). */
   learn(x: number, t: number): void {
     const st = this.state;
-    const i = 5 * this.slotOf(t);
-    st[i + 4] = Math.floor(t / this.periodMs);
+    this.locate(t);
+    const i = 5 * this.lastSlot;
+    st[i + 4] = this.lastCycle;
     st[i + 2] = st[i + 2]! + x;
     st[i + 3] = st[i + 3]! + 1;
   }

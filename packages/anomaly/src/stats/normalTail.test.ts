@@ -1,7 +1,7 @@
 import { describe, expect } from 'vitest';
 import { test } from '@fast-check/vitest';
 import fc from 'fast-check';
-import { erfc, logTailScore, twoSidedTail, upperTail } from './normalTail';
+import { erfc, logTailScore, twoSidedTail, twoSidedTailScore, upperTail, upperTailScore } from './normalTail';
 
 const z = fc.double({ noNaN: true, noDefaultInfinity: true, min: -30, max: 30 });
 
@@ -48,5 +48,15 @@ describe('normal tail', () => {
     expect(logTailScore(1e-5, 10)).toBeCloseTo(0.5, 12);
     expect(logTailScore(1, 10)).toBe(0);
     expect(logTailScore(0, 10)).toBe(1);
+  });
+});
+
+describe('fast tail scores', () => {
+  test.prop([z, fc.integer({ min: 1, max: 40 })])('twoSidedTailScore equals logTailScore(twoSidedTail)', (x, decades) => {
+    expect(twoSidedTailScore(x, decades)).toBeCloseTo(logTailScore(twoSidedTail(x), decades), 6);
+  });
+
+  test.prop([z, fc.integer({ min: 1, max: 40 })])('upperTailScore equals logTailScore(upperTail)', (x, decades) => {
+    expect(upperTailScore(x, decades)).toBeCloseTo(logTailScore(upperTail(x), decades), 6);
   });
 });

@@ -22,6 +22,36 @@ export function erfc(x: number): number {
   return x >= 0 ? c : 2 - c;
 }
 
+/**
+ * -log10(erfc(x)) for x >= 0, without computing erfc itself: the fit is
+ * `t * exp(poly)`, so its log needs one `Math.log` and no `exp` (hot path).
+ */
+export function negLog10Erfc(x: number): number {
+  const t = 1 / (1 + 0.5 * x);
+  const lnR =
+    Math.log(t) -
+    x * x -
+    1.26551223 +
+    t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  // Same clamp as erfc: never below 0 (erfc(0) = 1).
+  return lnR >= 0 ? 0 : -lnR / Math.LN10;
+}
+
+/**
+ * {@link logTailScore} of {@link twoSidedTail}(z), fast: 1 at 10^-decades or rarer.
+ */
+export function twoSidedTailScore(z: number, decades: number): number {
+  const s = negLog10Erfc((z < 0 ? -z : z) / Math.SQRT2) / decades;
+  return s >= 1 ? 1 : s;
+}
+
+/** {@link logTailScore} of {@link upperTail}(z), fast for z >= 0. */
+export function upperTailScore(z: number, decades: number): number {
+  if (z < 0) return logTailScore(upperTail(z), decades);
+  const s = (negLog10Erfc(z / Math.SQRT2) + Math.LOG10E * Math.LN2) / decades;
+  return s >= 1 ? 1 : s;
+}
+
 /** P(Z > z) for a standard normal Z. */
 export function upperTail(z: number): number {
   return 0.5 * erfc(z / Math.SQRT2);
