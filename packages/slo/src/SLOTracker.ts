@@ -68,7 +68,7 @@ export interface SLOTrackerConfig {
   /**
    * With the default system clock, recording reads a cached time refreshed
    * every 100 ms instead of the OS clock per event (default true; events only
-   * need their minute). Ignored when a `clock` is given: it is read per event.
+   * need their minute). Ignored for any other `clock`: it is read per event.
    */
   readonly coarseTime?: boolean;
   /** Scheduler for periodic evaluation (default rxjs asyncScheduler). */
@@ -190,7 +190,8 @@ export class SLOTracker {
     if (config.coarseTime !== undefined && typeof config.coarseTime !== 'boolean') {
       throw new SLOValidationError('INVALID_CONFIG', `coarseTime must be a boolean, got ${describeValue(config.coarseTime)}`);
     }
-    this.recordClock = config.clock === undefined && config.coarseTime !== false ? coarseSystemClock : clock;
+    // The shared system clock (given or defaulted) may be cached on the record path; any other clock is read per event.
+    this.recordClock = clock === systemClock && config.coarseTime !== false ? coarseSystemClock : clock;
     this.scheduler = config.scheduler ?? asyncScheduler;
     this.bucketMs = positiveInteger(config.bucketMs, 'bucketMs', 60_000);
     if (this.bucketMs < 1000 || this.bucketMs > DAY_MS) {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { systemClock } from '@obs/core';
 import { createSLODefinition } from '../SLODefinition';
 import { createSLOTracker } from '../SLOTracker';
 import { COARSE_RESOLUTION_MS, coarseSystemClock } from './coarseClock';
@@ -29,6 +30,19 @@ describe('coarse system clock on the record path', () => {
     expect(tracker.getSLOStatus(slo.sloId)).toMatchObject({ good: 1, total: 1 });
     vi.advanceTimersByTime(60_000);
     expect(tracker.getSLOStatus(slo.sloId).noData).toBe(true);
+  });
+
+  it('accepts the core systemClock (fake timers still exact) and reads other clocks per event', () => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    const manual = { now: () => 5 * 60_000 };
+    const tracker = createSLOTracker({ clock: systemClock });
+    const other = createSLOTracker({ clock: manual });
+    const a = tracker.defineSLO(createSLODefinition('Sys', 99, 1));
+    const b = other.defineSLO(createSLODefinition('Manual', 99, 1));
+    tracker.recordEvent(a.sloId, true);
+    other.recordEvent(b.sloId, true);
+    expect(tracker.getSLOStatus(a.sloId).windowStart).toBe(Math.floor(1_000_000 / 60_000) * 60_000 - 1439 * 60_000);
+    expect(other.getSLOStatus(b.sloId).total).toBe(1);
   });
 
   it('can be turned off', () => {
