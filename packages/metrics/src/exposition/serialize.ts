@@ -15,7 +15,7 @@ export interface Exposition {
 }
 
 export interface SerializeAsyncOptions {
-  /** Longest synchronous stretch before yielding to the event loop (default 8 ms). */
+  /** Longest synchronous stretch before yielding to the event loop (default 5 ms). */
   readonly sliceMs?: number;
 }
 
@@ -69,24 +69,25 @@ function familyText(fam: MetricFamily, format: ExpositionFormat): FamilyText {
   return { header, sample, le };
 }
 
+/** A series' sample lines; the label text is the series key, built once when the series was created. */
 function seriesText(fam: MetricFamily, s: Series, text: FamilyText): string {
   const key = s.key;
   if (s instanceof HistogramSeries) {
     const name = fam.name;
-    const open = key === '' ? '{' : '{' + key + ',';
+    const open = key === '' ? '_bucket{' : '_bucket{' + key + ',';
     let out = '';
     let cumulative = 0;
     const classic = s.classic;
     for (let j = 0; j < classic.length; j++) {
       cumulative += classic[j]!;
-      out += name + '_bucket' + open + text.le[j] + '} ' + cumulative + '\n';
+      out += name + open + text.le[j] + '} ' + cumulative + '\n';
     }
-    const labels = key === '' ? '' : '{' + key + '}';
-    return out + name + '_sum' + labels + ' ' + formatValue(s.sketch.sum) + '\n' + name + '_count' + labels + ' ' + s.sketch.count + '\n';
+    const labels = key === '' ? ' ' : '{' + key + '} ';
+    return out + name + '_sum' + labels + formatValue(s.sketch.sum) + '\n' + name + '_count' + labels + s.sketch.count + '\n';
   }
   const value = s.data[s.o + VALUE]!;
   if (value !== value) return ''; // an unset gauge has no sample
-  return (key === '' ? text.sample : text.sample + '{' + key + '}') + ' ' + formatValue(value) + '\n';
+  return (key === '' ? text.sample + ' ' : text.sample + '{' + key + '} ') + formatValue(value) + '\n';
 }
 
 function internals(collector: MetricsCollector) {
@@ -98,14 +99,16 @@ function internals(collector: MetricsCollector) {
 function render(collector: MetricsCollector, format: ExpositionFormat): string {
   const inner = internals(collector);
   inner.beforeRead();
-  let out = '';
+  // Parts joined once: join() writes one flat string, where `+=` would leave a rope that
+  // the first reader (the HTTP write) flattens anyway.
+  const parts: string[] = [];
   for (const fam of inner.families()) {
     const text = familyText(fam, format);
-    out += text.header;
-    for (const s of fam.all()) out += seriesText(fam, s, text);
+    parts.push(text.header);
+    for (const s of fam.all()) parts.push(seriesText(fam, s, text));
   }
-  if (format === 'openmetrics') out += '# EOF\n';
-  return out;
+  if (format === 'openmetrics') parts.push('# EOF\n');
+  return parts.join('');
 }
 
 /**
@@ -138,30 +141,32 @@ export async function serializeAsync(
   accept?: string | readonly string[] | null,
   options: SerializeAsyncOptions = {},
 ): Promise<Exposition> {
-  const sliceMs = options.sliceMs ?? 8;
+  const sliceMs = options.sliceMs ?? 5;
   if (typeof sliceMs !== 'number' || !(sliceMs > 0)) throw new InvalidConfigError('sliceMs must be a positive number');
   const format = negotiateFormat(accept);
   const inner = internals(collector);
   inner.beforeRead();
+  // Each slice is joined into one flat string before yielding, so the final join is a plain copy.
   const chunks: string[] = [];
+  let parts: string[] = [];
   let sliceStart = performance.now();
   const families = [...inner.families()];
   for (const fam of families) {
     const text = familyText(fam, format);
-    let out = text.header;
+    parts.push(text.header);
     const all = [...fam.all()];
     for (let i = 0; i < all.length; i++) {
       const s = all[i]!;
-      if (s.o >= 0) out += seriesText(fam, s, text);
-      if ((i & 63) === 63 && performance.now() - sliceStart > sliceMs) {
-        chunks.push(out);
-        out = '';
+      if (s.o >= 0) parts.push(seriesText(fam, s, text));
+      if ((i & 31) === 31 && performance.now() - sliceStart > sliceMs) {
+        chunks.push(parts.join(''));
+        parts = [];
         await yieldToEventLoop();
         sliceStart = performance.now();
       }
     }
-    chunks.push(out);
   }
-  if (format === 'openmetrics') chunks.push('# EOF\n');
+  if (format === 'openmetrics') parts.push('# EOF\n');
+  chunks.push(parts.join(''));
   return { format, contentType: contentTypeOf(format), body: chunks.join('') };
 }
