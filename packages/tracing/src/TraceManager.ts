@@ -254,7 +254,7 @@ export class TraceManager implements SpanOwner {
         serviceName,
       );
     } else if (parent instanceof NonRecordingSpan || !parent.sampled) {
-      span = new NonRecordingSpan(undefined, -1, 0, parent, operationName, serviceName);
+      span = new NonRecordingSpan(-1, 0, parent, operationName, serviceName);
     } else {
       const record = this.store.get(parent.traceId) ?? new TraceRecord(parent.traceId);
       span = this.startRecording(
@@ -278,11 +278,11 @@ export class TraceManager implements SpanOwner {
       const traceId = generateTraceId();
       return this.startRecording(new TraceRecord(traceId), traceId, undefined, TraceFlags.RANDOM, EMPTY_BAGGAGE, undefined, undefined, operationName, serviceName);
     }
-    if (this.sampleNone) return new NonRecordingSpan(undefined, -1, 0, undefined, operationName, serviceName);
+    if (this.sampleNone) return new NonRecordingSpan(-1, 0, undefined, operationName, serviceName);
     const bits = this.bits;
     takeLowBits(bits);
     if (!isSampledLowBits(this.threshold, bits.hi24, bits.lo32)) {
-      return new NonRecordingSpan(undefined, bits.hi24, bits.lo32, undefined, operationName, serviceName);
+      return new NonRecordingSpan(bits.hi24, bits.lo32, undefined, operationName, serviceName);
     }
     const traceId = traceIdFromLowBits(bits.hi24, bits.lo32);
     return this.startRecording(new TraceRecord(traceId), traceId, undefined, TraceFlags.RANDOM, EMPTY_BAGGAGE, undefined, undefined, operationName, serviceName);

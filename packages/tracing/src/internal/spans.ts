@@ -193,11 +193,11 @@ export class NonRecordingSpan implements Span {
   private contextCache: SpanContext | undefined = undefined;
 
   /**
-   * `traceId` is undefined for a root whose id is made lazily from the 56
-   * random bits (`hi24`, `lo32`) that decided it was not sampled.
+   * A root (no parent) makes its trace id lazily from the 56 random bits
+   * (`hi24`, `lo32`) that decided it was not sampled, or from fresh random
+   * bits when `hi24` is -1 (sample rate 0: any id is unsampled).
    */
   constructor(
-    private readonly traceId: string | undefined,
     private readonly hi24: number,
     private readonly lo32: number,
     private readonly parent: SpanContext | NonRecordingSpan | undefined,
@@ -221,7 +221,7 @@ export class NonRecordingSpan implements Span {
         parent.baggageMetadata,
       ));
     }
-    const traceId = this.traceId ?? (this.hi24 < 0 ? generateTraceId() : traceIdFromLowBits(this.hi24, this.lo32));
+    const traceId = this.hi24 < 0 ? generateTraceId() : traceIdFromLowBits(this.hi24, this.lo32);
     return (this.contextCache = makeContext(traceId, generateSpanId(), undefined, false, TraceFlags.RANDOM, EMPTY_BAGGAGE, undefined, undefined));
   }
 
