@@ -109,6 +109,8 @@ export class ObservableVisionProvider<H extends VisionHub = VisionHub> implement
   private readonly alertConfig: Required<ErrorAlertConfig> | undefined;
   private readonly window: OutcomeWindow | undefined;
   private readonly errorTypes = new ErrorTypeLabeler();
+  /** Label sets of the error counter, one per error type (bounded by the labeler's limit). */
+  private readonly errorLabels = new Map<string, Readonly<Record<string, string>>>();
   private slosDefined = false;
   private readonly detectsAnomalies: boolean;
   /** Unknown after a restart (the hub may have restored the alert), so a healthy window resolves it once. */
@@ -221,7 +223,12 @@ export class ObservableVisionProvider<H extends VisionHub = VisionHub> implement
       clientError = false;
     }
     this.guard('metrics', () => {
-      this.hub.metrics.increment(VISION_METRICS.REQUESTS_ERROR, 1, { provider: this.baseName, error_type: errorType });
+      let labels = this.errorLabels.get(errorType);
+      if (!labels) {
+        labels = Object.freeze({ provider: this.baseName, error_type: errorType });
+        this.errorLabels.set(errorType, labels);
+      }
+      this.hub.metrics.increment(VISION_METRICS.REQUESTS_ERROR, 1, labels);
       this.hub.metrics.histogram(VISION_METRICS.REQUEST_DURATION_MS, durationMs, this.labels);
     });
     if (span) {
