@@ -7,10 +7,11 @@ function isNative(fn: unknown): boolean {
   return typeof fn === 'function' && /\[native code\]/.test(Function.prototype.toString.call(fn));
 }
 
-// Captured at load: the cache is used only with the platform's own Date.now and setInterval.
+// Captured at load: the cache is used only with the platform's own Date.now (fake-timer
+// libraries replace Date.now together with the timers, so a faked clock is read directly).
 const nativeNow = Date.now;
 const nativeSetInterval = globalThis.setInterval;
-const cacheable = isNative(nativeNow) && isNative(nativeSetInterval);
+const cacheable = isNative(nativeNow);
 
 let cached = 0;
 let started = false;
