@@ -2,7 +2,7 @@ import type { Labels } from '@obs/core';
 import type { AnomalyType } from './AnomalyType';
 
 /** Which model judged a point. */
-export type PredictorName = 'baseline' | 'recent' | 'daily' | 'weekly';
+export type PredictorName = 'baseline' | 'recent' | 'daily' | 'weekly' | 'ensemble';
 
 /** A learned period of a series. */
 export type SeasonalPeriod = 'daily' | 'weekly';
@@ -12,8 +12,12 @@ export interface AnomalyDetails {
   /** One sentence for people. */
   readonly reason: string;
   readonly labels: Labels;
-  /** The model whose prediction the point was compared with. */
+  /** The model whose prediction the point was compared with (`'ensemble'` once warm). */
   readonly predictor: PredictorName;
+  /** The single most accurate model of the series, the ensemble's main component. */
+  readonly mainPredictor: PredictorName;
+  /** Deviation from the learned seasonal profile, in robust sigmas (signed), if there is one. */
+  readonly seasonalDeviation?: number;
   /** Anomaly score of the first point of the incident, in [0, 1]. */
   readonly score: number;
   /** Anomaly likelihood of the recent window, in [0, 1]. */

@@ -308,6 +308,8 @@ export class AnomalyDetector {
         reason: incident.reason,
         labels: model.labels,
         predictor: start.predictor,
+        mainPredictor: start.mainPredictor,
+        ...(start.zSeasonal === start.zSeasonal ? { seasonalDeviation: start.zSeasonal } : {}),
         score: start.score,
         likelihoodScore: start.likelihoodScore,
         outsideRange: start.outsideRange,

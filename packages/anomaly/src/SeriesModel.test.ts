@@ -15,6 +15,8 @@ const start = (over: Partial<IncidentStart>): IncidentStart => ({
   baselineScale: 1,
   drift: 0,
   predictor: 'baseline',
+  mainPredictor: 'baseline',
+  zSeasonal: Number.NaN,
   score: 0.9,
   likelihoodScore: 0.9,
   outsideRange: false,
@@ -33,7 +35,7 @@ describe('classify', () => {
   });
 
   it('calls a value normal overall but not for its time slot SEASONALITY', () => {
-    const c = classify(start({ predictor: 'daily', z: 8, zBaseline: 1, seasonalPeriod: 'daily' }), 0);
+    const c = classify(start({ predictor: 'ensemble', z: 8, zBaseline: 1, zSeasonal: 9, seasonalPeriod: 'daily' }), 0);
     expect(c.type).toBe(AnomalyType.SEASONALITY);
     expect(c.reason).toMatch(/daily profile/);
   });
@@ -47,7 +49,7 @@ describe('classify', () => {
     fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }),
     fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }),
     fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }),
-    fc.constantFrom('baseline', 'recent', 'daily', 'weekly' as const),
+    fc.constantFrom('baseline', 'recent', 'daily', 'weekly', 'ensemble' as const),
     fc.boolean(),
     fc.option(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }), { nil: undefined }),
   ])('always names a type and gives a reason', (z, zBaseline, drift, predictor, outsideRange, next) => {

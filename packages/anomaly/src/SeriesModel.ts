@@ -15,6 +15,9 @@ export interface IncidentStart {
   readonly baselineScale: number;
   readonly drift: number;
   readonly predictor: PredictorName;
+  readonly mainPredictor: PredictorName;
+  /** Deviation from the learned seasonal profile (NaN without one). */
+  readonly zSeasonal: number;
   readonly score: number;
   readonly likelihoodScore: number;
   readonly outsideRange: boolean;
@@ -129,6 +132,8 @@ export class SeriesModel {
         baselineScale: sc.baselineScaleBefore,
         drift: sc.baselineScaleBefore > 0 ? (sc.recentLevel - sc.baselineLevel) / sc.baselineScaleBefore : 0,
         predictor: predictorNames[sc.predictor],
+        mainPredictor: predictorNames[sc.dominant],
+        zSeasonal: seasonal === undefined ? Number.NaN : sc.zSeasonal,
         score: sc.rawScore,
         likelihoodScore: sc.likelihoodScore,
         outsideRange: sc.novelRange,
@@ -151,10 +156,11 @@ export function classify(start: IncidentStart, next: number | undefined): Confir
   const sigmas = (v: number) => `${Math.abs(v).toFixed(1)} robust sigmas`;
   const side = (v: number) => (v >= 0 ? 'above' : 'below');
 
-  if ((start.predictor === 'daily' || start.predictor === 'weekly') && Math.abs(zBaseline) < NOTABLE_SIGMA && Math.abs(z) >= NOTABLE_SIGMA) {
+  const zs = start.zSeasonal;
+  if (start.seasonalPeriod !== undefined && zs === zs && Math.abs(zBaseline) < NOTABLE_SIGMA && Math.abs(zs) >= NOTABLE_SIGMA) {
     return done(
       AnomalyType.SEASONALITY,
-      `value is ordinary overall (${sigmas(zBaseline)} from the baseline) but ${sigmas(z)} ${side(z)} the ${start.predictor} profile for this time`,
+      `value is ordinary overall (${sigmas(zBaseline)} from the baseline) but ${sigmas(zs)} ${side(zs)} the ${start.seasonalPeriod} profile for this time`,
     );
   }
   if (start.outsideRange || Math.abs(z) >= EXTREME_SIGMA) {

@@ -57,11 +57,14 @@ export const defaultScorerConfig: ScorerConfig = Object.freeze({
 });
 
 /** Which prediction a residual was measured against. */
-export const Predictor = { BASELINE: 0, RECENT: 1, DAILY: 2, WEEKLY: 3 } as const;
+export const Predictor = { BASELINE: 0, RECENT: 1, DAILY: 2, WEEKLY: 3, ENSEMBLE: 4 } as const;
 export type Predictor = (typeof Predictor)[keyof typeof Predictor];
-export const predictorNames = ['baseline', 'recent', 'daily', 'weekly'] as const;
+export const predictorNames = ['baseline', 'recent', 'daily', 'weekly', 'ensemble'] as const;
 
+/** Component predictors; the ensemble (index 4) combines them. */
 const N_PRED = 4;
+/** Slots of the scale/evidence arrays: the components and the ensemble. */
+const N_SLOTS = 5;
 const DAY_MS = 86_400_000;
 const WEEK_MS = 7 * DAY_MS;
 export const DAILY_SLOTS = 96;
@@ -101,10 +104,10 @@ export interface ScorerState {
 /**
  * The online model of one series, and its per-point anomaly score.
  *
- * Four predictors compete: a robust slow baseline (Huber-clipped EWMA), the recent
- * level (fast EWMA), a time-of-day profile and an hour-of-week profile. Each keeps
- * a robust scale of its own errors, and a point is judged by the predictor that has
- * been most accurate so far, in units of that predictor's scale (robust sigmas).
+ * Four predictors: a robust slow baseline (Huber-clipped EWMA), the recent level
+ * (fast EWMA), a time-of-day profile and an hour-of-week profile. Each keeps a
+ * robust scale of its own errors; the forecast is their precision-weighted mean,
+ * and a point is judged in units of the forecast's own robust error scale.
  * The point's surprise `1 - P(|Z| > |z|)` is averaged over a short window and
  * compared with the long-run distribution of those averages (anomaly likelihood,
  * as in Numenta's HTM detector), so sustained changes in behaviour stand out even
@@ -126,11 +129,15 @@ export class StreamScorer {
   private max = 0;
   /** Smallest non-zero step between consecutive values: the data's resolution, a floor for scales. */
   private quantum = Number.POSITIVE_INFINITY;
-  private readonly scale = new Float64Array(N_PRED);
-  private readonly evidence = new Float64Array(N_PRED);
+  private readonly scale = new Float64Array(N_SLOTS);
+  private readonly evidence = new Float64Array(N_SLOTS);
+  /** Scratch: each predictor's floored scale, or -1 when it cannot predict this point. */
+  private readonly avail = new Float64Array(N_PRED);
   /** Scratch: this point's error against each predictor. */
-  private readonly err = new Float64Array(N_PRED);
+  private readonly err = new Float64Array(N_SLOTS);
   private shiftRun = 0;
+  /** Side (-1, 0, 1) of the last recent-level residual beyond `clip`. */
+  private recentSide = 0;
   private readonly day = new SeasonalProfile(DAY_MS, DAILY_SLOTS);
   private readonly week = new SeasonalProfile(WEEK_MS, WEEKLY_SLOTS);
   private readonly raw: Float64Array;
@@ -163,8 +170,12 @@ export class StreamScorer {
   /** The slow baseline and its robust sigma, as they were before this point. */
   baselineBefore = 0;
   baselineScaleBefore = 0;
-  /** The predictor it came from. */
+  /** The predictor it came from (the ensemble once it has enough evidence). */
   predictor: Predictor = Predictor.BASELINE;
+  /** The single most accurate predictor so far (the ensemble's main component). */
+  dominant: Predictor = Predictor.BASELINE;
+  /** Signed deviation from the better seasonal profile in robust sigmas (NaN without one). */
+  zSeasonal = Number.NaN;
   /** Whether the last point was judged (after warm-up). */
   judged = false;
   /** Whether the last point lies outside every value seen before. */
@@ -203,11 +214,16 @@ export class StreamScorer {
 
   /** Whether a seasonal profile predicts better than both plain levels. */
   seasonalLearned(): Predictor | undefined {
-    const best = Math.min(this.scale[Predictor.BASELINE]!, this.scale[Predictor.RECENT]!);
-    for (const p of [Predictor.WEEKLY, Predictor.DAILY] as const) {
-      if (this.evidence[p]! >= 4 * MIN_EVIDENCE && this.scale[p]! < 0.8 * best) return p;
+    const plain = Math.min(this.scale[Predictor.BASELINE]!, this.scale[Predictor.RECENT]!);
+    let found: Predictor | undefined;
+    let foundScale = 0.8 * plain;
+    for (const p of [Predictor.DAILY, Predictor.WEEKLY] as const) {
+      if (this.evidence[p]! >= 4 * MIN_EVIDENCE && this.scale[p]! < foundScale) {
+        found = p;
+        foundScale = this.scale[p]!;
+      }
     }
-    return undefined;
+    return found;
   }
 
   private floorScale(s: number): number {
@@ -273,15 +289,49 @@ export class StreamScorer {
       best = Predictor.WEEKLY;
       bestScale = this.scale[Predictor.WEEKLY]!;
     }
-    const expected = best === Predictor.BASELINE ? pBase : best === Predictor.RECENT ? pRecent : best === Predictor.DAILY ? pDay : pWeek;
-    const expectedScale = bestScale > q ? bestScale : q;
+    // The forecast: the predictors' mean weighted by their precision (1 / scale^2),
+    // judged against the ensemble's own learned error scale. Combining forecasts
+    // beats picking one whenever several are about as good.
+    // Weights are relative to the most precise predictor: (sMin / s)^2, so tiny
+    // or zero scales cannot overflow (a zero-scale predictor takes all weight).
+    const avail = this.avail;
+    let sMin = Number.POSITIVE_INFINITY;
+    for (let p = 0; p < N_PRED; p++) {
+      const pred = p === Predictor.BASELINE ? pBase : p === Predictor.RECENT ? pRecent : p === Predictor.DAILY ? pDay : pWeek;
+      const ok = pred === pred && (p === Predictor.BASELINE || this.evidence[p]! >= MIN_EVIDENCE);
+      const sp = sc[p]! > q ? sc[p]! : q;
+      avail[p] = ok ? sp : -1;
+      if (ok && sp < sMin) sMin = sp;
+    }
+    let wSum = 0;
+    let pSum = 0;
+    for (let p = 0; p < N_PRED; p++) {
+      const sp = avail[p]!;
+      if (sp < 0) continue;
+      const pred = p === Predictor.BASELINE ? pBase : p === Predictor.RECENT ? pRecent : p === Predictor.DAILY ? pDay : pWeek;
+      const r = sMin === 0 ? (sp === 0 ? 1 : 0) : sMin / sp;
+      wSum += r * r;
+      pSum += r * r * (pred - pBase);
+    }
+    // Offsets from the baseline, so equal predictions give exactly that value.
+    const pEns = pBase + pSum / wSum;
+    const ensReady = this.evidence[Predictor.ENSEMBLE]! >= MIN_EVIDENCE;
+    const sEns = sc[Predictor.ENSEMBLE]! > q ? sc[Predictor.ENSEMBLE]! : q;
+    const bestPred = best === Predictor.BASELINE ? pBase : best === Predictor.RECENT ? pRecent : best === Predictor.DAILY ? pDay : pWeek;
+    const expected = ensReady ? pEns : bestPred;
+    const expectedScale = ensReady ? sEns : bestScale > q ? bestScale : q;
     const z = ratio(x - expected, expectedScale);
     this.z = z;
     this.expected = expected;
     this.expectedScale = expectedScale;
+    this.dominant = best;
+    // Deviation from the better seasonal profile, when there is one.
+    const dayOk = pDay === pDay && this.evidence[Predictor.DAILY]! >= MIN_EVIDENCE;
+    const weekOk = pWeek === pWeek && this.evidence[Predictor.WEEKLY]! >= MIN_EVIDENCE;
+    this.zSeasonal = weekOk && (!dayOk || sWeek < sDay) ? ratio(x - pWeek, sWeek) : dayOk ? ratio(x - pDay, sDay) : Number.NaN;
     this.baselineBefore = pBase;
     this.baselineScaleBefore = sBase;
-    this.predictor = best;
+    this.predictor = ensReady ? Predictor.ENSEMBLE : best;
 
     const judged = this.n >= cfg.warmupPoints;
     this.judged = judged;
@@ -335,9 +385,10 @@ export class StreamScorer {
     err[Predictor.RECENT] = x - pRecent;
     err[Predictor.DAILY] = x - pDay;
     err[Predictor.WEEKLY] = x - pWeek;
+    err[Predictor.ENSEMBLE] = x - pEns;
     const scaleAlpha = cfg.scaleAlpha;
     const clip = cfg.clip;
-    for (let p = 0; p < N_PRED; p++) {
+    for (let p = 0; p < N_SLOTS; p++) {
       const e = err[p]!;
       if (e !== e) continue; // no prediction (seasonal slot not learned yet)
       const ev = ++this.evidence[p]!;
@@ -364,7 +415,14 @@ export class StreamScorer {
       this.slow = this.fast + cfg.fastAlpha * (x - this.fast);
       this.shiftRun = 0;
     }
-    this.fast += cfg.fastAlpha * (x - this.fast);
+    // The recent level follows everything but a lone extreme point: a residual
+    // beyond `clip` is clipped unless the previous one was beyond it on the same
+    // side too (then it is a shift, and the level must jump).
+    const eRecent = x - pRecent;
+    const clipR = cfg.clip * sRecent;
+    const sideR = this.evidence[Predictor.RECENT]! > MIN_EVIDENCE ? (eRecent > clipR ? 1 : eRecent < -clipR ? -1 : 0) : 0;
+    this.fast += cfg.fastAlpha * (sideR !== 0 && sideR !== this.recentSide ? sideR * clipR : eRecent);
+    this.recentSide = sideR;
     if (hasT) {
       this.day.learn(x, t);
       this.week.learn(x, t);
@@ -385,7 +443,8 @@ export class StreamScorer {
     this.z = this.zBaseline = this.zRecent = 0;
     this.expected = this.baselineBefore = x;
     this.expectedScale = this.baselineScaleBefore = 0;
-    this.predictor = Predictor.BASELINE;
+    this.predictor = this.dominant = Predictor.BASELINE;
+    this.zSeasonal = Number.NaN;
     this.judged = false;
     this.novelRange = false;
   }
@@ -473,8 +532,8 @@ function checkState(state: unknown, window: number): string | undefined {
   if ((st['min'] as number) > (st['max'] as number)) return 'model.min exceeds model.max';
   if (!Number.isInteger(st['rawAt']) || (st['rawAt'] as number) >= window) return 'model.rawAt is out of range';
   const arrays: Array<[string, number]> = [
-    ['scale', N_PRED],
-    ['evidence', N_PRED],
+    ['scale', N_SLOTS],
+    ['evidence', N_SLOTS],
     ['raw', window],
   ];
   for (const [f, len] of arrays) {
