@@ -1,6 +1,7 @@
 import { ManualClock, ObsError, ofType } from '@obs/core';
 import { fc, test } from '@fast-check/vitest';
-import { Subject, VirtualAction, VirtualTimeScheduler } from 'rxjs';
+import { map, of, Subject, VirtualAction, VirtualTimeScheduler } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { DuplicateSLOError, SLOLimitError, SLOSnapshotError, SLOValidationError, UnknownSLOError } from './errors';
 import type { SLOEvent } from './events';
@@ -248,6 +249,28 @@ describe('burn rates and alert conditions', () => {
     expect(seen).toEqual(['breached', 'page', 'ticket']);
   });
 
+  it('runs in virtual time with a TestScheduler (marbles)', () => {
+    const testScheduler = new TestScheduler((a, e) => expect(a).toEqual(e));
+    testScheduler.run(({ hot, expectObservable }) => {
+      const tracker = createSLOTracker({ clock: { now: () => T0 + testScheduler.now() }, scheduler: testScheduler, evaluationIntervalMs: 1000 });
+      const slo = tracker.defineSLO(createSLODefinition('Marbles', 99, 30));
+      const outcomes = hot<SLOOutcome>('-a 1499ms b', { a: { good: 0, total: 100 }, b: { good: 1_000_000, total: 1_000_000 } });
+      tracker.track(slo.sloId, outcomes);
+      tracker.start();
+      testScheduler.schedule(() => tracker.stop(), 3500);
+      const types = tracker.events$.pipe(map((e) => (e.type === 'slo/burn-rate' ? `${e.severity}:${e.active}` : e.type === 'slo/status' ? e.status : e.type)));
+      // breached at the first tick; a million good events at 1501 ms dilute every window far below 1%: met, conditions stop
+      expectObservable(types, '^ 2500ms !').toBe('1000ms (abc) 995ms (def)', {
+        a: 'breached',
+        b: 'page:true',
+        c: 'ticket:true',
+        d: 'met',
+        e: 'page:false',
+        f: 'ticket:false',
+      });
+    });
+  });
+
   it('evaluates periodically on the injected scheduler', () => {
     const scheduler = new VirtualTimeScheduler(VirtualAction, 35_000);
     const { tracker, clock, events } = setup({ scheduler, evaluationIntervalMs: 10_000 });
@@ -303,6 +326,14 @@ describe('track() and recorders', () => {
     outcomes.error(new Error('boom'));
     expect(events.at(-1)).toMatchObject({ type: 'slo/error', operation: 'track', message: 'boom' });
     expect(sub.closed).toBe(true);
+  });
+
+  it('consumes a synchronous stream and releases it on complete', () => {
+    const { tracker } = setup();
+    const slo = tracker.defineSLO(createSLODefinition('Sync', 99, 30));
+    const sub = tracker.track(slo.sloId, of<SLOOutcome[]>(true, false, { good: 2, total: 3, timestamp: T0 - MIN }));
+    expect(sub.closed).toBe(true);
+    expect(tracker.getSLOStatus(slo.sloId)).toMatchObject({ good: 3, total: 5 });
   });
 
   it('stops counting for a removed SLO and on unsubscribe', () => {
