@@ -1,5 +1,5 @@
 import { EventBus, ObsValidationError, describeValue, emptyLabels, normalizeLabels, systemClock, type Clock, type Labels } from '@obs/core';
-import type { Observable } from 'rxjs';
+import { Observable } from 'rxjs';
 import {
   InvalidConfigError,
   InvalidLabelsError,
@@ -114,6 +114,8 @@ export class MetricsCollector implements SeriesOwner {
   private readonly defaultBuckets: ClassicBuckets;
   private readonly slots = new SlotAllocator();
   private lastSweep = -Infinity;
+  /** Subscribers of events$, kept as a plain field so the hot path checks one number. */
+  private subscribers = 0;
 
   private queueSeries: Series[] = [];
   private queueValues: number[] = [];
@@ -150,7 +152,14 @@ export class MetricsCollector implements SeriesOwner {
       this.clock = clock === systemClock ? systemClock : clock;
       this.exactNow = () => clock.now();
     }
-    this.events$ = this.bus.events$;
+    this.events$ = new Observable<MetricsEvent>((subscriber) => {
+      this.subscribers++;
+      const inner = this.bus.events$.subscribe(subscriber);
+      return () => {
+        this.subscribers--;
+        inner.unsubscribe();
+      };
+    });
     registerInternals(this, {
       families: () => this.families.values(),
       beforeRead: () => this.maybeSweep(this.exactNow()),
@@ -548,8 +557,7 @@ export class MetricsCollector implements SeriesOwner {
 
   private observe(s: HistogramSeries, value: number): void {
     const sketch = s.sketch;
-    const sum = sketch.sum + value;
-    if (sum - sum !== 0) throw new InvalidValueError(`observing ${value} would overflow the sum of ${s.family.name}`);
+    if (!isFinite(sketch.sum + value)) throw new InvalidValueError(`observing ${value} would overflow the sum of ${s.family.name}`);
     const index = sketch.recordUnchecked(value);
     s.classic[s.family.bounds!.slotOf(value, index, value > 0)]!++;
     this.track(s, value);
@@ -576,7 +584,7 @@ export class MetricsCollector implements SeriesOwner {
     if (pointValue > d[o + STEP_MAX]!) d[o + STEP_MAX] = pointValue;
     d[o + VALUE] = pointValue;
     d[o + LAST_TS] = now;
-    if (this.bus.observed) this.queuePoint(s, pointValue, now);
+    if (this.subscribers !== 0) this.queuePoint(s, pointValue, now);
   }
 
   private roll(s: Series, now: number): void {

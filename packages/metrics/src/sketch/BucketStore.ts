@@ -102,7 +102,8 @@ export class BucketStore {
     const floor = newHi - this.maxBuckets + 1;
     if (newLo < floor) newLo = floor;
     const span = newHi - newLo + 1;
-    const capacity = Math.min(this.maxBuckets, Math.max(32, span * 2));
+    // A quarter of spare room (at least 32 buckets, half an octave): ranges grow logarithmically, so reallocations stay rare.
+    const capacity = Math.min(this.maxBuckets, span + Math.max(32, span >> 2));
     // Leave the spare room on the side that is growing.
     const growingDown = usedLo !== undefined && lo < usedLo;
     const offset = growingDown ? newHi - capacity + 1 : newLo;

@@ -63,8 +63,8 @@ describe('LogHistogram', () => {
     const h = build(values);
     expect(h.count).toBe(values.length);
     expect(h.sum).toBe(values.reduce((a, b) => a + b, 0));
-    expect(h.min).toBe(Math.min(...values));
-    expect(h.max).toBe(Math.max(...values));
+    expect(h.min).toBe(Math.min(...values) + 0); // -0 is recorded as 0
+    expect(h.max).toBe(Math.max(...values) + 0);
     expect(close(h.mean, h.sum / values.length)).toBe(true);
     const [p0, p50, p90, p95, p99, p100] = h.quantiles([0, 0.5, 0.9, 0.95, 0.99, 1]) as number[];
     expect(p0).toBe(h.min);
