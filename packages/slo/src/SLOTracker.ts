@@ -344,7 +344,7 @@ export class SLOTracker {
             sloId: entry.def.sloId,
             severity,
             active,
-            conditions: active ? this.conditions.filter((c) => c.severity === severity && this.conditionHolds(entry, c, result)) : [],
+            conditions: active ? this.conditions.filter((c) => c.severity === severity && this.conditionHolds(entry, c, result.burnRates)) : [],
             burnRates: result.burnRates,
             result,
           });
@@ -560,9 +560,10 @@ export class SLOTracker {
     };
   }
 
-  private conditionHolds(entry: Entry, c: BurnRateCondition, result: SLOResult): boolean {
-    const long = entry.window.read(BURN_WINDOWS.indexOf(c.longWindow), this.scratch);
-    return long.total >= this.minEvents && result.burnRates[c.longWindow] > c.factor && result.burnRates[c.shortWindow] > c.factor;
+  /** Both windows burn faster than the factor, and the long one holds enough events to be trusted. */
+  private conditionHolds(entry: Entry, c: BurnRateCondition, burnRates: Readonly<Record<BurnWindow, number>>): boolean {
+    if (!(burnRates[c.longWindow] > c.factor && burnRates[c.shortWindow] > c.factor)) return false;
+    return entry.window.read(BURN_WINDOWS.indexOf(c.longWindow), this.scratch).total >= this.minEvents;
   }
 
   private compute(entry: Entry, now: number): SLOResult {
@@ -582,9 +583,8 @@ export class SLOTracker {
     const remaining = errorBudgetRemaining(bad, total, entry.budget);
     const alerting: Record<BurnRateSeverity, boolean> = { page: false, ticket: false };
     const reasons: string[] = [];
-    const partial = { burnRates } as SLOResult;
     for (const c of this.conditions) {
-      if (!alerting[c.severity] && this.conditionHolds(entry, c, partial)) alerting[c.severity] = true;
+      if (!alerting[c.severity] && this.conditionHolds(entry, c, burnRates)) alerting[c.severity] = true;
     }
     let status: SLOStatus = SLOStatus.MET;
     if (!noData && budgetOverspent(bad, total, entry.budget)) {
