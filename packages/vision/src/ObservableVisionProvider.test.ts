@@ -215,6 +215,45 @@ describe('ObservableVisionProvider', () => {
     expect(() => new ObservableVisionProvider(base, hub, { availabilityTarget: 100 })).toThrow(ObsError);
     expect(() => new ObservableVisionProvider(base, hub, { latencyThresholdMs: Number.NaN })).toThrow(ObsError);
     expect(() => new ObservableVisionProvider(base, hub, { errorAlert: { errorRatio: 2 } })).toThrow(ObsError);
+    for (const bad of [
+      { serviceName: '' },
+      { serviceName: 'x'.repeat(1_000_000) },
+      { serviceName: 'a\r\nb' },
+      { serviceName: 42 },
+      { clock: {} },
+      { isClientError: 'yes' },
+      { anomalyDetection: 'on' },
+      { errorAlert: { severity: 'loud' } },
+      { errorAlert: null },
+      { availabilityTarget: Number.POSITIVE_INFINITY },
+      { sloWindowDays: -1 },
+    ]) {
+      expect(() => new ObservableVisionProvider(base, hub, bad as never), JSON.stringify(bad)).toThrow(ObsError);
+    }
+    expect(() => new ObservableVisionProvider(base, hub, null as never)).toThrow(ObsError);
+  });
+
+  it('ignores per-call options that are not an object and survives a throwing onSpan', async () => {
+    const { hub, provider, events } = setup();
+    await expect(provider.analyzeImage(image, true, null as never)).resolves.toMatchObject({ confidence: 0.9 });
+    await expect(provider.analyzeImage(image, true, 'x' as never)).resolves.toMatchObject({ confidence: 0.9 });
+    await expect(
+      provider.analyzeImage(image, true, {
+        onSpan: () => {
+          throw new Error('callback bug');
+        },
+      }),
+    ).resolves.toMatchObject({ confidence: 0.9 });
+    expect(events.some((e) => e.type === 'vision/instrumentation-failed' && e.message === 'callback bug')).toBe(true);
+    expect(hub.count('increment', VISION_METRICS.REQUESTS_SUCCESS)).toBe(3);
+  });
+
+  it('records wrong input types as failures of the base provider, with zero image bytes', async () => {
+    const hub = new FakeHub();
+    const provider = new ObservableVisionProvider(new (await import('./LocalImageProvider')).LocalImageProvider(), hub);
+    await expect(provider.analyzeImage('not bytes' as never)).rejects.toMatchObject({ code: 'INVALID_INPUT_TYPE' });
+    expect(hub.spans[0]?.tags).toMatchObject({ 'image.bytes': 0 });
+    expect(hub.count('increment', VISION_METRICS.REQUESTS_ERROR, { provider: 'local', error_type: 'invalid_input_type' })).toBe(1);
   });
 
   it('uses a safe SLO id for any provider name', async () => {

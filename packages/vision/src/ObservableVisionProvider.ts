@@ -131,7 +131,21 @@ export class ObservableVisionProvider<H extends VisionHub = VisionHub> implement
     this.baseName = baseProvider.providerName;
     this.providerName = 'observable_' + baseProvider.providerName;
     this.labels = Object.freeze({ provider: this.baseName });
-    this.serviceName = config.serviceName ?? 'vision';
+    if (config === null || typeof config !== 'object') throw new ObsValidationError('INVALID_CONFIG', 'config must be an object');
+    const serviceName = config.serviceName ?? 'vision';
+    if (typeof serviceName !== 'string' || !/^[\x21-\x7e][\x20-\x7e]{0,127}$/.test(serviceName)) {
+      throw new ObsValidationError('INVALID_CONFIG', 'serviceName must be 1–128 printable ASCII characters');
+    }
+    this.serviceName = serviceName;
+    if (config.clock !== undefined && (typeof config.clock !== 'object' || config.clock === null || typeof config.clock.now !== 'function')) {
+      throw new ObsValidationError('INVALID_CONFIG', 'clock must have a now() method');
+    }
+    if (config.isClientError !== undefined && typeof config.isClientError !== 'function') {
+      throw new ObsValidationError('INVALID_CONFIG', 'isClientError must be a function');
+    }
+    if (config.anomalyDetection !== undefined && typeof config.anomalyDetection !== 'boolean') {
+      throw new ObsValidationError('INVALID_CONFIG', 'anomalyDetection must be a boolean');
+    }
     this.clock = config.clock ?? systemClock;
     this.config = {
       availabilityTarget: percent(config.availabilityTarget, 'availabilityTarget', 99.5),
@@ -142,7 +156,11 @@ export class ObservableVisionProvider<H extends VisionHub = VisionHub> implement
       isClientError: config.isClientError ?? ((error) => error instanceof VisionInputError),
     };
     if (config.errorAlert !== false) {
-      const alert = config.errorAlert ?? {};
+      const alert = config.errorAlert === undefined ? {} : config.errorAlert;
+      if (typeof alert !== 'object' || alert === null) throw new ObsValidationError('INVALID_CONFIG', 'errorAlert must be an object or false');
+      if (alert.severity !== undefined && !['info', 'warning', 'error', 'critical'].includes(alert.severity)) {
+        throw new ObsValidationError('INVALID_CONFIG', 'errorAlert.severity must be info, warning, error or critical');
+      }
       const ratio = positive(alert.errorRatio, 'errorAlert.errorRatio', 0.2);
       if (ratio > 1) throw new ObsValidationError('INVALID_CONFIG', 'errorAlert.errorRatio must be at most 1');
       this.alertConfig = {
@@ -166,7 +184,9 @@ export class ObservableVisionProvider<H extends VisionHub = VisionHub> implement
     this.events$ = this.bus.events$;
   }
 
-  async analyzeImage(imageData: Uint8Array, includeDescription = true, options: AnalyzeOptions = {}): Promise<VisionDescription> {
+  async analyzeImage(imageData: Uint8Array, includeDescription = true, analyzeOptions?: AnalyzeOptions): Promise<VisionDescription> {
+    // Per-call options are optional extras: anything that is not an object is ignored, never a crash.
+    const options: AnalyzeOptions = typeof analyzeOptions === 'object' && analyzeOptions !== null ? analyzeOptions : {};
     const imageBytes = imageData instanceof Uint8Array ? imageData.length : 0;
     const started = this.clock.now();
     const span = this.guard('span', () =>
@@ -176,7 +196,8 @@ export class ObservableVisionProvider<H extends VisionHub = VisionHub> implement
         include_description: includeDescription === true,
       }),
     );
-    if (span && options.onSpan) this.guard('span', () => options.onSpan!(span));
+    const onSpan = options.onSpan;
+    if (span && typeof onSpan === 'function') this.guard('span', () => onSpan(span));
     this.guard('slo', () => this.defineSLOs());
     this.guard('metrics', () => this.hub.metrics.increment(VISION_METRICS.REQUESTS_TOTAL, 1, this.labels));
 
