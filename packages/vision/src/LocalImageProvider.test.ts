@@ -181,5 +181,6 @@ describe('LocalImageProvider: bad input', () => {
     expect(() => new LocalImageProvider({ maxBytes: -1 })).toThrow(ObsError);
     expect(() => new LocalImageProvider({ maxPixels: 1.5 })).toThrow(ObsError);
     expect(() => new LocalImageProvider({ providerName: 'bad name\n' })).toThrow(ObsError);
+    expect(() => new LocalImageProvider(null as never)).toThrow(ObsError);
   });
 });

@@ -38,6 +38,7 @@ export class LocalImageProvider implements VisionProvider {
   private readonly maxSamples: number;
 
   constructor(config: LocalImageProviderConfig = {}) {
+    if (config === null || typeof config !== 'object') throw new ObsValidationError('INVALID_CONFIG', 'config must be an object');
     const name = config.providerName ?? 'local';
     if (typeof name !== 'string' || !/^[a-zA-Z0-9_.-]{1,64}$/.test(name)) {
       throw new ObsValidationError('INVALID_CONFIG', 'providerName must be 1–64 characters of [a-zA-Z0-9_.-]');

@@ -1,3 +1,5 @@
+import { ObsValidationError } from '@obs/core';
+
 /** Named reference colours for describing images in plain words. */
 const PALETTE: readonly (readonly [name: string, r: number, g: number, b: number])[] = [
   ['black', 0, 0, 0],
@@ -52,8 +54,11 @@ export function rgbToLab(r: number, g: number, b: number): Lab {
 
 const PALETTE_LAB = PALETTE.map(([name, r, g, b]) => ({ name, lab: rgbToLab(r, g, b) }));
 
-/** The palette name nearest to an sRGB colour. */
+/** The palette name nearest to an sRGB colour (channels 0–255; other values are a typed error). */
 export function nameColor(r: number, g: number, b: number): string {
+  for (const [what, v] of [['r', r], ['g', g], ['b', b]] as const) {
+    if (typeof v !== 'number' || !(v >= 0 && v <= 255)) throw new ObsValidationError('INVALID_COLOR', `${what} must be a number from 0 to 255`);
+  }
   const lab = rgbToLab(r, g, b);
   let best = PALETTE_LAB[0]!;
   let bestDistance = Infinity;

@@ -1,6 +1,7 @@
 import { inflateSync } from 'node:zlib';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
+import { ObsValidationError } from '@obs/core';
 import { ImageTooLargeError, VisionInputError } from '../errors';
 import type { ImageHeader } from './ImageHeader';
 import { readJpegStructure } from './jpegHeader';
@@ -29,11 +30,25 @@ export interface DecodedImage {
   readonly rgba: Uint8Array;
 }
 
+/** Throws a typed error unless every limit is a positive safe integer (a missing limit would disable the check). */
+export function checkLimits(limits: unknown): ImageLimits {
+  if (limits === DEFAULT_IMAGE_LIMITS) return DEFAULT_IMAGE_LIMITS;
+  if (typeof limits !== 'object' || limits === null) throw new ObsValidationError('INVALID_LIMITS', 'limits must be an object');
+  for (const key of ['maxBytes', 'maxPixels', 'maxDimension'] as const) {
+    const value = (limits as Record<string, unknown>)[key];
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+      throw new ObsValidationError('INVALID_LIMITS', `limits.${key} must be a positive integer`);
+    }
+  }
+  return limits as ImageLimits;
+}
+
 /**
  * Reads the header and enforces the limits. Every failure is a typed
  * {@link VisionInputError}; nothing is decompressed here.
  */
 export function inspectImage(bytes: Uint8Array, limits: ImageLimits = DEFAULT_IMAGE_LIMITS): ImageHeader & { readonly decodable: boolean } {
+  checkLimits(limits);
   if (!(bytes instanceof Uint8Array)) {
     throw new VisionInputError('INVALID_INPUT_TYPE', 'image data must be a Uint8Array (or Buffer)');
   }

@@ -85,3 +85,20 @@ describe('nameColor', () => {
     expect(nameColor(r, g, b)).toBe(name);
   });
 });
+
+describe('bad input to the public helpers', () => {
+  it('throws typed errors, never TypeErrors', async () => {
+    const { ObsError } = await import('@obs/core');
+    const { inspectImage } = await import('./decodeImage');
+    expect(() => computePixelStats('abc' as never)).toThrow(ObsError);
+    expect(() => computePixelStats(new Uint8Array(4), null as never)).toThrow(ObsError);
+    expect(() => computePixelStats(new Uint8Array(4), { maxSamples: 0 })).toThrow(ObsError);
+    expect(() => computePixelStats(new Uint8Array(4), { minShare: Number.NaN })).toThrow(ObsError);
+    expect(() => nameColor(Number.NaN, 0, 0)).toThrow(ObsError);
+    expect(() => nameColor(0, 300, 0)).toThrow(ObsError);
+    expect(() => nameColor('1' as never, 0, 0)).toThrow(ObsError);
+    expect(() => inspectImage(new Uint8Array([1]), {} as never)).toThrow(ObsError);
+    expect(() => inspectImage(new Uint8Array([1]), { maxBytes: 1, maxPixels: 1, maxDimension: Number.POSITIVE_INFINITY })).toThrow(ObsError);
+    expect(() => inspectImage(new Uint8Array([1]), null as never)).toThrow(ObsError);
+  });
+});

@@ -1,3 +1,5 @@
+import { ObsValidationError } from '@obs/core';
+import { VisionInputError } from '../errors';
 import { nameColor, toHex } from './colorNames';
 
 /** A colour that covers a noticeable share of the image. */
@@ -41,9 +43,12 @@ const BIN_SHIFT = 5;
  * Luma variance is accumulated with Welford's method for numerical stability.
  */
 export function computePixelStats(rgba: Uint8Array, options: PixelStatsOptions = {}): PixelStats {
-  const maxSamples = options.maxSamples ?? 262_144;
-  const maxColors = options.maxColors ?? 5;
+  if (!(rgba instanceof Uint8Array)) throw new VisionInputError('INVALID_INPUT_TYPE', 'pixels must be a Uint8Array of RGBA bytes');
+  if (options === null || typeof options !== 'object') throw new ObsValidationError('INVALID_OPTIONS', 'options must be an object');
+  const maxSamples = positiveInteger(options.maxSamples, 'maxSamples', 262_144);
+  const maxColors = positiveInteger(options.maxColors, 'maxColors', 5);
   const minShare = options.minShare ?? 0.05;
+  if (typeof minShare !== 'number' || !(minShare >= 0 && minShare <= 1)) throw new ObsValidationError('INVALID_OPTIONS', 'minShare must be a number from 0 to 1');
   const pixelCount = Math.floor(rgba.length / 4);
   const stride = Math.max(1, Math.ceil(pixelCount / maxSamples));
 
@@ -102,6 +107,12 @@ export function computePixelStats(rgba: Uint8Array, options: PixelStatsOptions =
     dominantColors,
     sampledPixels: sampled,
   };
+}
+
+function positiveInteger(value: unknown, what: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) throw new ObsValidationError('INVALID_OPTIONS', `${what} must be a positive integer`);
+  return value;
 }
 
 function clamp01(v: number): number {
