@@ -16,7 +16,7 @@ import { MetricType } from './MetricType';
 import { validateMetricName } from './names';
 import { DEFAULT_MAX_SKETCH_BUCKETS, LogHistogram } from './sketch/LogHistogram';
 import { ClassicBuckets, DEFAULT_LATENCY_BUCKETS_MS, validateBounds } from './internal/ClassicBuckets';
-import { coarseClock, startCoarseClock } from './internal/coarseClock';
+import { coarseClock, coarseNow, startCoarseClock } from './internal/coarseClock';
 import { R_COUNT, R_LAST, R_MIN, R_STEP, R_SUM, R_TS, appendStep, forEachRecord, historyCapacity, historySize } from './internal/history';
 import { registerInternals } from './internal/internals';
 import { labelKey } from './internal/labelText';
@@ -102,6 +102,8 @@ export class MetricsCollector implements SeriesOwner {
   private readonly families = new Map<string, MetricFamily>();
   private readonly descriptions = new Map<string, MetricDescription>();
   private readonly clock: Clock;
+  /** True when `clock` is the shared coarse clock, read on the hot path without a call. */
+  private readonly coarse: boolean;
   private readonly exactNow: () => number;
   private readonly stepMs: number;
   private readonly retentionSteps: number;
@@ -143,6 +145,7 @@ export class MetricsCollector implements SeriesOwner {
     if (config.clock === undefined) {
       startCoarseClock();
       this.clock = coarseClock;
+      this.coarse = true;
       this.exactNow = coarseClock.exact;
     } else {
       if (typeof config.clock !== 'object' || config.clock === null || typeof config.clock.now !== 'function') {
@@ -150,6 +153,7 @@ export class MetricsCollector implements SeriesOwner {
       }
       const clock = config.clock;
       this.clock = clock === systemClock ? systemClock : clock;
+      this.coarse = false;
       this.exactNow = () => clock.now();
     }
     this.events$ = new Observable<MetricsEvent>((subscriber) => {
@@ -464,6 +468,9 @@ export class MetricsCollector implements SeriesOwner {
           s.sketch.merge(sketch);
           if (snap.bucketCounts) s.classic.set(snap.bucketCounts);
           if (sketch.count > 0) s.data[s.o + VALUE] = sketch.max;
+          // Restored values belong to no retention step.
+          s.data[s.o + STEP_COUNT] = sketch.count;
+          s.data[s.o + STEP_SUM] = sketch.sum;
         } else if (snap.value !== undefined) {
           s.data[s.o + VALUE] = snap.value;
         }
@@ -495,7 +502,7 @@ export class MetricsCollector implements SeriesOwner {
       if (ring[o + R_STEP]! >= oldest) points.push(this.point(series, ring[o + R_LAST]!, ring[o + R_TS]!));
     });
     const d = series.data;
-    if (d[series.o + STEP_COUNT]! > 0 && this.currentStepOf(series) >= oldest) {
+    if (stepCount(series) > 0 && this.currentStepOf(series) >= oldest) {
       points.push(this.point(series, d[series.o + VALUE]!, d[series.o + LAST_TS]!));
     }
     return points;
@@ -505,7 +512,7 @@ export class MetricsCollector implements SeriesOwner {
   latestOf(series: Series): MetricPoint | undefined {
     if (series.o < 0) return undefined;
     const d = series.data;
-    if (d[series.o + STEP_COUNT] === 0 && historySize(d) === 0) return undefined;
+    if (stepCount(series) === 0 && historySize(d) === 0) return undefined;
     return this.point(series, d[series.o + VALUE]!, d[series.o + LAST_TS]!);
   }
 
@@ -527,9 +534,10 @@ export class MetricsCollector implements SeriesOwner {
     });
     const d = series.data;
     const current = this.currentStepOf(series);
-    if (d[series.o + STEP_COUNT]! > 0 && current >= firstStep && current <= lastStep) {
-      count += d[series.o + STEP_COUNT]!;
-      sum += d[series.o + STEP_SUM]!;
+    const currentCount = stepCount(series);
+    if (currentCount > 0 && current >= firstStep && current <= lastStep) {
+      count += currentCount;
+      sum += stepSum(series);
     }
     return count === 0 ? undefined : sum / count;
   }
@@ -555,12 +563,29 @@ export class MetricsCollector implements SeriesOwner {
     this.setGauge(s, next);
   }
 
+  /**
+   * The histogram hot path, written out rather than going through track(): a histogram's
+   * step count and sum are the growth of its sketch's count and sum since the step began
+   * (STEP_COUNT/STEP_SUM hold those baselines), so only min/max/last/time are stored per call.
+   */
   private observe(s: HistogramSeries, value: number): void {
     const sketch = s.sketch;
-    if (!isFinite(sketch.sum + value)) throw new InvalidValueError(`observing ${value} would overflow the sum of ${s.family.name}`);
+    if (!isFinite(sketch.sum + value)) throw sumOverflow(s, value);
+    let d = s.data;
+    let o = s.o;
+    const now = this.coarse ? coarseNow : this.clock.now();
+    if (now >= d[o + STEP_END]!) {
+      this.roll(s, now);
+      d = s.data;
+      o = s.o;
+    }
     const index = sketch.recordUnchecked(value);
-    s.classic[s.family.bounds!.slotOf(value, index, value > 0)]!++;
-    this.track(s, value);
+    s.classic[s.bounds.slotOf(value, index, value > 0)]!++;
+    if (value < d[o + STEP_MIN]!) d[o + STEP_MIN] = value;
+    if (value > d[o + STEP_MAX]!) d[o + STEP_MAX] = value;
+    d[o + VALUE] = value;
+    d[o + LAST_TS] = now;
+    if (this.subscribers !== 0) this.queuePoint(s, value, now);
   }
 
   /**
@@ -571,7 +596,7 @@ export class MetricsCollector implements SeriesOwner {
   private track(s: Series, pointValue: number): void {
     let d = s.data;
     let o = s.o;
-    const now = this.clock.now();
+    const now = this.coarse ? coarseNow : this.clock.now();
     if (now >= d[o + STEP_END]!) {
       this.roll(s, now);
       // Rolling may move the series to a private array.
@@ -590,10 +615,10 @@ export class MetricsCollector implements SeriesOwner {
   private roll(s: Series, now: number): void {
     let d = s.data;
     let o = s.o;
-    const count = d[o + STEP_COUNT]!;
+    const count = stepCount(s);
     if (count > 0) {
       // The closed step's last point value: the running value before the write that triggered this roll.
-      const next = appendStep(d, o, this.retentionSteps, this.currentStepOf(s), count, d[o + STEP_SUM]!, d[o + STEP_MIN]!, d[o + STEP_MAX]!, d[o + VALUE]!, d[o + LAST_TS]!);
+      const next = appendStep(d, o, this.retentionSteps, this.currentStepOf(s), count, stepSum(s), d[o + STEP_MIN]!, d[o + STEP_MAX]!, d[o + VALUE]!, d[o + LAST_TS]!);
       if (next !== d) {
         this.slots.release(d, o);
         s.data = d = next;
@@ -601,8 +626,13 @@ export class MetricsCollector implements SeriesOwner {
       }
     }
     d[o + STEP_END] = (Math.floor(now / this.stepMs) + 1) * this.stepMs;
-    d[o + STEP_COUNT] = 0;
-    d[o + STEP_SUM] = 0;
+    if (s instanceof HistogramSeries) {
+      d[o + STEP_COUNT] = s.sketch.count;
+      d[o + STEP_SUM] = s.sketch.sum;
+    } else {
+      d[o + STEP_COUNT] = 0;
+      d[o + STEP_SUM] = 0;
+    }
     d[o + STEP_MIN] = Infinity;
     d[o + STEP_MAX] = -Infinity;
   }
@@ -789,7 +819,7 @@ export class MetricsCollector implements SeriesOwner {
     const { data, offset } = this.slots;
     let s: Series;
     if (fam.bounds !== null) {
-      s = new HistogramSeries(fam, key, data, offset, new LogHistogram(this.maxSketchBuckets), new Float64Array(fam.bounds.slots));
+      s = new HistogramSeries(fam, key, data, offset, new LogHistogram(this.maxSketchBuckets), fam.bounds, new Float64Array(fam.bounds.slots));
     } else {
       s = new Series(fam, key, data, offset);
     }
@@ -899,6 +929,21 @@ export class MetricsCollector implements SeriesOwner {
     }
     return removed;
   }
+}
+
+function sumOverflow(s: Series, value: number): InvalidValueError {
+  return new InvalidValueError(`observing ${value} would overflow the sum of ${s.family.name}`);
+}
+
+/** Values recorded in the series' current retention step (see observe() for histograms). */
+function stepCount(s: Series): number {
+  const n = s.data[s.o + STEP_COUNT]!;
+  return s instanceof HistogramSeries ? s.sketch.count - n : n;
+}
+
+function stepSum(s: Series): number {
+  const sum = s.data[s.o + STEP_SUM]!;
+  return s instanceof HistogramSeries ? s.sketch.sum - sum : sum;
 }
 
 function stripUndefined<T extends object>(obj: T): Partial<T> {

@@ -86,6 +86,7 @@ export class HistogramSeries extends Series {
     data: Float64Array,
     o: number,
     readonly sketch: LogHistogram,
+    readonly bounds: ClassicBuckets,
     readonly classic: Float64Array,
   ) {
     super(family, key, data, o);

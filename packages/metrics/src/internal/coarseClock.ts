@@ -10,6 +10,8 @@ import type { Clock } from '@obs/core';
  */
 const RESOLUTION_MS = 25;
 let now = Date.now();
+/** Read by the recording hot path directly (a live binding), skipping a method call. */
+export { now as coarseNow };
 let timer: ReturnType<typeof setInterval> | undefined;
 
 function refresh(): void {

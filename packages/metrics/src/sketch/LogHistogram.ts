@@ -65,7 +65,6 @@ export class LogHistogram {
    * Returns the positive bucket index, or {@link NON_POSITIVE_INDEX}.
    */
   recordUnchecked(value: number): number {
-    if (value === 0) value = 0; // -0 is recorded as 0 so min/max survive a JSON round trip
     this.count++;
     this.sum += value;
     if (value < this.min) this.min = value;
@@ -75,8 +74,17 @@ export class LogHistogram {
       this.positive.add(index, 1);
       return index;
     }
-    if (value === 0) this.zeroCount++;
-    else this.negative.add(bucketIndex(-value), 1);
+    return this.recordNonPositive(value);
+  }
+
+  /** Kept out of recordUnchecked so the positive path stays small enough to inline. */
+  private recordNonPositive(value: number): number {
+    if (value === 0) {
+      this.zeroCount++;
+      // -0 is recorded as 0 so min/max survive a JSON round trip.
+      if (Object.is(this.min, -0)) this.min = 0;
+      if (Object.is(this.max, -0)) this.max = 0;
+    } else this.negative.add(bucketIndex(-value), 1);
     return NON_POSITIVE_INDEX;
   }
 
