@@ -532,7 +532,6 @@ export class MetricsCollector implements SeriesOwner {
         sum += ring[o + R_SUM]!;
       }
     });
-    const d = series.data;
     const current = this.currentStepOf(series);
     const currentCount = stepCount(series);
     if (currentCount > 0 && current >= firstStep && current <= lastStep) {
