@@ -5,6 +5,7 @@ import { AnomalyType } from './AnomalyType';
 import { createAnomalyDetector, type AnomalyDetector } from './AnomalyDetector';
 import type { AnomalyEvent } from './events';
 import { AnomalySnapshotError } from './errors';
+import { createStreamScorer } from './createStreamScorer';
 import { MINUTE, T0, gaussian, mulberry32, noisySeries } from './test-support/series';
 
 function feed(detector: AnomalyDetector, name: string, values: readonly number[], start = T0, step = MINUTE, labels?: Record<string, string>) {
@@ -157,6 +158,26 @@ describe('AnomalyDetector', () => {
     feed(detector, 'x', noisySeries(6, 300, 200, 10));
     detector.detect('x', 0, undefined, T0 + 300 * MINUTE);
     expect(detector.detect('x', 200, undefined, T0 + 301 * MINUTE)?.anomalyType).toBe(AnomalyType.DROP);
+  });
+
+  it('calls a steady ramp away from the baseline a TREND', () => {
+    const detector = createAnomalyDetector();
+    const g = gaussian(1);
+    const found = feed(detector, 'x', Array.from({ length: 600 }, (_, i) => 100 + g() + (i >= 300 ? 0.5 * (i - 300) : 0)));
+    expect(found[0]?.anomalyType).toBe(AnomalyType.TREND);
+    expect(found[0]!.timestamp).toBeGreaterThanOrEqual(T0 + 300 * MINUTE);
+    expect(found[0]!.details.reason).toMatch(/drift|level shift/);
+  });
+
+  it('scores exactly like the bare stream scorer the NAB adapter is built on', () => {
+    const detector = createAnomalyDetector();
+    const scorer = createStreamScorer();
+    const values = noisySeries(40, 800, 3, 1);
+    values[500] = 30;
+    values.forEach((v, i) => {
+      const t = T0 + i * MINUTE;
+      expect(detector.score('x', v, undefined, t).score).toBe(scorer.update(v, t));
+    });
   });
 
   it('keeps detecting while a subscriber throws', async () => {

@@ -14,6 +14,7 @@ const start = (over: Partial<IncidentStart>): IncidentStart => ({
   baseline: 0,
   baselineScale: 1,
   drift: 0,
+  bias: 0,
   predictor: 'baseline',
   mainPredictor: 'baseline',
   zSeasonal: Number.NaN,
@@ -43,6 +44,7 @@ describe('classify', () => {
   it('calls a recent level far from the baseline a drift (TREND), and the rest OUTLIER', () => {
     expect(classify(start({ z: 2, drift: 5 }), 0).type).toBe(AnomalyType.TREND);
     expect(classify(start({ z: 2, drift: 1 }), 0).type).toBe(AnomalyType.OUTLIER);
+    expect(classify(start({ z: 2, bias: -1.5 }), 0).type).toBe(AnomalyType.TREND);
   });
 
   test.prop([
@@ -53,7 +55,7 @@ describe('classify', () => {
     fc.boolean(),
     fc.option(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }), { nil: undefined }),
   ])('always names a type and gives a reason', (z, zBaseline, drift, predictor, outsideRange, next) => {
-    const c = classify(start({ z, zBaseline, drift, predictor, outsideRange }), next);
+    const c = classify(start({ z, zBaseline, drift, bias: drift / 3, predictor, outsideRange }), next);
     expect(Object.values(AnomalyType)).toContain(c.type);
     expect(c.reason.length).toBeGreaterThan(10);
   });

@@ -14,6 +14,8 @@ export interface IncidentStart {
   readonly baseline: number;
   readonly baselineScale: number;
   readonly drift: number;
+  /** Mean signed deviation of the last points (about the likelihood window). */
+  readonly bias: number;
   readonly predictor: PredictorName;
   readonly mainPredictor: PredictorName;
   /** Deviation from the learned seasonal profile (NaN without one). */
@@ -36,6 +38,12 @@ export interface ConfirmedIncident {
 const EXTREME_SIGMA = 4;
 /** Deviation from which a point is "abnormal overall" or a drift is real. */
 const NOTABLE_SIGMA = 3;
+
+/**
+ * Mean signed deviation over ~10 points beyond which values are drifting: for
+ * independent noise its standard deviation is about 0.23, so 1 is over 4 of them.
+ */
+const DRIFT_BIAS = 1;
 
 /** Incident rules of the detector, shared by all series. */
 export interface IncidentConfig {
@@ -130,6 +138,7 @@ export class SeriesModel {
         zBaseline: sc.zBaseline,
         baseline: sc.baselineBefore,
         baselineScale: sc.baselineScaleBefore,
+        bias: sc.bias,
         drift: sc.baselineScaleBefore > 0 ? (sc.recentLevel - sc.baselineLevel) / sc.baselineScaleBefore : 0,
         predictor: predictorNames[sc.predictor],
         mainPredictor: predictorNames[sc.dominant],
@@ -171,6 +180,9 @@ export function classify(start: IncidentStart, next: number | undefined): Confir
     }
     const where = start.outsideRange ? 'outside the range of all earlier values' : `${sigmas(z)} ${side(z)} the expected value`;
     return z >= 0 ? done(AnomalyType.SPIKE, `single point ${where}`) : done(AnomalyType.DROP, `single point ${where}`);
+  }
+  if (Math.abs(start.bias) >= DRIFT_BIAS) {
+    return done(AnomalyType.TREND, `drift: the last points are consistently ${side(start.bias)} the forecast (mean deviation ${start.bias.toFixed(1)} robust sigmas)`);
   }
   if (Math.abs(start.drift) >= NOTABLE_SIGMA) {
     return done(AnomalyType.TREND, `drift: the recent level is ${sigmas(start.drift)} ${side(start.drift)} the long-run baseline`);

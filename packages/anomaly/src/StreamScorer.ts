@@ -99,6 +99,8 @@ export interface ScorerState {
   readonly lVar: number;
   readonly lN: number;
   readonly lastAlarm: number | null;
+  readonly bias: number;
+  readonly recentSide: number;
 }
 
 /**
@@ -174,6 +176,8 @@ export class StreamScorer {
   predictor: Predictor = Predictor.BASELINE;
   /** The single most accurate predictor so far (the ensemble's main component). */
   dominant: Predictor = Predictor.BASELINE;
+  /** Exponentially weighted mean of recent signed deviations (one-sided drift > ~1). */
+  bias = 0;
   /** Signed deviation from the better seasonal profile in robust sigmas (NaN without one). */
   zSeasonal = Number.NaN;
   /** Whether the last point was judged (after warm-up). */
@@ -325,6 +329,9 @@ export class StreamScorer {
     this.expected = expected;
     this.expectedScale = expectedScale;
     this.dominant = best;
+    // Deviations clipped at `clip` so one extreme point cannot fake a drift.
+    const zc = z > cfg.clip ? cfg.clip : z < -cfg.clip ? -cfg.clip : z;
+    this.bias += (zc - this.bias) / (this.raw.length < this.n ? this.raw.length : this.n);
     // Deviation from the better seasonal profile, when there is one.
     const dayOk = pDay === pDay && this.evidence[Predictor.DAILY]! >= MIN_EVIDENCE;
     const weekOk = pWeek === pWeek && this.evidence[Predictor.WEEKLY]! >= MIN_EVIDENCE;
@@ -474,6 +481,8 @@ export class StreamScorer {
       lVar: this.lVar,
       lN: this.lN,
       lastAlarm: Number.isFinite(this.lastAlarm) ? this.lastAlarm : null,
+      bias: this.bias,
+      recentSide: this.recentSide,
     };
   }
 
@@ -509,11 +518,13 @@ export class StreamScorer {
     s.lVar = st.lVar;
     s.lN = st.lN;
     s.lastAlarm = st.lastAlarm ?? Number.NEGATIVE_INFINITY;
+    s.bias = st.bias;
+    s.recentSide = st.recentSide;
     return s;
   }
 }
 
-const SCALAR_FIELDS = ['n', 'nan', 'slow', 'fast', 'prev', 'min', 'max', 'shiftRun', 'rawAt', 'rawSum', 'lMean', 'lVar', 'lN'] as const;
+const SCALAR_FIELDS = ['n', 'nan', 'slow', 'fast', 'prev', 'min', 'max', 'shiftRun', 'rawAt', 'rawSum', 'lMean', 'lVar', 'lN', 'bias', 'recentSide'] as const;
 const NULLABLE_FIELDS = ['prevT', 'quantum', 'lastAlarm'] as const;
 const NONNEGATIVE_FIELDS = ['n', 'nan', 'lVar', 'lN', 'rawAt'] as const;
 
@@ -530,6 +541,7 @@ function checkState(state: unknown, window: number): string | undefined {
   }
   for (const f of NONNEGATIVE_FIELDS) if ((st[f] as number) < 0) return `model.${f} must not be negative`;
   if ((st['min'] as number) > (st['max'] as number)) return 'model.min exceeds model.max';
+  if (st['recentSide'] !== -1 && st['recentSide'] !== 0 && st['recentSide'] !== 1) return 'model.recentSide must be -1, 0 or 1';
   if (!Number.isInteger(st['rawAt']) || (st['rawAt'] as number) >= window) return 'model.rawAt is out of range';
   const arrays: Array<[string, number]> = [
     ['scale', N_SLOTS],
