@@ -73,6 +73,13 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
   hub.health.registerCheck('event-loop', loop.check, { groups: ['liveness'] });
   if (options.demo) hub.health.registerCheck('upstream', demoUpstreamCheck(startedAt, () => systemClock.now()));
 
+  // Operational trouble goes to the log: a snapshot that cannot be written or read, a flow that failed.
+  const troubles = hub.eventsOf('hub/persist-error', 'hub/restore-error', 'hub/processor-error', 'hub/restored').subscribe((event) => {
+    if (event.type === 'hub/restored') log(`state restored from ${event.file} (${event.generation} generation, saved ${new Date(event.savedAt).toISOString()})`);
+    else if (event.type === 'hub/persist-error') log(`state could not be saved to ${event.file}: ${event.error}`);
+    else if (event.type === 'hub/restore-error') log(`state file ${event.file} was not usable (${event.code}): ${event.error}; using ${event.fallback === 'previous' ? 'the previous generation' : 'fresh state'}`);
+    else if (event.type === 'hub/processor-error') log(`flow ${event.processor} failed: ${event.error}`);
+  });
   await hub.start();
 
   const assets = loadStaticAssets();
@@ -145,6 +152,7 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
   }).catch(async (error: unknown) => {
     loop.stop();
     await hub.stop();
+    troubles.unsubscribe();
     throw error;
   });
   const address = server.address() as AddressInfo;
@@ -166,6 +174,7 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
       clearTimeout(force);
       loop.stop();
       await hub.stop();
+      troubles.unsubscribe();
     })());
 
   return { hub, provider, server, traffic, url, close };

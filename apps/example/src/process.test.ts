@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -52,6 +52,7 @@ describe('the app as a process', () => {
 
     const second = await startAppProcess(await freePort(), env);
     started.push(second);
+    expect(second.output()).toContain(`state restored from ${stateFile}`);
     const total = await counter(second.url, 'vision_requests_total', 'provider="local"');
     expect(total).toBeGreaterThanOrEqual(35);
     expect(total).toBeLessThanOrEqual(45);
@@ -79,6 +80,17 @@ describe('the app as a process', () => {
     started.push(again);
     expect(await counter(again.url, 'vision_requests_total', 'provider="local"')).toBe(3);
     await again.kill('SIGTERM');
+  });
+
+  it('starts with fresh state, and says so, when the state file is corrupt', async () => {
+    const stateFile = join(dir, 'corrupt.json');
+    writeFileSync(stateFile, '{"format":"obs-hub-snapshot","version":1,"trunc');
+    const app = await startAppProcess(await freePort(), { OBS_STATE_FILE: stateFile });
+    started.push(app);
+    await expect.poll(() => app.output(), { timeout: 10_000 }).toMatch(/state file .*corrupt\.json was not usable/);
+    expect(await post(app.url, png)).toBe(200);
+    expect(await counter(app.url, 'vision_requests_total', 'provider="local"')).toBe(1);
+    expect((await app.kill('SIGTERM')).code).toBe(0);
   });
 
   it('refuses bad configuration with exit code 2 and usage', async () => {
