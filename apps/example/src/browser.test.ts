@@ -79,6 +79,7 @@ describe.skipIf(!chromiumPath)('the dashboard in a real browser (headless chromi
     const waterfall = await page.locator('#waterfall').textContent();
     expect(waterfall).toContain('POST /api/analyze');
     expect(waterfall).toContain('vision.analyze_image');
+    expect(waterfall).toContain('read_body');
   });
 
   it('shows a firing alert, and an alert message with HTML in it only as text', async () => {

@@ -102,6 +102,13 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
       const status = await handleAnalyze(req, res, ctx.url, {
         analyze: (bytes, includeDescription, analyzeOptions) => provider.analyzeImage(bytes, includeDescription, analyzeOptions),
         parent: serverSpan,
+        traceBody: () => {
+          const span = hub.traces.startSpan('read_body', 'example-http', serverSpan);
+          return (bytes) => {
+            if (bytes !== undefined) span.tags['http.request_body_bytes'] = bytes;
+            hub.traces.finishSpan(span, bytes === undefined ? 'error' : 'ok');
+          };
+        },
         maxBodyBytes: maxUploadBytes,
         traceHeaders: (): Record<string, string> => {
           const { traceparent } = hub.traces.injectContext(serverSpan);

@@ -12,6 +12,8 @@ export interface AnalyzeRouteOptions {
   readonly bodyTimeoutMs?: number;
   /** Called for unexpected failures (a bug or a provider crash), for logging. */
   readonly onUnexpectedError?: (error: unknown) => void;
+  /** Starts a span around reading the body; the returned function ends it with the body size (or an error). */
+  readonly traceBody?: () => (bytes: number | undefined) => void;
   /** Parent of the analysis span (the server span of the request). */
   readonly parent?: AnalyzeOptions['parent'];
   /** Response headers naming the request's trace, from the request span (e.g. `traceparent`). */
@@ -46,7 +48,15 @@ export async function handleAnalyze(req: IncomingMessage, res: ServerResponse, u
   }
   let traceHeaders: Record<string, string> = {};
   try {
-    const body = await readBody(req, { limit: options.maxBodyBytes, timeoutMs: options.bodyTimeoutMs ?? 30_000 });
+    const endBody = options.traceBody?.();
+    let body: Buffer;
+    try {
+      body = await readBody(req, { limit: options.maxBodyBytes, timeoutMs: options.bodyTimeoutMs ?? 30_000 });
+    } catch (error) {
+      endBody?.(undefined);
+      throw error;
+    }
+    endBody?.(body.length);
     const description = await options.analyze(body, param !== 'false', {
       parent: options.parent,
       onSpan: (span) => (traceHeaders = options.traceHeaders?.(span) ?? {}),
