@@ -344,6 +344,10 @@ describe('AnomalyDetector', () => {
         expect(a.snapshot()).toEqual(before);
       }
       expect(new AnomalySnapshotError('m')).toBeInstanceOf(ObsError);
+      // Models of a detector with another likelihood window do not fit.
+      const other = createAnomalyDetector({ scorer: { likelihoodWindow: 20 } });
+      expect(() => other.restore(before)).toThrow(/raw/);
+      expect(other.seriesCount).toBe(0);
     });
   });
 });

@@ -110,12 +110,14 @@ export interface ScorerState {
  * (fast EWMA), a time-of-day profile and an hour-of-week profile. Each keeps a
  * robust scale of its own errors; the forecast is their precision-weighted mean,
  * and a point is judged in units of the forecast's own robust error scale.
- * The point's surprise `1 - P(|Z| > |z|)` is averaged over a short window and
+ * The point's surprise `-log10 P(|Z| > |z|)` is averaged over a short window and
  * compared with the long-run distribution of those averages (anomaly likelihood,
  * as in Numenta's HTM detector), so sustained changes in behaviour stand out even
- * when no single point is extreme; a single extreme point stands out directly.
+ * when no single point is extreme; a new extreme of the series scores 1. After an
+ * alarm the score is damped for a while, so one incident ranks once.
  *
- * Everything is O(1) per point with fixed-size state (about 4 KB).
+ * Everything is O(1) per point with fixed-size state (about 11 KB, mostly the
+ * two seasonal profiles).
  */
 export class StreamScorer {
   readonly config: ScorerConfig;
