@@ -3,7 +3,6 @@
  * and DDSketch: recording throughput, quantile accuracy, heap per series and text
  * exposition. Run: `pnpm --filter @obs/bench bench metrics`.
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { DDSketch } from '@datadog/sketches-js';
 import { AggregationType, DataPointType, MeterProvider, MetricReader, type ExponentialHistogram } from '@opentelemetry/sdk-metrics';
 import { createMetricsCollector, serialize, serializeAsync } from '@obs/metrics';
@@ -272,16 +271,40 @@ function heap(): string {
   return lines.join('\n');
 }
 
-async function timeAsync(fn: () => Promise<unknown> | unknown, rounds = 21): Promise<number> {
-  for (let i = 0; i < 3; i++) await fn();
-  const samples: number[] = [];
-  for (let i = 0; i < rounds; i++) {
+/** Median ms per call of each case, the cases interleaved in rotated order each round (as benchGroup does). */
+async function timeRotated(cases: Array<() => Promise<string> | string>, rounds = 21): Promise<number[]> {
+  // The body is measured up to a flat string (Buffer.byteLength reads it all): an HTTP
+  // response has to flatten a rope anyway, so leaving that out would flatter a `+=` builder.
+  const once = async (fn: () => Promise<string> | string) => {
     const start = performance.now();
-    await fn();
-    samples.push(performance.now() - start);
+    Buffer.byteLength(await fn());
+    return performance.now() - start;
+  };
+  for (const fn of cases) for (let i = 0; i < 3; i++) await once(fn);
+  const samples = cases.map(() => [] as number[]);
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < cases.length; k++) {
+      const i = (k + r) % cases.length;
+      samples[i]!.push(await once(cases[i]!));
+    }
   }
-  samples.sort((a, b) => a - b);
-  return samples[samples.length >> 1]!;
+  return samples.map((xs) => xs.sort((a, b) => a - b)[xs.length >> 1]!);
+}
+
+/** Longest gap between 1 ms interval ticks while `work` runs: how long the event loop was blocked. */
+async function longestStall(work: () => Promise<unknown>): Promise<{ totalMs: number; stallMs: number }> {
+  let last = performance.now();
+  let stall = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    stall = Math.max(stall, now - last);
+    last = now;
+  }, 1);
+  const start = performance.now();
+  await work();
+  const totalMs = performance.now() - start;
+  clearInterval(timer);
+  return { totalMs, stallMs: stall };
 }
 
 async function exposition(): Promise<string> {
@@ -295,12 +318,14 @@ async function exposition(): Promise<string> {
     ours.increment('req_total', i, labels);
     prom.inc(labels, i);
   }
-  const oursMs = await timeAsync(() => serialize(ours));
-  const oursOmMs = await timeAsync(() => serialize(ours, 'application/openmetrics-text; version=1.0.0'));
-  const oursAsyncMs = await timeAsync(() => serializeAsync(ours));
-  const promMs = await timeAsync(() => reg.metrics());
+  const [oursMs, oursOmMs, oursAsyncMs, promMs] = (await timeRotated([
+    () => serialize(ours).body,
+    () => serialize(ours, 'application/openmetrics-text; version=1.0.0').body,
+    async () => (await serializeAsync(ours)).body,
+    () => reg.metrics(),
+  ])) as [number, number, number, number];
   const lines = [
-    `### text exposition of ${N / 1000}k counter series (median of 21)`,
+    `### text exposition of ${N / 1000}k counter series (median of 21 rotated rounds, up to a flat string)`,
     '',
     '| case | ms per scrape | speed-up vs prom-client |',
     '| --- | ---: | ---: |',
@@ -309,22 +334,20 @@ async function exposition(): Promise<string> {
     `| @obs serializeAsync() | ${oursAsyncMs.toFixed(2)} | ${(promMs / oursAsyncMs).toFixed(1)}x |`,
     `| prom-client registry.metrics() | ${promMs.toFixed(2)} | 1.0x |`,
   ];
-  // Event-loop stall of serializeAsync on a big registry.
+  // Event-loop stalls of serializeAsync on a big registry, next to an idle baseline (machine noise).
   const big = createMetricsCollector({ maxSeriesPerMetric: 25_000 });
   for (let m = 0; m < 8; m++) for (let i = 0; i < 25_000; i++) big.increment(`big${m}_total`, 1, { id: String(i) });
-  const monitor = monitorEventLoopDelay({ resolution: 1 });
-  monitor.enable();
-  const start = performance.now();
-  const result = await serializeAsync(big);
-  const total = performance.now() - start;
-  monitor.disable();
-  const syncStart = performance.now();
-  serialize(big);
-  const syncMs = performance.now() - syncStart;
+  (globalThis as { gc?: () => void }).gc?.();
+  const idle = await longestStall(() => new Promise((resolve) => setTimeout(resolve, 300)));
+  const asyncRuns: Array<{ totalMs: number; stallMs: number }> = [];
+  for (let r = 0; r < 5; r++) asyncRuns.push(await longestStall(async () => Buffer.byteLength((await serializeAsync(big)).body)));
+  const syncRun = await longestStall(async () => Buffer.byteLength(serialize(big).body));
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1]!;
   lines.push(
     '',
-    `serializeAsync on 200k series (${(result.body.length / 1e6).toFixed(1)} MB): ${total.toFixed(0)} ms in total, ` +
-      `longest event-loop stall ${(monitor.max / 1e6).toFixed(1)} ms (synchronous serialize: one ${syncMs.toFixed(0)} ms block).`,
+    `serializeAsync on 200k series (${(serialize(big).body.length / 1e6).toFixed(1)} MB), 5 runs: median ${median(asyncRuns.map((r) => r.totalMs)).toFixed(0)} ms in total, ` +
+      `median longest event-loop stall ${median(asyncRuns.map((r) => r.stallMs)).toFixed(1)} ms (idle baseline on this machine: ${idle.stallMs.toFixed(1)} ms); ` +
+      `synchronous serialize blocks for ${syncRun.stallMs.toFixed(0)} ms.`,
   );
   return lines.join('\n');
 }

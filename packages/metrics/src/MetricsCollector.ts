@@ -228,7 +228,7 @@ export class MetricsCollector implements SeriesOwner {
     const resolve = () => (s.o >= 0 ? s : (s = this.seriesFor(this.family(name, MetricType.COUNTER), normalized, normalized)));
     return {
       inc: (value: number = 1) => {
-        if (typeof value !== 'number' || !(value >= 0) || value === Infinity) throw this.badValue(MetricType.COUNTER, value);
+        if (typeof value !== 'number' || !(value >= 0 && value < Infinity)) throw this.badValue(MetricType.COUNTER, value);
         this.addCounter(s.o >= 0 ? s : resolve(), value);
       },
       get value() {
@@ -543,12 +543,29 @@ export class MetricsCollector implements SeriesOwner {
 
   // ---------------------------------------------------------------- hot path internals
 
+  /**
+   * The counter hot path, written out like observe(). A counter's point values only
+   * grow, so a step's min is its first point and its max its last (VALUE, taken when
+   * the step is rolled): no comparisons per call.
+   */
   private addCounter(s: Series, value: number): void {
-    const d = s.data;
-    const o = s.o;
+    let d = s.data;
+    let o = s.o;
     const total = d[o + VALUE]! + value;
-    if (total === Infinity) throw new InvalidValueError(`incrementing ${s.family.name} by ${value} would overflow`);
-    this.track(s, total);
+    if (total === Infinity) throw counterOverflow(s, value);
+    const now = this.coarse ? coarseNow : this.clock.now();
+    if (now >= d[o + STEP_END]!) {
+      this.roll(s, now);
+      d = s.data;
+      o = s.o;
+    }
+    const count = d[o + STEP_COUNT]!;
+    if (count === 0) d[o + STEP_MIN] = total;
+    d[o + STEP_COUNT] = count + 1;
+    d[o + STEP_SUM]! += total;
+    d[o + VALUE] = total;
+    d[o + LAST_TS] = now;
+    if (this.subscribers !== 0) this.queuePoint(s, total, now);
   }
 
   private setGauge(s: Series, value: number): void {
@@ -617,7 +634,7 @@ export class MetricsCollector implements SeriesOwner {
     const count = stepCount(s);
     if (count > 0) {
       // The closed step's last point value: the running value before the write that triggered this roll.
-      const next = appendStep(d, o, this.retentionSteps, this.currentStepOf(s), count, stepSum(s), d[o + STEP_MIN]!, d[o + STEP_MAX]!, d[o + VALUE]!, d[o + LAST_TS]!);
+      const next = appendStep(d, o, this.retentionSteps, this.currentStepOf(s), count, stepSum(s), d[o + STEP_MIN]!, s.family.type === MetricType.COUNTER ? d[o + VALUE]! : d[o + STEP_MAX]!, d[o + VALUE]!, d[o + LAST_TS]!);
       if (next !== d) {
         this.slots.release(d, o);
         s.data = d = next;
@@ -928,6 +945,10 @@ export class MetricsCollector implements SeriesOwner {
     }
     return removed;
   }
+}
+
+function counterOverflow(s: Series, value: number): InvalidValueError {
+  return new InvalidValueError(`incrementing ${s.family.name} by ${value} would overflow`);
 }
 
 function sumOverflow(s: Series, value: number): InvalidValueError {
