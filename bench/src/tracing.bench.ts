@@ -70,7 +70,7 @@ export async function run(): Promise<string> {
   const tracer = provider.getTracer('bench');
   const sampled = createTraceManager({ traceSampleRate: 1, reaperIntervalMs: 0 });
   const unsampled = createTraceManager({ traceSampleRate: 0, reaperIntervalMs: 0 });
-  const parent = sampled.startSpan('parent', 'bench');
+  let parent = sampled.startSpan('parent', 'bench');
 
   const spans = bothGroups('sampled span start + finish', 'OpenTelemetry sdk-trace-base', [
     {
@@ -96,10 +96,15 @@ export async function run(): Promise<string> {
       },
     },
     {
+      // Children of a parent that changes every 100 spans, so every child is stored.
       name: '@obs/tracing (child spans)',
       run(n) {
         let last;
         for (let i = 0; i < n; i++) {
+          if (i % 100 === 0) {
+            parent.finish();
+            parent = sampled.startSpan('parent', 'bench');
+          }
           last = sampled.startSpan('op', 'bench', parent);
           last.finish();
         }

@@ -3,20 +3,20 @@ import { randomFillSync } from 'node:crypto';
 /**
  * W3C trace and span ids from a cryptographically strong source, without a
  * crypto call per id: 64 KiB of random bytes come from one `randomFillSync`
- * call, and are hex-encoded natively (`Buffer#toString('hex')`) 4 KiB at a
+ * call, and are hex-encoded natively (`Buffer#toString('hex')`) 16 KiB at a
  * time. Each id is a substring of that hex text, which V8 makes a "sliced
  * string" sharing the chunk's text, so taking an id costs a few nanoseconds.
- * The 8 KiB chunk text bounds what a long-lived id keeps alive.
+ * The 32 KiB chunk text bounds what a long-lived id keeps alive (ids are
+ * taken in order, so stored spans share few chunks).
  */
 const POOL_BYTES = 65536;
-const CHUNK_BYTES = 4096;
+const CHUNK_BYTES = 16384;
 const pool = Buffer.allocUnsafe(POOL_BYTES);
 let chunkStart = POOL_BYTES;
 let chunkHex = '';
 let offset = CHUNK_BYTES;
 
 const ZERO_TRACE_ID = '0'.repeat(32);
-const ZERO_SPAN_ID = '0'.repeat(16);
 
 function nextChunk(): void {
   if (chunkStart + CHUNK_BYTES >= POOL_BYTES) {
@@ -41,8 +41,8 @@ function take(bytes: number): number {
 export function generateTraceId(): string {
   for (;;) {
     const at = take(16);
-    const id = chunkHex.slice(at * 2, at * 2 + 32);
-    if (id !== ZERO_TRACE_ID) return id;
+    // Check the bytes, not the string: the first byte is non-zero 255 times in 256.
+    if (pool[chunkStart + at] !== 0 || !isZeroBytes(chunkStart + at, 16)) return chunkHex.slice(at * 2, at * 2 + 32);
   }
 }
 
@@ -50,9 +50,13 @@ export function generateTraceId(): string {
 export function generateSpanId(): string {
   for (;;) {
     const at = take(8);
-    const id = chunkHex.slice(at * 2, at * 2 + 16);
-    if (id !== ZERO_SPAN_ID) return id;
+    if (pool[chunkStart + at] !== 0 || !isZeroBytes(chunkStart + at, 8)) return chunkHex.slice(at * 2, at * 2 + 16);
   }
+}
+
+function isZeroBytes(from: number, length: number): boolean {
+  for (let i = from; i < from + length; i++) if (pool[i] !== 0) return false;
+  return true;
 }
 
 /**
