@@ -1,7 +1,7 @@
 import { labelsKey, ofType, type Labels } from '@obs/core';
 import type { AlertInit, AlertSeverity } from '@obs/alerts';
 import type { AnomalyDetectedEvent } from '@obs/anomaly';
-import { concat, defer, groupBy, map, mergeMap, of, switchMap, timer, type Observable, type SchedulerLike } from 'rxjs';
+import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import type { ObsEvent } from '../events';
 
 export interface AnomalyAlertsOptions {
@@ -9,6 +9,8 @@ export interface AnomalyAlertsOptions {
   readonly resolveAfterMs: number;
   readonly severity: AlertSeverity;
   readonly scheduler: SchedulerLike;
+  /** Most alerts tracked for resolution at once (default 10 000); past it the oldest resolves early. */
+  readonly maxOpenAlerts?: number;
 }
 
 /** The alert name of anomaly alerts. */
@@ -46,26 +48,40 @@ function toFiring(event: AnomalyDetectedEvent, severity: AlertSeverity): AlertIn
  * anomalies -> alerts: one `MetricAnomaly` alert per series and anomaly type,
  * labelled `metric` and `anomaly_type` (plus the series labels). Each new
  * incident refreshes it; it resolves after `resolveAfterMs` without one.
+ *
+ * Written with one timer per open alert rather than `groupBy`, whose duration
+ * selector keeps groups (and their timers) alive after unsubscription.
  */
 export function anomalyAlerts(options: AnomalyAlertsOptions): (events$: Observable<ObsEvent>) => Observable<AlertInit> {
+  const maxOpen = options.maxOpenAlerts ?? 10_000;
   return (events$) =>
-    events$.pipe(
-      ofType('anomaly/detected'),
-      groupBy((event) => `${event.anomaly.metricName}\u0000${event.anomaly.anomalyType}\u0000${labelsKey(event.labels)}`, {
-        // A group lives until its series has been quiet for resolveAfterMs; then it completes.
-        duration: (group) => group.pipe(switchMap(() => timer(options.resolveAfterMs, options.scheduler))),
-      }),
-      mergeMap((group) => {
-        let last: AnomalyDetectedEvent | undefined;
-        return concat(
-          group.pipe(
-            map((event) => {
-              last = event;
-              return toFiring(event, options.severity);
-            }),
-          ),
-          defer(() => (last ? of<AlertInit>({ ...toFiring(last, options.severity), state: 'resolved' }) : of())),
-        );
-      }),
-    );
+    new Observable<AlertInit>((subscriber) => {
+      const open = new Map<string, { event: AnomalyDetectedEvent; timer: Subscription }>();
+      const resolve = (key: string) => {
+        const entry = open.get(key);
+        if (!entry) return;
+        entry.timer.unsubscribe();
+        open.delete(key);
+        subscriber.next({ ...toFiring(entry.event, options.severity), state: 'resolved' });
+      };
+      const source = events$.pipe(ofType('anomaly/detected')).subscribe({
+        next: (event) => {
+          const key = `${event.anomaly.metricName}\u0000${event.anomaly.anomalyType}\u0000${labelsKey(event.labels)}`;
+          open.get(key)?.timer.unsubscribe();
+          open.delete(key);
+          // Bounded: past the limit the oldest open alert resolves early.
+          if (open.size >= maxOpen) resolve(open.keys().next().value as string);
+          const timer = options.scheduler.schedule(() => resolve(key), options.resolveAfterMs);
+          open.set(key, { event, timer });
+          subscriber.next(toFiring(event, options.severity));
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      });
+      return () => {
+        source.unsubscribe();
+        for (const entry of open.values()) entry.timer.unsubscribe();
+        open.clear();
+      };
+    });
 }
