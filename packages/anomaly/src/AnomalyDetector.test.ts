@@ -153,6 +153,14 @@ describe('AnomalyDetector', () => {
     expect(detector.getDetectedAnomalies()).toEqual([anomaly]);
   });
 
+  it('reports the first change of a long-constant series, once', () => {
+    const detector = createAnomalyDetector();
+    const values = [...new Array(200).fill(5), ...new Array(100).fill(7)];
+    const found = feed(detector, 'x', values);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ anomalyType: AnomalyType.TREND, actualValue: 7, expectedValue: 5, timestamp: T0 + 200 * MINUTE });
+  });
+
   it('calls a deep drop a DROP', () => {
     const detector = createAnomalyDetector();
     feed(detector, 'x', noisySeries(6, 300, 200, 10));

@@ -173,7 +173,9 @@ export function classify(start: IncidentStart, next: number | undefined): Confir
     );
   }
   if (start.outsideRange || Math.abs(z) >= EXTREME_SIGMA) {
-    const zNext = next === undefined || !(start.expectedScale > 0) ? 0 : (next - start.expected) / start.expectedScale;
+    // Same convention as the scorer: any change from a zero-scale (constant) forecast is extreme.
+    const dNext = next === undefined ? 0 : next - start.expected;
+    const zNext = dNext === 0 ? 0 : start.expectedScale > 0 ? dNext / start.expectedScale : Math.sign(dNext) * 1e6;
     const sustained = Math.sign(zNext) === Math.sign(z) && Math.abs(zNext) >= Math.max(NOTABLE_SIGMA, 0.5 * Math.abs(z));
     if (sustained) {
       return done(AnomalyType.TREND, `level shift: value ${sigmas(z)} ${side(z)} the expected level, and the next point stayed there`);
