@@ -44,7 +44,7 @@ describe('the app as a process', () => {
     // Phase A: settled well before the kill, so a snapshot must hold it.
     for (let i = 0; i < 30; i++) expect(await post(first.url, png)).toBe(200);
     for (let i = 0; i < 5; i++) expect(await post(first.url, png.subarray(0, 60))).toBe(400);
-    await sleep(3000); // three snapshot intervals
+    await sleep(4000); // four snapshot intervals
     // Phase B: may or may not make it into a snapshot before the kill.
     for (let i = 0; i < 10; i++) await post(first.url, png);
     const killed = await first.kill('SIGKILL');
