@@ -416,15 +416,18 @@ export class ObservabilityHub {
     const context: Record<string, number | undefined> = Object.create(null) as Record<string, number | undefined>;
     let budget = 10_000;
     for (const name of this.metrics.listMetrics()) {
+      let counter = false;
       for (const series of this.metrics.series(name)) {
         if (budget-- <= 0) return context;
         const latest = series.getLatest();
         if (!latest) continue;
+        counter = latest.metricType === 'counter';
         const labels = Object.entries(latest.labels);
         if (labels.length === 0) context[name] = latest.value;
         else context[`${name}{${labels.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}}`] = latest.value;
-        if (latest.metricType === 'counter') context[name] = this.metrics.getCounterTotal(name);
       }
+      // Once per metric (it walks every series of the metric).
+      if (counter) context[name] = this.metrics.getCounterTotal(name);
     }
     return context;
   }
