@@ -512,8 +512,11 @@ export class MetricsCollector implements SeriesOwner {
   latestOf(series: Series): MetricPoint | undefined {
     if (series.o < 0) return undefined;
     const d = series.data;
-    if (stepCount(series) === 0 && historySize(d) === 0) return undefined;
-    return this.point(series, d[series.o + VALUE]!, d[series.o + LAST_TS]!);
+    const value = d[series.o + VALUE]!;
+    // A counter always has a value (0 until incremented, or restored); a gauge once set; a histogram once observed.
+    if (value !== value) return undefined;
+    if (series instanceof HistogramSeries && series.sketch.count === 0) return undefined;
+    return this.point(series, value, d[series.o + LAST_TS]!);
   }
 
   /** @internal */

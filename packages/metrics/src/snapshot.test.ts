@@ -73,3 +73,16 @@ describe('snapshot / restore', () => {
     expect(serializeFormat(target, 'openmetrics').body).toBe(before);
   });
 });
+
+describe('restored series', () => {
+  it('are exported with their restored values', () => {
+    const m = populated();
+    const copy = createMetricsCollector({ clock: new ManualClock(7), maxSeriesPerMetric: 3 });
+    copy.restore(m.snapshot());
+    const byName = (name: string) => copy.export().filter((p) => p.name === name);
+    expect(byName('req_total').map((p) => p.value).sort()).toEqual([1, 1, 3, 3]);
+    expect(byName('temp')).toEqual([{ name: 'temp', value: -4.5, metricType: 'gauge', timestamp: 7, labels: { room: 'a"b' }, unit: '' }]);
+    expect(byName('unset')).toEqual([]);
+    expect(byName('lat_ms')).toHaveLength(1);
+  });
+});
