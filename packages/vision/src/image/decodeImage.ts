@@ -4,7 +4,7 @@ import { PNG } from 'pngjs';
 import { ObsValidationError } from '@obs/core';
 import { ImageTooLargeError, VisionInputError } from '../errors';
 import type { ImageHeader } from './ImageHeader';
-import { readJpegStructure } from './jpegHeader';
+import { readJpegStructure, type JpegStructure } from './jpegHeader';
 import { expectedInflatedSize, readPngStructure, type PngStructure } from './pngHeader';
 import { describeUnknownBytes, sniffFormat } from './sniffFormat';
 
@@ -43,11 +43,8 @@ export function checkLimits(limits: unknown): ImageLimits {
   return limits as ImageLimits;
 }
 
-/**
- * Reads the header and enforces the limits. Every failure is a typed
- * {@link VisionInputError}; nothing is decompressed here.
- */
-export function inspectImage(bytes: Uint8Array, limits: ImageLimits = DEFAULT_IMAGE_LIMITS): ImageHeader & { readonly decodable: boolean } {
+/** Validates the input and limits, sniffs the format and reads its structure; nothing is decompressed. */
+function readStructure(bytes: Uint8Array, limits: ImageLimits): PngStructure | JpegStructure {
   checkLimits(limits);
   if (!(bytes instanceof Uint8Array)) {
     throw new VisionInputError('INVALID_INPUT_TYPE', 'image data must be a Uint8Array (or Buffer)');
@@ -60,9 +57,19 @@ export function inspectImage(bytes: Uint8Array, limits: ImageLimits = DEFAULT_IM
   if (!format) {
     throw new VisionInputError('UNSUPPORTED_FORMAT', `not a PNG or JPEG image (${describeUnknownBytes(bytes)})`);
   }
-  const header = format === 'png' ? readPngStructure(bytes) : readJpegStructure(bytes);
-  checkCanvas(header, limits);
-  return { ...header, decodable: header.format === 'png' || (header as { decodable?: boolean }).decodable !== false };
+  const structure = format === 'png' ? readPngStructure(bytes) : readJpegStructure(bytes);
+  checkCanvas(structure, limits);
+  return structure;
+}
+
+/**
+ * Reads the header and enforces the limits. Every failure is a typed
+ * {@link VisionInputError}; nothing is decompressed here.
+ */
+export function inspectImage(bytes: Uint8Array, limits: ImageLimits = DEFAULT_IMAGE_LIMITS): ImageHeader & { readonly decodable: boolean } {
+  const structure = readStructure(bytes, limits);
+  if (structure.format === 'png') return { ...stripInternals(structure), decodable: true };
+  return structure;
 }
 
 function checkCanvas(header: ImageHeader, limits: ImageLimits): void {
@@ -78,15 +85,12 @@ function checkCanvas(header: ImageHeader, limits: ImageLimits): void {
 
 /** Checks limits from the header, then decodes to RGBA. Only typed errors escape. */
 export function decodeImage(bytes: Uint8Array, limits: ImageLimits = DEFAULT_IMAGE_LIMITS): DecodedImage {
-  const inspected = inspectImage(bytes, limits);
-  if (inspected.format === 'png') {
-    const structure = readPngStructure(bytes);
-    return { header: stripInternals(structure), rgba: decodePng(bytes, structure) };
+  const structure = readStructure(bytes, limits);
+  if (structure.format === 'png') return { header: stripInternals(structure), rgba: decodePng(bytes, structure) };
+  if (!structure.decodable) {
+    throw new VisionInputError('UNSUPPORTED_FORMAT', `this JPEG variant (${structure.bitDepth}-bit or lossless/arithmetic coding) is not supported; use baseline or progressive 8-bit JPEG`);
   }
-  if (!inspected.decodable) {
-    throw new VisionInputError('UNSUPPORTED_FORMAT', `this JPEG variant (${inspected.bitDepth}-bit or lossless/arithmetic coding) is not supported; use baseline or progressive 8-bit JPEG`);
-  }
-  const { decodable: _decodable, ...header } = inspected;
+  const { decodable: _decodable, ...header } = structure;
   return { header, rgba: decodeJpeg(bytes, header, limits) };
 }
 
