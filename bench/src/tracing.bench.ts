@@ -143,6 +143,8 @@ export async function run(): Promise<string> {
   ]);
 
   const unsampledParent = unsampled.startSpan('parent', 'bench');
+  const unsampledWithContext = createTraceManager({ traceSampleRate: 0, reaperIntervalMs: 0 });
+  unsampledWithContext.withSpan(unsampledWithContext.startSpan('warm', 'bench'), () => undefined);
   const cost = bothGroups('unsampled vs sampled span (start + finish)', '@obs/tracing sampled', [
     {
       name: '@obs/tracing sampled',
@@ -161,6 +163,18 @@ export async function run(): Promise<string> {
         let last;
         for (let i = 0; i < n; i++) {
           last = unsampled.startSpan('op', 'bench');
+          last.finish();
+        }
+        return last;
+      },
+    },
+    {
+      // Once any span was made active, every start without a parent reads AsyncLocalStorage.
+      name: '@obs/tracing unsampled (active context in use)',
+      run(n) {
+        let last;
+        for (let i = 0; i < n; i++) {
+          last = unsampledWithContext.startSpan('op', 'bench');
           last.finish();
         }
         return last;
@@ -193,6 +207,7 @@ export async function run(): Promise<string> {
   await provider.shutdown();
   await sampled.shutdown();
   await unsampled.shutdown();
+  await unsampledWithContext.shutdown();
   await heapManager.shutdown();
   return [
     ...[spans, roundTrip, cost].flatMap(([cpu, wall]) => [formatGroup(cpu), '', formatGroup(wall), '']),

@@ -4,8 +4,17 @@ import type { RecordingSpan } from './spans';
  * The finished spans of one trace in this process. Spans of a trace started
  * here share the record by reference, so storing a span needs no lookup.
  */
+/** Shared by records with no span yet, so a record costs no array until it stores one. */
+const NO_SPANS: RecordingSpan[] = Object.freeze([]) as unknown as RecordingSpan[];
+
+/** Appends a span to a record (replacing the shared empty array on the first one). */
+function pushSpan(record: TraceRecord, span: RecordingSpan): void {
+  if (record.spans === NO_SPANS) record.spans = [span];
+  else record.spans.push(span);
+}
+
 export class TraceRecord {
-  readonly spans: RecordingSpan[] = [];
+  spans: RecordingSpan[] = NO_SPANS;
   /** Whether the record is in the store's FIFO. */
   stored = false;
   /** Set when evicted; spans finishing later start a fresh record. */
@@ -83,7 +92,7 @@ export class TraceStore {
       this.droppedSpans++;
       return 'trace-full';
     }
-    record.spans.push(span);
+    pushSpan(record, span);
     if (span.status === 'error') record.hasError = true;
     this.storedSpans++;
     return 'stored';
@@ -124,10 +133,10 @@ export class TraceStore {
             existing.droppedSpans++;
             this.droppedSpans++;
             this.storedSpans--;
-          } else existing.spans.push(span);
+          } else pushSpan(existing, span);
         }
         existing.hasError ||= record.hasError;
-        record.spans.length = 0;
+        record.spans = NO_SPANS;
         record.mergedInto = existing;
       } else {
         this.index.set(record.traceId, record);
