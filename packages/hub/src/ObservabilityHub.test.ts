@@ -46,6 +46,8 @@ describe('config', () => {
       { flows: 'all' },
       { metrics: 5 },
       { clock: {} },
+      { dashboard: { metricNames: { requests: 'bad name' } } },
+      { dashboard: { historySize: 0 } },
       'options',
     ]) {
       expect(() => createObservabilityHub(bad as never), JSON.stringify(bad)).toThrow(HubValidationError);
@@ -314,6 +316,16 @@ describe('dashboard', () => {
     expect(data.traces.recent.length).toBeGreaterThan(0);
     expect(data.metrics.series.length).toBeGreaterThan(0);
     expect(data.drops).toMatchObject({ hubEvents: 0, subscriberErrors: 0, processorErrors: 0 });
+  });
+
+  it('takes its key figures from configurable metric names', async () => {
+    const { hub, advance } = makeHub({ dashboard: { metricNames: { requests: 'http_requests_total', errors: 'http_errors_total' } } });
+    await hub.start();
+    hub.metrics.increment('http_requests_total', 4);
+    hub.metrics.increment('http_errors_total', 1);
+    advance(1000);
+    expect(hub.getDashboardData().metrics).toMatchObject({ requestsTotal: 4, errorsTotal: 1, errorRatio: 0.25 });
+    expect(hub.getDashboardData().charts.at(-1)).toMatchObject({ requestRate: 4, errorRate: 1 });
   });
 
   it('emits hub/sample events for live charts', async () => {

@@ -91,6 +91,8 @@ export class ObservabilityHub {
   private startPromise: Promise<void> | undefined;
   private stopPromise: Promise<void> | undefined;
   private startedAt: number | undefined;
+  /** Whether this hub read its snapshot file (or never had to): only then may it overwrite it. */
+  private restoreAttempted = false;
   private readonly counters = { processorErrors: 0, persists: 0, persistErrors: 0, restoreErrors: 0, lastPersistedAt: undefined as number | undefined };
 
   constructor(options: HubOptions = {}) {
@@ -189,7 +191,9 @@ export class ObservabilityHub {
   /**
    * Writes a snapshot now (writes are serialized). Resolves undefined when
    * persistence is not configured; a failed write is reported as
-   * `hub/persist-error` and rejects.
+   * `hub/persist-error` and rejects. Before `start()` has restored the saved
+   * state this would replace it with the current (fresh) one; `stop()` and the
+   * periodic writes never do that.
    */
   persistNow(): Promise<PersistResult | undefined> {
     const file = this.snapshotFile;
@@ -229,6 +233,7 @@ export class ObservabilityHub {
   async restore(): Promise<boolean> {
     const file = this.snapshotFile;
     if (!file) return false;
+    this.restoreAttempted = true;
     const result = await file.load();
     for (const problem of result.problems) {
       this.counters.restoreErrors++;
@@ -336,7 +341,9 @@ export class ObservabilityHub {
     this.alerts.stop();
     this.sloTracker.stop();
     let persisted = false;
-    if (this.snapshotFile) persisted = (await this.persistNow().catch(() => undefined)) !== undefined;
+    // A hub that never started (and so never restored) must not overwrite the saved state with a blank one.
+    const mayPersist = this.startedAt !== undefined && (this.restoreAttempted || !this.config.persistence?.restoreOnStart);
+    if (this.snapshotFile && mayPersist) persisted = (await this.persistNow().catch(() => undefined)) !== undefined;
     await this.traces.shutdown().catch(() => undefined);
     await this.alerts.drain().catch(() => undefined);
     this.flows.unsubscribe();

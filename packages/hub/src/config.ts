@@ -6,6 +6,7 @@ import type { MetricsCollectorConfig } from '@obs/metrics';
 import type { SLOTrackerConfig } from '@obs/slo';
 import type { TraceManagerConfig } from '@obs/tracing';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import { DEFAULT_DASHBOARD_METRICS, type DashboardMetricNames } from './dashboard/DashboardTypes';
 import { HubValidationError } from './errors';
 
 /** The contract's configuration, with its defaults in {@link DEFAULT_OBSERVABILITY_CONFIG}. */
@@ -60,6 +61,8 @@ export interface DashboardConfig {
   readonly recentAnomalies?: number;
   /** Recently resolved alerts listed. Default 20. */
   readonly recentAlerts?: number;
+  /** Which metrics feed the key figures and charts. Default {@link DEFAULT_DASHBOARD_METRICS} (the vision metrics). */
+  readonly metricNames?: Partial<DashboardMetricNames>;
 }
 
 export interface PersistenceConfig {
@@ -115,7 +118,7 @@ export interface ResolvedHubConfig extends ObservabilityConfig {
   readonly anomalyAlertSeverity: AlertSeverity;
   readonly sloEvaluationIntervalSeconds: number;
   readonly flows: Required<HubFlowsConfig>;
-  readonly dashboard: Required<DashboardConfig>;
+  readonly dashboard: Required<Omit<DashboardConfig, 'metricNames'>> & { readonly metricNames: DashboardMetricNames };
   readonly events: Required<EventDeliveryConfig>;
   readonly persistence: Required<PersistenceConfig> | undefined;
 }
@@ -148,6 +151,20 @@ function object<T>(value: unknown, what: string): Partial<T> {
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(what, 'an object', value);
   return value as Partial<T>;
+}
+
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+
+function metricNames(value: unknown): DashboardMetricNames {
+  const given = object<DashboardMetricNames>(value, 'dashboard.metricNames');
+  const out = { ...DEFAULT_DASHBOARD_METRICS };
+  for (const key of Object.keys(DEFAULT_DASHBOARD_METRICS) as (keyof DashboardMetricNames)[]) {
+    const name = given[key];
+    if (name === undefined) continue;
+    if (typeof name !== 'string' || name.length > 256 || !METRIC_NAME.test(name)) fail(`dashboard.metricNames.${key}`, 'a metric name', name);
+    out[key] = name;
+  }
+  return Object.freeze(out);
 }
 
 const SEVERITIES = new Set(['info', 'warning', 'error', 'critical']);
@@ -214,6 +231,7 @@ export function resolveHubConfig(options: unknown = {}): ResolvedHubConfig {
       recentTraces: count(dashboard.recentTraces, 'dashboard.recentTraces', 20, 1000),
       recentAnomalies: count(dashboard.recentAnomalies, 'dashboard.recentAnomalies', 50, 1000),
       recentAlerts: count(dashboard.recentAlerts, 'dashboard.recentAlerts', 20, 1000),
+      metricNames: metricNames(dashboard.metricNames),
     },
     events: {
       queueCapacity: count(events.queueCapacity, 'events.queueCapacity', 10_000, 10_000_000),

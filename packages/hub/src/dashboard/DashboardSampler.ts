@@ -1,7 +1,7 @@
 import type { MetricPoint, MetricsCollector } from '@obs/metrics';
 import type { ResolvedHubConfig } from '../config';
 import { RingQueue } from '../internal/RingQueue';
-import { DEFAULT_DASHBOARD_METRICS, type DashboardMetricNames, type DashboardSample } from './DashboardTypes';
+import type { DashboardMetricNames, DashboardSample } from './DashboardTypes';
 import { IntervalAccumulator } from './IntervalAccumulator';
 
 /**
@@ -10,7 +10,7 @@ import { IntervalAccumulator } from './IntervalAccumulator';
  * quantiles and a mean, and appends one sample to a bounded ring.
  */
 export class DashboardSampler {
-  readonly names: DashboardMetricNames = DEFAULT_DASHBOARD_METRICS;
+  readonly names: DashboardMetricNames;
   private readonly ring: RingQueue<DashboardSample>;
   private readonly interval = new IntervalAccumulator();
   private lastAt: number | undefined;
@@ -23,6 +23,7 @@ export class DashboardSampler {
     private readonly onSample: (sample: DashboardSample) => void,
   ) {
     this.ring = new RingQueue<DashboardSample>(config.dashboard.historySize);
+    this.names = config.dashboard.metricNames;
   }
 
   /** A latency or confidence point of the current interval. */

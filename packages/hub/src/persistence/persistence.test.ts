@@ -73,7 +73,7 @@ describe('hub persistence', () => {
     await first.hub.persistNow();
     first.hub.metrics.increment('jobs_total', 1);
     await first.hub.persistNow();
-    await first.hub.stop();
+    await first.hub.stop(); // never started: writes nothing more
     const text = await fs.readFile(path, 'utf8');
     await fs.writeFile(path, text.slice(0, 40)); // a torn write
 
@@ -83,8 +83,8 @@ describe('hub persistence', () => {
     const problem = second.events.find((e) => e.type === 'hub/restore-error');
     expect(problem).toMatchObject({ code: 'SNAPSHOT_NOT_JSON', fallback: 'previous', quarantinedTo: path + '.corrupt', component: undefined });
     expect(second.events.find((e) => e.type === 'hub/restored')).toMatchObject({ generation: 'previous' });
-    // stop() wrote a third generation, so `.prev` is the second write: the last good state, never a torn one.
-    expect(second.hub.metrics.getCounter('jobs_total')).toBe(2);
+    // `.prev` holds the first write: the last good state, never a torn one.
+    expect(second.hub.metrics.getCounter('jobs_total')).toBe(1);
     await second.hub.stop();
     // The good previous generation survived the new write; the torn file is kept for inspection.
     expect((await fs.readdir(dir)).sort()).toEqual(['state.json', 'state.json.corrupt', 'state.json.prev']);
@@ -108,6 +108,19 @@ describe('hub persistence', () => {
     expect(second.events.find((e) => e.type === 'hub/restore-error')).toMatchObject({ component: 'metrics', fallback: 'previous' });
     expect(second.hub.metrics.getCounter('jobs_total')).toBe(5);
     await second.hub.stop();
+  });
+
+  it('stop() of a hub that never started does not overwrite the saved state', async () => {
+    const path = join(dir, 'state.json');
+    const first = hubAt(path);
+    await first.hub.start();
+    first.hub.metrics.increment('jobs_total', 9);
+    await first.hub.stop();
+    const saved = await fs.readFile(path, 'utf8');
+    const careless = hubAt(path);
+    await careless.hub.stop();
+    expect(await fs.readFile(path, 'utf8')).toBe(saved);
+    expect(careless.events.some((e) => e.type === 'hub/persisted')).toBe(false);
   });
 
   it('starts fresh without a file, and reports a write failure as hub/persist-error', async () => {
