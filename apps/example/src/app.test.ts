@@ -223,3 +223,14 @@ describe('the app with OBS_TOKEN set', () => {
     expect(anonymous).not.toContain('observedValue');
   });
 });
+
+describe('image size limits of the app', () => {
+  it('refuses an image over 4 megapixels from its header with a JSON 413', async () => {
+    const { deflateSync } = await import('node:zlib');
+    const { ihdr, rawPng } = await import('../../../packages/vision/src/testing/images');
+    const liar = rawPng(ihdr(4000, 4000, 8, 6), deflateSync(Buffer.alloc(10)));
+    const r = await analyze(liar);
+    expect(r.status).toBe(413);
+    expect(r.json.error).toBe('image_too_many_pixels');
+  });
+});

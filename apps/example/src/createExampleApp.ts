@@ -27,6 +27,8 @@ export interface ExampleAppOptions {
   readonly traceSampleRate?: number;
   /** Largest accepted upload, bytes (default 10 MiB). */
   readonly maxUploadBytes?: number;
+  /** Largest accepted image canvas, pixels (default 4 MP). */
+  readonly maxPixels?: number;
   /** Extra hub options (tests). */
   readonly hubOptions?: HubOptions;
   /** Where log lines go (default stderr). */
@@ -63,7 +65,8 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
     ...options.hubOptions,
   });
 
-  const local = new LocalImageProvider({ maxBytes: maxUploadBytes });
+  // Decoding runs on the event loop, so the canvas is capped at 4 MP: one upload's CPU time stays bounded.
+  const local = new LocalImageProvider({ maxBytes: maxUploadBytes, maxPixels: options.maxPixels ?? 4_194_304 });
   const startedAt = systemClock.now();
   const base: VisionProvider = options.demo ? new ChaosProvider(local) : local;
   const provider = new ObservableVisionProvider(base, hub, { errorAlert: { windowMs: 30_000, minRequests: 20, errorRatio: 0.2 } });
