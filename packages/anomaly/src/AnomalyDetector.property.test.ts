@@ -96,4 +96,35 @@ describe('AnomalyDetector properties', () => {
     expect([AnomalyType.TREND, AnomalyType.DROP]).toContain(found[0]!.anomalyType);
     expect(found[0]!.timestamp).toBe(shiftAt);
   });
+
+  test.prop(
+    [
+      fc.array(
+        fc.record({
+          value: fc.oneof(fc.double(), fc.integer({ min: -5, max: 5 })),
+          timestamp: fc.option(fc.integer({ min: -1e13, max: 1e13 }), { nil: undefined }),
+          series: fc.constantFrom('a', 'b'),
+        }),
+        { maxLength: 300 },
+      ),
+    ],
+    { numRuns: 50 },
+  )('never throws on any numbers, in any order, and reports only well-formed anomalies', (points) => {
+    const detector = createAnomalyDetector({ maxSeries: 1 });
+    for (const p of points) {
+      const r = detector.score(p.series, p.value, undefined, p.timestamp);
+      expect(r.score).toBeGreaterThanOrEqual(0);
+      expect(r.score).toBeLessThanOrEqual(1);
+      if (r.anomaly) {
+        const a = r.anomaly;
+        for (const v of [a.expectedValue, a.actualValue, a.deviation, a.confidence, a.timestamp]) expect(Number.isFinite(v)).toBe(true);
+        expect(a.confidence).toBeGreaterThanOrEqual(0);
+        expect(a.confidence).toBeLessThanOrEqual(1);
+      }
+    }
+    expect(() => JSON.stringify(detector.snapshot())).not.toThrow();
+    const copy = createAnomalyDetector({ maxSeries: 1 });
+    copy.restore(JSON.parse(JSON.stringify(detector.snapshot())));
+    expect(copy.snapshot()).toEqual(JSON.parse(JSON.stringify(detector.snapshot())));
+  });
 });

@@ -87,8 +87,9 @@ export class SeriesModel {
    */
   observe(x: number, t: number, rules: IncidentConfig): ConfirmedIncident | undefined {
     const sc = this.scorer;
+    const before = sc.nan;
     sc.update(x, t);
-    if (!Number.isFinite(x)) return undefined;
+    if (sc.nan !== before) return undefined;
 
     let confirmed: ConfirmedIncident | undefined;
     if (this.start !== undefined) {

@@ -69,6 +69,8 @@ const DAY_MS = 86_400_000;
 const WEEK_MS = 7 * DAY_MS;
 export const DAILY_SLOTS = 96;
 export const WEEKLY_SLOTS = 168;
+/** Largest magnitude of a value the model learns; beyond, values are ignored like NaN. */
+export const MAX_MAGNITUDE = 1e300;
 /** Evidence (scored points) a predictor needs before it may be chosen. */
 const MIN_EVIDENCE = 24;
 
@@ -240,10 +242,12 @@ export class StreamScorer {
   /**
    * Scores `x` (observed at epoch ms `t`, or NaN when unknown) against the model,
    * then learns it. Returns the final score; details are left in the fields above.
-   * Non-finite `x` is counted and ignored.
+   * Non-finite `x` (or |x| > 1e300) is counted and ignored.
    */
   update(x: number, t: number): number {
-    if (!Number.isFinite(x)) {
+    // NaN, infinities and magnitudes beyond 1e300 (whose differences and scales
+    // would overflow) are not data: count and skip them.
+    if (!(x >= -MAX_MAGNITUDE && x <= MAX_MAGNITUDE)) {
       this.nan++;
       this.judged = false;
       this.score = this.rawScore = 0;
