@@ -103,3 +103,49 @@ describe.skipIf(!chromiumPath)('the dashboard in a real browser (headless chromi
     expect(consoleErrors).toEqual([]);
   });
 });
+
+describe.skipIf(!chromiumPath)('the dashboard behind OBS_TOKEN (headless chromium)', () => {
+  const token = 'browser-test-token-0123456789';
+  let app: ExampleApp;
+  let browser: BrowserContext;
+  let profile: string;
+
+  beforeAll(async () => {
+    app = await startExampleApp({ port: 0, token, log: () => undefined });
+    for (let i = 0; i < 3; i++) {
+      await fetch(`${app.url}/api/analyze`, { method: 'POST', body: readFileSync(new URL('../samples/logo.png', import.meta.url)), headers: { Authorization: `Bearer ${token}` } });
+    }
+    profile = mkdtempSync(join(tmpdir(), 'obs-chromium-'));
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: chromiumPath!,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  }, 30_000);
+
+  it('works when opened with ?access_token= (API calls and the event stream carry it)', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${app.url}/?access_token=${token}`, { waitUntil: 'load' });
+    await page.waitForSelector('#slo-list li', { timeout: 20_000 });
+    await expect.poll(() => page.locator('#connection').textContent(), { timeout: 10_000 }).toBe('live');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('refuses the page without the token', async () => {
+    const page = await browser.newPage();
+    const response = await page.goto(`${app.url}/`);
+    expect(response?.status()).toBe(401);
+    expect(await page.locator('#alerts-list').count()).toBe(0);
+    await page.close();
+  });
+});
