@@ -251,6 +251,21 @@ describe('/api/events (Server-Sent Events)', () => {
     stream.close();
   });
 
+  it('streams chart samples but never per-value metric points', async () => {
+    const { hub, base } = await serve({ sse: { throttleMs: 20 } }, { dashboard: { sampleIntervalSeconds: 0.05 } });
+    await hub.start();
+    const stream = await openStream(`${base}/api/events`);
+    const types = new Set<string>();
+    for (let i = 0; i < 5; i++) {
+      hub.metrics.increment('vision_requests_total');
+      const text = await stream.next();
+      for (const e of JSON.parse(text.slice(text.indexOf('data: ') + 6)) as Array<{ type: string }>) types.add(e.type);
+    }
+    expect(types.has('hub/sample')).toBe(true);
+    expect(types.has('metrics/point')).toBe(false);
+    stream.close();
+  });
+
   it('limits concurrent streams and frees a slot when a client goes away', async () => {
     const { base, handler } = await serve({ sse: { maxClients: 2 } });
     const a = await openStream(`${base}/api/events`);
