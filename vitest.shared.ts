@@ -24,7 +24,9 @@ export function sharedConfig(name: string, extra: { testTimeout?: number } = {})
       name,
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
       environment: 'node',
-      testTimeout: extra.testTimeout ?? 20_000,
+      // Generous: CI machines have 2 cores shared by every package's tests.
+      testTimeout: extra.testTimeout ?? 60_000,
+      hookTimeout: 60_000,
       setupFiles: [fileURLToPath(new URL('./vitest.setup.ts', import.meta.url))],
     },
   });

@@ -1,3 +1,3 @@
 import { sharedConfig } from '../../vitest.shared';
 
-export default sharedConfig('@obs/example', { testTimeout: 60_000 });
+export default sharedConfig('@obs/example', { testTimeout: 120_000 });
