@@ -356,8 +356,9 @@ export class TraceManager implements SpanOwner {
     span.finish(status);
   }
 
-  /** @internal Called by a span when it ends. */
+  /** @internal Called by a span of this manager when it ends; anything else is ignored. */
   onSpanEnd(span: RecordingSpan, abandoned: boolean): void {
+    if (!(span instanceof RecordingSpan) || span.owner !== this || span.endTime === undefined) return;
     this.unlink(span);
     const endTime = span.endTime!;
     if (abandoned) this.abandonedSpans++;
@@ -400,7 +401,7 @@ export class TraceManager implements SpanOwner {
 
   /** @internal */
   countDroppedAttributes(count: number): void {
-    this.droppedAttributes += count;
+    if (Number.isSafeInteger(count) && count > 0) this.droppedAttributes += count;
   }
 
   private unlink(span: RecordingSpan): void {

@@ -60,6 +60,16 @@ describe('bad input', () => {
     expect(toOtlpRequest([])).toEqual({ resourceSpans: [] });
   });
 
+  it('the internal span hooks ignore what is not theirs', () => {
+    const tm = createTraceManager({ traceSampleRate: 1, reaperIntervalMs: 0 });
+    const other = createTraceManager({ traceSampleRate: 1, reaperIntervalMs: 0 });
+    const span = other.startSpan('op', 'svc');
+    for (const value of [...junk, span]) expect(() => tm.onSpanEnd(value as never, false)).not.toThrow();
+    for (const value of junk) tm.countDroppedAttributes(value as number);
+    expect(tm.stats()).toMatchObject({ storedSpans: 0, activeSpans: 0, droppedAttributes: 0 });
+    expect(other.stats().activeSpans).toBe(1);
+  });
+
   it('a span survives junk tags, logs and statuses', () => {
     const tm = createTraceManager({ traceSampleRate: 1, reaperIntervalMs: 0 });
     const span = tm.startSpan('op', 'svc', undefined, JSON.parse('{"__proto__":"p","constructor":"c"}'));
