@@ -477,7 +477,8 @@ export class TraceManager implements SpanOwner {
    */
   trace<T>(operationName: string, serviceName: string, fn: (span: Span) => T, options: { parent?: SpanContext | Span | null; tags?: Readonly<Record<string, unknown>> } = {}): T {
     if (typeof fn !== 'function') throw new TracingValidationError('INVALID_FUNCTION', `trace needs a function, got ${describeValue(fn)}`);
-    const span = this.startSpan(operationName, serviceName, options.parent, options.tags) as AnySpan;
+    const opts = options !== null && typeof options === 'object' ? options : {};
+    const span = this.startSpan(operationName, serviceName, opts.parent, opts.tags) as AnySpan;
     this.contextEntered = true;
     let result: T;
     try {

@@ -151,5 +151,6 @@ describe('trace()', () => {
     expect(() => tm.withSpan({} as Span, () => 1)).toThrow(TracingValidationError);
     expect(() => tm.withSpan(tm.startSpan('a', 'b'), 5 as unknown as () => void)).toThrow(TracingValidationError);
     expect(() => tm.bind(null as unknown as () => void)).toThrow(TracingValidationError);
+    expect(tm.trace('op', 'svc', () => 7, null as unknown as undefined)).toBe(7);
   });
 });
