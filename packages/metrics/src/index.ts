@@ -21,7 +21,7 @@ export type { LogHistogramSnapshot } from './sketch/LogHistogram';
 export { DEFAULT_LATENCY_BUCKETS_MS } from './internal/ClassicBuckets';
 export type { MetricsSnapshot, MetricSnapshot, SeriesSnapshot } from './snapshot';
 export { serialize, serializeAsync, serializeFormat, formatValue } from './exposition/serialize';
-export type { Exposition, SerializeAsyncOptions } from './exposition/serialize';
+export type { Exposition, ChunkedExposition, SerializeAsyncOptions } from './exposition/serialize';
 export { negotiateFormat, PROMETHEUS_CONTENT_TYPE, OPENMETRICS_CONTENT_TYPE } from './exposition/negotiateFormat';
 export type { ExpositionFormat } from './exposition/negotiateFormat';
 export { escapeLabelValue } from './internal/labelText';

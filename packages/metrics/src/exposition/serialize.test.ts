@@ -82,6 +82,8 @@ describe('serialize', () => {
     const result = await serializeAsync(m, OM, { sliceMs: 0.01 });
     clearInterval(timer);
     expect(result.body).toBe(serialize(m, OM).body);
+    expect(result.chunks.length).toBeGreaterThan(1);
+    expect(result.chunks.join('')).toBe(result.body);
     expect(result.contentType).toBe(OPENMETRICS_CONTENT_TYPE);
     expect(ticks).toBeGreaterThan(0);
     expect((await serializeAsync(trickyRegistry())).body).toBe(serialize(trickyRegistry()).body);

@@ -14,8 +14,18 @@ export interface Exposition {
   readonly body: string;
 }
 
+/** The result of {@link serializeAsync}: also the text in chunks, to write one by one. */
+export interface ChunkedExposition extends Exposition {
+  /**
+   * The body in pieces of about one slice each. Writing them one by one (e.g.
+   * `res.write(chunk)` per chunk) never builds the whole text at once; `body` joins them
+   * on first access, which for a registry of many megabytes is itself a pause of tens of ms.
+   */
+  readonly chunks: readonly string[];
+}
+
 export interface SerializeAsyncOptions {
-  /** Longest synchronous stretch before yielding to the event loop (default 5 ms). */
+  /** Longest synchronous stretch before yielding to the event loop (default 4 ms). */
   readonly sliceMs?: number;
 }
 
@@ -140,33 +150,50 @@ export async function serializeAsync(
   collector: MetricsCollector,
   accept?: string | readonly string[] | null,
   options: SerializeAsyncOptions = {},
-): Promise<Exposition> {
-  const sliceMs = options.sliceMs ?? 5;
+): Promise<ChunkedExposition> {
+  const sliceMs = options.sliceMs ?? 4;
   if (typeof sliceMs !== 'number' || !(sliceMs > 0)) throw new InvalidConfigError('sliceMs must be a positive number');
   const format = negotiateFormat(accept);
   const inner = internals(collector);
   inner.beforeRead();
-  // Each slice is joined into one flat string before yielding, so the final join is a plain copy.
+  // Every 32 series are joined into one flat string at once, so the many small strings
+  // die young (long-lived survivors are what make the scavenger, and so a slice, slow);
+  // each slice is joined into one chunk before yielding.
   const chunks: string[] = [];
-  let parts: string[] = [];
+  let slice: string[] = [];
+  let batch: string[] = [];
   let sliceStart = performance.now();
   const families = [...inner.families()];
   for (const fam of families) {
     const text = familyText(fam, format);
-    parts.push(text.header);
+    batch.push(text.header);
     const all = [...fam.all()];
     for (let i = 0; i < all.length; i++) {
       const s = all[i]!;
-      if (s.o >= 0) parts.push(seriesText(fam, s, text));
-      if ((i & 31) === 31 && performance.now() - sliceStart > sliceMs) {
-        chunks.push(parts.join(''));
-        parts = [];
-        await yieldToEventLoop();
-        sliceStart = performance.now();
+      if (s.o >= 0) batch.push(seriesText(fam, s, text));
+      if ((i & 31) === 31) {
+        slice.push(batch.join(''));
+        batch = [];
+        if (performance.now() - sliceStart > sliceMs) {
+          chunks.push(slice.join(''));
+          slice = [];
+          await yieldToEventLoop();
+          sliceStart = performance.now();
+        }
       }
     }
   }
-  if (format === 'openmetrics') parts.push('# EOF\n');
-  chunks.push(parts.join(''));
-  return { format, contentType: contentTypeOf(format), body: chunks.join('') };
+  if (format === 'openmetrics') batch.push('# EOF\n');
+  slice.push(batch.join(''));
+  chunks.push(slice.join(''));
+  let body: string | undefined;
+  return {
+    format,
+    contentType: contentTypeOf(format),
+    chunks,
+    // One multi-megabyte string costs tens of ms to allocate, so it is built only if asked for.
+    get body() {
+      return (body ??= chunks.join(''));
+    },
+  };
 }
