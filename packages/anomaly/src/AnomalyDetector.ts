@@ -42,6 +42,8 @@ export interface AnomalyDetectorSnapshot {
 }
 
 const SOURCE = 'anomaly';
+/** Code of a point rejected because scoring it threw something other than an {@link ObsError}. */
+const POINT_FAILED = 'POINT_FAILED';
 
 /**
  * Streaming anomaly detection: one online model per series (metric name +
@@ -162,9 +164,10 @@ export class AnomalyDetector {
 
   /**
    * Turns a stream of metric points into a stream of anomalies. A point that
-   * cannot be used (bad name, labels or value type) is skipped, counted in
-   * `rejectedPoints` and reported as an `anomaly/point-rejected` event; errors and
-   * completion of the source pass through.
+   * cannot be used (bad name, labels or value type), or whose scoring throws for
+   * any other reason, is skipped, counted in `rejectedPoints` and reported as an
+   * `anomaly/point-rejected` event; the stream goes on. Errors and completion of
+   * the source pass through to the subscriber.
    */
   watch(points$: Observable<PointLike>): Observable<Anomaly> {
     return new Observable<Anomaly>((subscriber) =>
@@ -177,9 +180,9 @@ export class AnomalyDetector {
             }
             anomaly = this.observe(point.name, point.value, point.labels, point.timestamp);
           } catch (error) {
-            if (!(error instanceof ObsError)) throw error;
-            this.rejectedPoints++;
-            this.bus.emit({ type: 'anomaly/point-rejected', ts: this.clock.now(), source: SOURCE, reason: error.message, code: error.code });
+            // Never rethrow here: an error thrown inside an observer is not the
+            // subscriber's error but an unhandled RxJS error, which crashes Node.
+            this.rejectPoint(error);
             return;
           }
           if (anomaly !== undefined) subscriber.next(anomaly);
@@ -188,6 +191,20 @@ export class AnomalyDetector {
         complete: () => subscriber.complete(),
       }),
     );
+  }
+
+  private rejectPoint(error: unknown): void {
+    this.rejectedPoints++;
+    if (!this.bus.observed) return;
+    let ts: number;
+    try {
+      ts = this.clock.now();
+    } catch {
+      // The clock itself may be what failed; the event still needs a time.
+      ts = Date.now();
+    }
+    const code = error instanceof ObsError ? error.code : POINT_FAILED;
+    this.bus.emit({ type: 'anomaly/point-rejected', ts, source: SOURCE, reason: errorReason(error), code });
   }
 
   /** Forgets one series (returns whether it existed), or every series without arguments. */
@@ -330,6 +347,17 @@ export class AnomalyDetector {
 /** Creates an {@link AnomalyDetector}. */
 export function createAnomalyDetector(config?: AnomalyDetectorConfig): AnomalyDetector {
   return new AnomalyDetector(config);
+}
+
+/** A short description of anything thrown, without trusting it to behave. */
+function errorReason(error: unknown): string {
+  try {
+    if (error instanceof ObsError) return error.message;
+    if (error instanceof Error) return `${error.name}: ${error.message}`;
+    return `non-error thrown: ${describeValue(error)}`;
+  } catch {
+    return 'unreadable error';
+  }
 }
 
 function seriesKey(metricName: string, labels: Labels): string {

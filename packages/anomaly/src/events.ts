@@ -16,6 +16,7 @@ export interface AnomalySeriesEvictedEvent extends ObsEventBase<'anomaly/series-
 /** `watch` skipped a point it could not use; the stream goes on. */
 export interface AnomalyPointRejectedEvent extends ObsEventBase<'anomaly/point-rejected'> {
   readonly reason: string;
+  /** The `ObsError` code (e.g. `'INVALID_STRING'`), or `'POINT_FAILED'` when scoring the point threw anything else. */
   readonly code: string;
 }
 

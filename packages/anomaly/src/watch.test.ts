@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TestScheduler } from 'rxjs/testing';
-import { interval, map, take } from 'rxjs';
-import { ManualClock } from '@obs/core';
+import { catchError, config, interval, map, of, take } from 'rxjs';
+import { ManualClock, type Clock } from '@obs/core';
 import { createAnomalyDetector } from './AnomalyDetector';
 import type { PointLike } from './Anomaly';
 import type { AnomalyEvent } from './events';
@@ -54,5 +54,95 @@ describe('AnomalyDetector.watch', () => {
       expectObservable(detector.watch(endless), '^---!').toBe('-----');
       expectSubscriptions(endless.subscriptions).toBe('^---!');
     });
+  });
+});
+
+describe('AnomalyDetector.watch never lets an error go unhandled', () => {
+  // RxJS reports an error thrown inside an observer through config.onUnhandledError
+  // (by default rethrown on a timer: a crash in Node). Catch those reports here.
+  let unhandled: unknown[];
+  let previous: typeof config.onUnhandledError;
+  beforeEach(() => {
+    unhandled = [];
+    previous = config.onUnhandledError;
+    config.onUnhandledError = (error) => unhandled.push(error);
+  });
+  afterEach(() => {
+    config.onUnhandledError = previous;
+  });
+
+  it('rejects a point whose scoring throws a non-ObsError, counts it and goes on', () => {
+    // A clock that fails once, on the second point without a timestamp.
+    let calls = 0;
+    const clock: Clock = {
+      now: () => {
+        if (++calls === 2) throw new TypeError('clock broke');
+        return 1000 * calls;
+      },
+    };
+    const detector = createAnomalyDetector({ clock });
+    const events: AnomalyEvent[] = [];
+    detector.events$.subscribe((e) => events.push(e));
+    const hostile = {
+      value: 1,
+      get name(): string {
+        throw new RangeError('hostile getter');
+      },
+    } as PointLike;
+    scheduler().run(({ cold, expectObservable, flush }) => {
+      const source = cold<PointLike>('a-b-c-d-e|', {
+        a: { name: 'm', value: 1 },
+        b: { name: 'm', value: 2 },
+        c: hostile,
+        d: { name: 'm', value: 3, labels: { 'bad label': 'v' } },
+        e: { name: 'm', value: 4, timestamp: 9000 },
+      });
+      expectObservable(detector.watch(source)).toBe('---------|');
+      flush();
+    });
+    expect(unhandled).toEqual([]);
+    expect(detector.rejectedPoints).toBe(3);
+    const rejected = events.filter((e) => e.type === 'anomaly/point-rejected');
+    expect(rejected).toEqual([
+      expect.objectContaining({ code: 'POINT_FAILED', reason: 'TypeError: clock broke', source: 'anomaly' }),
+      expect.objectContaining({ code: 'POINT_FAILED', reason: 'RangeError: hostile getter' }),
+      expect.objectContaining({ code: 'INVALID_LABEL_NAME' }),
+    ]);
+    // The points around the failures were learned: the stream went on.
+    expect(detector.snapshot().series).toHaveLength(1);
+    expect(detector.snapshot().series[0]!.model).toMatchObject({ n: 2 });
+  });
+
+  it('counts rejected points even when nobody observes events$', () => {
+    const detector = createAnomalyDetector();
+    scheduler().run(({ cold, expectObservable, flush }) => {
+      const thrower = {
+        get name(): string {
+          throw 'not an error';
+        },
+      } as unknown as PointLike;
+      expectObservable(detector.watch(cold<PointLike>('a-a|', { a: thrower }))).toBe('---|');
+      flush();
+    });
+    expect(unhandled).toEqual([]);
+    expect(detector.rejectedPoints).toBe(2);
+  });
+
+  it('forwards a source error to the subscriber, where catchError can handle it', () => {
+    const detector = createAnomalyDetector();
+    const boom = new Error('source failed');
+    scheduler().run(({ cold, expectObservable, expectSubscriptions, flush }) => {
+      const source = cold<PointLike>('a-b-#', { a: { name: 'm', value: 1, timestamp: 0 }, b: { name: 'm', value: 2, timestamp: 1 } }, boom);
+      const handled$ = detector.watch(source).pipe(
+        map(() => 'anomaly'),
+        catchError((error: unknown) => of(error === boom ? 'caught' : 'other')),
+      );
+      expectObservable(handled$).toBe('----(c|)', { c: 'caught' });
+      expectSubscriptions(source.subscriptions).toBe('^---!');
+      flush();
+    });
+    expect(unhandled).toEqual([]);
+    expect(detector.rejectedPoints).toBe(0);
+    expect(detector.snapshot().series[0]!.model).toMatchObject({ n: 2 });
   });
 });
