@@ -208,24 +208,34 @@ describe('flows', () => {
     expect(hub.watchesLatency('vision_request_duration_ms')).toBe(false);
   });
 
-  it('a processor that throws is reported as hub/processor-error and resubscribed', async () => {
-    const { hub, events, advance } = makeHub();
-    const detector = hub.anomalyDetector as unknown as { observe: (...args: unknown[]) => unknown };
-    const original = detector.observe.bind(detector);
-    let failures = 1;
-    vi.spyOn(detector, 'observe').mockImplementation((...args: unknown[]) => {
-      if (failures-- > 0) throw new TypeError('detector bug');
-      return original(...args);
-    });
-    await hub.start();
-    await feedLatency(hub, advance, [...normal(200), 5000]);
-    await feedLatency(hub, advance, normal(12));
-    const errors = events.filter((e) => e.type === 'hub/processor-error');
-    expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ processor: 'latency-anomalies', error: 'TypeError: detector bug', restarts: 1, gaveUp: false });
-    // The flow kept working after the error.
-    expect(hub.alerts.getFiringAlerts().some((a) => a.name === 'MetricAnomaly')).toBe(true);
-    expect(hub.getDashboardData().drops.processorErrors).toBe(1);
+  it('a latency point the detector throws on is rejected and counted; the flow goes on', async () => {
+    const unhandled: unknown[] = [];
+    const previous = rxConfig.onUnhandledError;
+    rxConfig.onUnhandledError = (error) => unhandled.push(error);
+    try {
+      const { hub, events, advance } = makeHub();
+      const detector = hub.anomalyDetector as unknown as { observe: (...args: unknown[]) => unknown };
+      const original = detector.observe.bind(detector);
+      let failures = 1;
+      vi.spyOn(detector, 'observe').mockImplementation((...args: unknown[]) => {
+        if (failures-- > 0) throw new TypeError('detector bug');
+        return original(...args);
+      });
+      await hub.start();
+      await feedLatency(hub, advance, [...normal(200), 5000]);
+      await feedLatency(hub, advance, normal(12));
+      const rejected = events.filter((e) => e.type === 'anomaly/point-rejected');
+      expect(rejected).toHaveLength(1);
+      expect(rejected[0]).toMatchObject({ code: 'POINT_FAILED', reason: 'TypeError: detector bug' });
+      expect(hub.anomalyDetector.rejectedPoints).toBe(1);
+      expect(events.filter((e) => e.type === 'hub/processor-error')).toHaveLength(0);
+      // The flow kept working after the bad point.
+      expect(hub.alerts.getFiringAlerts().some((a) => a.name === 'MetricAnomaly')).toBe(true);
+      expect(hub.getDashboardData().drops.processorErrors).toBe(0);
+      expect(unhandled).toEqual([]);
+    } finally {
+      rxConfig.onUnhandledError = previous;
+    }
   });
 });
 

@@ -2,7 +2,7 @@ import { BoundedMap, ofType, type Clock } from '@obs/core';
 import { createAlertManager, type AlertContext, type AlertManager } from '@obs/alerts';
 import { createAnomalyDetector, type AnomalyDetector } from '@obs/anomaly';
 import { createHealthMonitor, type HealthMonitor } from '@obs/health';
-import { createMetricsCollector, type MetricPoint, type MetricsCollector } from '@obs/metrics';
+import { createMetricsCollector, type MetricsCollector } from '@obs/metrics';
 import { createSLOTracker, type SLOTracker } from '@obs/slo';
 import { createTraceManager, type TraceManager } from '@obs/tracing';
 import { filter, interval, map, merge, Subject, Subscription, type Observable } from 'rxjs';
@@ -14,7 +14,6 @@ import { HubError, HubValidationError } from './errors';
 import { HUB_SOURCE, type HubEvent, type ObsEvent } from './events';
 import { EventDelivery, type DeliveryStats } from './internal/EventDelivery';
 import { errorMessage } from './internal/errorMessage';
-import { IsolatedObservable } from './internal/IsolatedObservable';
 import { SnapshotFile } from './persistence/SnapshotFile';
 import { anomalyAlerts } from './processors/anomalyAlerts';
 import { healthAlerts } from './processors/healthAlerts';
@@ -376,15 +375,10 @@ export class ObservabilityHub {
     if (config.flows.latencyAnomalies) {
       const pattern = config.latencyMetricPattern;
       const latency$ = points$.pipe(filter((p) => (p.metricType === 'histogram' || p.metricType === 'timer') && pattern.test(p.name)));
-      // An error thrown while the detector consumes a point would otherwise escape as an
-      // unhandled RxJS error (a crash); the isolating wrapper turns it into a processor error.
-      let failures = 0;
-      const guarded$ = new IsolatedObservable<MetricPoint>(
-        (subscriber) => latency$.subscribe(subscriber),
-        (error) => report({ processor: 'latency-anomalies', error, restarts: ++failures, gaveUp: false }),
-      );
       // The detector reports anomalies as `anomaly/detected` events, which the alert flow consumes.
-      this.flows.add(supervise('latency-anomalies', () => this.anomalyDetector.watch(guarded$), report).subscribe());
+      // watch() never throws inside its observer: a point it cannot score becomes an
+      // `anomaly/point-rejected` event, and a source error reaches supervise() as an error.
+      this.flows.add(supervise('latency-anomalies', () => this.anomalyDetector.watch(latency$), report).subscribe());
     }
     if (config.flows.anomalyAlerts) {
       const flow = anomalyAlerts({
