@@ -14,7 +14,7 @@ import type { MetricPoint } from './MetricPoint';
 import type { HistogramStats, MetricSeries } from './MetricSeries';
 import { MetricType } from './MetricType';
 import { validateMetricName } from './names';
-import { DEFAULT_MAX_SKETCH_BUCKETS, LogHistogram } from './sketch/LogHistogram';
+import { DEFAULT_MAX_SKETCH_BUCKETS, LogHistogram, NON_POSITIVE_INDEX } from './sketch/LogHistogram';
 import { ClassicBuckets, DEFAULT_LATENCY_BUCKETS_MS, validateBounds } from './internal/ClassicBuckets';
 import { coarseClock, coarseNow, startCoarseClock } from './internal/coarseClock';
 import { R_COUNT, R_LAST, R_MIN, R_STEP, R_SUM, R_TS, appendStep, forEachRecord, historyCapacity, historySize } from './internal/history';
@@ -599,7 +599,8 @@ export class MetricsCollector implements SeriesOwner {
       o = s.o;
     }
     const index = sketch.recordUnchecked(value);
-    s.classic[s.bounds.slotOf(value, index, value > 0)]!++;
+    // The classic slot reuses the sketch index: one clamped table read.
+    s.classic[index !== NON_POSITIVE_INDEX ? s.bounds.positiveSlot(value, index) : s.bounds.searchFrom(0, value)]!++;
     if (value < d[o + STEP_MIN]!) d[o + STEP_MIN] = value;
     if (value > d[o + STEP_MAX]!) d[o + STEP_MAX] = value;
     d[o + VALUE] = value;

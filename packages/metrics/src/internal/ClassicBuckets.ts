@@ -7,42 +7,55 @@ export const DEFAULT_LATENCY_BUCKETS_MS: readonly number[] = Object.freeze([1, 2
 const MAX_BOUNDS = 1000;
 const MAX_TABLE = 1 << 16;
 
+const MIN_NORMAL = 2.2250738585072014e-308;
+
 /**
  * Cumulative classic bucket bounds (`le`) for exposition, kept exact beside the
- * sketch. The slot of a value (the number of bounds below it) comes from its sketch
- * index through a small table, so recording costs no search: one table read, plus a
- * comparison loop only in a sketch bucket that contains a bound.
+ * sketch. The slot of a positive value (the number of bounds below it) comes from
+ * the sketch index the record has already computed, through a small table: one
+ * clamped table read, plus a comparison loop only in a sketch bucket that contains a bound.
  */
 export class ClassicBuckets {
   readonly bounds: Float64Array;
-  /** Table over sketch indices [firstIndex, firstIndex + table.length): slot * 2 + (bucket contains a bound). */
+  /**
+   * slot * 2 + (sketch bucket contains a bound), for sketch indices from `base`.
+   * Entry 0 stands for every index below the first bound's bucket (slot 0) and the last
+   * entry for every index above the last bound's bucket (+Inf), so lookups just clamp.
+   */
   private readonly table: Uint16Array;
-  private readonly firstIndex: number;
-  private readonly allPositive: boolean;
+  private readonly base: number;
 
   constructor(bounds: readonly number[]) {
     validateBounds(bounds);
     this.bounds = Float64Array.from(bounds);
     const n = bounds.length;
-    this.allPositive = n === 0 || bounds[0]! > 0;
-    if (!this.allPositive || n === 0) {
-      this.table = new Uint16Array(0);
-      this.firstIndex = 0;
+    if (n === 0) {
+      this.table = Uint16Array.of(0);
+      this.base = 0;
+      return;
+    }
+    // Bounds at or below the smallest normal double (where sketch indices stop telling values apart): always search.
+    if (!(bounds[0]! >= MIN_NORMAL)) {
+      this.table = Uint16Array.of(1);
+      this.base = 0;
       return;
     }
     const first = bucketIndex(bounds[0]!);
     const last = bucketIndex(bounds[n - 1]!);
     if (last - first + 1 > MAX_TABLE) throw new InvalidConfigError(`bucket bounds span too wide a range (${bounds[0]} to ${bounds[n - 1]})`);
-    this.firstIndex = first;
-    this.table = new Uint16Array(last - first + 1);
+    this.base = first - 1;
+    const table = new Uint16Array(last - first + 3);
     let slot = 0;
     for (let i = first; i <= last; i++) {
       const lo = bucketLowerBound(i);
       while (slot < n && bounds[slot]! < lo) slot++;
       const hi = bucketLowerBound(i + 1);
       const straddles = slot < n && bounds[slot]! < hi ? 1 : 0;
-      this.table[i - first] = slot * 2 + straddles;
+      table[i - this.base] = slot * 2 + straddles;
     }
+    table[0] = 0;
+    table[table.length - 1] = n * 2;
+    this.table = table;
   }
 
   /** Number of slots: one per bound plus +Inf. */
@@ -50,22 +63,23 @@ export class ClassicBuckets {
     return this.bounds.length + 1;
   }
 
-  /** Slot of `value` (the first bound >= value, or bounds.length for +Inf), given its sketch index when positive. */
-  slotOf(value: number, index: number, positive: boolean): number {
+  /** Slot of a positive `value` (the first bound >= value, or bounds.length for +Inf) given its sketch index. */
+  positiveSlot(value: number, index: number): number {
+    const table = this.table;
+    const last = table.length - 1;
+    let rel = index - this.base;
+    rel = rel < 0 ? 0 : rel > last ? last : rel;
+    const entry = table[rel]!;
+    return (entry & 1) === 0 ? entry >>> 1 : this.searchFrom(entry >>> 1, value);
+  }
+
+  /** Slot of any value by search (zero, negative values, and the rare sketch bucket holding a bound). */
+  searchFrom(slot: number, value: number): number {
     const bounds = this.bounds;
-    if (positive && this.allPositive) {
-      const rel = index - this.firstIndex;
-      if (rel < 0) return 0;
-      if (rel >= this.table.length) return bounds.length;
-      const entry = this.table[rel]!;
-      let slot = entry >>> 1;
-      if ((entry & 1) !== 0) while (slot < bounds.length && bounds[slot]! < value) slot++;
-      return slot;
-    }
-    let slot = 0;
     while (slot < bounds.length && bounds[slot]! < value) slot++;
     return slot;
   }
+
 
   sameBounds(other: readonly number[] | ClassicBuckets): boolean {
     const b = other instanceof ClassicBuckets ? other.bounds : other;

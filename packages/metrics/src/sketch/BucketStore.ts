@@ -87,6 +87,13 @@ export class BucketStore {
   }
 
   private addOutside(index: number, n: number): void {
+    const counts = this.counts;
+    // Common once a wide range is held: the store spans maxBuckets up to its highest used bucket,
+    // so by the fold rule a lower value joins the lowest kept bucket, with no reallocation.
+    if (index < this.offset && counts.length === this.maxBuckets && counts[counts.length - 1] !== 0) {
+      this.add(this.offset, n);
+      return;
+    }
     this.ensureRange(index, index);
     // After a fold the index may be below the kept range: it joins the lowest kept bucket.
     this.add(Math.max(index, this.offset), n);

@@ -38,17 +38,23 @@ for (let cell = 0; cell < CELL_SUB.length; cell++) {
   CELL_SUB[cell] = sub;
 }
 
+/**
+ * 2^-e for every normal exponent e, at [e + 1023]. Scaling by an exact power of two is
+ * exact, so `v * INV_POW2[e + 1023]` is the mantissa in [1, 2). (Writing the exponent
+ * bits back into the shared buffer instead costs a store-forwarding stall per call.)
+ */
+const INV_POW2 = new Float64Array(2047);
+for (let e = -1022; e <= 1023; e++) INV_POW2[e + 1023] = Math.pow(2, -e);
+
 /** The bucket index of `v`; `v` must be positive and finite (callers check). */
 export function bucketIndex(v: number): number {
   if (v < MIN_NORMAL) return MIN_INDEX;
   float[0] = v;
   const hi = words[HI]!;
-  const exponent = (hi >>> 20) - 1023;
+  const biased = hi >>> 20;
   let sub = CELL_SUB[(hi >>> 8) & 0xfff]!;
-  // Replace the exponent with 0 to read the mantissa as a double in [1, 2).
-  words[HI] = (hi & 0xfffff) | 0x3ff00000;
-  if (float[0]! >= EDGE[sub + 1]!) sub++;
-  return exponent * SUB_BUCKETS + sub;
+  if (v * INV_POW2[biased]! >= EDGE[sub + 1]!) sub++;
+  return (biased - 1023) * SUB_BUCKETS + sub;
 }
 
 /** The inclusive lower edge of bucket `index`. */
