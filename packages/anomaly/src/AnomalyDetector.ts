@@ -66,8 +66,7 @@ export class AnomalyDetector {
   private readonly maxAnomalies: number;
   private readonly anomalies: Anomaly[] = [];
   private sequence = 0;
-  /** Points `watch` could not use. */
-  rejectedPoints = 0;
+  private rejected = 0;
 
   constructor(config: AnomalyDetectorConfig = {}) {
     if (typeof config !== 'object' || config === null) {
@@ -92,6 +91,11 @@ export class AnomalyDetector {
   /** Series currently modelled. */
   get seriesCount(): number {
     return this.series.size;
+  }
+
+  /** Points `watch` could not use (each also an `anomaly/point-rejected` event). */
+  get rejectedPoints(): number {
+    return this.rejected;
   }
 
   /** Series dropped to respect `maxSeries`. */
@@ -168,8 +172,13 @@ export class AnomalyDetector {
    * any other reason, is skipped, counted in `rejectedPoints` and reported as an
    * `anomaly/point-rejected` event; the stream goes on. Errors and completion of
    * the source pass through to the subscriber.
+   *
+   * @throws ObsValidationError (`INVALID_SOURCE`) when `points$` is not an Observable.
    */
   watch(points$: Observable<PointLike>): Observable<Anomaly> {
+    if (typeof (points$ as { subscribe?: unknown } | null)?.subscribe !== 'function') {
+      throw new ObsValidationError('INVALID_SOURCE', `points$ must be an Observable, got ${describeValue(points$)}`);
+    }
     return new Observable<Anomaly>((subscriber) =>
       points$.subscribe({
         next: (point) => {
@@ -194,7 +203,7 @@ export class AnomalyDetector {
   }
 
   private rejectPoint(error: unknown): void {
-    this.rejectedPoints++;
+    this.rejected++;
     if (!this.bus.observed) return;
     let ts: number;
     try {
@@ -337,9 +346,12 @@ export class AnomalyDetector {
         ...(incident.nextValue !== undefined ? { nextValue: incident.nextValue } : {}),
       },
     };
+    // Shared by the history, watch() subscribers and events: nobody may change it under the others.
+    Object.freeze(anomaly.details);
+    Object.freeze(anomaly);
     this.anomalies.push(anomaly);
     if (this.anomalies.length > this.maxAnomalies) this.anomalies.splice(0, this.anomalies.length - this.maxAnomalies);
-    this.bus.emit({ type: 'anomaly/detected', ts: this.clock.now(), source: SOURCE, anomaly, labels: model.labels });
+    if (this.bus.observed) this.bus.emit({ type: 'anomaly/detected', ts: this.clock.now(), source: SOURCE, anomaly, labels: model.labels });
     return anomaly;
   }
 }
