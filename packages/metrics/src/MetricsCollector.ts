@@ -413,7 +413,7 @@ export class MetricsCollector implements SeriesOwner {
       for (const s of fam.all()) {
         const labels = { ...s.labels };
         if (s instanceof HistogramSeries) {
-          series.push({ labels, histogram: s.sketch.snapshot(), bucketCounts: [...s.classic] });
+          series.push({ labels, histogram: syncExtremes(s).snapshot(), bucketCounts: [...s.classic] });
         } else {
           const v = s.data[s.o + VALUE]!;
           if (v === v) series.push({ labels, value: v });
@@ -585,7 +585,8 @@ export class MetricsCollector implements SeriesOwner {
   /**
    * The histogram hot path, written out rather than going through track(): a histogram's
    * step count and sum are the growth of its sketch's count and sum since the step began
-   * (STEP_COUNT/STEP_SUM hold those baselines), so only min/max/last/time are stored per call.
+   * (STEP_COUNT/STEP_SUM hold those baselines), so only min/max/last/time are stored per call;
+   * and the sketch's own min/max are the step's folded in at roll or before any read (syncExtremes).
    */
   private observe(s: HistogramSeries, value: number): void {
     const sketch = s.sketch;
@@ -598,7 +599,8 @@ export class MetricsCollector implements SeriesOwner {
       d = s.data;
       o = s.o;
     }
-    const index = sketch.recordUnchecked(value);
+    // min/max go to the step only; the sketch takes them at roll or before a read (syncExtremes).
+    const index = sketch.recordWithoutExtremes(value);
     // The classic slot reuses the sketch index: one clamped table read.
     s.classic[index !== NON_POSITIVE_INDEX ? s.bounds.positiveSlot(value, index) : s.bounds.searchFrom(0, value)]!++;
     if (value < d[o + STEP_MIN]!) d[o + STEP_MIN] = value;
@@ -647,6 +649,7 @@ export class MetricsCollector implements SeriesOwner {
     }
     d[o + STEP_END] = (Math.floor(now / this.stepMs) + 1) * this.stepMs;
     if (s instanceof HistogramSeries) {
+      s.sketch.includeExtremes(d[o + STEP_MIN]!, d[o + STEP_MAX]!);
       d[o + STEP_COUNT] = s.sketch.count;
       d[o + STEP_SUM] = s.sketch.sum;
     } else {
@@ -877,7 +880,7 @@ export class MetricsCollector implements SeriesOwner {
 
   private sketchOf(name: string, labels: Labels | undefined): LogHistogram | undefined {
     const s = this.find(name, labels);
-    return s instanceof HistogramSeries ? s.sketch : undefined;
+    return s instanceof HistogramSeries ? syncExtremes(s) : undefined;
   }
 
   private gaugeHandle(name: string, labels: Labels | undefined): GaugeHandle {
@@ -957,6 +960,12 @@ function counterOverflow(s: Series, value: number): InvalidValueError {
 
 function sumOverflow(s: Series, value: number): InvalidValueError {
   return new InvalidValueError(`observing ${value} would overflow the sum of ${s.family.name}`);
+}
+
+/** The series' sketch with the current step's min/max folded in (observe() leaves them out of the sketch). */
+function syncExtremes(s: HistogramSeries): LogHistogram {
+  s.sketch.includeExtremes(s.data[s.o + STEP_MIN]!, s.data[s.o + STEP_MAX]!);
+  return s.sketch;
 }
 
 /** Values recorded in the series' current retention step (see observe() for histograms). */

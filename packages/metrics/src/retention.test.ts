@@ -136,3 +136,44 @@ describe('retention', () => {
     expect(ts).toBeLessThanOrEqual(Date.now());
   });
 });
+
+describe('histogram min/max across retention steps', () => {
+  // observe() keeps min/max in the current step and hands them to the sketch at roll or before a read.
+  test.prop([
+    fc.array(fc.tuple(fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 }), fc.constant(-0), fc.constant(0)), fc.integer({ min: 0, max: 2500 })), { minLength: 1, maxLength: 80 }),
+  ])('getHistogramStats, getSketch and snapshot report the exact min and max whenever read', (steps) => {
+    const clock = new ManualClock(1_700_000_000_000);
+    const m = createMetricsCollector({ clock, retentionStepSeconds: 1, metricsRetentionHours: 0.01 });
+    const h = m.histogram('lat_ms', { route: '/' });
+    let min = Infinity;
+    let max = -Infinity;
+    for (const [value, advance] of steps) {
+      h.observe(value);
+      min = Math.min(min, value === 0 ? 0 : value);
+      max = Math.max(max, value === 0 ? 0 : value);
+      clock.advance(advance);
+      const stats = m.getHistogramStats('lat_ms', { route: '/' });
+      expect([stats.min, stats.max]).toEqual([min, max]);
+      expect(Object.is(stats.min, -0) || Object.is(stats.max, -0)).toBe(false);
+    }
+    const sketch = m.getSketch('lat_ms', { route: '/' })!;
+    expect([sketch.min, sketch.max]).toEqual([min, max]);
+    const snap = m.snapshot().metrics[0]!.series[0]!.histogram!;
+    expect([snap.min, snap.max]).toEqual([min, max]);
+  });
+
+  it('keeps min and max of a step that rolled without being read', () => {
+    const clock = new ManualClock(0);
+    const m = createMetricsCollector({ clock, retentionStepSeconds: 1, metricsRetentionHours: 0.01 });
+    m.histogram('h', -5);
+    m.histogram('h', 500);
+    clock.advance(1000);
+    m.histogram('h', 7);
+    clock.advance(100_000); // past retention: the first step's ring entry is gone
+    m.histogram('h', 8);
+    expect(m.getHistogramStats('h')).toMatchObject({ min: -5, max: 500, count: 4 });
+    const restored = createMetricsCollector({ clock });
+    restored.restore(m.snapshot());
+    expect(restored.getHistogramStats('h')).toMatchObject({ min: -5, max: 500, count: 4 });
+  });
+});

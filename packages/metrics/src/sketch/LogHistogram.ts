@@ -65,10 +65,19 @@ export class LogHistogram {
    * Returns the positive bucket index, or {@link NON_POSITIVE_INDEX}.
    */
   recordUnchecked(value: number): number {
-    this.count++;
-    this.sum += value;
     if (value < this.min) this.min = value;
     if (value > this.max) this.max = value;
+    return this.recordWithoutExtremes(value);
+  }
+
+  /**
+   * {@link recordUnchecked} without the min/max update: for a caller that already
+   * tracks the extremes of what it records (the collector does, per retention step)
+   * and hands them over with {@link includeExtremes} before the sketch is read.
+   */
+  recordWithoutExtremes(value: number): number {
+    this.count++;
+    this.sum += value;
     if (value > 0) {
       const index = bucketIndex(value);
       this.positive.add(index, 1);
@@ -86,6 +95,13 @@ export class LogHistogram {
       if (Object.is(this.max, -0)) this.max = 0;
     } else this.negative.add(bucketIndex(-value), 1);
     return NON_POSITIVE_INDEX;
+  }
+
+  /** Widens min/max to include `min` and `max` (values already recorded with {@link recordWithoutExtremes}). */
+  includeExtremes(min: number, max: number): void {
+    // -0 is kept as 0, as record() does.
+    if (min < this.min) this.min = min === 0 ? 0 : min;
+    if (max > this.max) this.max = max === 0 ? 0 : max;
   }
 
   get mean(): number {
