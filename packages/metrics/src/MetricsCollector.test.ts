@@ -363,3 +363,24 @@ describe('removal and limits', () => {
     expect(() => m.describe('bad name', {})).toThrow(InvalidMetricNameError);
   });
 });
+
+describe('histogram by name after removal', () => {
+  it('records into the new metric once a name is removed and reused, whatever its type', () => {
+    const m = createMetricsCollector();
+    m.histogram('lat_ms', 5);
+    m.histogram('lat_ms', 6);
+    expect(m.removeMetric('lat_ms')).toBe(true);
+    m.histogram('lat_ms', 7);
+    expect(m.getHistogramStats('lat_ms')).toMatchObject({ count: 1, min: 7, max: 7 });
+    m.removeMetric('lat_ms');
+    m.timer('lat_ms', 8);
+    expect(() => m.histogram('lat_ms', 9)).toThrow(MetricTypeConflictError);
+    expect(m.getHistogramStats('lat_ms')).toMatchObject({ count: 1, min: 8 });
+    m.histogram('other_ms', 1);
+    m.clear();
+    m.histogram('other_ms', 2);
+    m.timer('lat_ms', 3);
+    expect(m.getHistogramStats('other_ms')).toMatchObject({ count: 1, sum: 2 });
+    expect(m.getHistogramStats('lat_ms')).toMatchObject({ count: 1, sum: 3 });
+  });
+});

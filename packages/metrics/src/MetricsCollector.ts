@@ -100,6 +100,8 @@ export class MetricsCollector implements SeriesOwner {
 
   private readonly bus = new EventBus<MetricsEvent>();
   private readonly families = new Map<string, MetricFamily>();
+  /** The family last found by observeFast(); forgotten when any metric is removed. */
+  private lastObserved: MetricFamily | undefined;
   private readonly descriptions = new Map<string, MetricDescription>();
   private readonly clock: Clock;
   /** True when `clock` is the shared coarse clock, read on the hot path without a call. */
@@ -390,6 +392,7 @@ export class MetricsCollector implements SeriesOwner {
     if (!fam) return false;
     for (const s of [...fam.all()]) this.detach(s);
     this.families.delete(name);
+    this.lastObserved = undefined;
     return true;
   }
 
@@ -665,7 +668,12 @@ export class MetricsCollector implements SeriesOwner {
   }
 
   private observeFast(type: MetricType, name: string, value: number, labels: Labels | undefined): void {
-    const fam = this.families.get(name);
+    // A one-entry cache in front of the Map: a hot loop usually records the same histogram by name.
+    let fam = this.lastObserved;
+    if (fam === undefined || fam.name !== name) {
+      fam = this.families.get(name);
+      if (fam !== undefined) this.lastObserved = fam;
+    }
     if (fam !== undefined && fam.type === type && value - value === 0) {
       const s = labels == null ? fam.unlabeled : fam.cache.lookup(labels);
       if (s !== undefined && s.o >= 0) {
