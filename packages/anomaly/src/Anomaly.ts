@@ -47,7 +47,12 @@ export interface Anomaly {
   readonly actualValue: number;
   /** `(actual - expected) / robust sigma`, signed. */
   readonly deviation: number;
-  /** In [0, 1]: 0.5 at the detection threshold, rising to 1 at the highest score. */
+  /**
+   * Calibrated, in [0, 1]: the fraction of this series' recent points (the last
+   * 2,048 to 4,096 judged ones) whose anomaly score was lower than that of the
+   * incident's first point. On a stationary series about `1 - c` of all points
+   * reach a confidence of `c` or more.
+   */
   readonly confidence: number;
   /** Epoch ms of the first anomalous point. */
   readonly timestamp: number;
@@ -78,6 +83,8 @@ export interface Baseline {
 export interface AnomalyScore {
   /** The anomaly score in [0, 1] (what the detection threshold and the NAB benchmark use). */
   readonly score: number;
+  /** Calibrated confidence of this point, as {@link Anomaly.confidence} (0 when not judged). */
+  readonly confidence: number;
   /** Anomaly likelihood of the recent window, in [0, 1]. */
   readonly likelihoodScore: number;
   /** Surprise of this point alone, in [0, 1]. */

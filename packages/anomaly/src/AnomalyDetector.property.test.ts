@@ -115,6 +115,8 @@ describe('AnomalyDetector properties', () => {
       const r = detector.score(p.series, p.value, undefined, p.timestamp);
       expect(r.score).toBeGreaterThanOrEqual(0);
       expect(r.score).toBeLessThanOrEqual(1);
+      expect(r.confidence).toBeGreaterThanOrEqual(0);
+      expect(r.confidence).toBeLessThanOrEqual(1);
       if (r.anomaly) {
         const a = r.anomaly;
         for (const v of [a.expectedValue, a.actualValue, a.deviation, a.confidence, a.timestamp]) expect(Number.isFinite(v)).toBe(true);
@@ -126,5 +128,27 @@ describe('AnomalyDetector properties', () => {
     const copy = createAnomalyDetector({ maxSeries: 1 });
     copy.restore(JSON.parse(JSON.stringify(detector.snapshot())));
     expect(copy.snapshot()).toEqual(JSON.parse(JSON.stringify(detector.snapshot())));
+  });
+
+  test.prop(
+    [seed, fc.double({ noNaN: true, min: -1e4, max: 1e4 }), fc.double({ noNaN: true, min: 1e-3, max: 1e3 })],
+    { numRuns: 8 },
+  )('confidence is calibrated: on a stationary series about 1 - c of the points reach c', (s, level, sigma) => {
+    const detector = createAnomalyDetector();
+    const values = noisySeries(s, 6000, level, sigma);
+    const confidences: number[] = [];
+    values.forEach((v, i) => {
+      const r = detector.score('calibrated', v, undefined, T0 + i * MINUTE);
+      // Skip the first judged points, ranked against little history.
+      if (r.judged && i >= 1000) confidences.push(r.confidence);
+    });
+    expect(confidences.length).toBe(5000);
+    const exceedance = (c: number) => confidences.filter((x) => x >= c).length / confidences.length;
+    expect(Math.abs(exceedance(0.9) - 0.1)).toBeLessThan(0.1);
+    expect(Math.abs(exceedance(0.99) - 0.01)).toBeLessThan(0.01);
+    for (const c of confidences) {
+      expect(c).toBeGreaterThanOrEqual(0);
+      expect(c).toBeLessThanOrEqual(1);
+    }
   });
 });

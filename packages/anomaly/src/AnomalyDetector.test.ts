@@ -327,6 +327,21 @@ describe('AnomalyDetector', () => {
       });
     });
 
+    it('restores a snapshot without the confidence histogram, re-learning the calibration', () => {
+      const a = createAnomalyDetector();
+      feed(a, 'x', noisySeries(24, 300, 10, 2));
+      const snap = JSON.parse(JSON.stringify(a.snapshot())) as { version: 1; series: Array<Record<string, unknown>> };
+      for (const entry of snap.series) delete entry['confidence'];
+      const b = createAnomalyDetector();
+      b.restore(snap);
+      const first = b.score('x', 10, undefined, T0 + 300 * MINUTE);
+      expect(first.judged).toBe(true);
+      // Nothing to rank against yet: the raw score stands in for its rank.
+      expect(first.confidence).toBeGreaterThanOrEqual(0);
+      expect(first.confidence).toBeLessThanOrEqual(1);
+      expect(b.snapshot().series[0]!.confidence!.reduce((x, y) => x + y, 0)).toBe(1);
+    });
+
     it('rejects anything else with AnomalySnapshotError and keeps its state', () => {
       const a = createAnomalyDetector({ maxSeries: 2 });
       feed(a, 'x', noisySeries(23, 100, 10, 2));
@@ -344,6 +359,9 @@ describe('AnomalyDetector', () => {
         { version: 1, series: [{ ...entry, labels: { 'a-b': 'x' } }] },
         { version: 1, series: [{ ...entry, model: { ...entry.model, slow: 'NaN' } }] },
         { version: 1, series: [{ ...entry, model: { ...entry.model, raw: [1] } }] },
+        { version: 1, series: [{ ...entry, confidence: 'many' }] },
+        { version: 1, series: [{ ...entry, confidence: [1, 2, 3] }] },
+        { version: 1, series: [{ ...entry, confidence: new Array(256).fill(Number.NaN) }] },
         { version: 1, series: [entry, entry] },
         { version: 1, series: [entry, { ...entry, metricName: 'y' }, { ...entry, metricName: 'z' }] },
       ];

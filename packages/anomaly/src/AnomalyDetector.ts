@@ -16,6 +16,7 @@ import {
 import type { Anomaly, AnomalyScore, Baseline, PointLike } from './Anomaly';
 import type { AnomalyEvent } from './events';
 import { AnomalySnapshotError } from './errors';
+import { ScoreRank } from './stats/ScoreRank';
 import { SeriesModel, type ConfirmedIncident, type IncidentConfig } from './SeriesModel';
 import { Predictor, StreamScorer, defaultScorerConfig, predictorNames, type ScorerConfig, type ScorerState } from './StreamScorer';
 
@@ -38,7 +39,13 @@ export interface AnomalyDetectorConfig {
 /** The JSON form of the detector's models (see {@link AnomalyDetector.snapshot}). */
 export interface AnomalyDetectorSnapshot {
   readonly version: 1;
-  readonly series: ReadonlyArray<{ readonly metricName: string; readonly labels: Labels; readonly model: ScorerState }>;
+  readonly series: ReadonlyArray<{
+    readonly metricName: string;
+    readonly labels: Labels;
+    readonly model: ScorerState;
+    /** Histogram behind `confidence` (optional: without it the series re-learns its calibration). */
+    readonly confidence?: number[];
+  }>;
 }
 
 const SOURCE = 'anomaly';
@@ -144,9 +151,11 @@ export class AnomalyDetector {
    */
   score(metricName: string, value: number, labels?: Readonly<Record<string, string>>, timestamp?: number): AnomalyScore {
     const anomaly = this.observe(metricName, value, labels, timestamp);
-    const sc = this.lastScorer as StreamScorer;
+    const model = this.lastModel as SeriesModel;
+    const sc = model.scorer;
     return {
       score: sc.score,
+      confidence: model.confidence,
       likelihoodScore: sc.likelihoodScore,
       pointScore: sc.pointScore,
       deviation: sc.z,
@@ -231,7 +240,7 @@ export class AnomalyDetector {
   snapshot(): AnomalyDetectorSnapshot {
     const series = [];
     for (const model of this.series.values()) {
-      series.push({ metricName: model.metricName, labels: { ...model.labels }, model: model.scorer.toJSON() });
+      series.push({ metricName: model.metricName, labels: { ...model.labels }, model: model.scorer.toJSON(), confidence: model.calibration.toJSON() });
     }
     return { version: 1, series };
   }
@@ -254,7 +263,7 @@ export class AnomalyDetector {
     const seen = new Set<string>();
     list.forEach((entry: unknown, i) => {
       if (typeof entry !== 'object' || entry === null) throw new AnomalySnapshotError(`snapshot.series[${i}] must be an object`);
-      const e = entry as { metricName?: unknown; labels?: unknown; model?: unknown };
+      const e = entry as { metricName?: unknown; labels?: unknown; model?: unknown; confidence?: unknown };
       let name: string;
       let labels: Labels;
       try {
@@ -265,17 +274,19 @@ export class AnomalyDetector {
       }
       const scorer = StreamScorer.fromJSON(e.model, this.scorerConfig);
       if (typeof scorer === 'string') throw new AnomalySnapshotError(`snapshot.series[${i}]: ${scorer}`);
+      const calibration = e.confidence === undefined ? new ScoreRank() : ScoreRank.fromJSON(e.confidence);
+      if (typeof calibration === 'string') throw new AnomalySnapshotError(`snapshot.series[${i}]: ${calibration}`);
       const key = seriesKey(name, labels);
       if (seen.has(key)) throw new AnomalySnapshotError(`snapshot.series[${i}]: duplicate series ${name}`);
       seen.add(key);
-      models.push([key, new SeriesModel(name, labels, scorer)]);
+      models.push([key, new SeriesModel(name, labels, scorer, calibration)]);
     });
     this.forgetHot();
     this.series.clear();
     for (const [key, model] of models) this.series.set(key, model);
   }
 
-  private lastScorer: StreamScorer | undefined;
+  private lastModel: SeriesModel | undefined;
   /** The last unlabelled series used, to skip the map on repeated calls. */
   private hotName: string | undefined;
   private hotModel: SeriesModel | undefined;
@@ -312,15 +323,13 @@ export class AnomalyDetector {
       this.hotName = labels === undefined ? metricName : undefined;
       this.hotModel = labels === undefined ? model : undefined;
     }
-    this.lastScorer = model.scorer;
+    this.lastModel = model;
     const confirmed = model.observe(value, t, this.rules);
     return confirmed === undefined ? undefined : this.record(model, confirmed);
   }
 
   private record(model: SeriesModel, incident: ConfirmedIncident): Anomaly {
     const start = incident.start;
-    const threshold = this.rules.threshold;
-    const confidence = threshold >= 1 ? 1 : Math.min(1, Math.max(0, 0.5 + (0.5 * (start.score - threshold)) / (1 - threshold)));
     const anomaly: Anomaly = {
       anomalyId: `anomaly-${(++this.sequence).toString(36)}-${Math.round(start.timestamp).toString(36)}`,
       anomalyType: incident.type,
@@ -328,7 +337,7 @@ export class AnomalyDetector {
       expectedValue: start.expected,
       actualValue: start.value,
       deviation: start.z,
-      confidence,
+      confidence: start.confidence,
       timestamp: start.timestamp,
       details: {
         reason: incident.reason,

@@ -19,6 +19,7 @@ const start = (over: Partial<IncidentStart>): IncidentStart => ({
   mainPredictor: 'baseline',
   zSeasonal: Number.NaN,
   score: 0.9,
+  confidence: 0.99,
   likelihoodScore: 0.9,
   outsideRange: false,
   seasonalPeriod: undefined,

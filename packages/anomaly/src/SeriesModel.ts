@@ -2,6 +2,7 @@ import type { Labels } from '@obs/core';
 import type { PredictorName, SeasonalPeriod } from './Anomaly';
 import { AnomalyType } from './AnomalyType';
 import { Predictor, StreamScorer, predictorNames, type ScorerConfig } from './StreamScorer';
+import { ScoreRank } from './stats/ScoreRank';
 
 /** The first point of an incident, kept until the next point tells what kind it is. */
 export interface IncidentStart {
@@ -21,6 +22,8 @@ export interface IncidentStart {
   /** Deviation from the learned seasonal profile (NaN without one). */
   readonly zSeasonal: number;
   readonly score: number;
+  /** Calibrated confidence of the point (see {@link SeriesModel.confidence}). */
+  readonly confidence: number;
   readonly likelihoodScore: number;
   readonly outsideRange: boolean;
   readonly seasonalPeriod: SeasonalPeriod | undefined;
@@ -65,11 +68,18 @@ export class SeriesModel {
   private extremeSeen = false;
   /** Points during which the likelihood still averages over a closed single-point incident. */
   private echo = 0;
+  /**
+   * Calibrated confidence of the last point: the fraction of this series' recent
+   * judged points whose raw anomaly score was lower (0 when not judged).
+   */
+  confidence = 0;
 
   constructor(
     readonly metricName: string,
     readonly labels: Labels,
     readonly scorer: StreamScorer,
+    /** Recent raw scores of the series, which the confidence ranks a point among. */
+    readonly calibration: ScoreRank = new ScoreRank(),
   ) {}
 
   static create(metricName: string, labels: Labels, config: ScorerConfig): SeriesModel {
@@ -89,7 +99,10 @@ export class SeriesModel {
     const sc = this.scorer;
     const before = sc.nan;
     sc.update(x, t);
-    if (sc.nan !== before) return undefined;
+    if (sc.nan !== before) {
+      this.confidence = 0;
+      return undefined;
+    }
 
     let confirmed: ConfirmedIncident | undefined;
     if (this.start !== undefined) {
@@ -103,7 +116,13 @@ export class SeriesModel {
     }
     const echo = this.echo > 0;
     if (echo) this.echo--;
-    if (!sc.judged) return confirmed;
+    if (!sc.judged) {
+      this.confidence = 0;
+      return confirmed;
+    }
+    // Ranked before it is learned: the point is compared with the past only.
+    this.confidence = this.calibration.rank(sc.rawScore);
+    this.calibration.add(sc.rawScore);
 
     // Incidents open on the undamped score: the refractory damping of `score` is the
     // scorer's own stand-in for incident grouping, which is done here exactly.
@@ -145,6 +164,7 @@ export class SeriesModel {
         mainPredictor: predictorNames[sc.dominant],
         zSeasonal: seasonal === undefined ? Number.NaN : sc.zSeasonal,
         score: sc.rawScore,
+        confidence: this.confidence,
         likelihoodScore: sc.likelihoodScore,
         outsideRange: sc.novelRange,
         seasonalPeriod: seasonal === Predictor.DAILY ? 'daily' : seasonal === Predictor.WEEKLY ? 'weekly' : undefined,
