@@ -6,7 +6,8 @@ import { TracingError, TracingValidationError } from './errors';
 import type { TracingEvent } from './events';
 import { createRatioThreshold, isTraceIdSampled } from './sampling';
 import type { Span, SpanContext } from './Span';
-import { createTraceManager, type SpanExporter, type TraceManagerConfig } from './TraceManager';
+import type { SpanExporter } from './SpanExporter';
+import { createTraceManager, type TraceManagerConfig } from './TraceManager';
 import { TraceStatus } from './TraceStatus';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';

@@ -1,31 +1,26 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { EventBus, describeValue, type Clock } from '@obs/core';
-import type { Observable, Subscription } from 'rxjs';
+import { describeValue, type Clock } from '@obs/core';
+import type { Observable } from 'rxjs';
 import { TracingError, TracingValidationError } from './errors';
-import { TRACING_SOURCE, type TracingEvent } from './events';
-import { generateSpanId, generateTraceId, isValidSpanId, isValidTraceId, takeLowBits, traceIdFromLowBits } from './ids';
+import type { TracingEvent } from './events';
+import { generateSpanId, generateTraceId, takeLowBits, traceIdFromLowBits } from './ids';
+import { ActiveContext } from './internal/ActiveContext';
+import { ActiveSpans } from './internal/ActiveSpans';
 import { EMPTY_BAGGAGE } from './internal/empty';
-import { NonRecordingSpan, RecordingSpan, type AnySpan, type SpanOwner } from './internal/spans';
+import { recordError } from './internal/recordError';
+import { SpanProcessor } from './internal/SpanProcessor';
+import { NonRecordingSpan, RecordingSpan, type AnySpan } from './internal/spans';
+import { summarize, type TraceSummary } from './internal/summarize';
 import type { AttributeLimits } from './internal/tags';
 import { TraceRecord, TraceStore } from './internal/TraceStore';
+import { checkName, checkParentContext, isThenable, positiveInt } from './internal/validate';
 import { extractTraceContext, injectTraceHeaders, injectTrustedHeaders, type TraceHeaders } from './propagation/context';
 import { TraceFlags } from './propagation/traceparent';
 import { createRatioThreshold, isSampledLowBits, type RatioThreshold } from './sampling';
 import type { Span, SpanContext } from './Span';
+import type { SpanExporter } from './SpanExporter';
 import { TraceStatus } from './TraceStatus';
 
-/** Receives every finished sampled span; `onEnd` must not block (queue and return). */
-export interface SpanExporter {
-  /** A short name for events and stats, e.g. `'otlp-http'`. */
-  readonly name: string;
-  onEnd(span: Span): void;
-  /** Delivers everything queued so far. */
-  forceFlush(): Promise<void>;
-  /** Flushes and stops; later spans are dropped. */
-  shutdown(): Promise<void>;
-  /** Failures and drops, forwarded into the manager's `events$` while attached. */
-  readonly events$?: Observable<TracingEvent>;
-}
+export type { TraceSummary } from './internal/summarize';
 
 /** Options of {@link createTraceManager}. Every limit has a default. */
 export interface TraceManagerConfig {
@@ -55,21 +50,6 @@ export interface TraceManagerConfig {
   exporters?: readonly SpanExporter[];
 }
 
-/** One trace for a dashboard list. */
-export interface TraceSummary {
-  readonly traceId: string;
-  readonly rootOperation: string;
-  readonly serviceName: string;
-  /** Earliest span start, epoch ms. */
-  readonly startTime: number;
-  /** Latest end minus earliest start, ms. */
-  readonly durationMs: number;
-  readonly spanCount: number;
-  readonly hasError: boolean;
-  /** Distinct services in the trace (at most 16). */
-  readonly services: readonly string[];
-}
-
 /** Counters for health pages and tests. */
 export interface TraceManagerStats {
   readonly activeSpans: number;
@@ -89,101 +69,28 @@ const origin = performance.timeOrigin;
 /** The default clock: epoch ms with sub-millisecond resolution. */
 export const highResolutionClock: Clock = { now: () => origin + performance.now() };
 
-const MAX_NAME_LENGTH = 1024;
-
-function positiveInt(value: unknown, fallback: number, what: string, allowZero = false): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < (allowZero ? 0 : 1)) {
-    throw new TracingValidationError('INVALID_CONFIG', `${what} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${describeValue(value)}`);
-  }
-  return value;
-}
-
-function checkName(value: unknown, what: string): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_NAME_LENGTH) {
-    throw new TracingValidationError('INVALID_NAME', `${what} must be a non-empty string of at most ${MAX_NAME_LENGTH} characters, got ${describeValue(value)}`);
-  }
-  return value;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
-}
-
-/** Normalizes a caller's parent context, or throws a typed error. */
-function checkParentContext(value: unknown): SpanContext {
-  if (value === null || typeof value !== 'object') {
-    throw new TracingValidationError('INVALID_CONTEXT', `parent must be a Span or a SpanContext, got ${describeValue(value)}`);
-  }
-  const ctx = value as Partial<Record<keyof SpanContext, unknown>>;
-  if (!isValidTraceId(ctx.traceId) || !isValidSpanId(ctx.spanId)) {
-    throw new TracingValidationError('INVALID_CONTEXT', `parent context needs a 32-hex traceId and a 16-hex spanId, not all zero`);
-  }
-  if (ctx.sampled !== undefined && typeof ctx.sampled !== 'boolean') {
-    throw new TracingValidationError('INVALID_CONTEXT', `parent context sampled must be a boolean, got ${describeValue(ctx.sampled)}`);
-  }
-  const flags = typeof ctx.traceFlags === 'number' && Number.isInteger(ctx.traceFlags) ? ctx.traceFlags & 0xff : undefined;
-  const sampled = typeof ctx.sampled === 'boolean' ? ctx.sampled : flags !== undefined && (flags & TraceFlags.SAMPLED) !== 0;
-  return {
-    traceId: ctx.traceId,
-    spanId: ctx.spanId,
-    sampled,
-    traceFlags: flags ?? 0,
-    baggage: copyStringRecord(ctx.baggage) ?? EMPTY_BAGGAGE,
-    ...(typeof ctx.traceState === 'string' ? { traceState: ctx.traceState } : {}),
-    ...(ctx.baggageMetadata !== undefined ? { baggageMetadata: copyStringRecord(ctx.baggageMetadata) } : {}),
-  };
-}
-
-/** A prototype-free copy holding only string values, or undefined when empty or not an object. */
-function copyStringRecord(value: unknown): Record<string, string> | undefined {
-  if (value === null || typeof value !== 'object' || value === EMPTY_BAGGAGE) return undefined;
-  let out: Record<string, string> | undefined;
-  let count = 0;
-  for (const key of Object.keys(value)) {
-    const v = (value as Record<string, unknown>)[key];
-    if (typeof v !== 'string' || ++count > 180) continue;
-    (out ??= Object.create(null) as Record<string, string>)[key] = v;
-  }
-  return out;
-}
-
 /**
- * Creates spans, keeps the active one in AsyncLocalStorage, samples at the
- * root from the trace id, stores finished spans in bounded memory, and hands
- * them to exporters. See the package README for the semantics.
+ * Creates spans, samples at the root from the trace id, and composes the
+ * parts behind them: the active context ({@link withSpan}), the active-span
+ * list with its reaper, and the span processor that stores finished spans
+ * in bounded memory, emits events and hands them to exporters. See the
+ * package README for the semantics.
  */
-export class TraceManager implements SpanOwner {
+export class TraceManager {
   readonly limits: AttributeLimits;
   /** Every span start and end (sampled spans only), exporter failures and drops. Emitted only while observed. */
   readonly events$: Observable<TracingEvent>;
   readonly sampleRate: number;
   private readonly clock: Clock;
-  private readonly bus = new EventBus<TracingEvent>();
-  private readonly als = new AsyncLocalStorage<AnySpan>();
+  private readonly context = new ActiveContext();
   private readonly threshold: RatioThreshold;
   private readonly sampleAll: boolean;
   private readonly sampleNone: boolean;
   private readonly bits = { hi24: 0, lo32: 0 };
   private readonly store: TraceStore;
-  private readonly maxSpanAgeMs: number;
-  private readonly maxActiveSpans: number;
-  private activeHead: RecordingSpan | undefined = undefined;
-  private activeTail: RecordingSpan | undefined = undefined;
-  private activeCount = 0;
-  private abandonedSpans = 0;
-  private droppedAttributes = 0;
-  private exporterErrors = 0;
-  private readonly exporters: SpanExporter[] = [];
-  private readonly exporterSubscriptions = new Map<SpanExporter, Subscription>();
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly active: ActiveSpans;
+  private readonly processor: SpanProcessor;
   private closed = false;
-  /**
-   * Whether any span was ever made active. Only this manager's own `run`
-   * calls can set its AsyncLocalStorage, so until then the store is empty
-   * and the ~15 ns lookup is skipped (it is most of an unsampled root's cost).
-   */
-  private contextEntered = false;
 
   constructor(config: TraceManagerConfig = {}) {
     if (config === null || typeof config !== 'object') {
@@ -203,8 +110,7 @@ export class TraceManager implements SpanOwner {
       maxSpansPerTrace: positiveInt(config.maxSpansPerTrace, 1000, 'maxSpansPerTrace'),
       retentionMs: positiveInt(config.traceRetentionMs, 3_600_000, 'traceRetentionMs'),
     });
-    this.maxSpanAgeMs = positiveInt(config.maxSpanAgeMs, 300_000, 'maxSpanAgeMs');
-    this.maxActiveSpans = positiveInt(config.maxActiveSpans, 10_000, 'maxActiveSpans');
+    this.active = new ActiveSpans(positiveInt(config.maxSpanAgeMs, 300_000, 'maxSpanAgeMs'), positiveInt(config.maxActiveSpans, 10_000, 'maxActiveSpans'));
     this.limits = {
       maxTags: positiveInt(config.maxTagsPerSpan, 128, 'maxTagsPerSpan'),
       maxLogs: positiveInt(config.maxLogsPerSpan, 128, 'maxLogsPerSpan'),
@@ -213,18 +119,16 @@ export class TraceManager implements SpanOwner {
       maxArrayLength: 1024,
     };
     const interval = positiveInt(config.reaperIntervalMs, 10_000, 'reaperIntervalMs', true);
-    this.events$ = this.bus.events$;
+    this.processor = new SpanProcessor(this.limits, clock, this.store, this.active);
+    this.events$ = this.processor.events$;
     if (config.exporters !== undefined) {
       if (!Array.isArray(config.exporters)) throw new TracingValidationError('INVALID_CONFIG', 'exporters must be an array');
       for (const exporter of config.exporters) this.addExporter(exporter);
     }
-    if (interval > 0) {
-      this.timer = setInterval(() => this.reapAbandoned(), interval);
-      this.timer.unref?.();
-    }
+    this.active.startReaper(interval, () => this.reapAbandoned());
   }
 
-  // ---- spans -------------------------------------------------------------
+  // Spans
 
   /**
    * Starts a span. Without `parentContext` the active span (see
@@ -239,9 +143,7 @@ export class TraceManager implements SpanOwner {
     let span: AnySpan;
     const parent =
       parentContext === undefined
-        ? this.contextEntered
-          ? this.als.getStore()
-          : undefined
+        ? this.context.current()
         : parentContext === null
           ? undefined
           : parentContext instanceof RecordingSpan || parentContext instanceof NonRecordingSpan
@@ -308,10 +210,8 @@ export class TraceManager implements SpanOwner {
     serviceName: string,
   ): RecordingSpan {
     const now = this.clock.now();
-    const head = this.activeHead;
-    if (head !== undefined && head.startTime <= now - this.maxSpanAgeMs) this.reap(now);
     const span = new RecordingSpan(
-      this,
+      this.processor,
       record,
       traceId,
       generateSpanId(),
@@ -324,27 +224,7 @@ export class TraceManager implements SpanOwner {
       serviceName,
       now,
     );
-    const tail = this.activeTail;
-    if (tail === undefined) this.activeHead = span;
-    else {
-      tail.next = span;
-      span.prev = tail;
-    }
-    this.activeTail = span;
-    if (++this.activeCount > this.maxActiveSpans) this.activeHead!.abandon(now);
-    if (this.bus.observed) {
-      this.bus.emit({
-        type: 'traces/span-started',
-        ts: now,
-        source: TRACING_SOURCE,
-        span,
-        traceId,
-        spanId: span.spanId,
-        parentSpanId,
-        operationName,
-        serviceName,
-      });
-    }
+    this.processor.onStart(span, now);
     return span;
   }
 
@@ -356,91 +236,22 @@ export class TraceManager implements SpanOwner {
     span.finish(status);
   }
 
-  /** @internal Called by a span of this manager when it ends; anything else is ignored. */
-  onSpanEnd(span: RecordingSpan, abandoned: boolean): void {
-    if (!(span instanceof RecordingSpan) || span.owner !== this || span.endTime === undefined) return;
-    this.unlink(span);
-    const endTime = span.endTime!;
-    if (abandoned) this.abandonedSpans++;
-    const outcome = this.store.add(span, endTime);
-    const observed = this.bus.observed;
-    if (observed) {
-      if (outcome === 'trace-full') this.bus.emit({ type: 'traces/spans-dropped', ts: endTime, source: TRACING_SOURCE, reason: 'trace-full', count: 1 });
-      this.bus.emit({
-        type: 'traces/span-ended',
-        ts: endTime,
-        source: TRACING_SOURCE,
-        span,
-        traceId: span.traceId,
-        spanId: span.spanId,
-        operationName: span.operationName,
-        serviceName: span.serviceName,
-        status: span.status,
-        durationMs: endTime - span.startTime,
-        abandoned,
-      });
-    }
-    const exporters = this.exporters;
-    for (let i = 0; i < exporters.length; i++) {
-      const exporter = exporters[i]!;
-      try {
-        exporter.onEnd(span);
-      } catch (error) {
-        this.exporterErrors++;
-        if (this.bus.observed) {
-          this.bus.emit({ type: 'traces/exporter-error', ts: endTime, source: TRACING_SOURCE, exporter: String(exporter.name), error: errorMessage(error) });
-        }
-      }
-    }
-  }
-
-  /** @internal */
-  now(): number {
-    return this.clock.now();
-  }
-
-  /** @internal */
-  countDroppedAttributes(count: number): void {
-    if (Number.isSafeInteger(count) && count > 0) this.droppedAttributes += count;
-  }
-
-  private unlink(span: RecordingSpan): void {
-    const { prev, next } = span;
-    if (prev === undefined) {
-      if (this.activeHead !== span) return; // already unlinked
-      this.activeHead = next;
-    } else prev.next = next;
-    if (next === undefined) this.activeTail = prev;
-    else next.prev = prev;
-    span.prev = span.next = undefined;
-    this.activeCount--;
-  }
-
-  private reap(now: number): void {
-    const cutoff = now - this.maxSpanAgeMs;
-    let head = this.activeHead;
-    while (head !== undefined && head.startTime <= cutoff) {
-      head.abandon(now);
-      head = this.activeHead;
-    }
-  }
-
   /**
    * Ends every span older than `maxSpanAgeMs` with tag `obs.span.abandoned=true`.
    * Runs on the reaper timer and lazily when spans start; call it directly in tests.
    * Returns how many spans were abandoned.
    */
   reapAbandoned(): number {
-    const before = this.abandonedSpans;
-    this.reap(this.clock.now());
-    return this.abandonedSpans - before;
+    const before = this.processor.abandonedSpans;
+    this.active.reap(this.clock.now());
+    return this.processor.abandonedSpans - before;
   }
 
-  // ---- active context ----------------------------------------------------
+  // Active context
 
   /** The span active in the current async context, if any. */
   getActiveSpan(): Span | undefined {
-    return this.contextEntered ? this.als.getStore() : undefined;
+    return this.context.current();
   }
 
   /**
@@ -453,8 +264,7 @@ export class TraceManager implements SpanOwner {
       throw new TracingValidationError('INVALID_SPAN', `withSpan needs a span from a TraceManager, got ${describeValue(span)}`);
     }
     if (typeof fn !== 'function') throw new TracingValidationError('INVALID_FUNCTION', `withSpan needs a function, got ${describeValue(fn)}`);
-    this.contextEntered = true;
-    return this.als.run(span, fn);
+    return this.context.run(span, fn);
   }
 
   /**
@@ -464,10 +274,7 @@ export class TraceManager implements SpanOwner {
    */
   bind<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
     if (typeof fn !== 'function') throw new TracingValidationError('INVALID_FUNCTION', `bind needs a function, got ${describeValue(fn)}`);
-    const span = this.als.getStore();
-    const als = this.als;
-    if (span === undefined) return (...args: A) => als.exit(fn, ...args);
-    return (...args: A) => als.run(span, fn, ...args);
+    return this.context.bind(fn);
   }
 
   /**
@@ -479,10 +286,9 @@ export class TraceManager implements SpanOwner {
     if (typeof fn !== 'function') throw new TracingValidationError('INVALID_FUNCTION', `trace needs a function, got ${describeValue(fn)}`);
     const opts = options !== null && typeof options === 'object' ? options : {};
     const span = this.startSpan(operationName, serviceName, opts.parent, opts.tags) as AnySpan;
-    this.contextEntered = true;
     let result: T;
     try {
-      result = this.als.run(span, fn, span);
+      result = this.context.run(span, fn, span);
     } catch (error) {
       recordError(span, error);
       throw error;
@@ -503,7 +309,7 @@ export class TraceManager implements SpanOwner {
     return result;
   }
 
-  // ---- storage -----------------------------------------------------------
+  // Storage
 
   /** The stored spans of a trace, ordered by start time ([] when unknown or evicted). */
   getTrace(traceId: string): Span[] {
@@ -518,9 +324,7 @@ export class TraceManager implements SpanOwner {
 
   /** Sampled spans started and not yet finished, oldest first. */
   getActiveSpans(): Span[] {
-    const out: Span[] = [];
-    for (let span = this.activeHead; span !== undefined; span = span.next) out.push(span);
-    return out;
+    return this.active.list();
   }
 
   /** Summaries of the most recently stored traces, newest first. */
@@ -542,18 +346,18 @@ export class TraceManager implements SpanOwner {
   /** Counters: active, stored, evicted, dropped, abandoned. */
   stats(): TraceManagerStats {
     return {
-      activeSpans: this.activeCount,
+      activeSpans: this.active.size,
       storedTraces: this.store.traceCount,
       storedSpans: this.store.storedSpans,
       evictedTraces: this.store.evictedTraces,
       droppedSpans: this.store.droppedSpans,
-      abandonedSpans: this.abandonedSpans,
-      droppedAttributes: this.droppedAttributes,
-      exporterErrors: this.exporterErrors,
+      abandonedSpans: this.processor.abandonedSpans,
+      droppedAttributes: this.processor.droppedAttributes,
+      exporterErrors: this.processor.exporterErrors,
     };
   }
 
-  // ---- propagation -------------------------------------------------------
+  // Propagation
 
   /**
    * Outgoing W3C headers for a span (or a context): `traceparent` always,
@@ -578,7 +382,7 @@ export class TraceManager implements SpanOwner {
     return extractTraceContext(headers);
   }
 
-  // ---- export and lifecycle ---------------------------------------------
+  // Export and lifecycle
 
   /** Attaches an exporter; returns a function that detaches it. */
   addExporter(exporter: SpanExporter): () => void {
@@ -586,25 +390,13 @@ export class TraceManager implements SpanOwner {
       throw new TracingValidationError('INVALID_EXPORTER', `an exporter needs onEnd(span), got ${describeValue(exporter)}`);
     }
     if (this.closed) throw new TracingError('CLOSED', 'the trace manager is shut down');
-    if (!this.exporters.includes(exporter)) {
-      this.exporters.push(exporter);
-      if (exporter.events$) {
-        this.exporterSubscriptions.set(exporter, exporter.events$.subscribe((event) => this.bus.emit(event)));
-      }
-    }
-    return () => this.removeExporter(exporter);
-  }
-
-  private removeExporter(exporter: SpanExporter): void {
-    const i = this.exporters.indexOf(exporter);
-    if (i >= 0) this.exporters.splice(i, 1);
-    this.exporterSubscriptions.get(exporter)?.unsubscribe();
-    this.exporterSubscriptions.delete(exporter);
+    this.processor.addExporter(exporter);
+    return () => this.processor.removeExporter(exporter);
   }
 
   /** Delivers everything the exporters have queued. */
   async flush(): Promise<void> {
-    await Promise.all(this.exporters.map((e) => Promise.resolve().then(() => e.forceFlush()).catch(() => undefined)));
+    await this.processor.forceFlush();
   }
 
   /**
@@ -615,77 +407,9 @@ export class TraceManager implements SpanOwner {
   async shutdown(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
-    const exporters = this.exporters.splice(0);
-    await Promise.all(exporters.map((e) => Promise.resolve().then(() => e.shutdown()).catch(() => undefined)));
-    for (const sub of this.exporterSubscriptions.values()) sub.unsubscribe();
-    this.exporterSubscriptions.clear();
-    this.bus.complete();
+    this.active.stopReaper();
+    await this.processor.shutdown();
   }
-}
-
-function errorMessage(error: unknown): string {
-  try {
-    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  } catch {
-    return 'unprintable error';
-  }
-}
-
-/** Logs an error the OpenTelemetry way (an `exception` event) and ends the span as ERROR. */
-function recordError(span: AnySpan, error: unknown): void {
-  if (span.isRecording) {
-    let type = 'Error';
-    let message: string;
-    let stack: string | undefined;
-    try {
-      if (error instanceof Error) {
-        type = error.name;
-        message = error.message;
-        stack = typeof error.stack === 'string' ? error.stack : undefined;
-      } else {
-        type = typeof error;
-        message = String(error);
-      }
-    } catch {
-      message = 'unprintable error';
-    }
-    span.log('exception', {
-      'exception.type': type,
-      'exception.message': message,
-      ...(stack !== undefined ? { 'exception.stacktrace': stack } : {}),
-    });
-  }
-  span.finish(TraceStatus.ERROR);
-}
-
-function summarize(record: TraceRecord): TraceSummary {
-  const spans = record.spans;
-  const ids = new Set<string>();
-  for (const s of spans) ids.add(s.spanId);
-  let root: RecordingSpan | undefined;
-  let start = Infinity;
-  let end = -Infinity;
-  const services: string[] = [];
-  for (const s of spans) {
-    if (s.startTime < start) start = s.startTime;
-    if (s.endTime! > end) end = s.endTime!;
-    const isRoot = s.parentSpanId === undefined || !ids.has(s.parentSpanId);
-    if (isRoot && (root === undefined || s.startTime < root.startTime)) root = s;
-    if (services.length < 16 && !services.includes(s.serviceName)) services.push(s.serviceName);
-  }
-  root ??= spans[0]!;
-  return {
-    traceId: record.traceId,
-    rootOperation: root.operationName,
-    serviceName: root.serviceName,
-    startTime: start,
-    durationMs: end - start,
-    spanCount: spans.length,
-    hasError: record.hasError,
-    services,
-  };
 }
 
 /** Creates a {@link TraceManager}; `traceSampleRate` defaults to 0.1. */

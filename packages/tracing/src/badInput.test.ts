@@ -60,14 +60,16 @@ describe('bad input', () => {
     expect(toOtlpRequest([])).toEqual({ resourceSpans: [] });
   });
 
-  it('the internal span hooks ignore what is not theirs', () => {
+  it('spans report to their own manager only; no internal hooks are public', () => {
     const tm = createTraceManager({ traceSampleRate: 1, reaperIntervalMs: 0 });
     const other = createTraceManager({ traceSampleRate: 1, reaperIntervalMs: 0 });
+    for (const hook of ['onSpanEnd', 'countDroppedAttributes', 'now']) expect(hook in tm).toBe(false);
     const span = other.startSpan('op', 'svc');
-    for (const value of [...junk, span]) expect(() => tm.onSpanEnd(value as never, false)).not.toThrow();
-    for (const value of junk) tm.countDroppedAttributes(value as number);
     expect(tm.stats()).toMatchObject({ storedSpans: 0, activeSpans: 0, droppedAttributes: 0 });
     expect(other.stats().activeSpans).toBe(1);
+    span.setTag('', 'x').finish();
+    expect(tm.stats()).toMatchObject({ storedSpans: 0, activeSpans: 0, droppedAttributes: 0 });
+    expect(other.stats()).toMatchObject({ storedSpans: 1, activeSpans: 0, droppedAttributes: 1 });
   });
 
   it('a span survives junk tags, logs and statuses', () => {

@@ -1,7 +1,8 @@
 export { TraceStatus, isTraceStatus } from './TraceStatus';
 export type { Span, SpanContext, SpanLog, TagValue, Tags } from './Span';
 export { TraceManager, createTraceManager, highResolutionClock } from './TraceManager';
-export type { SpanExporter, TraceManagerConfig, TraceManagerStats, TraceSummary } from './TraceManager';
+export type { TraceManagerConfig, TraceManagerStats, TraceSummary } from './TraceManager';
+export type { SpanExporter } from './SpanExporter';
 export { TracingError, TracingValidationError } from './errors';
 export type {
   TracingEvent,

@@ -4,18 +4,11 @@ import type { Span, SpanContext, SpanLog, TagValue, Tags } from '../Span';
 import { TraceStatus, isTraceStatus } from '../TraceStatus';
 import { TraceFlags } from '../propagation/traceparent';
 import { describeValue } from '@obs/core';
-import { isValidTagKey, normalizeFields, normalizeTagValue, type AttributeLimits } from './tags';
+import { isValidTagKey, normalizeFields, normalizeTagValue } from './tags';
+import type { SpanSink } from './SpanProcessor';
 import type { TraceRecord } from './TraceStore';
 import { EMPTY_BAGGAGE } from './empty';
 export { EMPTY_BAGGAGE };
-
-/** What spans need from their manager: time, limits and the end hook. */
-export interface SpanOwner {
-  readonly limits: AttributeLimits;
-  now(): number;
-  onSpanEnd(span: RecordingSpan, abandoned: boolean): void;
-  countDroppedAttributes(count: number): void;
-}
 
 
 function checkStatus(status: unknown): TraceStatus {
@@ -45,7 +38,8 @@ export class RecordingSpan implements Span {
   private traceparentCache: string | undefined = undefined;
 
   constructor(
-    readonly owner: SpanOwner,
+    /** What the span reports its end and dropped attributes to. */
+    readonly sink: SpanSink,
     readonly record: TraceRecord,
     readonly traceId: string,
     readonly spanId: string,
@@ -110,12 +104,12 @@ export class RecordingSpan implements Span {
 
   setTag(key: string, value: TagValue): this {
     if (this.endTime !== undefined) return this;
-    const limits = this.owner.limits;
+    const limits = this.sink.limits;
     const normalized = normalizeTagValue(value, limits);
     const tags = this.tags;
     if (normalized === undefined || !isValidTagKey(key, limits) || (!(key in tags) && Object.keys(tags).length >= limits.maxTags)) {
       this.droppedTags++;
-      this.owner.countDroppedAttributes(1);
+      this.sink.countDroppedAttributes(1);
       return this;
     }
     tags[key] = normalized;
@@ -124,12 +118,12 @@ export class RecordingSpan implements Span {
 
   setTags(tags: Readonly<Record<string, unknown>>): this {
     if (this.endTime !== undefined) return this;
-    const { tags: clean, dropped } = normalizeFields(tags, this.owner.limits);
+    const { tags: clean, dropped } = normalizeFields(tags, this.sink.limits);
     let extra = dropped;
     const target = this.tags;
     let count = Object.keys(target).length;
     for (const key of Object.keys(clean)) {
-      if (!(key in target) && count >= this.owner.limits.maxTags) {
+      if (!(key in target) && count >= this.sink.limits.maxTags) {
         extra++;
         continue;
       }
@@ -138,7 +132,7 @@ export class RecordingSpan implements Span {
     }
     if (extra > 0) {
       this.droppedTags += extra;
-      this.owner.countDroppedAttributes(extra);
+      this.sink.countDroppedAttributes(extra);
     }
     return this;
   }
@@ -146,15 +140,15 @@ export class RecordingSpan implements Span {
   log(message: string, fields?: Readonly<Record<string, unknown>>): this {
     if (this.endTime !== undefined) return this;
     const logs = (this.logStore ??= []);
-    if (typeof message !== 'string' || logs.length >= this.owner.limits.maxLogs) {
+    if (typeof message !== 'string' || logs.length >= this.sink.limits.maxLogs) {
       this.droppedLogs++;
-      this.owner.countDroppedAttributes(1);
+      this.sink.countDroppedAttributes(1);
       return this;
     }
-    const { tags, dropped } = normalizeFields(fields, this.owner.limits);
-    if (dropped > 0) this.owner.countDroppedAttributes(dropped);
-    const max = this.owner.limits.maxValueLength;
-    logs.push({ timestamp: this.owner.now(), message: message.length > max ? message.slice(0, max) : message, fields: tags });
+    const { tags, dropped } = normalizeFields(fields, this.sink.limits);
+    if (dropped > 0) this.sink.countDroppedAttributes(dropped);
+    const max = this.sink.limits.maxValueLength;
+    logs.push({ timestamp: this.sink.now(), message: message.length > max ? message.slice(0, max) : message, fields: tags });
     return this;
   }
 
@@ -168,8 +162,8 @@ export class RecordingSpan implements Span {
     if (this.endTime !== undefined) return;
     if (status !== undefined) this.status = checkStatus(status);
     else if (this.status === TraceStatus.UNSET) this.status = TraceStatus.OK;
-    this.endTime = this.owner.now();
-    this.owner.onSpanEnd(this, false);
+    this.endTime = this.sink.now();
+    this.sink.onEnd(this, false);
   }
 
   /** Ends a span that outlived the maximum age; its status stays as it was. */
@@ -177,7 +171,7 @@ export class RecordingSpan implements Span {
     if (this.endTime !== undefined) return;
     this.tags['obs.span.abandoned'] = true;
     this.endTime = now;
-    this.owner.onSpanEnd(this, true);
+    this.sink.onEnd(this, true);
   }
 }
 

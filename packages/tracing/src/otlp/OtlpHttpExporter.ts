@@ -5,7 +5,7 @@ import type { Observable } from 'rxjs';
 import { TracingError, TracingValidationError } from '../errors';
 import { TRACING_SOURCE, type TracingEvent } from '../events';
 import type { Span, TagValue } from '../Span';
-import type { SpanExporter } from '../TraceManager';
+import type { SpanExporter } from '../SpanExporter';
 import { toOtlpRequest } from './otlpJson';
 
 /** Options of {@link createOtlpHttpExporter}. */
