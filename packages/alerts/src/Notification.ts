@@ -24,3 +24,25 @@ export type AlertHandler = (alert: Alert, notification: AlertNotification) => un
 
 /** Called once per group notification (sinks such as Alertmanager and webhooks). */
 export type NotificationHandler = (notification: AlertNotification) => unknown;
+
+/**
+ * Marks a notification handler made by a sink factory (`createAlertmanagerHandler`,
+ * `createWebhookHandler`, …), so that `addHandler(sink)` registers it per notification as
+ * `addNotificationHandler(sink)` does, instead of calling it with single alerts.
+ */
+export const NOTIFICATION_SINK: unique symbol = Symbol.for('@obs/alerts.notificationSink');
+
+/** A notification handler branded by a sink factory; accepted by `addHandler` and `addNotificationHandler`. */
+export interface NotificationSink extends NotificationHandler {
+  readonly [NOTIFICATION_SINK]: true;
+}
+
+/** Brands a notification handler as a sink (for sink authors). Returns the same function. */
+export function markNotificationSink<F extends NotificationHandler>(fn: F): F & NotificationSink {
+  Object.defineProperty(fn, NOTIFICATION_SINK, { value: true });
+  return fn as F & NotificationSink;
+}
+
+export function isNotificationSink(fn: unknown): fn is NotificationSink {
+  return typeof fn === 'function' && (fn as { [NOTIFICATION_SINK]?: unknown })[NOTIFICATION_SINK] === true;
+}

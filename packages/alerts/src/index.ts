@@ -20,7 +20,8 @@ export type { Silence, SilenceInit, SilenceStatus } from './silences';
 export type { InhibitRule } from './inhibition';
 export type { RouteConfig } from './route';
 export { DEFAULT_ROUTE } from './route';
-export type { AlertNotification, AlertHandler, NotificationHandler } from './Notification';
+export type { AlertNotification, AlertHandler, NotificationHandler, NotificationSink } from './Notification';
+export { NOTIFICATION_SINK, markNotificationSink, isNotificationSink } from './Notification';
 export type { AlertManagerSnapshot, ActiveAlertSnapshot, SilenceSnapshot } from './snapshot';
 export type {
   AlertManager,

@@ -4,7 +4,7 @@ import type { Alert } from '../Alert';
 import { AlertState } from '../AlertSeverity';
 import { createTimers, type CancelTimer } from '../internal/timers';
 import { alertMatchLabels } from '../matchers';
-import type { AlertNotification } from '../Notification';
+import { markNotificationSink, type AlertNotification, type NotificationSink } from '../Notification';
 import { AlertSinkError, defaultFetch, parseHeaders, parseHttpUrl, postJson, sinkNumber, type FetchLike } from './http';
 
 export interface AlertmanagerHandlerConfig {
@@ -62,7 +62,7 @@ export interface AlertmanagerHandlerStats {
 }
 
 /** A notification handler delivering to Alertmanager, plus its controls. */
-export interface AlertmanagerHandler {
+export interface AlertmanagerHandler extends NotificationSink {
   /**
    * Queues the notification's alerts and makes one delivery attempt (unless a retry is already
    * scheduled); rejects if that attempt fails; the alerts stay queued and are retried.
@@ -231,7 +231,7 @@ export function createAlertmanagerHandler(config: AlertmanagerHandlerConfig): Al
     });
   };
 
-  return Object.assign(handler, {
+  return Object.assign(markNotificationSink(handler), {
     stop(): void {
       stopped = true;
       cancelRetry?.();

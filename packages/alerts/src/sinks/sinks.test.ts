@@ -162,3 +162,33 @@ describe('createWebhookHandler', () => {
     expect(errors).toEqual([expect.stringContaining('503')]);
   });
 });
+
+describe('a sink works wherever it is added', () => {
+  it('addHandler(createAlertmanagerHandler(...)) posts the alerts as addNotificationHandler does', async () => {
+    const f = fakeFetch();
+    const sink = createAlertmanagerHandler({ url: 'http://127.0.0.1:9093', fetch: f.fetchFn, resendInterval: 0 });
+    const alerts = createAlertManager();
+    const errors: string[] = [];
+    alerts.events$.subscribe((e) => e.type === 'alerts/handler-error' && errors.push(e.error));
+    alerts.addHandler(sink);
+    alerts.fireAlert({ name: 'A', labels: { service: 'x' } });
+    alerts.fireAlert({ name: 'B' });
+    await alerts.drain();
+    expect(errors).toEqual([]);
+    expect(f.calls.map((c) => posted(c).map((a) => a.labels['alertname']))).toEqual([['A'], ['B']]);
+    expect(sink.stats()).toMatchObject({ sent: 2, queued: 0 });
+  });
+
+  it('addHandler(createWebhookHandler(...)) posts one notification, and its remover works', async () => {
+    const f = fakeFetch();
+    const alerts = createAlertManager();
+    const remove = alerts.addHandler(createWebhookHandler({ url: 'http://127.0.0.1:8080/hook', fetch: f.fetchFn }));
+    alerts.fireAlert({ name: 'A' });
+    await alerts.drain();
+    expect(f.calls[0]?.body).toMatchObject({ status: 'firing', alerts: [{ name: 'A' }] });
+    expect(remove()).toBe(true);
+    alerts.fireAlert({ name: 'B' });
+    await alerts.drain();
+    expect(f.calls).toHaveLength(1);
+  });
+});

@@ -1,6 +1,6 @@
 import type { SchedulerLike } from 'rxjs';
 import { createTimers } from '../internal/timers';
-import type { AlertNotification } from '../Notification';
+import { markNotificationSink, type AlertNotification, type NotificationSink } from '../Notification';
 import { defaultFetch, parseHeaders, parseHttpUrl, postJson, sinkNumber, type FetchLike } from './http';
 
 export interface WebhookHandlerConfig {
@@ -29,13 +29,13 @@ export interface WebhookPayload {
  *
  * @example alerts.addNotificationHandler(createWebhookHandler({ url: 'http://127.0.0.1:8080/hook' }))
  */
-export function createWebhookHandler(config: WebhookHandlerConfig): (notification: AlertNotification) => Promise<void> {
+export function createWebhookHandler(config: WebhookHandlerConfig): NotificationSink & ((notification: AlertNotification) => Promise<void>) {
   const url = parseHttpUrl(config?.url, 'webhook url').toString();
   const headers = parseHeaders(config.headers);
   const timeoutMs = sinkNumber(config.timeoutMs, 'timeoutMs', 10_000, 1, 600_000);
   const fetchFn = config.fetch ?? defaultFetch();
   const timers = createTimers(config.scheduler);
-  return function webhook(notification: AlertNotification): Promise<void> {
+  return markNotificationSink(function webhook(notification: AlertNotification): Promise<void> {
     const payload: WebhookPayload = {
       version: '1',
       groupKey: notification.groupKey,
@@ -45,5 +45,5 @@ export function createWebhookHandler(config: WebhookHandlerConfig): (notificatio
       timestamp: notification.timestamp,
     };
     return postJson(fetchFn, url, payload, headers, timeoutMs, timers);
-  };
+  });
 }
