@@ -30,6 +30,11 @@ export interface SLODefinition {
   readonly timeSliceWindowMs?: number;
   /** Calendar-aligned window instead of a rolling one. */
   readonly calendar?: CalendarWindow;
+  /**
+   * Label names to group by (as Sloth and Pyrra do): one budget, burn rate and
+   * status per distinct combination of their values, plus the SLO as a whole.
+   */
+  readonly groupBy?: readonly string[];
 }
 
 /** Optional parts of a definition for {@link createSLODefinition}. */
@@ -41,11 +46,33 @@ export interface SLODefinitionExtra {
   readonly timeSliceTarget?: number;
   readonly timeSliceWindowMs?: number;
   readonly calendar?: { unit: 'month' | 'week'; timeZone?: string };
+  /** Label names to track the SLO per value of, e.g. `['route']`. */
+  readonly groupBy?: readonly string[];
 }
 
 const SLO_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 const MAX_SLUG = 48;
 const MAX_WINDOW_DAYS = 3660;
+/** Most label names an SLO can be grouped by. */
+export const MAX_GROUP_BY = 10;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+function normalizeGroupBy(value: unknown): readonly string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length > MAX_GROUP_BY) {
+    throw new SLOValidationError('INVALID_GROUP_BY', `groupBy must be an array of at most ${MAX_GROUP_BY} label names, got ${describeValue(value)}`);
+  }
+  const seen = new Set<string>();
+  for (const name of value as unknown[]) {
+    if (typeof name !== 'string' || !LABEL_NAME.test(name) || name.startsWith('__') || name.length > 128) {
+      throw new SLOValidationError('INVALID_GROUP_BY', `groupBy holds an invalid label name ${describeValue(name)}`);
+    }
+    if (seen.has(name)) throw new SLOValidationError('INVALID_GROUP_BY', `groupBy names ${JSON.stringify(name)} twice`);
+    seen.add(name);
+  }
+  // An empty list groups nothing: the SLO is tracked as a whole.
+  return seen.size === 0 ? undefined : Object.freeze([...seen]);
+}
 
 /**
  * Builds a validated, frozen SLO definition. The id is the slugified name
@@ -81,6 +108,7 @@ export function createSLODefinition(
     timeSliceTarget: extra.timeSliceTarget,
     timeSliceWindowMs: extra.timeSliceWindowMs,
     calendar,
+    groupBy: extra.groupBy,
   });
 }
 
@@ -194,6 +222,8 @@ export function normalizeSLODefinition(value: unknown): SLODefinition {
     throw new SLOValidationError('INVALID_TIMESLICE_TARGET', 'timeSliceTarget and timeSliceWindowMs apply only to the timeslices budgeting method');
   }
   if (v['calendar'] !== undefined) out.calendar = normalizeCalendar(v['calendar']);
+  const groupBy = normalizeGroupBy(v['groupBy']);
+  if (groupBy !== undefined) out.groupBy = groupBy;
   return Object.freeze(out);
 }
 
@@ -212,5 +242,6 @@ export function definitionToJSON(slo: SLODefinition): Record<string, unknown> {
   if (slo.timeSliceTarget !== undefined) out['timeSliceTarget'] = slo.timeSliceTarget;
   if (slo.timeSliceWindowMs !== undefined) out['timeSliceWindowMs'] = slo.timeSliceWindowMs;
   if (slo.calendar !== undefined) out['calendar'] = { unit: slo.calendar.unit, timeZone: slo.calendar.timeZone };
+  if (slo.groupBy !== undefined) out['groupBy'] = [...slo.groupBy];
   return out;
 }

@@ -1,3 +1,4 @@
+import type { Labels } from '@obs/core';
 import type { BurnRateSeverity, BurnWindow } from './burnRate';
 import type { SLODefinition } from './SLODefinition';
 import type { BudgetingMethod, SLOStatus } from './SLOStatus';
@@ -5,6 +6,8 @@ import type { BudgetingMethod, SLOStatus } from './SLOStatus';
 /** The state of one SLO at `timestamp`. Percentages as in the seed: target 99.9, currentValue 99.95. */
 export interface SLOResult {
   readonly slo: SLODefinition;
+  /** Grouped SLOs: the labels of the group this result is for (absent for the SLO as a whole). */
+  readonly labels?: Labels;
   /** Good percentage over the window (events, or slices for timeslices); 100 with no data. */
   readonly currentValue: number;
   /** Percentage of the error budget left; 0 exactly at target, negative when overspent. */
@@ -30,4 +33,6 @@ export interface SLOResult {
   readonly alerting: Readonly<Record<BurnRateSeverity, boolean>>;
   /** Why the status is what it is, e.g. `['burn-rate:page']`, `['budget-low']`, `['budget-overspent']`. */
   readonly reasons: readonly string[];
+  /** Grouped SLOs, on the result of the SLO as a whole: one result per group (label values seen so far). */
+  readonly groups?: readonly SLOResult[];
 }

@@ -1,4 +1,4 @@
-import { EventBus, describeValue, systemClock, type Clock } from '@obs/core';
+import { EventBus, describeValue, systemClock, type Clock, type Labels } from '@obs/core';
 import { asyncScheduler, interval, type Observable, type SchedulerLike, Subscription } from 'rxjs';
 import {
   BURN_WINDOWS,
@@ -12,13 +12,15 @@ import {
 import { DuplicateSLOError, SLOLimitError, SLOValidationError, UnknownSLOError } from './errors';
 import type { SLOEvent } from './events';
 import { BucketWindow, type WindowSums } from './internal/BucketWindow';
+import { BudgetHistory, type BudgetSample } from './internal/BudgetHistory';
+import { groupKey, groupLabels } from './internal/SLOGroups';
 import { calendarAnchor } from './internal/calendar';
 import { coarseSystemClock } from './internal/coarseClock';
 import { definitionToJSON, normalizeSLODefinition, type SLODefinition } from './SLODefinition';
 import type { SLOResult } from './SLOResult';
 import { BudgetingMethod, SLOStatus } from './SLOStatus';
 import { budgetOverspent, burnRate, errorBudgetFraction, errorBudgetRemaining, goodPercent, percentFraction, type Fraction } from './stats/budget';
-import { readSnapshot, SNAPSHOT_VERSION, type SLOTrackerSnapshot } from './snapshot';
+import { readSnapshot, SNAPSHOT_VERSION, type SLOTrackerSnapshot, type SLOTrackSnapshot } from './snapshot';
 
 /** One outcome on a tracked stream: a single good/bad event, counts, or a counter delta from a ratio SLI. */
 export type SLOOutcome = boolean | SLOCounts | SLOCounterDelta;
@@ -34,6 +36,8 @@ export interface SLOCounterDelta {
   readonly good: number;
   readonly total: number;
   readonly timestamp?: number;
+  /** Labels of the counter the delta came from; grouped SLOs count it in the group of their `groupBy` values. */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 /** `good` of `total` events; `timestamp` (epoch ms) places them in an older bucket, future ones count as now. */
@@ -41,11 +45,15 @@ export interface SLOCounts {
   readonly good: number;
   readonly total: number;
   readonly timestamp?: number;
+  /** Grouped SLOs: the labels whose `groupBy` values choose the group. */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 /** Bound recorder for one SLO: skips the id lookup on the hot path. */
 export interface SLORecorder {
   readonly sloId: string;
+  /** The group this recorder counts into (grouped SLOs), else undefined. */
+  readonly labels: Labels | undefined;
   record(isGood: boolean): void;
   good(): void;
   bad(): void;
@@ -60,6 +68,13 @@ export interface SLOTrackerLimits {
   readonly maxBucketsPerSLO?: number;
   /** Most `track()` subscriptions alive at once (default 10,000). */
   readonly maxTrackedStreams?: number;
+  /**
+   * Most groups (label-value combinations) per grouped SLO (default 100). Each
+   * group keeps a ring like the SLO's own (about 680 KiB for 30 days of one-minute
+   * buckets). Events of further groups still count for the SLO as a whole and
+   * are counted in `stats().groupOverflow`.
+   */
+  readonly maxGroupsPerSLO?: number;
 }
 
 export interface SLOTrackerConfig {
@@ -92,15 +107,37 @@ export interface SLOTrackerStats {
   readonly droppedOutcomes: number;
   /** Events whose timestamp was older than the SLO's ring. */
   readonly droppedLate: number;
+  /** Events of grouped SLOs that found their group limit reached: counted for the SLO as a whole only. */
+  readonly groupOverflow: number;
+}
+
+/** A burn-down chart of one SLO (or one group of it). */
+export interface SLOBudgetHistory {
+  readonly sloId: string;
+  readonly labels: Labels | undefined;
+  /** Current spacing of the samples (it doubles as the SLO ages, up to window / 256). */
+  readonly sampleIntervalMs: number;
+  /** Samples within the window, oldest first; one is taken per `evaluate()` when due. */
+  readonly samples: readonly BudgetSample[];
+}
+
+/** One error budget: the SLO as a whole, or one group of a grouped SLO. */
+interface Track {
+  /** The group's labels; undefined for the SLO as a whole. */
+  readonly labels: Labels | undefined;
+  readonly window: BucketWindow;
+  readonly history: BudgetHistory;
+  status: SLOStatus;
+  alerting: Record<BurnRateSeverity, boolean>;
 }
 
 interface Entry {
   readonly def: SLODefinition;
-  readonly window: BucketWindow;
   readonly budget: Fraction;
   readonly calendar: boolean;
-  status: SLOStatus;
-  alerting: Record<BurnRateSeverity, boolean>;
+  readonly whole: Track;
+  /** Grouped SLOs: one track per group key; undefined otherwise. */
+  readonly groups: Map<string, Track> | undefined;
   removed: boolean;
 }
 
@@ -167,6 +204,8 @@ export class SLOTracker {
   private readonly maxSLOs: number;
   private readonly maxBucketsPerSLO: number;
   private readonly maxTrackedStreams: number;
+  private readonly maxGroupsPerSLO: number;
+  private groupOverflow = 0;
   private entries = new Map<string, Entry>();
   private readonly bus = new EventBus<SLOEvent>();
   private readonly tracked = new Set<Subscription>();
@@ -213,6 +252,7 @@ export class SLOTracker {
     this.maxSLOs = positiveInteger(limits.maxSLOs, 'limits.maxSLOs', 1000);
     this.maxBucketsPerSLO = positiveInteger(limits.maxBucketsPerSLO, 'limits.maxBucketsPerSLO', 600_000);
     this.maxTrackedStreams = positiveInteger(limits.maxTrackedStreams, 'limits.maxTrackedStreams', 10_000);
+    this.maxGroupsPerSLO = positiveInteger(limits.maxGroupsPerSLO, 'limits.maxGroupsPerSLO', 100);
     this.events$ = this.bus.events$;
   }
 
@@ -233,7 +273,7 @@ export class SLOTracker {
     const entry = this.entries.get(sloId);
     if (!entry) return false;
     entry.removed = true;
-    this.droppedLateRemoved += entry.window.droppedLate;
+    this.droppedLateRemoved += droppedLateOf(entry);
     this.entries.delete(sloId);
     return true;
   }
@@ -247,68 +287,154 @@ export class SLOTracker {
     return [...this.entries.values()].map((e) => e.def);
   }
 
-  /** Records one event now. Throws {@link UnknownSLOError} for an unknown id and {@link SLOValidationError} if `isGood` is not a boolean. */
-  recordEvent(sloId: string, isGood: boolean): void {
+  /**
+   * Records one event now. For an SLO grouped by label names, `labels` choose
+   * its group (missing labels count as ''). Throws {@link UnknownSLOError} for an
+   * unknown id and {@link SLOValidationError} for a non-boolean `isGood` or bad labels.
+   */
+  recordEvent(sloId: string, isGood: boolean, labels?: Readonly<Record<string, string>>): void {
     const entry = this.entries.get(sloId);
     if (entry === undefined) throw unknown(sloId);
-    if (isGood === true) entry.window.record(this.recordClock.now(), 1, 1);
-    else if (isGood === false) entry.window.record(this.recordClock.now(), 0, 1);
-    else throw notBoolean(isGood);
+    if (isGood !== true && isGood !== false) throw notBoolean(isGood);
+    const good = isGood ? 1 : 0;
+    const now = this.recordClock.now();
+    if (entry.groups !== undefined) this.groupOf(entry, labels)?.window.record(now, good, 1);
+    entry.whole.window.record(now, good, 1);
   }
 
   /** Records `good` of `total` events, now or at `timestamp` (older buckets still in the ring are updated; future ones count as now). */
-  recordEvents(sloId: string, good: number, total: number, timestamp?: number): void {
+  recordEvents(sloId: string, good: number, total: number, timestamp?: number, labels?: Readonly<Record<string, string>>): void {
     const entry = this.entries.get(sloId);
     if (entry === undefined) throw unknown(sloId);
     checkCounts(good, total);
-    this.recordCountsInto(entry, good, total, timestamp);
+    const group = entry.groups !== undefined ? this.groupOf(entry, labels) : undefined;
+    this.recordCountsInto(entry, group, good, total, timestamp);
   }
 
   /**
    * A recorder bound to one SLO, for hot paths: no id lookup per event.
    * After `removeSLO` (or `restore`) it throws {@link UnknownSLOError}.
    */
-  recorder(sloId: string): SLORecorder {
+  recorder(sloId: string, labels?: Readonly<Record<string, string>>): SLORecorder {
     const entry = this.entries.get(sloId);
     if (entry === undefined) throw unknown(sloId);
-    const window = entry.window;
+    const group = entry.groups !== undefined ? this.groupOf(entry, labels) : undefined;
+    if (group === undefined && entry.groups !== undefined) return this.overflowRecorder(entry);
+    const window = entry.whole.window;
+    const groupWindow = group?.window;
     const clock = this.recordClock;
     const id = entry.def.sloId;
+    const add = (good: number): void => {
+      if (entry.removed) throw new UnknownSLOError(id);
+      const now = clock.now();
+      window.record(now, good, 1);
+      groupWindow?.record(now, good, 1);
+    };
     return {
       sloId: id,
+      labels: group?.labels,
       record(isGood: boolean): void {
-        if (entry.removed) throw new UnknownSLOError(id);
-        if (isGood === true) window.record(clock.now(), 1, 1);
-        else if (isGood === false) window.record(clock.now(), 0, 1);
+        if (isGood === true) add(1);
+        else if (isGood === false) add(0);
         else throw notBoolean(isGood);
       },
-      good(): void {
-        if (entry.removed) throw new UnknownSLOError(id);
-        window.record(clock.now(), 1, 1);
-      },
-      bad(): void {
-        if (entry.removed) throw new UnknownSLOError(id);
-        window.record(clock.now(), 0, 1);
-      },
+      good: () => add(1),
+      bad: () => add(0),
       count: (good: number, total: number, timestamp?: number): void => {
         if (entry.removed) throw new UnknownSLOError(id);
         checkCounts(good, total);
-        this.recordCountsInto(entry, good, total, timestamp);
+        this.recordCountsInto(entry, group, good, total, timestamp);
       },
     };
   }
 
-  /** The SLO's current result. Throws {@link UnknownSLOError} for an unknown id. */
-  getSLOStatus(sloId: string): SLOResult {
-    const entry = this.entries.get(sloId);
-    if (entry === undefined) throw unknown(sloId);
-    return this.compute(entry, this.now());
+  /** A recorder for a group beyond the limit: it counts for the SLO as a whole and in `groupOverflow`. */
+  private overflowRecorder(entry: Entry): SLORecorder {
+    const id = entry.def.sloId;
+    const add = (good: number, total: number, timestamp?: number): void => {
+      if (entry.removed) throw new UnknownSLOError(id);
+      this.groupOverflow++;
+      this.recordCountsInto(entry, undefined, good, total, timestamp);
+    };
+    return {
+      sloId: id,
+      labels: undefined,
+      record(isGood: boolean): void {
+        if (isGood !== true && isGood !== false) throw notBoolean(isGood);
+        add(isGood ? 1 : 0, 1);
+      },
+      good: () => add(1, 1),
+      bad: () => add(0, 1),
+      count: (good: number, total: number, timestamp?: number): void => {
+        checkCounts(good, total);
+        add(good, total, timestamp);
+      },
+    };
   }
 
-  /** Results of every SLO now, without emitting events (for dashboards). */
+  /** The group track for `labels`, created on first use; undefined (and counted) past the group limit. */
+  private groupOf(entry: Entry, labels: unknown): Track | undefined {
+    const groups = entry.groups!;
+    const key = groupKey(entry.def.groupBy!, labels);
+    let track = groups.get(key);
+    if (track === undefined) {
+      if (groups.size >= this.maxGroupsPerSLO) {
+        this.groupOverflow++;
+        return undefined;
+      }
+      track = this.createTrack(entry.def, entry.whole.window.head, groupLabels(entry.def.groupBy!, key));
+      groups.set(key, track);
+    }
+    return track;
+  }
+
+  /**
+   * The SLO's current result. For a grouped SLO the result is the SLO as a
+   * whole with `groups` holding one result per group; with `labels`, the result
+   * of the group those labels select (a no-data result if it has seen nothing).
+   * Throws {@link UnknownSLOError} for an unknown id.
+   */
+  getSLOStatus(sloId: string, labels?: Readonly<Record<string, string>>): SLOResult {
+    const entry = this.entries.get(sloId);
+    if (entry === undefined) throw unknown(sloId);
+    const now = this.now();
+    if (labels !== undefined && entry.groups !== undefined) {
+      const key = groupKey(entry.def.groupBy!, labels);
+      const track = entry.groups.get(key) ?? this.createTrack(entry.def, entry.whole.window.head, groupLabels(entry.def.groupBy!, key));
+      return this.compute(entry, track, now);
+    }
+    return this.computeWithGroups(entry, now);
+  }
+
+  /** Results of every SLO now (grouped ones with their groups), without emitting events (for dashboards). */
   getAllStatuses(): SLOResult[] {
     const now = this.now();
-    return [...this.entries.values()].map((e) => this.compute(e, now));
+    return [...this.entries.values()].map((e) => this.computeWithGroups(e, now));
+  }
+
+  /**
+   * The error budget remaining over the window, for a burn-down chart: one
+   * sample per `evaluate()` when due (`start()` evaluates periodically), at most
+   * 256 samples (4 KiB) per SLO or group, whatever the window. Throws
+   * {@link UnknownSLOError} for an unknown id; an unseen group has no samples.
+   */
+  getBudgetHistory(sloId: string, labels?: Readonly<Record<string, string>>): SLOBudgetHistory {
+    const entry = this.entries.get(sloId);
+    if (entry === undefined) throw unknown(sloId);
+    let track: Track | undefined = entry.whole;
+    let trackLabels: Labels | undefined;
+    if (labels !== undefined && entry.groups !== undefined) {
+      const key = groupKey(entry.def.groupBy!, labels);
+      track = entry.groups.get(key);
+      trackLabels = groupLabels(entry.def.groupBy!, key);
+    }
+    const history = track?.history;
+    return {
+      sloId,
+      labels: track?.labels ?? trackLabels,
+      sampleIntervalMs: history?.sampleIntervalMs ?? 0,
+      samples: history?.samples(this.now()) ?? [],
+    };
   }
 
   /**
@@ -320,38 +446,58 @@ export class SLOTracker {
     const now = this.now();
     const results: SLOResult[] = [];
     for (const entry of [...this.entries.values()]) {
-      let result: SLOResult;
-      try {
-        result = this.compute(entry, now);
-      } catch (error) {
-        this.emitError(entry.def.sloId, 'evaluate', error);
+      const whole = this.evaluateTrack(entry, entry.whole, now);
+      if (whole === undefined) continue;
+      if (entry.groups === undefined) {
+        results.push(whole);
         continue;
       }
-      results.push(result);
-      if (result.status !== entry.status) {
-        const previous = entry.status;
-        entry.status = result.status;
-        this.bus.emit({ type: 'slo/status', ts: now, source: SOURCE, sloId: entry.def.sloId, previous, status: result.status, result });
+      const groups: SLOResult[] = [];
+      for (const track of entry.groups.values()) {
+        const result = this.evaluateTrack(entry, track, now);
+        if (result !== undefined) groups.push(result);
       }
-      for (const severity of ['page', 'ticket'] as const) {
-        const active = result.alerting[severity];
-        if (active !== entry.alerting[severity]) {
-          entry.alerting[severity] = active;
-          this.bus.emit({
-            type: 'slo/burn-rate',
-            ts: now,
-            source: SOURCE,
-            sloId: entry.def.sloId,
-            severity,
-            active,
-            conditions: active ? this.conditions.filter((c) => c.severity === severity && this.conditionHolds(entry, c, result.burnRates)) : [],
-            burnRates: result.burnRates,
-            result,
-          });
-        }
-      }
+      results.push(Object.freeze({ ...whole, groups: Object.freeze(groups) }));
     }
     return results;
+  }
+
+  /** Computes one track, samples its budget history and emits its status and burn-rate changes. */
+  private evaluateTrack(entry: Entry, track: Track, now: number): SLOResult | undefined {
+    let result: SLOResult;
+    try {
+      result = this.compute(entry, track, now);
+    } catch (error) {
+      this.emitError(entry.def.sloId, 'evaluate', error);
+      return undefined;
+    }
+    track.history.sample(now, result.errorBudgetRemaining);
+    const sloId = entry.def.sloId;
+    const group = track.labels === undefined ? {} : { labels: track.labels };
+    if (result.status !== track.status) {
+      const previous = track.status;
+      track.status = result.status;
+      this.bus.emit({ type: 'slo/status', ts: now, source: SOURCE, sloId, ...group, previous, status: result.status, result });
+    }
+    for (const severity of ['page', 'ticket'] as const) {
+      const active = result.alerting[severity];
+      if (active !== track.alerting[severity]) {
+        track.alerting[severity] = active;
+        this.bus.emit({
+          type: 'slo/burn-rate',
+          ts: now,
+          source: SOURCE,
+          sloId,
+          ...group,
+          severity,
+          active,
+          conditions: active ? this.conditions.filter((c) => c.severity === severity && this.conditionHolds(track, c, result.burnRates)) : [],
+          burnRates: result.burnRates,
+          result,
+        });
+      }
+    }
+    return result;
   }
 
   /** Starts periodic evaluation every `evaluationIntervalMs` on the configured scheduler. Idempotent. */
@@ -407,8 +553,8 @@ export class SLOTracker {
 
   stats(): SLOTrackerStats {
     let late = this.droppedLateRemoved;
-    for (const e of this.entries.values()) late += e.window.droppedLate;
-    return { droppedOutcomes: this.droppedOutcomes, droppedLate: late };
+    for (const e of this.entries.values()) late += droppedLateOf(e);
+    return { droppedOutcomes: this.droppedOutcomes, droppedLate: late, groupOverflow: this.groupOverflow };
   }
 
   /** JSON-serializable state: definitions, non-empty buckets, statuses. */
@@ -419,14 +565,12 @@ export class SLOTracker {
       takenAt: now,
       bucketMs: this.bucketMs,
       slos: [...this.entries.values()].map((e) => {
-        e.window.rollTo(Math.floor(now / e.window.bucketMs));
+        const whole = trackSnapshot(e.whole, now);
         return {
           definition: definitionToJSON(e.def) as unknown as SLODefinition,
-          bucketMs: e.window.bucketMs,
-          head: e.window.head,
-          buckets: e.window.exportBuckets(),
-          status: e.status,
-          alerting: { ...e.alerting },
+          bucketMs: e.whole.window.bucketMs,
+          ...whole,
+          ...(e.groups === undefined ? {} : { groups: [...e.groups.values()].map((t) => ({ labels: { ...t.labels }, ...trackSnapshot(t, now) })) }),
         };
       }),
     };
@@ -443,13 +587,18 @@ export class SLOTracker {
       now: this.now(),
       bucketMsFor: (def) => this.bucketMsFor(def),
       capacityFor: (def) => this.layout(def).capacity,
+      maxGroups: this.maxGroupsPerSLO,
     });
     const entries = new Map<string, Entry>();
     for (const s of parsed) {
       const entry = this.createEntry(s.definition, s.head);
-      entry.window.importBuckets(s.buckets);
-      entry.status = s.status;
-      entry.alerting = { ...s.alerting };
+      restoreTrack(entry.whole, s);
+      for (const g of s.groups ?? []) {
+        const key = groupKey(s.definition.groupBy ?? [], g.labels);
+        const track = this.createTrack(s.definition, g.head, groupLabels(s.definition.groupBy ?? [], key));
+        restoreTrack(track, g);
+        entry.groups?.set(key, track);
+      }
       entries.set(s.definition.sloId, entry);
     }
     for (const old of this.entries.values()) old.removed = true;
@@ -477,15 +626,19 @@ export class SLOTracker {
       this.droppedOutcomes++;
       return;
     }
-    if (outcome === true) entry.window.record(this.recordClock.now(), 1, 1);
-    else if (outcome === false) entry.window.record(this.recordClock.now(), 0, 1);
-    else {
+    if (outcome === true || outcome === false) {
+      const now = this.recordClock.now();
+      const good = outcome ? 1 : 0;
+      if (entry.groups !== undefined) this.groupOf(entry, undefined)?.window.record(now, good, 1);
+      entry.whole.window.record(now, good, 1);
+    } else {
       try {
         const o = (typeof outcome === 'object' && outcome !== null ? outcome : {}) as Record<string, unknown>;
         if (typeof outcome !== 'object' || outcome === null) throw notBoolean(outcome);
         if (o['kind'] === 'delta') checkDelta(o['good'], o['total']);
         else checkCounts(o['good'], o['total']);
-        this.recordCountsInto(entry, o['good'] as number, o['total'] as number, o['timestamp']);
+        const group = entry.groups !== undefined ? this.groupOf(entry, o['labels']) : undefined;
+        this.recordCountsInto(entry, group, o['good'] as number, o['total'] as number, o['timestamp']);
       } catch (error) {
         this.droppedOutcomes++;
         this.emitError(sloId, 'track', error);
@@ -493,18 +646,22 @@ export class SLOTracker {
     }
   }
 
-  private recordCountsInto(entry: Entry, good: number, total: number, timestamp: unknown): void {
+  /** Counts into the SLO as a whole and, for grouped SLOs, into `group` (undefined past the group limit). */
+  private recordCountsInto(entry: Entry, group: Track | undefined, good: number, total: number, timestamp: unknown): void {
     const now = this.recordClock.now();
     if (timestamp === undefined) {
-      entry.window.record(now, good, total);
+      entry.whole.window.record(now, good, total);
+      group?.window.record(now, good, total);
       return;
     }
     if (typeof timestamp !== 'number' || !Number.isFinite(timestamp)) {
       throw new SLOValidationError('INVALID_TIMESTAMP', `timestamp must be finite epoch ms, got ${describeValue(timestamp)}`);
     }
-    const w = entry.window;
+    const w = entry.whole.window;
     // Future timestamps (clock skew) count as now, so they cannot drag the window ahead of the clock.
-    w.recordAt(Math.floor(Math.min(timestamp, now) / w.bucketMs), good, total);
+    const bucket = Math.floor(Math.min(timestamp, now) / w.bucketMs);
+    w.recordAt(bucket, good, total);
+    group?.window.recordAt(bucket, good, total);
   }
 
   private emitError(sloId: string | undefined, operation: 'track' | 'evaluate', error: unknown): void {
@@ -539,6 +696,17 @@ export class SLOTracker {
   }
 
   private createEntry(def: SLODefinition, headBucket: number): Entry {
+    return {
+      def,
+      budget: errorBudgetFraction(def.target),
+      calendar: def.calendar !== undefined,
+      whole: this.createTrack(def, headBucket, undefined),
+      groups: def.groupBy === undefined ? undefined : new Map(),
+      removed: false,
+    };
+  }
+
+  private createTrack(def: SLODefinition, headBucket: number, labels: Labels | undefined): Track {
     const { bucketMs, windows, capacity } = this.layout(def);
     const timeslices = def.budgetingMethod === BudgetingMethod.TIMESLICES;
     const window = new BucketWindow({
@@ -549,25 +717,26 @@ export class SLOTracker {
       sliceTarget: timeslices ? percentFraction(def.timeSliceTarget ?? def.target) : undefined,
       anchorOf: def.calendar ? calendarAnchor(def.calendar.unit, def.calendar.timeZone, bucketMs) : undefined,
     });
-    return {
-      def,
-      window,
-      budget: errorBudgetFraction(def.target),
-      calendar: def.calendar !== undefined,
-      status: SLOStatus.MET,
-      alerting: { page: false, ticket: false },
-      removed: false,
-    };
+    const history = new BudgetHistory(capacity * bucketMs, Math.max(bucketMs, this.evaluationIntervalMs));
+    return { labels, window, history, status: SLOStatus.MET, alerting: { page: false, ticket: false } };
   }
 
   /** Both windows burn faster than the factor, and the long one holds enough events to be trusted. */
-  private conditionHolds(entry: Entry, c: BurnRateCondition, burnRates: Readonly<Record<BurnWindow, number>>): boolean {
+  private conditionHolds(track: Track, c: BurnRateCondition, burnRates: Readonly<Record<BurnWindow, number>>): boolean {
     if (!(burnRates[c.longWindow] > c.factor && burnRates[c.shortWindow] > c.factor)) return false;
-    return entry.window.read(BURN_WINDOWS.indexOf(c.longWindow), this.scratch).total >= this.minEvents;
+    return track.window.read(BURN_WINDOWS.indexOf(c.longWindow), this.scratch).total >= this.minEvents;
   }
 
-  private compute(entry: Entry, now: number): SLOResult {
-    const w = entry.window;
+  /** The whole SLO's result, with one result per group for grouped SLOs. */
+  private computeWithGroups(entry: Entry, now: number): SLOResult {
+    const whole = this.compute(entry, entry.whole, now);
+    if (entry.groups === undefined) return whole;
+    const groups = [...entry.groups.values()].map((t) => this.compute(entry, t, now));
+    return Object.freeze({ ...whole, groups: Object.freeze(groups) });
+  }
+
+  private compute(entry: Entry, track: Track, now: number): SLOResult {
+    const w = track.window;
     w.rollTo(Math.floor(now / w.bucketMs));
     const sums = w.read(MAIN, this.scratch);
     const { bad, total, badEvents, totalEvents } = sums;
@@ -584,7 +753,7 @@ export class SLOTracker {
     const alerting: Record<BurnRateSeverity, boolean> = { page: false, ticket: false };
     const reasons: string[] = [];
     for (const c of this.conditions) {
-      if (!alerting[c.severity] && this.conditionHolds(entry, c, burnRates)) alerting[c.severity] = true;
+      if (!alerting[c.severity] && this.conditionHolds(track, c, burnRates)) alerting[c.severity] = true;
     }
     let status: SLOStatus = SLOStatus.MET;
     if (!noData && budgetOverspent(bad, total, entry.budget)) {
@@ -597,6 +766,7 @@ export class SLOTracker {
     if (status === SLOStatus.MET && reasons.length > 0) status = SLOStatus.AT_RISK;
     return Object.freeze({
       slo: entry.def,
+      ...(track.labels === undefined ? {} : { labels: track.labels }),
       currentValue,
       errorBudgetRemaining: remaining,
       burnRate: burnRates['1h'],
@@ -614,6 +784,27 @@ export class SLOTracker {
       reasons: Object.freeze(reasons),
     });
   }
+}
+
+function droppedLateOf(entry: Entry): number {
+  let late = entry.whole.window.droppedLate;
+  for (const t of entry.groups?.values() ?? []) late += t.window.droppedLate;
+  return late;
+}
+
+/** A track's part of a snapshot, rolled to `now`. */
+function trackSnapshot(track: Track, now: number): SLOTrackSnapshot {
+  const w = track.window;
+  w.rollTo(Math.floor(now / w.bucketMs));
+  return { head: w.head, buckets: w.exportBuckets(), status: track.status, alerting: { ...track.alerting }, history: track.history.export() };
+}
+
+function restoreTrack(track: Track, s: SLOTrackSnapshot): void {
+  track.window.importBuckets(s.buckets);
+  track.status = s.status;
+  track.alerting = { ...s.alerting };
+  // A history from another window length or interval is dropped rather than misread.
+  if (s.history !== undefined) track.history.import(s.history);
 }
 
 function unknown(sloId: unknown): UnknownSLOError {

@@ -14,8 +14,10 @@ export type {
   SLOCounts,
   SLOCounterDelta,
   SLORecorder,
+  SLOBudgetHistory,
 } from './SLOTracker';
-export type { SLOTrackerSnapshot, SLOSnapshotEntry } from './snapshot';
+export type { BudgetSample } from './internal/BudgetHistory';
+export type { SLOTrackerSnapshot, SLOSnapshotEntry, SLOTrackSnapshot, SLOGroupSnapshot } from './snapshot';
 export { SNAPSHOT_VERSION } from './snapshot';
 
 // Burn rates

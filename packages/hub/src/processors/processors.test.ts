@@ -88,3 +88,27 @@ describe('healthAlerts', () => {
     expect(out.every((a) => a.labels?.['check'] === 'cache' && a.name === 'HealthCheckFailed')).toBe(true);
   });
 });
+
+describe('sloAlerts', () => {
+  it('alerts per group of a grouped SLO, with the group labels', async () => {
+    const { ManualClock } = await import('@obs/core');
+    const { createSLODefinition, createSLOTracker } = await import('@obs/slo');
+    const { sloAlerts } = await import('./sloAlerts');
+    const tracker = createSLOTracker({ clock: new ManualClock(Date.UTC(2026, 11, 1)) });
+    const slo = tracker.defineSLO(createSLODefinition('Checkout', 99, 30, '', { groupBy: ['route'] }));
+    const out: AlertInit[] = [];
+    sloAlerts()(tracker.events$ as never).subscribe((a) => out.push(a));
+    for (let i = 0; i < 100; i++) tracker.recordEvent(slo.sloId, true, { route: '/home' });
+    for (let i = 0; i < 100; i++) tracker.recordEvent(slo.sloId, i >= 50, { route: '/pay' });
+    tracker.evaluate();
+    const firing = out.filter((a) => a.state === undefined);
+    expect(firing.map((a) => [a.name, a.labels])).toEqual([
+      ['SLOBreached', { slo: 'checkout' }],
+      ['SLOBurnRate', { slo: 'checkout', burn_severity: 'page' }],
+      ['SLOBurnRate', { slo: 'checkout', burn_severity: 'ticket' }],
+      ['SLOBreached', { route: '/pay', slo: 'checkout' }],
+      ['SLOBurnRate', { route: '/pay', slo: 'checkout', burn_severity: 'page' }],
+      ['SLOBurnRate', { route: '/pay', slo: 'checkout', burn_severity: 'ticket' }],
+    ]);
+  });
+});

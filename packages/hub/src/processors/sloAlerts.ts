@@ -15,7 +15,7 @@ function burnRate(event: SLOBurnRateEvent): AlertInit {
     // A page condition spends the budget in hours or days: critical; a ticket one: warning.
     severity: event.severity === 'page' ? 'critical' : 'warning',
     source: 'slo',
-    labels: { slo: event.sloId, burn_severity: event.severity },
+    labels: { ...event.labels, slo: event.sloId, burn_severity: event.severity },
     message: `SLO ${r.slo.name} is burning its error budget fast (${event.severity}): ${event.conditions
       .map((c) => `${c.factor}x over ${c.longWindow}/${c.shortWindow}`)
       .join(', ')}`,
@@ -35,7 +35,7 @@ function status(event: SLOStatusEvent, name: string, resolved: boolean): AlertIn
     name,
     severity: name === SLO_BREACHED_ALERT ? 'error' : 'warning',
     source: 'slo',
-    labels: { slo: event.sloId },
+    labels: { ...event.labels, slo: event.sloId },
     message:
       name === SLO_BREACHED_ALERT
         ? `SLO ${r.slo.name} is breached: ${r.currentValue.toFixed(3)}% < target ${r.slo.target}%`
@@ -47,7 +47,7 @@ function status(event: SLOStatusEvent, name: string, resolved: boolean): AlertIn
 }
 
 /**
- * SLO -> alerts: a burn-rate condition starting or stopping fires or resolves
+ * SLO -> alerts (a group of a grouped SLO alerts on its own, with its labels): a burn-rate condition starting or stopping fires or resolves
  * `SLOBurnRate` (page: critical, ticket: warning); status AT_RISK fires
  * `SLOAtRisk`, BREACHED fires `SLOBreached` (and resolves `SLOAtRisk`), and MET
  * resolves both.

@@ -37,7 +37,7 @@ export function latencySli(config: LatencySliConfig): OperatorFunction<MetricPoi
       source.subscribe({
         next: (p) => {
           if (!isPointLike(p) || p.name !== metric || !labelsMatch(p.labels, matcher)) return;
-          subscriber.next({ good: p.value <= threshold ? 1 : 0, total: 1, timestamp: p.timestamp });
+          subscriber.next({ good: p.value <= threshold ? 1 : 0, total: 1, timestamp: p.timestamp, labels: typeof p.labels === 'object' && p.labels !== null ? p.labels : undefined });
         },
         error: (e: unknown) => subscriber.error(e),
         complete: () => subscriber.complete(),

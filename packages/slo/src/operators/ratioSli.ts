@@ -79,9 +79,10 @@ export function ratioSli(config: RatioSliConfig): OperatorFunction<MetricPointLi
           }
           if (d === 0) return;
           const timestamp = p.timestamp;
-          if (p.name === total) subscriber.next({ kind: 'delta', good: bad !== undefined ? d : 0, total: d, timestamp });
-          else if (p.name === good) subscriber.next({ kind: 'delta', good: d, total: 0, timestamp });
-          else subscriber.next({ kind: 'delta', good: -d, total: 0, timestamp });
+          const labels = typeof p.labels === 'object' && p.labels !== null ? p.labels : undefined;
+          if (p.name === total) subscriber.next({ kind: 'delta', good: bad !== undefined ? d : 0, total: d, timestamp, labels });
+          else if (p.name === good) subscriber.next({ kind: 'delta', good: d, total: 0, timestamp, labels });
+          else subscriber.next({ kind: 'delta', good: -d, total: 0, timestamp, labels });
         },
         error: (e: unknown) => subscriber.error(e),
         complete: () => subscriber.complete(),

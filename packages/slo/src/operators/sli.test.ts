@@ -29,10 +29,10 @@ describe('ratioSli', () => {
         f: point('req_total', 15, 4), // no change: nothing
       });
       expectObservable(src.pipe(ratioSli({ good: 'req_ok', total: 'req_total' }))).toBe('a-b---d-e--|', {
-        a: { kind: 'delta', good: 0, total: 10, timestamp: 1 },
-        b: { kind: 'delta', good: 9, total: 0, timestamp: 1 },
-        d: { kind: 'delta', good: 0, total: 5, timestamp: 3 },
-        e: { kind: 'delta', good: 3, total: 0, timestamp: 3 },
+        a: { kind: 'delta', good: 0, total: 10, timestamp: 1, labels: {} },
+        b: { kind: 'delta', good: 9, total: 0, timestamp: 1, labels: {} },
+        d: { kind: 'delta', good: 0, total: 5, timestamp: 3, labels: {} },
+        e: { kind: 'delta', good: 3, total: 0, timestamp: 3, labels: {} },
       });
       expectSubscriptions(src.subscriptions).toBe('^----------!');
     });
@@ -44,16 +44,16 @@ describe('ratioSli', () => {
       .pipe(ratioSli({ bad: 'errors', total: 'total', labels: { job: 'api' }, mode: 'delta' }))
       .subscribe((v) => seen.push(v));
     expect(seen).toEqual([
-      { kind: 'delta', good: -2, total: 0, timestamp: 5 },
-      { kind: 'delta', good: 10, total: 10, timestamp: 5 },
+      { kind: 'delta', good: -2, total: 0, timestamp: 5, labels: { job: 'api' } },
+      { kind: 'delta', good: 10, total: 10, timestamp: 5, labels: { job: 'api' } },
     ]);
     const base: unknown[] = [];
     of(point('t', 100), point('g', 90), point('t', 110), point('g', 99))
       .pipe(ratioSli({ good: 'g', total: 't', firstPoint: 'baseline' }))
       .subscribe((v) => base.push(v));
     expect(base).toEqual([
-      { kind: 'delta', good: 0, total: 10, timestamp: 0 },
-      { kind: 'delta', good: 9, total: 0, timestamp: 0 },
+      { kind: 'delta', good: 0, total: 10, timestamp: 0, labels: {} },
+      { kind: 'delta', good: 9, total: 0, timestamp: 0, labels: {} },
     ]);
   });
 
@@ -97,9 +97,9 @@ describe('latencySli', () => {
         d: { ...point('other', 1, 4), metricType: 'histogram' },
       });
       expectObservable(src.pipe(latencySli({ metric: 'lat', threshold: 300 })), '^----!').toBe('a-b-c', {
-        a: { good: 1, total: 1, timestamp: 1 },
-        b: { good: 1, total: 1, timestamp: 2 },
-        c: { good: 0, total: 1, timestamp: 3 },
+        a: { good: 1, total: 1, timestamp: 1, labels: {} },
+        b: { good: 1, total: 1, timestamp: 2, labels: {} },
+        c: { good: 0, total: 1, timestamp: 3, labels: {} },
       });
     });
   });

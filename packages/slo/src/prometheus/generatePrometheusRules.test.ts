@@ -39,6 +39,16 @@ describe('buildPrometheusRules', () => {
     expect(alerts[0]!.annotations?.['summary']).toContain('API Availability');
   });
 
+  it('requires the queries of a grouped SLO to keep its groupBy labels', () => {
+    const grouped = createSLODefinition('Checkout', 99.9, 30, '', { groupBy: ['route'] });
+    expect(() => buildPrometheusRules(grouped, queries)).toThrow(/must keep the groupBy label route/);
+    const rules = buildPrometheusRules(grouped, {
+      errorQuery: 'sum by (route) (rate(x_total{code="500"}[{{.window}}]))',
+      totalQuery: 'sum by (route) (rate(x_total[{{.window}}]))',
+    });
+    expect(rules.groups[2]!.rules[0]!.annotations?.['description']).toContain('route="{{ $labels.route }}"');
+  });
+
   it('rejects bad options with typed errors', () => {
     const bad = [
       { ...queries, errorQuery: 'sum(rate(x[5m]))' },
@@ -140,6 +150,54 @@ describe.skipIf(!promtool)('promtool', () => {
     };
     writeFileSync(join(dir, 'tests.yml'), stringify(tests, { lineWidth: 0 }));
     expect(run(['test', 'rules', 'tests.yml'])).toContain('SUCCESS');
+  });
+
+  it('keeps a grouped SLO per label value: only the burning route pages (promtool test rules)', () => {
+    const slo = createSLODefinition('Checkout', 99.9, 30, '', { groupBy: ['route'] });
+    const grouped = {
+      errorQuery: 'sum by (route) (rate(http_requests_total{job="api",code=~"5.."}[{{.window}}]))',
+      totalQuery: 'sum by (route) (rate(http_requests_total{job="api"}[{{.window}}]))',
+    };
+    const rules = generatePrometheusRules(slo, grouped);
+    writeFileSync(join(dir, 'grouped.yml'), rules);
+    expect(run(['check', 'rules', 'grouped.yml'])).toContain('SUCCESS');
+    const file = parse(rules) as PrometheusRuleFile;
+    const alerts = file.groups[2]!.rules;
+    const expected = (severity: string, route: string) => {
+      const rule = alerts.find((a) => a.labels?.['severity'] === severity)!;
+      const annotations = Object.fromEntries(
+        Object.entries(rule.annotations ?? {}).map(([k, v]) => [k, v.replace('{{ $labels.route }}', route)]),
+      );
+      return { exp_labels: { ...rule.labels, route }, exp_annotations: annotations };
+    };
+    const tests = {
+      rule_files: ['grouped.yml'],
+      evaluation_interval: '1m',
+      tests: [
+        {
+          interval: '1m',
+          input_series: [
+            { series: 'http_requests_total{job="api",route="/checkout",code="200"}', values: '0+980x300' },
+            { series: 'http_requests_total{job="api",route="/checkout",code="500"}', values: '0+20x300' },
+            { series: 'http_requests_total{job="api",route="/home",code="200"}', values: '0+1000x300' },
+            { series: 'http_requests_total{job="api",route="/home",code="500"}', values: '0+0x300' },
+          ],
+          alert_rule_test: [{ eval_time: '70m', alertname: alerts[0]!.alert, exp_alerts: [expected('page', '/checkout'), expected('ticket', '/checkout')] }],
+          promql_expr_test: [
+            {
+              expr: 'slo:sli_error:ratio_rate5m',
+              eval_time: '30m',
+              exp_samples: [
+                { labels: 'slo:sli_error:ratio_rate5m{route="/checkout",slo="checkout"}', value: 0.02 },
+                { labels: 'slo:sli_error:ratio_rate5m{route="/home",slo="checkout"}', value: 0 },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    writeFileSync(join(dir, 'grouped-tests.yml'), stringify(tests, { lineWidth: 0 }));
+    expect(run(['test', 'rules', 'grouped-tests.yml'])).toContain('SUCCESS');
   });
 
   it('fails the promtool test when the expectation is wrong (the test can fail)', () => {

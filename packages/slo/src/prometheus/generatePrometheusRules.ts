@@ -62,6 +62,28 @@ function checkQuery(query: unknown, what: string): string {
   return query;
 }
 
+/**
+ * A grouped SLO's queries must keep its groupBy labels (`sum by (route) (...)`),
+ * or every rule would lose them and all groups would share one budget.
+ */
+function checkGrouping(query: string, what: string, groupBy: readonly string[] | undefined): string {
+  for (const name of groupBy ?? []) {
+    if (!new RegExp(`(^|[^A-Za-z0-9_])${name}($|[^A-Za-z0-9_])`).test(query)) {
+      throw new SLOValidationError(
+        'INVALID_QUERY',
+        `${what} must keep the groupBy label ${name}, e.g. sum by (${groupBy!.join(', ')}) (rate(x[{{.window}}]))`,
+      );
+    }
+  }
+  return query;
+}
+
+/** The group's label values in an alert's description, as Prometheus templates. */
+function groupTemplate(groupBy: readonly string[] | undefined): string {
+  if (groupBy === undefined) return '';
+  return ' Group: ' + groupBy.map((name) => `${name}="{{ $labels.${name} }}"`).join(', ') + '.';
+}
+
 function fill(query: string, window: string): string {
   return query.replace(PLACEHOLDER, window);
 }
@@ -115,8 +137,8 @@ export function buildPrometheusRules(slo: SLODefinition, options: PrometheusRule
   if (typeof options !== 'object' || options === null) {
     throw new SLOValidationError('INVALID_OPTIONS', `options must be {errorQuery, totalQuery}, got ${describeValue(options)}`);
   }
-  const errorQuery = checkQuery(options.errorQuery, 'errorQuery');
-  const totalQuery = checkQuery(options.totalQuery, 'totalQuery');
+  const errorQuery = checkGrouping(checkQuery(options.errorQuery, 'errorQuery'), 'errorQuery', def.groupBy);
+  const totalQuery = checkGrouping(checkQuery(options.totalQuery, 'totalQuery'), 'totalQuery', def.groupBy);
   const conditions = options.conditions ?? DEFAULT_BURN_RATE_CONDITIONS;
   if (!Array.isArray(conditions) || conditions.length === 0) {
     throw new SLOValidationError('INVALID_OPTIONS', 'conditions must be a non-empty array');
@@ -186,10 +208,11 @@ export function buildPrometheusRules(slo: SLODefinition, options: PrometheusRule
       labels: { ...common, severity },
       annotations: {
         summary: templateLiteral(`${def.name}: error budget burn rate is too fast (${severity})`),
-        description: templateLiteral(
-          `SLO ${def.sloId} (target ${def.target}% over ${period}) is burning its error budget too fast: ${windows}.` +
-            (def.description ? ` ${def.description}` : ''),
-        ),
+        description:
+          templateLiteral(
+            `SLO ${def.sloId} (target ${def.target}% over ${period}) is burning its error budget too fast: ${windows}.` +
+              (def.description ? ` ${def.description}` : ''),
+          ) + groupTemplate(def.groupBy),
         ...extraAnnotations,
       },
     });
