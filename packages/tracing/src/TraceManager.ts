@@ -2,7 +2,7 @@ import { describeValue, type Clock } from '@obs/core';
 import type { Observable } from 'rxjs';
 import { TracingError, TracingValidationError } from './errors';
 import type { TracingEvent } from './events';
-import { generateSpanId, generateTraceId, takeLowBits, traceIdFromLowBits } from './ids';
+import { takeLowBits, traceIdFromLowBits } from './ids';
 import { ActiveContext } from './internal/ActiveContext';
 import { ActiveSpans } from './internal/ActiveSpans';
 import { EMPTY_BAGGAGE } from './internal/empty';
@@ -154,7 +154,6 @@ export class TraceManager {
     } else if (parent instanceof RecordingSpan) {
       span = this.startRecording(
         parent.record,
-        parent.traceId,
         parent.spanId,
         parent.traceFlags,
         parent.baggage,
@@ -169,7 +168,6 @@ export class TraceManager {
       const record = this.store.get(parent.traceId) ?? new TraceRecord(parent.traceId);
       span = this.startRecording(
         record,
-        parent.traceId,
         parent.spanId,
         parent.traceFlags ?? 0,
         parent.baggage,
@@ -185,8 +183,8 @@ export class TraceManager {
 
   private startRoot(operationName: string, serviceName: string): AnySpan {
     if (this.sampleAll) {
-      const traceId = generateTraceId();
-      return this.startRecording(new TraceRecord(traceId), traceId, undefined, TraceFlags.RANDOM, EMPTY_BAGGAGE, undefined, undefined, operationName, serviceName);
+      // No sampling decision to make, so the trace id is drawn when first read.
+      return this.startRecording(new TraceRecord(undefined), undefined, TraceFlags.RANDOM, EMPTY_BAGGAGE, undefined, undefined, operationName, serviceName);
     }
     if (this.sampleNone) return new NonRecordingSpan(-1, 0, undefined, operationName, serviceName);
     const bits = this.bits;
@@ -195,12 +193,11 @@ export class TraceManager {
       return new NonRecordingSpan(bits.hi24, bits.lo32, undefined, operationName, serviceName);
     }
     const traceId = traceIdFromLowBits(bits.hi24, bits.lo32);
-    return this.startRecording(new TraceRecord(traceId), traceId, undefined, TraceFlags.RANDOM, EMPTY_BAGGAGE, undefined, undefined, operationName, serviceName);
+    return this.startRecording(new TraceRecord(traceId), undefined, TraceFlags.RANDOM, EMPTY_BAGGAGE, undefined, undefined, operationName, serviceName);
   }
 
   private startRecording(
     record: TraceRecord,
-    traceId: string,
     parentSpanId: string | undefined,
     parentFlags: number,
     baggage: Readonly<Record<string, string>>,
@@ -213,8 +210,6 @@ export class TraceManager {
     const span = new RecordingSpan(
       this.processor,
       record,
-      traceId,
-      generateSpanId(),
       parentSpanId,
       (parentFlags & TraceFlags.RANDOM) | TraceFlags.SAMPLED,
       baggage,

@@ -1,3 +1,4 @@
+import { generateTraceId } from '../ids';
 import type { RecordingSpan } from './spans';
 
 /**
@@ -27,7 +28,12 @@ export class TraceRecord {
   droppedSpans = 0;
   /** A record this one was merged into (same trace id stored twice). */
   mergedInto: TraceRecord | undefined = undefined;
-  constructor(readonly traceId: string) {}
+  /** `undefined` for a new local root: the id is drawn when first read. */
+  constructor(private id: string | undefined) {}
+
+  get traceId(): string {
+    return (this.id ??= generateTraceId());
+  }
 }
 
 export interface TraceStoreLimits {

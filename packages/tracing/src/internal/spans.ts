@@ -36,13 +36,12 @@ export class RecordingSpan implements Span {
   private logStore: SpanLog[] | undefined = undefined;
   private contextCache: SpanContext | undefined = undefined;
   private traceparentCache: string | undefined = undefined;
+  private spanIdCache: string | undefined = undefined;
 
   constructor(
     /** What the span reports its end and dropped attributes to. */
     readonly sink: SpanSink,
     readonly record: TraceRecord,
-    readonly traceId: string,
-    readonly spanId: string,
     readonly parentSpanId: string | undefined,
     readonly traceFlags: number,
     readonly baggage: Readonly<Record<string, string>>,
@@ -55,6 +54,20 @@ export class RecordingSpan implements Span {
 
   get isRecording(): boolean {
     return true;
+  }
+
+  /**
+   * The span id, drawn on first read: many spans are stored and never asked
+   * for it, and random bytes plus their hex text are a good part of a span's
+   * cost. Once read it never changes (children, headers and export read it).
+   */
+  /** The trace id, kept by the trace record (a root's is drawn on first read, like the span id). */
+  get traceId(): string {
+    return this.record.traceId;
+  }
+
+  get spanId(): string {
+    return (this.spanIdCache ??= generateSpanId());
   }
 
   /** Whether the age reaper ended the span. */
