@@ -4,7 +4,8 @@ export type { MetricSeries, HistogramStats } from './MetricSeries';
 export type { CounterHandle, GaugeHandle, HistogramHandle } from './handles';
 export type { MetricsEvent, MetricPointEvent, CardinalityLimitEvent, SeriesExpiredEvent, PointsDroppedEvent } from './events';
 export { MetricsCollector, createMetricsCollector } from './MetricsCollector';
-export type { MetricsCollectorConfig, MetricDescription } from './MetricsCollector';
+export type { MetricsCollectorConfig, MetricDescription, CollectBatchesOptions, MergeOptions, GaugeMergePolicy } from './MetricsCollector';
+export type { MetricsProducer, CollectedMetrics, CollectedFamily, CollectedSeries, CollectedHistogram, Exemplar } from './MetricsProducer';
 export {
   MetricsError,
   InvalidMetricNameError,

@@ -2,9 +2,15 @@ import { ObsValidationError, describeValue, normalizeLabels } from '@obs/core';
 import { InvalidSnapshotError } from './errors';
 import { MetricType } from './MetricType';
 import { isValidMetricName } from './names';
-import type { LogHistogramSnapshot } from './sketch/LogHistogram';
-import { validateBounds } from './internal/ClassicBuckets';
+import { LogHistogram, type LogHistogramSnapshot } from './sketch/LogHistogram';
+import { ClassicBuckets, validateBounds } from './internal/ClassicBuckets';
 import { labelKey } from './internal/labelText';
+import { OVERFLOW_KEY } from './internal/MetricFamily';
+import { HistogramSeries } from './internal/Series';
+import type { SeriesRegistry } from './internal/SeriesRegistry';
+import { LAST_TS, STEP_COUNT, STEP_SUM, VALUE } from './internal/slab';
+import { syncExtremes } from './internal/storage';
+import { isHistogramType } from './internal/validate';
 
 /** One series in a {@link MetricsSnapshot}: `value` for counters and gauges, `histogram` + `bucketCounts` for histograms and timers. */
 export interface SeriesSnapshot {
@@ -94,4 +100,78 @@ export function validateMetricsSnapshot(input: unknown, maxSeriesPerMetric: numb
     }
   }
   return input as MetricsSnapshot;
+}
+
+/** Counters, gauges and histogram sketches of a registry as JSON-serializable data (retention rings are not included). */
+export function snapshotOf(registry: SeriesRegistry): MetricsSnapshot {
+  const metrics: MetricSnapshot[] = [];
+  for (const fam of registry.families.values()) {
+    const series: SeriesSnapshot[] = [];
+    for (const s of fam.all()) {
+      const labels = { ...s.labels };
+      if (s instanceof HistogramSeries) {
+        series.push({ labels, histogram: syncExtremes(s).snapshot(), bucketCounts: [...s.classic] });
+      } else {
+        const v = s.data[s.o + VALUE]!;
+        if (v === v) series.push({ labels, value: v });
+      }
+    }
+    metrics.push({
+      name: fam.name,
+      type: fam.type,
+      help: fam.help,
+      unit: fam.unit,
+      ...(fam.bounds ? { buckets: [...fam.bounds.bounds] } : {}),
+      series,
+    });
+  }
+  return { version: 1, metrics };
+}
+
+/**
+ * Replaces every metric of a registry with a snapshot's. The input is validated
+ * completely first; on a bad one {@link InvalidSnapshotError} is thrown and nothing changes.
+ */
+export function restoreInto(registry: SeriesRegistry, snapshot: unknown): void {
+  const { limits, storage } = registry;
+  const valid = validateMetricsSnapshot(snapshot, limits.maxSeriesPerMetric, limits.maxMetrics);
+  const sketches = valid.metrics.map((m) =>
+    m.series.map((s) => {
+      if (!s.histogram) return undefined;
+      try {
+        return LogHistogram.fromSnapshot(s.histogram, storage.maxSketchBuckets);
+      } catch (err) {
+        throw err instanceof InvalidSnapshotError ? new InvalidSnapshotError(`metric ${m.name}: ${err.message}`) : err;
+      }
+    }),
+  );
+  const bounds = valid.metrics.map((m) => (isHistogramType(m.type) ? new ClassicBuckets(m.buckets ?? [...limits.defaultBuckets.bounds]) : null));
+  valid.metrics.forEach((m, i) =>
+    m.series.forEach((s) => {
+      if (s.bucketCounts && s.bucketCounts.length !== bounds[i]!.slots) {
+        throw new InvalidSnapshotError(`metric ${m.name}: bucketCounts must have ${bounds[i]!.slots} entries`);
+      }
+    }),
+  );
+  registry.clear();
+  const now = storage.exactNow();
+  valid.metrics.forEach((m, i) => {
+    const fam = registry.createFamily(m.name, m.type, bounds[i]!, m.help, m.unit);
+    m.series.forEach((snap, j) => {
+      const key = labelKey(normalizeLabels(snap.labels));
+      const s = key === OVERFLOW_KEY && fam.overflow === undefined ? registry.createOverflow(fam) : registry.createSeries(fam, key);
+      if (s instanceof HistogramSeries) {
+        const sketch = sketches[i]![j]!;
+        s.sketch.merge(sketch);
+        if (snap.bucketCounts) s.classic.set(snap.bucketCounts);
+        if (sketch.count > 0) s.data[s.o + VALUE] = sketch.max;
+        // Restored values belong to no retention step.
+        s.data[s.o + STEP_COUNT] = sketch.count;
+        s.data[s.o + STEP_SUM] = sketch.sum;
+      } else if (snap.value !== undefined) {
+        s.data[s.o + VALUE] = snap.value;
+      }
+      s.data[s.o + LAST_TS] = now;
+    });
+  });
 }

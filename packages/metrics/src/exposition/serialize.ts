@@ -1,10 +1,8 @@
+import { normalizeLabels } from '@obs/core';
 import { MetricType } from '../MetricType';
-import { internalsOf } from '../internal/internals';
-import type { MetricFamily } from '../internal/MetricFamily';
-import { HistogramSeries, type Series } from '../internal/Series';
-import { VALUE } from '../internal/slab';
+import type { CollectedFamily, CollectedMetrics, CollectedSeries, MetricsProducer } from '../MetricsProducer';
+import { labelKey } from '../internal/labelText';
 import { InvalidConfigError } from '../errors';
-import type { MetricsCollector } from '../MetricsCollector';
 import { contentTypeOf, negotiateFormat, type ExpositionFormat } from './negotiateFormat';
 
 /** A rendered `/metrics` response. */
@@ -50,7 +48,7 @@ interface FamilyText {
   le: string[];
 }
 
-function familyText(fam: MetricFamily, format: ExpositionFormat): FamilyText {
+function familyText(fam: CollectedFamily, format: ExpositionFormat): FamilyText {
   const om = format === 'openmetrics';
   let familyName = fam.name;
   let sample = fam.name;
@@ -74,48 +72,54 @@ function familyText(fam: MetricFamily, format: ExpositionFormat): FamilyText {
     if (fam.help) header += `# HELP ${familyName} ${escapeHelp(fam.help, format)}\n`;
     header += `# TYPE ${familyName} ${type}\n`;
   }
-  const le = fam.bounds ? [...fam.bounds.bounds].map((b) => `le="${formatValue(b)}"`) : [];
+  const le = fam.bounds ? fam.bounds.map((b) => `le="${formatValue(b)}"`) : [];
   le.push('le="+Inf"');
   return { header, sample, le };
 }
 
-/** A series' sample lines; the label text is the series key, built once when the series was created. */
-function seriesText(fam: MetricFamily, s: Series, text: FamilyText): string {
-  const key = s.key;
-  if (s instanceof HistogramSeries) {
+/** The label text of a series: the producer's, or built from its labels. */
+function labelTextOf(s: CollectedSeries): string {
+  return typeof s.labelText === 'string' ? s.labelText : labelKey(normalizeLabels(s.labels));
+}
+
+/** A series' sample lines. */
+function seriesText(fam: CollectedFamily, s: CollectedSeries, text: FamilyText): string {
+  const key = labelTextOf(s);
+  const counts = s.bucketCounts;
+  if (counts !== undefined) {
     const name = fam.name;
     const open = key === '' ? '_bucket{' : '_bucket{' + key + ',';
     let out = '';
     let cumulative = 0;
-    const classic = s.classic;
-    for (let j = 0; j < classic.length; j++) {
-      cumulative += classic[j]!;
+    for (let j = 0; j < counts.length; j++) {
+      cumulative += counts[j]!;
       out += name + open + text.le[j] + '} ' + cumulative + '\n';
     }
     const labels = key === '' ? ' ' : '{' + key + '} ';
-    return out + name + '_sum' + labels + formatValue(s.sketch.sum) + '\n' + name + '_count' + labels + s.sketch.count + '\n';
+    const h = s.histogram;
+    return out + name + '_sum' + labels + formatValue(h ? h.sum : 0) + '\n' + name + '_count' + labels + (h ? h.count : cumulative) + '\n';
   }
-  const value = s.data[s.o + VALUE]!;
-  if (value !== value) return ''; // an unset gauge has no sample
+  const value = s.value;
+  if (value === undefined || value !== value) return ''; // an unset gauge has no sample
   return (key === '' ? text.sample + ' ' : text.sample + '{' + key + '} ') + formatValue(value) + '\n';
 }
 
-function internals(collector: MetricsCollector) {
-  const found = internalsOf(collector);
-  if (!found) throw new InvalidConfigError('serialize() needs a MetricsCollector created by this package');
-  return found;
+function collectFrom(producer: MetricsProducer): CollectedMetrics {
+  if (typeof producer !== 'object' || producer === null || typeof producer.collect !== 'function') {
+    throw new InvalidConfigError('serialize() needs a MetricsProducer (an object with collect(), such as a MetricsCollector)');
+  }
+  return producer.collect();
 }
 
-function render(collector: MetricsCollector, format: ExpositionFormat): string {
-  const inner = internals(collector);
-  inner.beforeRead();
+function render(data: CollectedMetrics, format: ExpositionFormat): string {
   // Parts joined once: join() writes one flat string, where `+=` would leave a rope that
   // the first reader (the HTTP write) flattens anyway.
   const parts: string[] = [];
-  for (const fam of inner.families()) {
+  for (const fam of data.families) {
     const text = familyText(fam, format);
     parts.push(text.header);
-    for (const s of fam.all()) parts.push(seriesText(fam, s, text));
+    const series = fam.series;
+    for (let i = 0; i < series.length; i++) parts.push(seriesText(fam, series[i]!, text));
   }
   if (format === 'openmetrics') parts.push('# EOF\n');
   return parts.join('');
@@ -126,15 +130,15 @@ function render(collector: MetricsCollector, format: ExpositionFormat): string {
  * or OpenMetrics 1.0 (see {@link negotiateFormat}). Histograms and timers are
  * cumulative classic buckets with `_sum` and `_count`.
  */
-export function serialize(collector: MetricsCollector, accept?: string | readonly string[] | null): Exposition {
+export function serialize(producer: MetricsProducer, accept?: string | readonly string[] | null): Exposition {
   const format = negotiateFormat(accept);
-  return { format, contentType: contentTypeOf(format), body: render(collector, format) };
+  return { format, contentType: contentTypeOf(format), body: render(collectFrom(producer), format) };
 }
 
 /** Renders in one explicit format. */
-export function serializeFormat(collector: MetricsCollector, format: ExpositionFormat): Exposition {
+export function serializeFormat(producer: MetricsProducer, format: ExpositionFormat): Exposition {
   if (format !== 'prometheus' && format !== 'openmetrics') throw new InvalidConfigError(`unknown exposition format ${String(format)}`);
-  return { format, contentType: contentTypeOf(format), body: render(collector, format) };
+  return { format, contentType: contentTypeOf(format), body: render(collectFrom(producer), format) };
 }
 
 const yieldToEventLoop = (): Promise<void> =>
@@ -142,20 +146,20 @@ const yieldToEventLoop = (): Promise<void> =>
 
 /**
  * Like {@link serialize}, but yields to the event loop whenever a slice has run for
- * `sliceMs`, so a registry of any size never blocks other work for long. Series
- * removed while it runs are skipped; series added are picked up if their metric has
- * not been written yet.
+ * `sliceMs`, so a registry of any size never blocks other work for long. A producer
+ * with `collectBatches()` (a MetricsCollector) is also read in slices, part by part: each
+ * series is read when it is reached, and series removed meanwhile are skipped.
  */
 export async function serializeAsync(
-  collector: MetricsCollector,
+  producer: MetricsProducer,
   accept?: string | readonly string[] | null,
   options: SerializeAsyncOptions = {},
 ): Promise<ChunkedExposition> {
   const sliceMs = options.sliceMs ?? 4;
   if (typeof sliceMs !== 'number' || !(sliceMs > 0)) throw new InvalidConfigError('sliceMs must be a positive number');
   const format = negotiateFormat(accept);
-  const inner = internals(collector);
-  inner.beforeRead();
+  const families: Iterable<CollectedFamily> | AsyncIterable<CollectedFamily> =
+    typeof producer?.collectBatches === 'function' ? producer.collectBatches({ sliceMs }) : collectFrom(producer).families;
   // Every 32 series are joined into one flat string at once, so the many small strings
   // die young (long-lived survivors are what make the scavenger, and so a slice, slow);
   // each slice is joined into one chunk before yielding.
@@ -163,14 +167,15 @@ export async function serializeAsync(
   let slice: string[] = [];
   let batch: string[] = [];
   let sliceStart = performance.now();
-  const families = [...inner.families()];
-  for (const fam of families) {
+  let previous: string | undefined;
+  for await (const fam of families) {
     const text = familyText(fam, format);
-    batch.push(text.header);
-    const all = [...fam.all()];
+    // Parts of one family are adjacent and share the name: one header.
+    if (fam.name !== previous) batch.push(text.header);
+    previous = fam.name;
+    const all = fam.series;
     for (let i = 0; i < all.length; i++) {
-      const s = all[i]!;
-      if (s.o >= 0) batch.push(seriesText(fam, s, text));
+      batch.push(seriesText(fam, all[i]!, text));
       if ((i & 31) === 31) {
         slice.push(batch.join(''));
         batch = [];

@@ -1,7 +1,7 @@
 import type { MetricType } from '../MetricType';
 import type { ClassicBuckets } from './ClassicBuckets';
 import { LabelCache } from './LabelCache';
-import type { FamilyInfo, Series, SeriesOwner } from './Series';
+import type { FamilyInfo, Series, SeriesStore } from './Series';
 
 /** Label text of the series that receives label sets past a metric's series limit. */
 export const OVERFLOW_KEY = 'otel_metric_overflow="true"';
@@ -20,11 +20,13 @@ export class MetricFamily implements FamilyInfo {
   constructor(
     readonly name: string,
     readonly type: MetricType,
-    readonly owner: SeriesOwner,
+    readonly store: SeriesStore,
     readonly bounds: ClassicBuckets | null,
     public help: string,
     public unit: string,
     cacheSize: number,
+    /** When the family was created (epoch ms): the start of its cumulative values. */
+    readonly createdAt: number,
   ) {
     this.cache = new LabelCache(cacheSize);
   }

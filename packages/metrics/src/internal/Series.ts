@@ -6,19 +6,23 @@ import type { LogHistogram } from '../sketch/LogHistogram';
 import type { ClassicBuckets } from './ClassicBuckets';
 import { parseLabelKey } from './labelText';
 
-/** What a series needs from its collector (kept as an interface to avoid an import cycle). */
-export interface SeriesOwner {
-  recordOn(series: Series, value: number): void;
-  pointsOf(series: Series): MetricPoint[];
-  latestOf(series: Series): MetricPoint | undefined;
-  averageOf(series: Series, windowSeconds: number): number | undefined;
+/**
+ * What a series reports to: the store that holds it (the series registry), never the
+ * collector. Kept as an interface so the series module imports nothing above it.
+ */
+export interface SeriesStore {
+  /** MetricSeries.addPoint: validates and records with the series' own semantics. */
+  record(series: Series, value: number): void;
+  points(series: Series): MetricPoint[];
+  latest(series: Series): MetricPoint | undefined;
+  average(series: Series, windowSeconds: number): number | undefined;
 }
 
 /** Metadata shared by all series of one metric name. */
 export interface FamilyInfo {
   readonly name: string;
   readonly type: MetricType;
-  readonly owner: SeriesOwner;
+  readonly store: SeriesStore;
   readonly bounds: ClassicBuckets | null;
   help: string;
   unit: string;
@@ -26,6 +30,16 @@ export interface FamilyInfo {
 
 // Parsed label objects are cached weakly, so a series pays for one only while someone holds it.
 const parsedLabels = new WeakMap<Series, Labels>();
+
+/** The label object of a canonical label key, cached per series. */
+export function labelsOf(s: Series): Labels {
+  let labels = parsedLabels.get(s);
+  if (labels === undefined) {
+    labels = parseLabelKey(s.key);
+    parsedLabels.set(s, labels);
+  }
+  return labels;
+}
 
 /**
  * A live series. Its numbers live in `data` at `o` (a shared chunk slot, or a private array with its history, see slab.ts);
@@ -49,16 +63,11 @@ export class Series implements MetricSeries {
   }
 
   get labels(): Labels {
-    let labels = parsedLabels.get(this);
-    if (labels === undefined) {
-      labels = parseLabelKey(this.key);
-      parsedLabels.set(this, labels);
-    }
-    return labels;
+    return labelsOf(this);
   }
 
   get points(): MetricPoint[] {
-    return this.family.owner.pointsOf(this);
+    return this.family.store.points(this);
   }
 
   get removed(): boolean {
@@ -66,15 +75,15 @@ export class Series implements MetricSeries {
   }
 
   addPoint(value: number): void {
-    this.family.owner.recordOn(this, value);
+    this.family.store.record(this, value);
   }
 
   getLatest(): MetricPoint | undefined {
-    return this.family.owner.latestOf(this);
+    return this.family.store.latest(this);
   }
 
   getAverage(windowSeconds: number): number | undefined {
-    return this.family.owner.averageOf(this, windowSeconds);
+    return this.family.store.average(this, windowSeconds);
   }
 }
 

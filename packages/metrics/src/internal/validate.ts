@@ -1,0 +1,42 @@
+import { ObsValidationError, describeValue, emptyLabels, normalizeLabels, type Labels } from '@obs/core';
+import { InvalidLabelsError, InvalidValueError } from '../errors';
+import { MetricType } from '../MetricType';
+
+export function isHistogramType(type: MetricType): boolean {
+  return type === MetricType.HISTOGRAM || type === MetricType.TIMER;
+}
+
+export function badValue(type: MetricType, value: unknown): InvalidValueError {
+  if (type === MetricType.COUNTER && typeof value === 'number' && value < 0 && value !== -Infinity) {
+    return new InvalidValueError(`a counter can only increase; got increment ${value}`);
+  }
+  return new InvalidValueError(`${type} value must be a finite number, got ${describeValue(value)}`);
+}
+
+/** Throws unless `value` is a finite number (and >= 0 for a counter). */
+export function checkValue(type: MetricType, value: unknown): asserts value is number {
+  if (typeof value !== 'number' || value - value !== 0 || (type === MetricType.COUNTER && value < 0)) throw badValue(type, value);
+}
+
+export function checkWindow(windowSeconds: unknown): number {
+  if (typeof windowSeconds !== 'number' || !(windowSeconds > 0) || windowSeconds === Infinity) {
+    throw new InvalidValueError(`windowSeconds must be a positive finite number, got ${describeValue(windowSeconds)}`);
+  }
+  return windowSeconds;
+}
+
+/** A validated, prototype-free copy of `labels` for a metric of `type`. */
+export function normalizeFor(labels: unknown, type: MetricType): Labels {
+  if (labels === undefined || labels === null) return emptyLabels();
+  let normalized: Labels;
+  try {
+    normalized = normalizeLabels(labels);
+  } catch (err) {
+    if (err instanceof ObsValidationError) throw new InvalidLabelsError(err.code, err.message);
+    throw err;
+  }
+  if (isHistogramType(type) && 'le' in normalized) {
+    throw new InvalidLabelsError('RESERVED_LABEL_NAME', 'label name "le" is reserved for histogram buckets');
+  }
+  return normalized;
+}
