@@ -41,7 +41,7 @@ export interface Anomaly {
   readonly anomalyId: string;
   readonly anomalyType: AnomalyType;
   readonly metricName: string;
-  /** What the model predicted for the first point of the incident. */
+  /** What the model predicted for the first point of the incident (the point that reported it). */
   readonly expectedValue: number;
   /** The first anomalous value. */
   readonly actualValue: number;
@@ -65,6 +65,17 @@ export interface Baseline {
   readonly labels: Labels;
   /** Long-run robust level (Huber-clipped EWMA). */
   readonly expectedValue: number;
+  /**
+   * Mean of the learned baseline: the long-run level (equal to `expectedValue`),
+   * a robust estimate that single outliers barely move.
+   */
+  readonly mean: number;
+  /**
+   * Standard deviation of values around the baseline, estimated robustly (1.2533 x
+   * the clipped mean absolute error, which equals the standard deviation for
+   * normal noise); equal to `scale`. Floored at half the data's resolution.
+   */
+  readonly stdDev: number;
   /** Recent level (fast EWMA). */
   readonly recentValue: number;
   /** Robust standard deviation around the baseline. */
@@ -95,8 +106,10 @@ export interface AnomalyScore {
   readonly predictor: PredictorName;
   /** False during warm-up (and for ignored values): the score is then 0. */
   readonly judged: boolean;
-  /** Set when this call confirmed a new incident. */
+  /** Set when this point started a new incident: the anomaly `detect()` returns. */
   readonly anomaly: Anomaly | undefined;
+  /** Set when this point changed the type of the anomaly the previous point reported (as `anomaly/updated`). */
+  readonly updated: Anomaly | undefined;
 }
 
 /** A metric point as `watch` consumes it (structurally compatible with `@obs/metrics` points). */

@@ -131,47 +131,70 @@ describe('AnomalyDetector', () => {
     expect(events).toEqual([{ type: 'anomaly/series-evicted', ts: T0, source: 'anomaly', metricName: 'b', labels: {} }]);
   });
 
-  it('reports a spike once, with what was expected, how far off and why', () => {
+  it('reports a spike once, from the call that carries it, with what was expected, how far off and why', () => {
     const clock = new ManualClock(T0);
     const detector = createAnomalyDetector({ clock });
     const events: AnomalyEvent[] = [];
     detector.events$.subscribe((e) => events.push(e));
     feed(detector, 'latency_ms', noisySeries(5, 300, 200, 10), T0, MINUTE, { route: '/api' });
     const spikeAt = T0 + 300 * MINUTE;
-    expect(detector.detect('latency_ms', 400, { route: '/api' }, spikeAt)).toBeUndefined();
-    const anomaly = detector.detect('latency_ms', 201, { route: '/api' }, spikeAt + MINUTE);
+    const anomaly = detector.detect('latency_ms', 400, { route: '/api' }, spikeAt);
     expect(anomaly).toMatchObject({ anomalyType: AnomalyType.SPIKE, metricName: 'latency_ms', actualValue: 400, timestamp: spikeAt });
     expect(anomaly!.expectedValue).toBeGreaterThan(190);
     expect(anomaly!.expectedValue).toBeLessThan(210);
     expect(anomaly!.deviation).toBeGreaterThan(10);
-    expect(anomaly!.details).toMatchObject({ labels: { route: '/api' }, predictor: 'ensemble', mainPredictor: 'baseline', nextValue: 201 });
-    expect(anomaly!.details.reason).toMatch(/single point/);
+    expect(anomaly!.details).toMatchObject({ labels: { route: '/api' }, predictor: 'ensemble', mainPredictor: 'baseline' });
+    expect(anomaly!.details.nextValue).toBeUndefined();
+    expect(anomaly!.details.reason).toMatch(/^value outside the range of all earlier values$/);
     expect(anomaly!.anomalyId).toMatch(/^anomaly-/);
+    // The next point is back to normal: nothing new, and the spike stays a spike.
+    expect(detector.detect('latency_ms', 201, { route: '/api' }, spikeAt + MINUTE)).toBeUndefined();
     expect(events.filter((e) => e.type === 'anomaly/detected')).toEqual([
       { type: 'anomaly/detected', ts: T0, source: 'anomaly', anomaly, labels: { route: '/api' } },
     ]);
     expect(detector.getDetectedAnomalies()).toEqual([anomaly]);
   });
 
-  it('reports the first change of a long-constant series, once', () => {
-    const detector = createAnomalyDetector();
-    const values = [...new Array(200).fill(5), ...new Array(100).fill(7)];
-    const found = feed(detector, 'x', values);
-    expect(found).toHaveLength(1);
-    expect(found[0]).toMatchObject({ anomalyType: AnomalyType.TREND, actualValue: 7, expectedValue: 5, timestamp: T0 + 200 * MINUTE });
+  it('reports the first change of a long-constant series at once, then updates the same anomaly to TREND', () => {
+    const clock = new ManualClock(T0);
+    const detector = createAnomalyDetector({ clock });
+    const events: AnomalyEvent[] = [];
+    detector.events$.subscribe((e) => events.push(e));
+    const updates: AnomalyEvent[] = [];
+    detector.updates$.subscribe((e) => updates.push(e));
+    feed(detector, 'x', new Array(200).fill(5));
+    const first = detector.detect('x', 7, undefined, T0 + 200 * MINUTE);
+    expect(first).toMatchObject({ anomalyType: AnomalyType.SPIKE, actualValue: 7, expectedValue: 5, timestamp: T0 + 200 * MINUTE });
+    // The next point stays at the new level: a level shift, not a spike.
+    expect(detector.detect('x', 7, undefined, T0 + 201 * MINUTE)).toBeUndefined();
+    const [current] = detector.getDetectedAnomalies();
+    expect(current).toMatchObject({ anomalyId: first!.anomalyId, anomalyType: AnomalyType.TREND, actualValue: 7, expectedValue: 5, timestamp: T0 + 200 * MINUTE });
+    expect(current!.details).toMatchObject({ nextValue: 7 });
+    expect(current!.details.reason).toMatch(/level shift/);
+    expect(Object.isFrozen(current)).toBe(true);
+    // The object handed out first is left as it was; the update is a new one.
+    expect(first!.anomalyType).toBe(AnomalyType.SPIKE);
+    const updated = { type: 'anomaly/updated', ts: T0, source: 'anomaly', anomaly: current, previousType: 'spike', anomalyType: 'trend', labels: {} };
+    expect(events.filter((e) => e.type !== 'anomaly/detected')).toEqual([updated]);
+    expect(updates).toEqual([updated]);
+    // And nothing more for the rest of the new level.
+    expect(feed(detector, 'x', new Array(100).fill(7), T0 + 202 * MINUTE)).toEqual([]);
+    expect(detector.getDetectedAnomalies()).toEqual([current]);
   });
 
-  it('calls a deep drop a DROP', () => {
+  it('calls a deep drop a DROP, from the call that carries it', () => {
     const detector = createAnomalyDetector();
     feed(detector, 'x', noisySeries(6, 300, 200, 10));
-    detector.detect('x', 0, undefined, T0 + 300 * MINUTE);
-    expect(detector.detect('x', 200, undefined, T0 + 301 * MINUTE)?.anomalyType).toBe(AnomalyType.DROP);
+    expect(detector.detect('x', 0, undefined, T0 + 300 * MINUTE)?.anomalyType).toBe(AnomalyType.DROP);
+    expect(detector.detect('x', 200, undefined, T0 + 301 * MINUTE)).toBeUndefined();
+    expect(detector.getDetectedAnomalies().map((a) => a.anomalyType)).toEqual([AnomalyType.DROP]);
   });
 
   it('calls a steady ramp away from the baseline a TREND', () => {
     const detector = createAnomalyDetector();
     const g = gaussian(1);
-    const found = feed(detector, 'x', Array.from({ length: 600 }, (_, i) => 100 + g() + (i >= 300 ? 0.5 * (i - 300) : 0)));
+    feed(detector, 'x', Array.from({ length: 600 }, (_, i) => 100 + g() + (i >= 300 ? 0.5 * (i - 300) : 0)));
+    const found = detector.getDetectedAnomalies();
     expect(found[0]?.anomalyType).toBe(AnomalyType.TREND);
     expect(found[0]!.timestamp).toBeGreaterThanOrEqual(T0 + 300 * MINUTE);
     expect(found[0]!.details.reason).toMatch(/drift|level shift/);
@@ -203,8 +226,8 @@ describe('AnomalyDetector', () => {
     });
     detector.events$.subscribe({ next: (e) => seen.push(e.type), error: (e: unknown) => errors.push(e) });
     feed(detector, 'x', noisySeries(7, 200, 0, 1));
-    detector.detect('x', 50, undefined, T0 + 200 * MINUTE);
-    const anomaly = detector.detect('x', 0, undefined, T0 + 201 * MINUTE);
+    const anomaly = detector.detect('x', 50, undefined, T0 + 200 * MINUTE);
+    detector.detect('x', 0, undefined, T0 + 201 * MINUTE);
     expect(anomaly?.anomalyType).toBe(AnomalyType.SPIKE);
     expect(seen).toContain('anomaly/detected');
     expect(errors).toEqual([]);
@@ -236,8 +259,7 @@ describe('AnomalyDetector', () => {
     const detector = createAnomalyDetector();
     const before = feed(detector, 'req', counts, T0, 1000);
     expect(before.length).toBeLessThanOrEqual(2);
-    detector.detect('req', 40, undefined, T0 + 1500 * 1000);
-    const flood = detector.detect('req', 0, undefined, T0 + 1501 * 1000);
+    const flood = detector.detect('req', 40, undefined, T0 + 1500 * 1000);
     expect(flood?.anomalyType).toBe(AnomalyType.SPIKE);
   });
 
@@ -261,8 +283,7 @@ describe('AnomalyDetector', () => {
     // At the daily trough (sin = -1, value ~50) the series shows its daily mean instead.
     const troughIndex = perDay * days + (3 * perDay) / 4;
     feed(detector, 'traffic', Array.from({ length: (3 * perDay) / 4 }, (_, k) => value(perDay * days + k)), T0 + perDay * days * step, step);
-    detector.detect('traffic', 100, undefined, T0 + troughIndex * step);
-    const anomaly = detector.detect('traffic', value(troughIndex + 1), undefined, T0 + (troughIndex + 1) * step);
+    const anomaly = detector.detect('traffic', 100, undefined, T0 + troughIndex * step);
     expect(anomaly?.anomalyType).toBe(AnomalyType.SEASONALITY);
     expect(anomaly!.expectedValue).toBeLessThan(60);
     expect(anomaly!.details.seasonalPeriod).toBeDefined();
@@ -277,9 +298,7 @@ describe('AnomalyDetector', () => {
     }
     clock.advance(MINUTE);
     const spikeAt = clock.now();
-    detector.detect('x', 30);
-    clock.advance(MINUTE);
-    expect(detector.detect('x', 0)?.timestamp).toBe(spikeAt);
+    expect(detector.detect('x', 30)?.timestamp).toBe(spikeAt);
   });
 
   it('exposes the per-point score that detection thresholds', () => {
@@ -292,9 +311,15 @@ describe('AnomalyDetector', () => {
     expect(spike.score).toBe(1);
     expect(spike.deviation).toBeGreaterThan(10);
     expect(spike.predictor).toBe('ensemble');
+    expect(spike.anomaly?.anomalyType).toBe(AnomalyType.SPIKE);
+    expect(spike.updated).toBeUndefined();
     const after = detector.score('x', 0, undefined, T0 + 301 * MINUTE);
-    expect(after.anomaly?.anomalyType).toBe(AnomalyType.SPIKE);
+    expect(after.anomaly).toBeUndefined();
     expect(after.score).toBeLessThan(0.5);
+    // A spike the next point repeats is a level shift: that point reports the update.
+    detector.score('x', 25, undefined, T0 + 400 * MINUTE);
+    const repeated = detector.score('x', 25, undefined, T0 + 401 * MINUTE);
+    expect(repeated.updated?.anomalyType).toBe(AnomalyType.TREND);
   });
 
   it('forgets one series or all with reset()', () => {

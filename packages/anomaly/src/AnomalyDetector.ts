@@ -1,4 +1,4 @@
-import { Observable } from 'rxjs';
+import { Observable, filter } from 'rxjs';
 import {
   BoundedMap,
   EventBus,
@@ -14,10 +14,11 @@ import {
   type Labels,
 } from '@obs/core';
 import type { Anomaly, AnomalyScore, Baseline, PointLike } from './Anomaly';
-import type { AnomalyEvent } from './events';
+import type { AnomalyType } from './AnomalyType';
+import type { AnomalyEvent, AnomalyUpdatedEvent } from './events';
 import { AnomalySnapshotError } from './errors';
 import { ScoreRank } from './stats/ScoreRank';
-import { SeriesModel, type ConfirmedIncident, type IncidentConfig } from './SeriesModel';
+import { SeriesModel, type ConfirmedIncident, type IncidentConfig, type IncidentNews } from './SeriesModel';
 import { Predictor, StreamScorer, defaultScorerConfig, predictorNames, type ScorerConfig, type ScorerState } from './StreamScorer';
 
 /** Options of {@link createAnomalyDetector}. */
@@ -32,6 +33,12 @@ export interface AnomalyDetectorConfig {
   readonly threshold?: number;
   /** Ordinary points in a row that close an incident (default 10). */
   readonly quietPoints?: number;
+  /**
+   * Points of a series that are only learned, never judged, before the first
+   * verdict (default 32; the same as `scorer.warmupPoints`, which it overrides).
+   * `detect()` returns nothing and `calculateBaseline()` returns `undefined` until then.
+   */
+  readonly warmupPoints?: number;
   /** Model tuning; the defaults are the benchmarked method. */
   readonly scorer?: Partial<ScorerConfig>;
 }
@@ -63,13 +70,22 @@ const POINT_FAILED = 'POINT_FAILED';
  */
 export class AnomalyDetector {
   private readonly bus = new EventBus<AnomalyEvent>();
-  /** Every event of this detector: `anomaly/detected`, `anomaly/series-evicted`, `anomaly/point-rejected`. */
+  /**
+   * Every event of this detector: `anomaly/detected`, `anomaly/updated`,
+   * `anomaly/series-evicted`, `anomaly/point-rejected`.
+   */
   readonly events$: Observable<AnomalyEvent> = this.bus.events$;
+  /**
+   * Only the `anomaly/updated` events: an anomaly already reported (by `detect()`,
+   * `watch()` or `anomaly/detected`) whose type later points changed, e.g. a SPIKE
+   * that turned out to be a level shift (TREND). Same `anomalyId`, new object.
+   */
+  readonly updates$: Observable<AnomalyUpdatedEvent> = this.bus.events$.pipe(filter((e): e is AnomalyUpdatedEvent => e.type === 'anomaly/updated'));
 
   private readonly clock: Clock;
   private readonly scorerConfig: ScorerConfig;
   private readonly rules: IncidentConfig;
-  private readonly series: BoundedMap<string, SeriesModel>;
+  private readonly series: BoundedMap<string, SeriesModel<Anomaly>>;
   private readonly maxAnomalies: number;
   private readonly anomalies: Anomaly[] = [];
   private sequence = 0;
@@ -88,7 +104,8 @@ export class AnomalyDetector {
       throw new ObsValidationError('INVALID_CONFIG', `threshold must be a number in (0, 1], got ${describeValue(threshold)}`);
     }
     this.rules = { threshold, quietPoints: positiveInteger(config.quietPoints ?? 10, 'quietPoints') };
-    this.scorerConfig = checkScorerConfig(config.scorer ?? {});
+    const scorer = config.scorer ?? {};
+    this.scorerConfig = checkScorerConfig(config.warmupPoints === undefined ? scorer : { ...checkObject(scorer), warmupPoints: config.warmupPoints });
     this.series = new BoundedMap(maxSeries, (_key, model) => {
       if (model === this.hotModel) this.forgetHot();
       this.bus.emit({ type: 'anomaly/series-evicted', ts: this.clock.now(), source: SOURCE, metricName: model.metricName, labels: model.labels });
@@ -123,6 +140,8 @@ export class AnomalyDetector {
       metricName: model.metricName,
       labels: model.labels,
       expectedValue: sc.baselineLevel,
+      mean: sc.baselineLevel,
+      stdDev: sc.baselineScale,
       recentValue: sc.recentLevel,
       scale: sc.baselineScale,
       min: sc.minSeen,
@@ -134,15 +153,20 @@ export class AnomalyDetector {
   }
 
   /**
-   * Learns one value of a series and returns the anomaly this value confirmed, if
-   * any. An incident is confirmed one point after it starts (the next point tells a
-   * spike from a level shift); its `timestamp` and `actualValue` are those of its
-   * first point. NaN and infinities are ignored and counted.
+   * Learns one value of a series and returns the anomaly this very value carries,
+   * if it starts one: a value far above or below what was expected is a SPIKE or
+   * DROP (or SEASONALITY / OUTLIER / TREND where that is what it is) at once.
+   * Whether a SPIKE or DROP was really a level shift only the next point can tell:
+   * if it was, the same anomaly (same `anomalyId`) is updated to TREND, announced
+   * as an `anomaly/updated` event (see {@link updates$}) and shown with its new
+   * type by {@link getDetectedAnomalies}. NaN and infinities are ignored and
+   * counted; they change nothing.
    *
    * @param timestamp epoch ms of the value (default: the clock's now), e.g. for replayed data.
    */
   detect(metricName: string, value: number, labels?: Readonly<Record<string, string>>, timestamp?: number): Anomaly | undefined {
-    return this.observe(metricName, value, labels, timestamp);
+    this.observe(metricName, value, labels, timestamp);
+    return this.lastDetected;
   }
 
   /**
@@ -150,8 +174,10 @@ export class AnomalyDetector {
    * was judged: the score the detection threshold applies to.
    */
   score(metricName: string, value: number, labels?: Readonly<Record<string, string>>, timestamp?: number): AnomalyScore {
-    const anomaly = this.observe(metricName, value, labels, timestamp);
-    const model = this.lastModel as SeriesModel;
+    this.observe(metricName, value, labels, timestamp);
+    const anomaly = this.lastDetected;
+    const updated = this.lastUpdated;
+    const model = this.lastModel as SeriesModel<Anomaly>;
     const sc = model.scorer;
     return {
       score: sc.score,
@@ -163,6 +189,7 @@ export class AnomalyDetector {
       predictor: predictorNames[sc.predictor],
       judged: sc.judged,
       anomaly,
+      updated,
     };
   }
 
@@ -176,7 +203,9 @@ export class AnomalyDetector {
   }
 
   /**
-   * Turns a stream of metric points into a stream of anomalies. A point that
+   * Turns a stream of metric points into a stream of anomalies, each emitted by
+   * the point that carries it. Later changes of an anomaly's type are not emitted
+   * here: subscribe to {@link updates$} (or `anomaly/updated` on `events$`). A point that
    * cannot be used (bad name, labels or value type), or whose scoring throws for
    * any other reason, is skipped, counted in `rejectedPoints` and reported as an
    * `anomaly/point-rejected` event; the stream goes on. Errors and completion of
@@ -196,7 +225,8 @@ export class AnomalyDetector {
             if (typeof point !== 'object' || point === null) {
               throw new ObsValidationError('INVALID_POINT', `point must be an object, got ${describeValue(point)}`);
             }
-            anomaly = this.observe(point.name, point.value, point.labels, point.timestamp);
+            this.observe(point.name, point.value, point.labels, point.timestamp);
+            anomaly = this.lastDetected;
           } catch (error) {
             // Never rethrow here: an error thrown inside an observer is not the
             // subscriber's error but an unhandled RxJS error, which crashes Node.
@@ -259,7 +289,7 @@ export class AnomalyDetector {
     if (list.length > this.series.limit) {
       throw new AnomalySnapshotError(`snapshot holds ${list.length} series, more than maxSeries (${this.series.limit})`);
     }
-    const models: Array<[string, SeriesModel]> = [];
+    const models: Array<[string, SeriesModel<Anomaly>]> = [];
     const seen = new Set<string>();
     list.forEach((entry: unknown, i) => {
       if (typeof entry !== 'object' || entry === null) throw new AnomalySnapshotError(`snapshot.series[${i}] must be an object`);
@@ -279,24 +309,28 @@ export class AnomalyDetector {
       const key = seriesKey(name, labels);
       if (seen.has(key)) throw new AnomalySnapshotError(`snapshot.series[${i}]: duplicate series ${name}`);
       seen.add(key);
-      models.push([key, new SeriesModel(name, labels, scorer, calibration)]);
+      models.push([key, new SeriesModel<Anomaly>(name, labels, scorer, calibration)]);
     });
     this.forgetHot();
     this.series.clear();
     for (const [key, model] of models) this.series.set(key, model);
   }
 
-  private lastModel: SeriesModel | undefined;
+  private lastModel: SeriesModel<Anomaly> | undefined;
+  /** What the last observed point started, and the anomaly it updated, if any. */
+  private lastDetected: Anomaly | undefined;
+  private lastUpdated: Anomaly | undefined;
   /** The last unlabelled series used, to skip the map on repeated calls. */
   private hotName: string | undefined;
-  private hotModel: SeriesModel | undefined;
+  private hotModel: SeriesModel<Anomaly> | undefined;
 
   private forgetHot(): void {
     this.hotName = undefined;
     this.hotModel = undefined;
   }
 
-  private observe(metricName: string, value: number, labels: Readonly<Record<string, string>> | undefined, timestamp: number | undefined): Anomaly | undefined {
+  private observe(metricName: string, value: number, labels: Readonly<Record<string, string>> | undefined, timestamp: number | undefined): void {
+    this.lastDetected = this.lastUpdated = undefined;
     requireNonEmptyString(metricName, 'metricName');
     if (typeof value !== 'number') {
       throw new ObsValidationError('INVALID_NUMBER', `value must be a number, got ${describeValue(value)}`);
@@ -306,7 +340,7 @@ export class AnomalyDetector {
     else if (typeof timestamp === 'number' && Number.isFinite(timestamp)) t = timestamp;
     else throw new ObsValidationError('INVALID_TIMESTAMP', `timestamp must be a finite number of epoch ms, got ${describeValue(timestamp)}`);
 
-    let model: SeriesModel | undefined;
+    let model: SeriesModel<Anomaly> | undefined;
     if (labels === undefined && metricName === this.hotName && this.hotModel !== undefined) {
       // Same unlabelled series as the last call: it is already the most recently used.
       model = this.hotModel;
@@ -317,27 +351,60 @@ export class AnomalyDetector {
       model = this.series.get(metricName + '\u0000' + (labels === undefined ? '' : rawLabelsKey(labels)));
       if (model === undefined) {
         const normalized = labels === undefined ? emptyLabels() : normalizeLabels(labels);
-        model = SeriesModel.create(metricName, normalized, this.scorerConfig);
+        model = SeriesModel.create<Anomaly>(metricName, normalized, this.scorerConfig);
         this.series.set(seriesKey(metricName, normalized), model);
       }
       this.hotName = labels === undefined ? metricName : undefined;
       this.hotModel = labels === undefined ? model : undefined;
     }
     this.lastModel = model;
-    const confirmed = model.observe(value, t, this.rules);
-    return confirmed === undefined ? undefined : this.record(model, confirmed);
+    const news = model.observe(value, t, this.rules);
+    if (news !== undefined) this.publish(model, news);
   }
 
-  private record(model: SeriesModel, incident: ConfirmedIncident): Anomaly {
+  private publish(model: SeriesModel<Anomaly>, news: IncidentNews): void {
+    // The update concerns the incident the previous point started: apply it first.
+    const re = news.reclassified;
+    if (re !== undefined && model.pending !== undefined) {
+      this.lastUpdated = this.update(model, model.pending, re.incident, re.previousType);
+    }
+    model.pending = undefined;
+    if (news.detected !== undefined) {
+      const anomaly = this.build(model, news.detected, `anomaly-${(++this.sequence).toString(36)}-${Math.round(news.detected.start.timestamp).toString(36)}`);
+      model.pending = anomaly;
+      this.anomalies.push(anomaly);
+      if (this.anomalies.length > this.maxAnomalies) this.anomalies.splice(0, this.anomalies.length - this.maxAnomalies);
+      if (this.bus.observed) this.bus.emit({ type: 'anomaly/detected', ts: this.clock.now(), source: SOURCE, anomaly, labels: model.labels });
+      this.lastDetected = anomaly;
+    }
+  }
+
+  /** Replaces a reported anomaly by one of its new type (same id) in the history, and says so. */
+  private update(model: SeriesModel<Anomaly>, old: Anomaly, incident: ConfirmedIncident, previousType: AnomalyType): Anomaly {
+    const anomaly = this.build(model, incident, old.anomalyId, old.confidence);
+    // Usually the last entry, or close to it; it may also have left the bounded history.
+    for (let i = this.anomalies.length - 1; i >= 0; i--) {
+      if (this.anomalies[i] === old) {
+        this.anomalies[i] = anomaly;
+        break;
+      }
+    }
+    if (this.bus.observed) {
+      this.bus.emit({ type: 'anomaly/updated', ts: this.clock.now(), source: SOURCE, anomaly, previousType, anomalyType: anomaly.anomalyType, labels: model.labels });
+    }
+    return anomaly;
+  }
+
+  private build(model: SeriesModel<Anomaly>, incident: ConfirmedIncident, anomalyId: string, confidence = incident.start.confidence): Anomaly {
     const start = incident.start;
     const anomaly: Anomaly = {
-      anomalyId: `anomaly-${(++this.sequence).toString(36)}-${Math.round(start.timestamp).toString(36)}`,
+      anomalyId,
       anomalyType: incident.type,
       metricName: model.metricName,
       expectedValue: start.expected,
       actualValue: start.value,
       deviation: start.z,
-      confidence: start.confidence,
+      confidence,
       timestamp: start.timestamp,
       details: {
         reason: incident.reason,
@@ -357,11 +424,7 @@ export class AnomalyDetector {
     };
     // Shared by the history, watch() subscribers and events: nobody may change it under the others.
     Object.freeze(anomaly.details);
-    Object.freeze(anomaly);
-    this.anomalies.push(anomaly);
-    if (this.anomalies.length > this.maxAnomalies) this.anomalies.splice(0, this.anomalies.length - this.maxAnomalies);
-    if (this.bus.observed) this.bus.emit({ type: 'anomaly/detected', ts: this.clock.now(), source: SOURCE, anomaly, labels: model.labels });
-    return anomaly;
+    return Object.freeze(anomaly);
   }
 }
 
@@ -410,6 +473,13 @@ function positiveInteger(value: unknown, what: string): number {
 
 const INTEGER_FIELDS: ReadonlySet<string> = new Set(['warmupPoints', 'likelihoodWindow', 'likelihoodHorizon', 'shiftPoints', 'refractoryPoints']);
 const UNIT_FIELDS: ReadonlySet<string> = new Set(['slowAlpha', 'fastAlpha', 'scaleAlpha', 'seasonalAlpha', 'refractoryFactor', 'alarmScore']);
+
+function checkObject(value: unknown): object {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ObsValidationError('INVALID_CONFIG', `scorer config must be an object, got ${describeValue(value)}`);
+  }
+  return value;
+}
 
 /** Validates scorer overrides and merges them over the defaults. */
 export function checkScorerConfig(overrides: unknown): ScorerConfig {

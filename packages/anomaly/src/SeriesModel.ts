@@ -29,12 +29,23 @@ export interface IncidentStart {
   readonly seasonalPeriod: SeasonalPeriod | undefined;
 }
 
-/** An incident whose kind is known. */
+/** An incident and what it is, as far as the points seen so far tell. */
 export interface ConfirmedIncident {
   readonly start: IncidentStart;
   readonly type: AnomalyType;
   readonly reason: string;
+  /** The point after the first one, once seen (it tells a spike from a level shift). */
   readonly nextValue: number | undefined;
+}
+
+/**
+ * What one point did to a series' incidents: it started one (reported at once),
+ * and/or it showed that the incident started by the previous point is of another
+ * kind than first reported (a SPIKE or DROP that is really a level shift).
+ */
+export interface IncidentNews {
+  readonly detected: ConfirmedIncident | undefined;
+  readonly reclassified: { readonly incident: ConfirmedIncident; readonly previousType: AnomalyType } | undefined;
 }
 
 /** Deviation (robust sigmas) from which a single point counts as extreme. */
@@ -60,8 +71,13 @@ export interface IncidentConfig {
  * One series: its stream scorer plus the incident state that turns a run of
  * anomalous points into one anomaly.
  */
-export class SeriesModel {
+export class SeriesModel<Ref = unknown> {
+  /** First point of the newest incident, until the next point has been seen. */
   private start: IncidentStart | undefined;
+  /** The type it was reported with. */
+  private startType: AnomalyType = AnomalyType.OUTLIER;
+  /** The caller's handle on the report of that incident (the detector keeps its anomaly here). */
+  pending: Ref | undefined;
   private open = false;
   private quiet = 0;
   /** Whether the open incident has had an extreme point. */
@@ -82,8 +98,8 @@ export class SeriesModel {
     readonly calibration: ScoreRank = new ScoreRank(),
   ) {}
 
-  static create(metricName: string, labels: Labels, config: ScorerConfig): SeriesModel {
-    return new SeriesModel(metricName, labels, new StreamScorer(config));
+  static create<R>(metricName: string, labels: Labels, config: ScorerConfig): SeriesModel<R> {
+    return new SeriesModel<R>(metricName, labels, new StreamScorer(config));
   }
 
   /** Whether an incident is in progress. */
@@ -92,10 +108,12 @@ export class SeriesModel {
   }
 
   /**
-   * Learns a point. Returns the incident that this point confirmed (the one that
-   * started at the previous point), if any. Non-finite values are counted and skipped.
+   * Learns a point. Returns what it did to the incidents of the series (an
+   * incident it starts, reported at once; a new type for the incident the previous
+   * point started), or `undefined` for the common case of neither. Non-finite
+   * values are counted and skipped: they change nothing.
    */
-  observe(x: number, t: number, rules: IncidentConfig): ConfirmedIncident | undefined {
+  observe(x: number, t: number, rules: IncidentConfig): IncidentNews | undefined {
     const sc = this.scorer;
     const before = sc.nan;
     sc.update(x, t);
@@ -104,12 +122,14 @@ export class SeriesModel {
       return undefined;
     }
 
-    let confirmed: ConfirmedIncident | undefined;
+    let reclassified: IncidentNews['reclassified'];
     if (this.start !== undefined) {
-      confirmed = classify(this.start, x);
+      // The point after an incident's first one tells a lone spike from a level shift.
+      const now = classify(this.start, x);
       this.start = undefined;
+      if (now.type !== this.startType) reclassified = { incident: now, previousType: this.startType };
       // A lone point is a whole incident: the next one may start a new incident.
-      if (confirmed.type === AnomalyType.SPIKE || confirmed.type === AnomalyType.DROP) {
+      if (now.type === AnomalyType.SPIKE || now.type === AnomalyType.DROP) {
         this.open = false;
         this.echo = sc.config.likelihoodWindow;
       }
@@ -118,7 +138,7 @@ export class SeriesModel {
     if (echo) this.echo--;
     if (!sc.judged) {
       this.confidence = 0;
-      return confirmed;
+      return reclassified === undefined ? undefined : { detected: undefined, reclassified };
     }
     // Ranked before it is learned: the point is compared with the past only.
     this.confidence = this.calibration.rank(sc.rawScore);
@@ -169,15 +189,19 @@ export class SeriesModel {
         outsideRange: sc.novelRange,
         seasonalPeriod: seasonal === Predictor.DAILY ? 'daily' : seasonal === Predictor.WEEKLY ? 'weekly' : undefined,
       };
+      // Reported now, with what this point alone tells; the next point may still revise the type.
+      const detected = classify(this.start, undefined);
+      this.startType = detected.type;
+      return { detected, reclassified };
     }
-    return confirmed;
+    return reclassified === undefined ? undefined : { detected: undefined, reclassified };
   }
 }
 
 /**
- * Names an incident from its first point and the point after it: a lone extreme
- * point is a SPIKE or DROP, an extreme point that the next one repeats is a level
- * shift (TREND), a point ordinary overall but not for its time slot is SEASONALITY,
+ * Names an incident from its first point and, once seen, the point after it: an
+ * extreme point is a SPIKE or DROP (with `next` undefined, or when the next point
+ * is back to normal), an extreme point that the next one repeats is a level shift (TREND), a point ordinary overall but not for its time slot is SEASONALITY,
  * a recent level pulling away from the baseline is a drift (TREND), the rest OUTLIER.
  */
 export function classify(start: IncidentStart, next: number | undefined): ConfirmedIncident {
@@ -202,7 +226,9 @@ export function classify(start: IncidentStart, next: number | undefined): Confir
       return done(AnomalyType.TREND, `level shift: value ${sigmas(z)} ${side(z)} the expected level, and the next point stayed there`);
     }
     const where = start.outsideRange ? 'outside the range of all earlier values' : `${sigmas(z)} ${side(z)} the expected value`;
-    return z >= 0 ? done(AnomalyType.SPIKE, `single point ${where}`) : done(AnomalyType.DROP, `single point ${where}`);
+    // Before the next point is seen it is a value far off; after, a single point (the series came back).
+    const what = next === undefined ? `value ${where}` : `single point ${where}, the next one back to normal`;
+    return z >= 0 ? done(AnomalyType.SPIKE, what) : done(AnomalyType.DROP, what);
   }
   if (Math.abs(start.bias) >= DRIFT_BIAS) {
     return done(AnomalyType.TREND, `drift: the last points are consistently ${side(start.bias)} the forecast (mean deviation ${start.bias.toFixed(1)} robust sigmas)`);

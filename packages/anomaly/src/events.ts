@@ -1,9 +1,25 @@
 import type { Labels, ObsEventBase } from '@obs/core';
 import type { Anomaly } from './Anomaly';
+import type { AnomalyType } from './AnomalyType';
 
-/** A new incident was confirmed. */
+/** A new incident started: reported by the very call (or point) that carried it. */
 export interface AnomalyDetectedEvent extends ObsEventBase<'anomaly/detected'> {
   readonly anomaly: Anomaly;
+  readonly labels: Labels;
+}
+
+/**
+ * Later points showed that an anomaly already reported is of another type: a
+ * SPIKE or DROP whose next point stayed at the new level is a level shift
+ * (TREND). `anomaly` is the updated anomaly, with the same `anomalyId`; it
+ * replaces the earlier one in `getDetectedAnomalies()`.
+ */
+export interface AnomalyUpdatedEvent extends ObsEventBase<'anomaly/updated'> {
+  readonly anomaly: Anomaly;
+  /** The type it was first reported with. */
+  readonly previousType: AnomalyType;
+  /** The type it has now (`anomaly.anomalyType`). */
+  readonly anomalyType: AnomalyType;
   readonly labels: Labels;
 }
 
@@ -21,4 +37,4 @@ export interface AnomalyPointRejectedEvent extends ObsEventBase<'anomaly/point-r
 }
 
 /** Every event of `@obs/anomaly` (closed union). */
-export type AnomalyEvent = AnomalyDetectedEvent | AnomalySeriesEvictedEvent | AnomalyPointRejectedEvent;
+export type AnomalyEvent = AnomalyDetectedEvent | AnomalyUpdatedEvent | AnomalySeriesEvictedEvent | AnomalyPointRejectedEvent;

@@ -2,7 +2,7 @@ export { AnomalyType } from './AnomalyType';
 export type { Anomaly, AnomalyDetails, AnomalyScore, Baseline, PointLike, PredictorName, SeasonalPeriod } from './Anomaly';
 export { AnomalyDetector, createAnomalyDetector, checkScorerConfig } from './AnomalyDetector';
 export type { AnomalyDetectorConfig, AnomalyDetectorSnapshot } from './AnomalyDetector';
-export type { AnomalyEvent, AnomalyDetectedEvent, AnomalySeriesEvictedEvent, AnomalyPointRejectedEvent } from './events';
+export type { AnomalyEvent, AnomalyDetectedEvent, AnomalyUpdatedEvent, AnomalySeriesEvictedEvent, AnomalyPointRejectedEvent } from './events';
 export { AnomalySnapshotError } from './errors';
 export { StreamScorer, defaultScorerConfig } from './StreamScorer';
 export type { ScorerConfig, ScorerState } from './StreamScorer';

@@ -21,8 +21,8 @@ describe('AnomalyDetector.watch', () => {
         map((i): PointLike => ({ name: 'latency', value: values[i]!, timestamp: (i + 1) * 1000, labels: { host: 'a' } })),
       );
       const found$ = detector.watch(points$).pipe(map((a) => `${a.anomalyType}@${a.timestamp}`));
-      // The spike (emitted at 151 s) is confirmed by the next point, at 152 s.
-      expectObservable(found$).toBe('152s a 47999ms |', { a: 'spike@151000' });
+      // The spike is emitted by the point that carries it, at 151 s.
+      expectObservable(found$).toBe('151s a 48999ms |', { a: 'spike@151000' });
     });
   });
 

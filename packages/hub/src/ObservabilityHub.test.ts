@@ -200,6 +200,24 @@ describe('flows', () => {
     expect(hub.alerts.getFiringAlerts().find((a) => a.name === 'MetricAnomaly')).toBeUndefined();
   });
 
+  it('a latency spike that turns out to be a level shift: anomaly/updated reaches hub.events$, the dashboard shows the new type', async () => {
+    const { hub, events, advance } = makeHub();
+    await hub.start();
+    await feedLatency(hub, advance, [...normal(200), 5000]);
+    // Points reach the detector in batches (settle); its events are delivered on the scheduler (advance).
+    advance(1000);
+    const detected = events.filter((e) => e.type === 'anomaly/detected');
+    expect(detected).toHaveLength(1);
+    const first = hub.anomalyDetector.getDetectedAnomalies()[0]!;
+    expect(first.anomalyType).toBe('spike');
+    expect(hub.getDashboardData().anomalies).toEqual([expect.objectContaining({ anomalyId: first.anomalyId, anomalyType: 'spike' })]);
+    await feedLatency(hub, advance, [5000, 5000]);
+    advance(1000);
+    const updated = events.filter((e) => e.type === 'anomaly/updated');
+    expect(updated).toEqual([expect.objectContaining({ previousType: 'spike', anomalyType: 'trend', anomaly: expect.objectContaining({ anomalyId: first.anomalyId }) })]);
+    expect(hub.getDashboardData().anomalies).toEqual([expect.objectContaining({ anomalyId: first.anomalyId, anomalyType: 'trend' })]);
+  });
+
   it('no anomaly detection when it is disabled', async () => {
     const { hub, advance } = makeHub({ anomalyDetectionEnabled: false });
     await hub.start();
