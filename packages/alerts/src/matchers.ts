@@ -1,4 +1,5 @@
 import { describeValue, isValidLabelName, type Labels } from '@obs/core';
+import { RE2JS } from 're2js';
 import { AlertValidationError } from './errors';
 
 /**
@@ -24,9 +25,11 @@ const MAX_VALUE_LENGTH = 4096;
 const MAX_MATCHERS = 64;
 
 /**
- * Validates and compiles one matcher. Regexes are anchored at both ends like
- * Alertmanager's (`^(?:re)$`) and limited in length; JavaScript regex syntax applies
- * (close to RE2 for the usual `a|b`, `.*`, classes). Errors are {@link AlertValidationError}.
+ * Validates and compiles one matcher. Regexes use RE2 syntax through `re2js`, as
+ * Alertmanager's do: matching takes time linear in the value's length whatever the
+ * pattern (no catastrophic backtracking on `(a+)+`), and a regex must match the whole
+ * value (anchored like Alertmanager's `^(?:re)$`). Backreferences and lookarounds are
+ * not RE2 and are refused. Errors are {@link AlertValidationError}.
  */
 export function compileMatcher(input: unknown, maxRegexLength = DEFAULT_MAX_REGEX_LENGTH): CompiledMatcher {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
@@ -51,13 +54,13 @@ export function compileMatcher(input: unknown, maxRegexLength = DEFAULT_MAX_REGE
     if (value.length > maxRegexLength) {
       throw new AlertValidationError('INVALID_MATCHER', `matcher ${name} regex is longer than ${maxRegexLength} characters`);
     }
-    let re: RegExp;
+    let re: RE2JS;
     try {
-      re = new RegExp(`^(?:${value})$`, 'u');
+      re = RE2JS.compile(value);
     } catch (error) {
-      throw new AlertValidationError('INVALID_MATCHER', `matcher ${name} has an invalid regex: ${(error as Error).message}`, { cause: error });
+      throw new AlertValidationError('INVALID_MATCHER', `matcher ${name} has an invalid RE2 regex: ${(error as Error).message}`, { cause: error });
     }
-    test = (v) => re.test(v);
+    test = (v) => re.testExact(v);
   } else {
     test = (v) => v === value;
   }
