@@ -14,7 +14,8 @@ import { MuteResolver, type SuppressionRule } from './manager/MuteResolver';
 import { RuleEvaluator, type AlertRule, type RuleHost, type RuleOptions } from './manager/RuleEvaluator';
 import { DEFAULT_MAX_REGEX_LENGTH } from './matchers';
 import { isNotificationSink, type AlertHandler, type AlertNotification, type NotificationHandler, type NotificationSink } from './Notification';
-import { resolveRoute, type RouteConfig } from './route';
+import { DEFAULT_RECEIVER, resolveRoute, type RouteConfig } from './route';
+import { compileTimeIntervals, type CompiledTimeIntervals, type TimeInterval } from './timeIntervals';
 import type { Silence, SilenceInit, StoredSilence } from './silences';
 import { parseSnapshot, type ActiveAlertSnapshot, type AlertManagerSnapshot } from './snapshot';
 
@@ -49,8 +50,20 @@ export interface AlertManagerConfig {
   readonly clock?: Clock;
   /** Scheduler for the evaluation loop, group timers, silence expiry and handler timeouts. */
   readonly scheduler?: SchedulerLike;
-  /** Grouping and timing of notifications; see {@link RouteConfig}. Default: notify each alert at once. */
+  /**
+   * The routing tree: grouping, timing and receiver of notifications; see {@link RouteConfig}.
+   * Default: one root route notifying each alert at once to the `'default'` receiver.
+   */
   readonly route?: RouteConfig;
+  /**
+   * Named receivers that routes send to, each a sink (or a list of them), e.g.
+   * `{ pager: createPagerDutyHandler({...}), chat: [createSlackHandler({...})] }`. An empty list
+   * declares a name that handlers join later with `addHandler(fn, { receiver })`. The
+   * `'default'` receiver always exists: it has the handlers added without a `receiver` option.
+   */
+  readonly receivers?: Readonly<Record<string, NotificationHandler | readonly NotificationHandler[]>>;
+  /** Named time intervals for `muteTimeIntervals` / `activeTimeIntervals` of routes; see {@link TimeInterval}. */
+  readonly timeIntervals?: Readonly<Record<string, readonly TimeInterval[]>>;
   readonly inhibitRules?: readonly InhibitRule[];
   /** Timeout of an async handler call. Default 10 000 ms. */
   readonly handlerTimeoutMs?: number;
@@ -142,6 +155,33 @@ const DEFAULT_LIMITS: AlertManagerLimits = {
 
 const SOURCE = 'alerts';
 
+function parseReceivers(input: unknown): Map<string, NotificationHandler[]> {
+  const out = new Map<string, NotificationHandler[]>([[DEFAULT_RECEIVER, []]]);
+  if (input === undefined) return out;
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new AlertValidationError('INVALID_CONFIG', `receivers must be an object of name -> sink(s), got ${describeValue(input)}`);
+  }
+  for (const [name, value] of Object.entries(input)) {
+    requireId(name, 'receiver name');
+    const sinks: unknown[] = Array.isArray(value) ? value : [value];
+    for (const sink of sinks) requireFunction(sink, `receiver ${name}`);
+    out.set(name, [...(out.get(name) ?? []), ...(sinks as NotificationHandler[])]);
+  }
+  return out;
+}
+
+function parseTimeIntervals(input: unknown): Map<string, CompiledTimeIntervals> {
+  const out = new Map<string, CompiledTimeIntervals>();
+  if (input === undefined) return out;
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new AlertValidationError('INVALID_CONFIG', `timeIntervals must be an object of name -> intervals, got ${describeValue(input)}`);
+  }
+  const entries = Object.entries(input);
+  if (entries.length > 256) throw new AlertValidationError('INVALID_CONFIG', 'at most 256 named time intervals');
+  for (const [name, value] of entries) out.set(requireId(name, 'time interval name'), compileTimeIntervals(name, value));
+  return out;
+}
+
 /**
  * The manager composes four parts and owns the lifecycle that joins them:
  * - {@link AlertStore}: active records and resolved history;
@@ -202,7 +242,9 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
       }
     }
     this.limits = Object.freeze(limits);
-    const route = resolveRoute(config.route);
+    const receivers = parseReceivers(config.receivers);
+    const timeIntervals = parseTimeIntervals(config.timeIntervals);
+    const route = resolveRoute(config.route, { receivers: new Set(receivers.keys()), timeIntervals, maxRegexLength: limits.maxRegexLength });
     this.store = new AlertStore(limits.maxResolvedHistory);
     this.mutes = new MuteResolver(
       this.store,
@@ -215,7 +257,8 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
       config.inhibitRules ?? [],
     );
     this.rules = new RuleEvaluator<Ctx>(this.store, limits.maxRules, limits.maxActiveAlerts);
-    this.dispatcher = new HandlerDispatcher(this.clock, this.timers, handlerTimeoutMs, limits.maxHandlers, (e) => this.emit(e));
+    this.dispatcher = new HandlerDispatcher(this.clock, this.timers, handlerTimeoutMs, limits.maxHandlers, (e) => this.emit(e), receivers.keys());
+    for (const [name, sinks] of receivers) for (const sink of sinks) this.dispatcher.addNotificationHandler(sink, { receiver: name });
     this.notifier = new Notifier(route, this.clock, this.timers, limits.maxGroups, {
       runTimer: (fn) => this.batch(fn),
       deliver: (n: AlertNotification) => this.dispatcher.deliver(n),

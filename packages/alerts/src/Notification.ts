@@ -7,6 +7,8 @@ import type { Alert } from './Alert';
  */
 export interface AlertNotification {
   readonly groupKey: string;
+  /** The receiver of the route that produced it (`'default'` unless routes name others). */
+  readonly receiver: string;
   readonly groupLabels: Labels;
   /** `'firing'` when at least one alert fires, else `'resolved'`. */
   readonly status: 'firing' | 'resolved';

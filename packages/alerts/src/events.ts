@@ -17,6 +17,8 @@ export interface AlertSuppressedEvent extends ObsEventBase<'alerts/suppressed'> 
 /** A group notification went out to the handlers. */
 export interface AlertNotifiedEvent extends ObsEventBase<'alerts/notified'> {
   readonly groupKey: string;
+  /** The receiver whose handlers were called. */
+  readonly receiver: string;
   readonly status: 'firing' | 'resolved';
   readonly alertIds: readonly string[];
   readonly handlers: number;
@@ -24,6 +26,7 @@ export interface AlertNotifiedEvent extends ObsEventBase<'alerts/notified'> {
 /** A handler threw, rejected or did not settle within its timeout. */
 export interface AlertHandlerErrorEvent extends ObsEventBase<'alerts/handler-error'> {
   readonly handler: string;
+  readonly receiver?: string;
   readonly groupKey: string;
   readonly alertId?: string;
   readonly error: string;

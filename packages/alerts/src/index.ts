@@ -15,11 +15,12 @@ export type {
   AlertDroppedEvent,
 } from './events';
 export type { Matcher } from './matchers';
-export { alertMatchLabels } from './matchers';
+export { alertMatchLabels, parseMatcher, parseMatchers, formatMatcher } from './matchers';
+export type { TimeInterval } from './timeIntervals';
 export type { Silence, SilenceInit, SilenceStatus } from './silences';
 export type { InhibitRule } from './inhibition';
 export type { RouteConfig } from './route';
-export { DEFAULT_ROUTE } from './route';
+export { DEFAULT_ROUTE, DEFAULT_RECEIVER } from './route';
 export type { AlertNotification, AlertHandler, NotificationHandler, NotificationSink } from './Notification';
 export { NOTIFICATION_SINK, markNotificationSink, isNotificationSink } from './Notification';
 export type { AlertManagerSnapshot, ActiveAlertSnapshot, SilenceSnapshot } from './snapshot';

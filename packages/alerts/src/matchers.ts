@@ -94,3 +94,68 @@ export function alertMatchLabels(alert: { name: string; severity: string; labels
   for (const key of Object.keys(alert.labels)) out[key] = alert.labels[key] as string;
   return out;
 }
+
+const MATCHER_TEXT = /^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*(.*?)\s*$/s;
+
+/**
+ * Parses one matcher in Alertmanager/PromQL text form: `name="value"`, `name!="value"`,
+ * `name=~"regex"`, `name!~"regex"`; the value may also be unquoted (`team=db`). Inside double
+ * quotes `\"` and `\\` are escapes. Errors are {@link AlertValidationError}.
+ */
+export function parseMatcher(text: unknown): Matcher {
+  if (typeof text !== 'string' || text.length > MAX_VALUE_LENGTH + 300) {
+    throw new AlertValidationError('INVALID_MATCHER', `a matcher must be a string like name="value", got ${describeValue(text)}`);
+  }
+  const m = MATCHER_TEXT.exec(text);
+  if (!m) throw new AlertValidationError('INVALID_MATCHER', `cannot parse matcher ${describeValue(text)} (expected name="value", name!="value", name=~"re" or name!~"re")`);
+  const [, name, op, rawValue] = m as unknown as [string, string, string, string];
+  let value = rawValue;
+  if (rawValue.startsWith('"')) {
+    if (rawValue.length < 2 || !rawValue.endsWith('"')) throw new AlertValidationError('INVALID_MATCHER', `unterminated quoted value in matcher ${describeValue(text)}`);
+    value = '';
+    const body = rawValue.slice(1, -1);
+    for (let i = 0; i < body.length; i++) {
+      const c = body[i] as string;
+      if (c === '\\' && i + 1 < body.length) {
+        const next = body[++i] as string;
+        value += next === 'n' ? '\n' : next;
+      } else if (c === '"') {
+        throw new AlertValidationError('INVALID_MATCHER', `unescaped quote in matcher ${describeValue(text)}`);
+      } else {
+        value += c;
+      }
+    }
+  }
+  return { name, value, isRegex: op === '=~' || op === '!~', isEqual: op === '=' || op === '=~' };
+}
+
+/** Parses `{a="b", c=~"d"}` or `a="b",c=~"d"` into matchers (commas inside quotes are kept). */
+export function parseMatchers(text: string): Matcher[] {
+  let body = text.trim();
+  if (body.startsWith('{') && body.endsWith('}')) body = body.slice(1, -1);
+  const parts: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i] as string;
+    if (c === '\\' && quoted) {
+      current += c + (body[++i] ?? '');
+      continue;
+    }
+    if (c === '"') quoted = !quoted;
+    if (c === ',' && !quoted) {
+      parts.push(current);
+      current = '';
+    } else {
+      current += c;
+    }
+  }
+  if (current.trim() !== '') parts.push(current);
+  return parts.map(parseMatcher);
+}
+
+/** The text form of a matcher (`name=~"value"`), as amtool prints it. */
+export function formatMatcher(m: Matcher): string {
+  const op = (m.isEqual ?? true) ? ((m.isRegex ?? false) ? '=~' : '=') : (m.isRegex ?? false) ? '!~' : '!=';
+  return `${m.name}${op}${JSON.stringify(m.value)}`;
+}

@@ -1,4 +1,5 @@
 import type { Clock } from '@obs/core';
+import { describeValue } from '@obs/core';
 import { AlertLimitError, AlertValidationError } from '../errors';
 import type { AlertsEvent } from '../events';
 import type { AlertHandler, AlertNotification, NotificationHandler } from '../Notification';
@@ -10,6 +11,17 @@ export interface HandlerOptions {
   readonly name?: string;
   /** Per-call timeout for async handlers. Default: `handlerTimeoutMs` of the manager. */
   readonly timeoutMs?: number;
+  /**
+   * The receiver this handler belongs to: it gets the notifications of the routes naming that
+   * receiver. Default `'default'` (the root route's receiver unless the route names another).
+   * Other names must be declared in the manager's `receivers` config.
+   */
+  readonly receiver?: string;
+}
+
+interface Receiver {
+  readonly alert: RegisteredHandler<AlertHandler>[];
+  readonly group: RegisteredHandler<NotificationHandler>[];
 }
 
 interface RegisteredHandler<F> {
@@ -21,14 +33,14 @@ interface RegisteredHandler<F> {
 const SOURCE = 'alerts';
 
 /**
- * Hands each notification to the handlers: group handlers (sinks) once, alert handlers once
- * per alert. Every call is isolated: a throw, a rejection or no settlement within the
+ * Hands each notification to the handlers of its receiver: group handlers (sinks) once,
+ * alert handlers once per alert. Every call is isolated: a throw, a rejection or no settlement within the
  * handler's timeout becomes an `alerts/handler-error` event and the others still run.
  * Async calls in flight are tracked so that `drain()` can wait for them.
  */
 export class HandlerDispatcher {
-  private readonly alertHandlers: RegisteredHandler<AlertHandler>[] = [];
-  private readonly notificationHandlers: RegisteredHandler<NotificationHandler>[] = [];
+  private readonly receivers = new Map<string, Receiver>();
+  private handlerCount = 0;
   private readonly inflight = new Set<Promise<void>>();
   private seq = 0;
   notifications = 0;
@@ -40,20 +52,34 @@ export class HandlerDispatcher {
     private readonly defaultTimeoutMs: number,
     private readonly maxHandlers: number,
     private readonly emit: (event: AlertsEvent) => void,
-  ) {}
+    receiverNames: Iterable<string>,
+  ) {
+    for (const name of receiverNames) this.receivers.set(name, { alert: [], group: [] });
+  }
+
+  /** Names of the receivers handlers can belong to. */
+  receiverNames(): string[] {
+    return [...this.receivers.keys()];
+  }
 
   addAlertHandler(fn: AlertHandler, options: HandlerOptions): () => boolean {
-    return this.addTo(this.alertHandlers, fn, options);
+    return this.addTo((r) => r.alert, fn, options);
   }
 
   addNotificationHandler(fn: NotificationHandler, options: HandlerOptions): () => boolean {
-    return this.addTo(this.notificationHandlers, fn, options);
+    return this.addTo((r) => r.group, fn, options);
   }
 
-  private addTo<F>(list: RegisteredHandler<F>[], fn: F, options: HandlerOptions): () => boolean {
+  private addTo<F>(pick: (r: Receiver) => RegisteredHandler<F>[], fn: F, options: HandlerOptions): () => boolean {
     requireFunction(fn, 'handler');
     if (options === null || typeof options !== 'object') throw new AlertValidationError('INVALID_ARGUMENT', 'handler options must be an object');
-    if (this.alertHandlers.length + this.notificationHandlers.length >= this.maxHandlers) {
+    const receiverName = options.receiver ?? 'default';
+    const receiver = typeof receiverName === 'string' ? this.receivers.get(receiverName) : undefined;
+    if (!receiver) {
+      throw new AlertValidationError('INVALID_ARGUMENT', `unknown receiver ${describeValue(receiverName)}; declare it in the manager's receivers config (known: ${this.receiverNames().join(', ')})`);
+    }
+    const list = pick(receiver);
+    if (this.handlerCount >= this.maxHandlers) {
       throw new AlertLimitError('HANDLER_LIMIT', `at most ${this.maxHandlers} handlers`, this.maxHandlers);
     }
     const seq = ++this.seq;
@@ -61,10 +87,12 @@ export class HandlerDispatcher {
     const name = options.name !== undefined ? requireId(options.name, 'handler name') : typeof fnName === 'string' && fnName ? fnName : `handler#${seq}`;
     const entry: RegisteredHandler<F> = { fn, name, timeoutMs: duration(options.timeoutMs, 'timeoutMs', this.defaultTimeoutMs, 1) };
     list.push(entry);
+    this.handlerCount++;
     return () => {
       const i = list.indexOf(entry);
       if (i < 0) return false;
       list.splice(i, 1);
+      this.handlerCount--;
       return true;
     };
   }
@@ -72,23 +100,25 @@ export class HandlerDispatcher {
   /** Announces a notification (`alerts/notified`) and calls every handler with it. */
   deliver(n: AlertNotification): void {
     this.notifications++;
-    const alertHandlers = [...this.alertHandlers];
-    const groupHandlers = [...this.notificationHandlers];
+    const receiver = this.receivers.get(n.receiver);
+    const alertHandlers = receiver ? [...receiver.alert] : [];
+    const groupHandlers = receiver ? [...receiver.group] : [];
     this.emit({
       type: 'alerts/notified',
       ts: n.timestamp,
       source: SOURCE,
       groupKey: n.groupKey,
+      receiver: n.receiver,
       status: n.status,
       alertIds: n.alerts.map((a) => a.alertId),
       handlers: alertHandlers.length + groupHandlers.length,
     });
-    for (const h of groupHandlers) this.invoke(h, () => h.fn(n), n.groupKey, undefined);
-    for (const h of alertHandlers) for (const a of n.alerts) this.invoke(h, () => h.fn(a, n), n.groupKey, a.alertId);
+    for (const h of groupHandlers) this.invoke(h, () => h.fn(n), n, undefined);
+    for (const h of alertHandlers) for (const a of n.alerts) this.invoke(h, () => h.fn(a, n), n, a.alertId);
   }
 
   /** Calls one handler, isolating throws, rejections and hangs. */
-  private invoke(h: RegisteredHandler<unknown>, call: () => unknown, groupKey: string, alertId: string | undefined): void {
+  private invoke(h: RegisteredHandler<unknown>, call: () => unknown, n: AlertNotification, alertId: string | undefined): void {
     const report = (error: string, timedOut: boolean) => {
       this.errors++;
       this.emit({
@@ -96,7 +126,8 @@ export class HandlerDispatcher {
         ts: this.clock.now(),
         source: SOURCE,
         handler: h.name,
-        groupKey,
+        groupKey: n.groupKey,
+        receiver: n.receiver,
         ...(alertId !== undefined ? { alertId } : {}),
         error,
         timedOut,
