@@ -19,7 +19,7 @@ import { HistogramSeries, type Series } from './internal/Series';
 import { SeriesRegistry, type MetricDescription } from './internal/SeriesRegistry';
 import { VALUE } from './internal/slab';
 import { SeriesStorage, addCounter, addGauge, observe, pointOf, rateOf, setGauge, syncExtremes } from './internal/storage';
-import { badValue, checkWindow, normalizeFor } from './internal/validate';
+import { badValue, checkWindow } from './internal/validate';
 
 export type { MetricDescription } from './internal/SeriesRegistry';
 export type { GaugeMergePolicy, MergeOptions } from './internal/merge';
@@ -48,6 +48,12 @@ export interface MetricsCollectorConfig {
   readonly labelCacheSize?: number;
   /** Undelivered `metrics/point` events kept for slow subscribers (default 10000). */
   readonly maxQueuedPoints?: number;
+  /**
+   * Longest label value kept, in UTF-16 code units (default 2048). Longer values are
+   * truncated (never splitting a surrogate pair), the recording kept and counted
+   * (`getTruncatedLabelValues`, `metrics/label-value-truncated`).
+   */
+  readonly maxLabelValueLength?: number;
 }
 
 /** Options of {@link MetricsCollector.collectBatches}. */
@@ -60,6 +66,8 @@ export interface CollectBatchesOptions {
 
 const SOURCE = 'metrics';
 const MAX_RETENTION_STEPS = 100_000;
+/** Default of `maxLabelValueLength`: 2 KiB of text. */
+export const DEFAULT_MAX_LABEL_VALUE_LENGTH = 2048;
 const EMPTY_STATS: HistogramStats = Object.freeze({ count: 0, sum: 0, min: 0, max: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0 });
 
 function positiveNumber(value: unknown, what: string, fallback: number, integer = false): number {
@@ -113,6 +121,7 @@ export class MetricsCollector implements MetricsProducer {
     if (maxSketchBuckets < 16) throw new InvalidConfigError('maxSketchBuckets must be at least 16');
     const labelCacheSize = config.labelCacheSize === 0 ? 0 : positiveNumber(config.labelCacheSize, 'labelCacheSize', 1024, true);
     const maxQueuedPoints = positiveNumber(config.maxQueuedPoints, 'maxQueuedPoints', 10_000, true);
+    const maxLabelValueLength = positiveNumber(config.maxLabelValueLength, 'maxLabelValueLength', DEFAULT_MAX_LABEL_VALUE_LENGTH, true);
     const defaultBuckets = new ClassicBuckets(config.histogramBuckets ?? DEFAULT_LATENCY_BUCKETS_MS);
     let coarse: boolean;
     let exactNow: () => number;
@@ -137,7 +146,7 @@ export class MetricsCollector implements MetricsProducer {
     this.storage = new SeriesStorage(stepSeconds * 1000, retentionSteps, this.clock, coarse, exactNow, maxSketchBuckets, points);
     this.registry = new SeriesRegistry(
       this.storage,
-      { maxSeriesPerMetric, maxMetrics, ttlMs, labelCacheSize, defaultBuckets },
+      { maxSeriesPerMetric, maxMetrics, ttlMs, labelCacheSize, defaultBuckets, maxLabelValueLength },
       (event) => this.safeEmit(event),
     );
     this.families = this.registry.families;
@@ -206,8 +215,9 @@ export class MetricsCollector implements MetricsProducer {
   counter(name: string, labels?: Labels): CounterHandle {
     const registry = this.registry;
     const storage = this.storage;
-    const normalized = normalizeFor(labels, MetricType.COUNTER);
-    let s = registry.seriesFor(registry.family(validateMetricName(name), MetricType.COUNTER), labels, normalized);
+    const resolved = registry.resolve(MetricType.COUNTER, name, labels);
+    const normalized = resolved.normalized;
+    let s = resolved.series;
     const resolve = () => (s.o >= 0 ? s : (s = registry.seriesFor(registry.family(name, MetricType.COUNTER), normalized, normalized)));
     return {
       inc: (value: number = 1) => {
@@ -310,6 +320,11 @@ export class MetricsCollector implements MetricsProducer {
       if (p) out.push(p);
     }
     return out;
+  }
+
+  /** Recordings of a metric whose label values were truncated to `maxLabelValueLength`. */
+  getTruncatedLabelValues(name: string): number {
+    return this.families.get(validateMetricName(name))?.truncatedLabelValues ?? 0;
   }
 
   /** Recordings of a metric that went to its overflow series because of the series limit. */
@@ -426,8 +441,9 @@ export class MetricsCollector implements MetricsProducer {
   private gaugeHandle(name: string, labels: Labels | undefined): GaugeHandle {
     const registry = this.registry;
     const storage = this.storage;
-    const normalized = normalizeFor(labels, MetricType.GAUGE);
-    let s: Series = registry.seriesFor(registry.family(validateMetricName(name), MetricType.GAUGE), labels, normalized);
+    const resolved = registry.resolve(MetricType.GAUGE, name, labels);
+    const normalized = resolved.normalized;
+    let s: Series = resolved.series;
     const live = () => (s.o >= 0 ? s : (s = registry.seriesFor(registry.family(name, MetricType.GAUGE), normalized, normalized)));
     const checked = (value: unknown): number => {
       if (typeof value !== 'number' || value - value !== 0) throw badValue(MetricType.GAUGE, value);
@@ -458,8 +474,9 @@ export class MetricsCollector implements MetricsProducer {
   private histogramHandle(type: MetricType, name: string, labels: Labels | undefined): HistogramHandle {
     const registry = this.registry;
     const storage = this.storage;
-    const normalized = normalizeFor(labels, type);
-    let s = registry.seriesFor(registry.family(validateMetricName(name), type), labels, normalized) as HistogramSeries;
+    const resolved = registry.resolve(type, name, labels);
+    const normalized = resolved.normalized;
+    let s = resolved.series as HistogramSeries;
     const observeValue = (value: number) => {
       if (typeof value !== 'number' || value - value !== 0) throw badValue(type, value);
       if (s.o < 0) s = registry.seriesFor(registry.family(name, type), normalized, normalized) as HistogramSeries;

@@ -14,6 +14,19 @@ export interface CardinalityLimitEvent extends ObsEventBase<'metrics/cardinality
   readonly droppedLabels: Labels;
 }
 
+/**
+ * A label value longer than `maxLabelValueLength` was truncated (the recording kept, under
+ * the truncated value). Emitted once per metric; `getTruncatedLabelValues(name)` counts them all.
+ */
+export interface LabelValueTruncatedEvent extends ObsEventBase<'metrics/label-value-truncated'> {
+  readonly name: string;
+  /** The first label whose value was truncated. */
+  readonly label: string;
+  /** Its length before truncation (UTF-16 code units). */
+  readonly length: number;
+  readonly limit: number;
+}
+
 /** A series was removed because it was not updated for `seriesTtlSeconds`. */
 export interface SeriesExpiredEvent extends ObsEventBase<'metrics/series-expired'> {
   readonly name: string;
@@ -25,4 +38,4 @@ export interface PointsDroppedEvent extends ObsEventBase<'metrics/points-dropped
   readonly count: number;
 }
 
-export type MetricsEvent = MetricPointEvent | CardinalityLimitEvent | SeriesExpiredEvent | PointsDroppedEvent;
+export type MetricsEvent = MetricPointEvent | CardinalityLimitEvent | LabelValueTruncatedEvent | SeriesExpiredEvent | PointsDroppedEvent;

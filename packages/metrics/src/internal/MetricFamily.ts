@@ -16,6 +16,9 @@ export class MetricFamily implements FamilyInfo {
   /** Recordings redirected to the overflow series. */
   droppedLabelSets = 0;
   limitReported = false;
+  /** Recordings whose label values were cut to the length limit. */
+  truncatedLabelValues = 0;
+  truncationReported = false;
 
   constructor(
     readonly name: string,

@@ -10,7 +10,7 @@ import { MetricFamily, OVERFLOW_KEY } from './MetricFamily';
 import type { Series, SeriesStore } from './Series';
 import { LAST_TS } from './slab';
 import { averageOf, latestOf, newSeries, pointsOf, releaseSeries, write, type SeriesStorage } from './storage';
-import { checkValue, checkWindow, isHistogramType, normalizeFor } from './validate';
+import { checkValue, checkWindow, isHistogramType, limitLabelValues, normalizeFor } from './validate';
 
 /** Help, unit and bucket bounds of a metric, for exposition. */
 export interface MetricDescription {
@@ -28,6 +28,8 @@ export interface RegistryLimits {
   readonly ttlMs: number;
   readonly labelCacheSize: number;
   readonly defaultBuckets: ClassicBuckets;
+  /** Label values longer than this (UTF-16 code units) are truncated and counted. */
+  readonly maxLabelValueLength: number;
 }
 
 const SOURCE = 'metrics';
@@ -137,11 +139,37 @@ export class SeriesRegistry implements SeriesStore {
     return s;
   }
 
-  /** Validates and resolves name + labels to a series of `type` (creating what is missing). */
-  resolve(type: MetricType, name: unknown, labels: unknown): Series {
+  /**
+   * Labels for recording into `fam`: values past the length limit are truncated, and the
+   * recording counted (and reported once per metric).
+   */
+  limited(fam: MetricFamily, normalized: Labels): Labels {
+    const limited = limitLabelValues(normalized, this.limits.maxLabelValueLength);
+    if (limited === normalized) return normalized;
+    fam.truncatedLabelValues++;
+    if (!fam.truncationReported) {
+      fam.truncationReported = true;
+      const label = Object.keys(normalized).find((k) => normalized[k] !== limited[k])!;
+      this.emit({
+        type: 'metrics/label-value-truncated',
+        ts: this.storage.clock.now(),
+        source: SOURCE,
+        name: fam.name,
+        label,
+        length: normalized[label]!.length,
+        limit: this.limits.maxLabelValueLength,
+      });
+    }
+    return limited;
+  }
+
+  /** Validates and resolves name + labels to a series of `type` (creating what is missing), for handles. */
+  resolve(type: MetricType, name: unknown, labels: unknown): { series: Series; normalized: Labels } {
     const metricName = validateMetricName(name);
-    const normalized = normalizeFor(labels, type);
-    return this.seriesFor(this.family(metricName, type), labels as Labels | undefined, normalized);
+    const valid = normalizeFor(labels, type);
+    const fam = this.family(metricName, type);
+    const normalized = this.limited(fam, valid);
+    return { series: this.seriesFor(fam, labels as Labels | undefined, normalized), normalized };
   }
 
   /** The slow path of every recording call: validation, family and series creation, then the write. */
@@ -149,7 +177,8 @@ export class SeriesRegistry implements SeriesStore {
     const metricName = validateMetricName(name);
     checkValue(type, value);
     const normalized = normalizeFor(labels, type);
-    const s = this.seriesFor(this.family(metricName, type), labels as Labels | undefined, normalized);
+    const fam = this.family(metricName, type);
+    const s = this.seriesFor(fam, labels as Labels | undefined, this.limited(fam, normalized));
     write(this.storage, s, value);
   }
 
@@ -197,7 +226,8 @@ export class SeriesRegistry implements SeriesStore {
   find(name: string, labels: Labels | undefined, type?: MetricType): Series | undefined {
     const fam = this.families.get(validateMetricName(name));
     if (!fam || (type !== undefined && fam.type !== type)) return undefined;
-    const key = labelKey(normalizeFor(labels, fam.type));
+    // Truncated like a recording's, so the full long value finds its series.
+    const key = labelKey(limitLabelValues(normalizeFor(labels, fam.type), this.limits.maxLabelValueLength));
     const s = key === '' ? fam.unlabeled : key === OVERFLOW_KEY ? (fam.series.get(key) ?? fam.overflow) : fam.series.get(key);
     if (s && this.limits.ttlMs !== Infinity && this.storage.exactNow() - s.data[s.o + LAST_TS]! > this.limits.ttlMs) {
       this.maybeSweep(this.storage.exactNow());

@@ -119,7 +119,8 @@ export function mergeInto(registry: SeriesRegistry, collected: CollectedMetrics 
     const policy = f.type === MetricType.GAUGE ? (typeof policyOption === 'function' ? policyOption(f.name) : policyOption) : 'last';
     if (!POLICIES.has(policy)) fail(`unknown gauge policy ${describeValue(policy)} for ${f.name}`);
     for (const p of series) {
-      const s = registry.seriesFor(fam, p.labels, p.labels);
+      const labels = registry.limited(fam, p.labels);
+      const s = registry.seriesFor(fam, labels, labels);
       if (p.sketch !== undefined) {
         mergeHistogram(st, s as HistogramSeries, p.sketch, p.counts!);
       } else if (f.type === MetricType.COUNTER) {

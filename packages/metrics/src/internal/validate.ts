@@ -40,3 +40,28 @@ export function normalizeFor(labels: unknown, type: MetricType): Labels {
   }
   return normalized;
 }
+
+/** `value` cut to at most `max` UTF-16 code units, never splitting a surrogate pair. */
+export function truncateLabelValue(value: string, max: number): string {
+  if (value.length <= max) return value;
+  let end = max;
+  const last = value.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--; // a high surrogate whose pair would be cut off
+  return value.slice(0, end);
+}
+
+/**
+ * Normalized labels with every value longer than `max` truncated: the same object when
+ * none is too long (the common case costs one length check per label).
+ */
+export function limitLabelValues(labels: Labels, max: number): Labels {
+  let out: Record<string, string> | undefined;
+  for (const name in labels) {
+    const value = labels[name]!;
+    if (value.length > max) {
+      out ??= Object.assign(Object.create(null) as Record<string, string>, labels);
+      out[name] = truncateLabelValue(value, max);
+    }
+  }
+  return out === undefined ? labels : Object.freeze(out);
+}
