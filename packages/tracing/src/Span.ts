@@ -14,6 +14,15 @@ export interface SpanLog {
   readonly fields: Readonly<Tags>;
 }
 
+/** A link to another span (e.g. the messages of a batch), an OTLP span link. */
+export interface SpanLink {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly sampled: boolean;
+  readonly traceState?: string;
+  readonly attributes: Readonly<Tags>;
+}
+
 /**
  * The identity of a span as it travels between services (W3C Trace Context):
  * `traceId` is 32 and `spanId` 16 lowercase hex digits, never all zero.
@@ -50,6 +59,8 @@ export interface Span {
   /** Tags of the span; on a span that is not recording, a fresh empty object whose writes are discarded. */
   readonly tags: Tags;
   readonly logs: readonly SpanLog[];
+  /** Links to other spans ([] on a span that is not recording). */
+  readonly links: readonly SpanLink[];
   /** `endTime - startTime` once finished, else undefined. */
   readonly durationMs: number | undefined;
   /** False for unsampled spans: they propagate context and record nothing. */
@@ -59,10 +70,15 @@ export interface Span {
   /**
    * Ends the span. Without a status it becomes OK unless already ERROR.
    * A second call does nothing (no second event, end time unchanged).
+   * `endTime` (epoch ms) defaults to now; one before the start is taken as the start.
    */
-  finish(status?: TraceStatus): void;
-  /** Adds a timestamped log entry (an OTLP span event). */
-  log(message: string, fields?: Readonly<Record<string, unknown>>): this;
+  finish(status?: TraceStatus, endTime?: number): void;
+  /** Adds a log entry (an OTLP span event) stamped now, or at `timestamp` (epoch ms). */
+  log(message: string, fields?: Readonly<Record<string, unknown>>, timestamp?: number): this;
+  /** Links another span; a context without valid ids, or links beyond `maxLogsPerSpan`, are dropped and counted. */
+  addLink(context: SpanContext, attributes?: Readonly<Record<string, unknown>>): this;
+  /** Renames the span before it ends (e.g. once the route is known). */
+  updateName(operationName: string): this;
   /** Sets a tag; an invalid key or value is dropped and counted, never thrown. */
   setTag(key: string, value: TagValue): this;
   /** Sets several tags (same rules as {@link setTag}). */

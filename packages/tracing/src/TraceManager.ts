@@ -3,7 +3,7 @@ import type { Observable } from 'rxjs';
 import { TracingError, TracingValidationError } from './errors';
 import type { TracingEvent } from './events';
 import { takeLowBits, traceIdFromLowBits } from './ids';
-import { ActiveContext } from './internal/ActiveContext';
+import { ActiveContext, StoredFrame, type ContextFrame } from './internal/ActiveContext';
 import { ActiveSpans } from './internal/ActiveSpans';
 import { EMPTY_BAGGAGE } from './internal/empty';
 import { recordError } from './internal/recordError';
@@ -21,6 +21,13 @@ import type { SpanExporter } from './SpanExporter';
 import { TraceStatus } from './TraceStatus';
 
 export type { TraceSummary } from './internal/summarize';
+export type { ContextFrame } from './internal/ActiveContext';
+
+/** Rarely needed options of {@link TraceManager.startSpan}. */
+export interface StartSpanOptions {
+  /** Start time, epoch ms (default: now), e.g. for work measured before the span could be made. */
+  readonly startTime?: number;
+}
 
 /** Options of {@link createTraceManager}. Every limit has a default. */
 export interface TraceManagerConfig {
@@ -91,6 +98,8 @@ export class TraceManager {
   private readonly active: ActiveSpans;
   private readonly processor: SpanProcessor;
   private closed = false;
+  /** The explicit start time of the span being started (set only while `startSpan` runs). */
+  private startTime: number | undefined = undefined;
 
   constructor(config: TraceManagerConfig = {}) {
     if (config === null || typeof config !== 'object') {
@@ -137,18 +146,27 @@ export class TraceManager {
    * parent's sampled flag. Throws {@link TracingValidationError} for a bad
    * name or parent; bad tags are dropped and counted.
    */
-  startSpan(operationName: string, serviceName: string, parentContext?: SpanContext | Span | null, tags?: Readonly<Record<string, unknown>>): Span {
+  startSpan(
+    operationName: string,
+    serviceName: string,
+    parentContext?: SpanContext | Span | null,
+    tags?: Readonly<Record<string, unknown>>,
+    options?: StartSpanOptions,
+  ): Span {
     checkName(operationName, 'operationName');
     checkName(serviceName, 'serviceName');
+    const startTime = options === undefined ? undefined : checkStartTime(options);
     let span: AnySpan;
     const parent =
       parentContext === undefined
-        ? this.context.current()
+        ? this.context.parent()
         : parentContext === null
           ? undefined
           : parentContext instanceof RecordingSpan || parentContext instanceof NonRecordingSpan
             ? parentContext
             : checkParentContext(parentContext);
+    // Nothing below throws, so the field cannot outlive this call.
+    this.startTime = startTime;
     if (parent === undefined) {
       span = this.startRoot(operationName, serviceName);
     } else if (parent instanceof RecordingSpan) {
@@ -177,6 +195,7 @@ export class TraceManager {
         serviceName,
       );
     }
+    this.startTime = undefined;
     if (tags !== undefined) span.setTags(tags);
     return span;
   }
@@ -206,7 +225,7 @@ export class TraceManager {
     operationName: string,
     serviceName: string,
   ): RecordingSpan {
-    const now = this.clock.now();
+    const now = this.startTime ?? this.clock.now();
     const span = new RecordingSpan(
       this.processor,
       record,
@@ -244,9 +263,49 @@ export class TraceManager {
 
   // Active context
 
-  /** The span active in the current async context, if any. */
+  /** The span active in the current async context, if any (also the span of an active {@link ContextFrame}). */
   getActiveSpan(): Span | undefined {
-    return this.context.current();
+    return this.context.span();
+  }
+
+  /**
+   * What is active in the current async context: a span of ours, a
+   * {@link ContextFrame} given to {@link withContext} (the same object), or
+   * undefined. Integrations (such as `@obs/otel`'s context manager) read
+   * their own frames back through it.
+   */
+  getActiveContext(): Span | ContextFrame | undefined {
+    return this.context.activeContext();
+  }
+
+  /**
+   * Runs `fn` with a foreign context frame active: spans started inside
+   * without a parent take `frame.parent` as their parent (none: a root), and
+   * {@link getActiveContext} returns `frame`. For integrations that keep
+   * their own context (e.g. OpenTelemetry's) in step with this manager.
+   * Throws {@link TracingValidationError} when `frame.parent` is neither a
+   * span of a TraceManager nor a valid SpanContext.
+   */
+  withContext<A extends unknown[], R>(frame: ContextFrame, fn: (...args: A) => R, ...args: A): R {
+    if (frame === null || typeof frame !== 'object') {
+      throw new TracingValidationError('INVALID_CONTEXT', `withContext needs a frame object, got ${describeValue(frame)}`);
+    }
+    if (typeof fn !== 'function') throw new TracingValidationError('INVALID_FUNCTION', `withContext needs a function, got ${describeValue(fn)}`);
+    return this.context.run(new StoredFrame(frame, checkFrameParent(frame.parent)), fn, ...args);
+  }
+
+  /**
+   * Makes `span` (or nothing, with undefined) active for the rest of the
+   * current synchronous execution and everything it schedules
+   * (AsyncLocalStorage `enterWith`). For instrumentations that are told
+   * about work but get no callback to wrap, such as diagnostics_channel
+   * subscribers; prefer {@link withSpan} everywhere else.
+   */
+  enterSpan(span: Span | undefined): void {
+    if (span !== undefined && !(span instanceof RecordingSpan || span instanceof NonRecordingSpan)) {
+      throw new TracingValidationError('INVALID_SPAN', `enterSpan needs a span from a TraceManager, got ${describeValue(span)}`);
+    }
+    this.context.enter(span);
   }
 
   /**
@@ -410,4 +469,20 @@ export class TraceManager {
 /** Creates a {@link TraceManager}; `traceSampleRate` defaults to 0.1. */
 export function createTraceManager(config?: TraceManagerConfig): TraceManager {
   return new TraceManager(config);
+}
+
+function checkStartTime(options: StartSpanOptions): number | undefined {
+  if (options === null || typeof options !== 'object') {
+    throw new TracingValidationError('INVALID_OPTIONS', `startSpan options must be an object, got ${describeValue(options)}`);
+  }
+  const { startTime } = options;
+  if (startTime !== undefined && (typeof startTime !== 'number' || !Number.isFinite(startTime))) {
+    throw new TracingValidationError('INVALID_TIME', `startTime must be a finite number (epoch ms), got ${describeValue(startTime)}`);
+  }
+  return startTime;
+}
+
+function checkFrameParent(parent: unknown): AnySpan | SpanContext | undefined {
+  if (parent === undefined || parent instanceof RecordingSpan || parent instanceof NonRecordingSpan) return parent;
+  return checkParentContext(parent);
 }

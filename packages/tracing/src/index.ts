@@ -1,7 +1,7 @@
 export { TraceStatus, isTraceStatus } from './TraceStatus';
-export type { Span, SpanContext, SpanLog, TagValue, Tags } from './Span';
+export type { Span, SpanContext, SpanLink, SpanLog, TagValue, Tags } from './Span';
 export { TraceManager, createTraceManager, highResolutionClock } from './TraceManager';
-export type { TraceManagerConfig, TraceManagerStats, TraceSummary } from './TraceManager';
+export type { TraceManagerConfig, TraceManagerStats, TraceSummary, ContextFrame, StartSpanOptions } from './TraceManager';
 export type { SpanExporter } from './SpanExporter';
 export { TracingError, TracingValidationError } from './errors';
 export type {
@@ -48,4 +48,4 @@ export type { HeaderCarrier } from './propagation/headers';
 export { OtlpHttpExporter, createOtlpHttpExporter, parseRetryAfter } from './otlp/OtlpHttpExporter';
 export type { OtlpHttpExporterConfig, OtlpExporterStats } from './otlp/OtlpHttpExporter';
 export { toOtlpRequest, toOtlpSpan, toAnyValue, msToUnixNanoString, OTLP_SPAN_KIND, OTLP_SCOPE } from './otlp/otlpJson';
-export type { OtlpAnyValue, OtlpKeyValue, OtlpSpan, OtlpSpanEvent, OtlpExportTraceServiceRequest } from './otlp/otlpJson';
+export type { OtlpAnyValue, OtlpKeyValue, OtlpSpan, OtlpSpanEvent, OtlpSpanLink, OtlpExportTraceServiceRequest } from './otlp/otlpJson';

@@ -1,6 +1,7 @@
 import { TracingValidationError } from '../errors';
-import { generateSpanId, traceIdFromLowBits, generateTraceId } from '../ids';
-import type { Span, SpanContext, SpanLog, TagValue, Tags } from '../Span';
+import { generateSpanId, traceIdFromLowBits, generateTraceId, isValidSpanId, isValidTraceId } from '../ids';
+import type { Span, SpanContext, SpanLink, SpanLog, TagValue, Tags } from '../Span';
+import { checkName } from './validate';
 import { TraceStatus, isTraceStatus } from '../TraceStatus';
 import { TraceFlags } from '../propagation/traceparent';
 import { describeValue } from '@obs/core';
@@ -10,6 +11,15 @@ import type { TraceRecord } from './TraceStore';
 import { EMPTY_BAGGAGE } from './empty';
 export { EMPTY_BAGGAGE };
 
+
+const NO_LINKS: readonly SpanLink[] = Object.freeze([]);
+
+function checkEndTime(endTime: unknown, startTime: number): number {
+  if (typeof endTime !== 'number' || !Number.isFinite(endTime)) {
+    throw new TracingValidationError('INVALID_TIME', `endTime must be a finite number (epoch ms), got ${describeValue(endTime)}`);
+  }
+  return endTime < startTime ? startTime : endTime;
+}
 
 function checkStatus(status: unknown): TraceStatus {
   if (!isTraceStatus(status)) {
@@ -27,9 +37,10 @@ function checkStatus(status: unknown): TraceStatus {
 export class RecordingSpan implements Span {
   endTime: number | undefined = undefined;
   status: TraceStatus = TraceStatus.UNSET;
-  /** Tags and logs dropped because they were invalid or beyond the limits. */
+  /** Tags, logs and links dropped because they were invalid or beyond the limits. */
   droppedTags = 0;
   droppedLogs = 0;
+  droppedLinks = 0;
   prev: RecordingSpan | undefined = undefined;
   next: RecordingSpan | undefined = undefined;
   private tagStore: Tags | undefined = undefined;
@@ -37,6 +48,7 @@ export class RecordingSpan implements Span {
   private contextCache: SpanContext | undefined = undefined;
   private traceparentCache: string | undefined = undefined;
   private spanIdCache: string | undefined = undefined;
+  private linkStore: SpanLink[] | undefined = undefined;
 
   constructor(
     /** What the span reports its end and dropped attributes to. */
@@ -47,7 +59,7 @@ export class RecordingSpan implements Span {
     readonly baggage: Readonly<Record<string, string>>,
     readonly traceState: string | undefined,
     readonly baggageMetadata: Readonly<Record<string, string>> | undefined,
-    readonly operationName: string,
+    public operationName: string,
     readonly serviceName: string,
     readonly startTime: number,
   ) {}
@@ -102,6 +114,10 @@ export class RecordingSpan implements Span {
     return (this.logStore ??= []);
   }
 
+  get links(): readonly SpanLink[] {
+    return this.linkStore ?? NO_LINKS;
+  }
+
   /** Whether the span has any tags, without creating the record. */
   get hasTags(): boolean {
     return this.tagStore !== undefined;
@@ -150,7 +166,7 @@ export class RecordingSpan implements Span {
     return this;
   }
 
-  log(message: string, fields?: Readonly<Record<string, unknown>>): this {
+  log(message: string, fields?: Readonly<Record<string, unknown>>, timestamp?: number): this {
     if (this.endTime !== undefined) return this;
     const logs = (this.logStore ??= []);
     if (typeof message !== 'string' || logs.length >= this.sink.limits.maxLogs) {
@@ -161,7 +177,35 @@ export class RecordingSpan implements Span {
     const { tags, dropped } = normalizeFields(fields, this.sink.limits);
     if (dropped > 0) this.sink.countDroppedAttributes(dropped);
     const max = this.sink.limits.maxValueLength;
-    logs.push({ timestamp: this.sink.now(), message: message.length > max ? message.slice(0, max) : message, fields: tags });
+    const at = typeof timestamp === 'number' && Number.isFinite(timestamp) ? timestamp : this.sink.now();
+    logs.push({ timestamp: at, message: message.length > max ? message.slice(0, max) : message, fields: tags });
+    return this;
+  }
+
+  addLink(context: SpanContext, attributes?: Readonly<Record<string, unknown>>): this {
+    if (this.endTime !== undefined) return this;
+    const links = (this.linkStore ??= []);
+    const ctx = context as Partial<Record<keyof SpanContext, unknown>> | null | undefined;
+    if (ctx === null || typeof ctx !== 'object' || !isValidTraceId(ctx.traceId) || !isValidSpanId(ctx.spanId) || links.length >= this.sink.limits.maxLogs) {
+      this.droppedLinks++;
+      this.sink.countDroppedAttributes(1);
+      return this;
+    }
+    const { tags, dropped } = normalizeFields(attributes, this.sink.limits);
+    if (dropped > 0) this.sink.countDroppedAttributes(dropped);
+    const link: { traceId: string; spanId: string; sampled: boolean; traceState?: string; attributes: Tags } = {
+      traceId: ctx.traceId,
+      spanId: ctx.spanId,
+      sampled: ctx.sampled === true,
+      attributes: tags,
+    };
+    if (typeof ctx.traceState === 'string' && ctx.traceState !== '') link.traceState = ctx.traceState;
+    links.push(link);
+    return this;
+  }
+
+  updateName(operationName: string): this {
+    if (this.endTime === undefined) this.operationName = checkName(operationName, 'operationName');
     return this;
   }
 
@@ -171,11 +215,12 @@ export class RecordingSpan implements Span {
     return this;
   }
 
-  finish(status?: TraceStatus): void {
+  finish(status?: TraceStatus, endTime?: number): void {
     if (this.endTime !== undefined) return;
     if (status !== undefined) this.status = checkStatus(status);
     else if (this.status === TraceStatus.UNSET) this.status = TraceStatus.OK;
-    this.endTime = this.sink.now();
+    // An explicit end time (e.g. from the OpenTelemetry API) never precedes the start.
+    this.endTime = endTime === undefined ? this.sink.now() : checkEndTime(endTime, this.startTime);
     this.sink.onEnd(this, false);
   }
 
@@ -208,7 +253,7 @@ export class NonRecordingSpan implements Span {
     private readonly hi24: number,
     private readonly lo32: number,
     private readonly parent: SpanContext | NonRecordingSpan | undefined,
-    readonly operationName: string,
+    public operationName: string,
     readonly serviceName: string,
   ) {}
 
@@ -256,7 +301,20 @@ export class NonRecordingSpan implements Span {
     return [];
   }
 
+  get links(): readonly SpanLink[] {
+    return NO_LINKS;
+  }
+
   setTag(): this {
+    return this;
+  }
+
+  addLink(): this {
+    return this;
+  }
+
+  updateName(operationName: string): this {
+    if (!this.ended) this.operationName = checkName(operationName, 'operationName');
     return this;
   }
 
@@ -274,8 +332,9 @@ export class NonRecordingSpan implements Span {
     return this;
   }
 
-  finish(status?: TraceStatus): void {
+  finish(status?: TraceStatus, endTime?: number): void {
     if (this.ended) return;
+    if (endTime !== undefined) checkEndTime(endTime, 0);
     if (status !== undefined) this.status = checkStatus(status);
     else if (this.status === TraceStatus.UNSET) this.status = TraceStatus.OK;
     this.ended = true;

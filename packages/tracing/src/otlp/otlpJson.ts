@@ -40,7 +40,17 @@ export interface OtlpSpan {
   droppedAttributesCount?: number;
   events: OtlpSpanEvent[];
   droppedEventsCount?: number;
+  links?: OtlpSpanLink[];
+  droppedLinksCount?: number;
   status: { code: number; message?: string };
+}
+
+export interface OtlpSpanLink {
+  traceId: string;
+  spanId: string;
+  traceState?: string;
+  attributes: OtlpKeyValue[];
+  flags: number;
 }
 
 export interface OtlpExportTraceServiceRequest {
@@ -114,6 +124,7 @@ export function toAttributes(tags: Readonly<Record<string, TagValue>>, skip?: st
 interface SpanCounters {
   droppedTags?: number;
   droppedLogs?: number;
+  droppedLinks?: number;
   traceState?: string;
   traceFlags?: number;
 }
@@ -144,6 +155,17 @@ export function toOtlpSpan(span: Span): OtlpSpan {
   if (ctx.traceState !== undefined) otlp.traceState = ctx.traceState;
   if (counters.droppedTags) otlp.droppedAttributesCount = counters.droppedTags;
   if (counters.droppedLogs) otlp.droppedEventsCount = counters.droppedLogs;
+  const links = span.links;
+  if (links !== undefined && links.length > 0) {
+    otlp.links = links.map((link) => ({
+      traceId: link.traceId,
+      spanId: link.spanId,
+      ...(link.traceState !== undefined ? { traceState: link.traceState } : {}),
+      attributes: toAttributes(link.attributes),
+      flags: link.sampled ? 1 : 0,
+    }));
+  }
+  if (counters.droppedLinks) otlp.droppedLinksCount = counters.droppedLinks;
   if (span.status === 'error') {
     const exception = span.logs.find((log) => log.message === 'exception');
     const message = exception?.fields['exception.message'];

@@ -34,6 +34,16 @@ describe('extractContext', () => {
     expect(extractTraceContext(headers)).toBeUndefined();
   });
 
+  it('inherits a tracestate with duplicated keys (W3C test_tracestate_duplicated_keys)', () => {
+    const tm = createTraceManager({ traceSampleRate: 1, reaperIntervalMs: 0 });
+    for (const tracestate of ['foo=1,foo=1', 'foo=1,foo=2']) {
+      const parent = extractTraceContext({ traceparent: TP, tracestate });
+      expect(parent?.traceState).toBe('foo=1');
+      const child = tm.startSpan('op', 'svc', parent);
+      expect(tm.injectContext(child).tracestate).toBe('foo=1');
+    }
+  });
+
   it('combines multiple tracestate and baggage headers', () => {
     const ctx = extractTraceContext({ traceparent: TP, tracestate: ['a=1', 'b=2'], baggage: ['k1=v1', 'k2=v%202;p'] });
     expect(ctx?.traceState).toBe('a=1,b=2');

@@ -25,9 +25,19 @@ describe('parseTracestate', () => {
   });
 
   it('drops the whole header when any member is invalid', () => {
-    for (const bad of ['A=1', 'a=1,B=2', 'a=', 'a', '=1', 'a=1=2', 'a=x\ty', 'a=x,y', 'a =1', 'a=\u00e9', 'a=1,a=2', '_a=1', `${'k'.repeat(257)}=1`, `a=${'v'.repeat(257)}`]) {
+    for (const bad of ['A=1', 'a=1,B=2', 'a=', 'a', '=1', 'a=1=2', 'a=x\ty', 'a=x,y', 'a =1', 'a=\u00e9', '_a=1', `${'k'.repeat(257)}=1`, `a=${'v'.repeat(257)}`]) {
       expect(parseTracestate(bad), bad).toBeUndefined();
     }
+  });
+
+  it('keeps a header with a repeated key, with the left-most member of each key (W3C test_tracestate_duplicated_keys)', () => {
+    expect(parseTracestate('foo=1,foo=1')).toEqual([{ key: 'foo', value: '1' }]);
+    expect(parseTracestate('foo=1,foo=2')).toEqual([{ key: 'foo', value: '1' }]);
+    expect(parseTracestate('a=1,b=2,a=3')).toEqual([
+      { key: 'a', value: '1' },
+      { key: 'b', value: '2' },
+    ]);
+    expect(parseTracestate('a=1,a=2,B=3')).toBeUndefined(); // an invalid member still drops the header
   });
 
   it('allows 32 members and rejects 33', () => {

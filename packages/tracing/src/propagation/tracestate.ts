@@ -30,15 +30,17 @@ function isOws(c: number): boolean {
 
 /**
  * Parses a (combined) `tracestate` value. Empty and whitespace-only members
- * are allowed and skipped. If any member is invalid, a key repeats, or there
- * are more than 32 members, the whole header is invalid and undefined is
- * returned, as the specification requires. An empty header is an empty list.
- * Never throws.
+ * are allowed and skipped. If any member is invalid or there are more than 32
+ * members, the whole header is invalid and undefined is returned, as the
+ * specification requires. A repeated key keeps its left-most member and the
+ * later ones are dropped (the header is still inherited). An empty header is
+ * an empty list. Never throws.
  */
 export function parseTracestate(value: unknown): TraceStateEntry[] | undefined {
   if (typeof value !== 'string' || value.length > MAX_TRACESTATE_INPUT) return undefined;
   const entries: TraceStateEntry[] = [];
   let seen: Set<string> | undefined;
+  let members = 0;
   let pos = 0;
   const length = value.length;
   while (pos <= length) {
@@ -54,11 +56,14 @@ export function parseTracestate(value: unknown): TraceStateEntry[] | undefined {
       const key = value.slice(s, eq);
       const val = value.slice(eq + 1, e);
       if (!KEY.test(key) || !VALUE.test(val)) return undefined;
-      if (entries.length === MAX_TRACESTATE_MEMBERS) return undefined;
+      if (++members > MAX_TRACESTATE_MEMBERS) return undefined;
       seen ??= new Set();
-      if (seen.has(key)) return undefined;
-      seen.add(key);
-      entries.push({ key, value: val });
+      // A repeated key keeps its left-most (most recent) member: the header is
+      // still inherited, as the W3C test suite's duplicated-keys case asks.
+      if (!seen.has(key)) {
+        seen.add(key);
+        entries.push({ key, value: val });
+      }
     }
     pos = next + 1;
   }
