@@ -3,7 +3,7 @@ import { CliError, parseCli } from './cli';
 
 describe('parseCli', () => {
   it('has the documented defaults', () => {
-    expect(parseCli([], {})).toEqual({ host: '127.0.0.1', port: 3000, demo: false, help: false, token: undefined, metricsToken: undefined, stateFile: undefined, snapshotIntervalSeconds: 15, traceSampleRate: 0.25 });
+    expect(parseCli([], {})).toEqual({ host: '127.0.0.1', port: 3000, demo: false, help: false, token: undefined, metricsToken: undefined, stateFile: undefined, snapshotIntervalSeconds: 15, traceSampleRate: 0.25, maxConnections: undefined, headersTimeoutMs: undefined });
   });
 
   it('reads --demo, PORT, HOST and the OBS_ variables', () => {

@@ -14,6 +14,10 @@ export interface CliConfig {
   readonly snapshotIntervalSeconds: number;
   /** Fraction of traces recorded (env OBS_TRACE_SAMPLE_RATE, default 0.25). */
   readonly traceSampleRate: number;
+  /** Connections served before idle ones are closed to make room (env OBS_MAX_CONNECTIONS, default 1000). */
+  readonly maxConnections: number | undefined;
+  /** Time allowed for a request's headers, ms (env OBS_HEADERS_TIMEOUT_MS, default 10000). */
+  readonly headersTimeoutMs: number | undefined;
 }
 
 export class CliError extends Error {
@@ -36,6 +40,8 @@ Environment:
   OBS_STATE_FILE                   persist SLOs, alerts, anomaly models and counters here
   OBS_SNAPSHOT_INTERVAL_SECONDS    snapshot period (15)
   OBS_TRACE_SAMPLE_RATE            fraction of traces recorded (0.25)
+  OBS_MAX_CONNECTIONS              connections served; at the cap idle ones are closed first (1000)
+  OBS_HEADERS_TIMEOUT_MS           time allowed for a request's headers (10000)
 `;
 
 function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, check: (n: number) => boolean, expected: string): number {
@@ -44,6 +50,11 @@ function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, chec
   const value = Number(raw);
   if (!/^\s*[0-9.eE+-]+\s*$/.test(raw) || !Number.isFinite(value) || !check(value)) throw new CliError(`${name} must be ${expected}, got ${JSON.stringify(raw)}`);
   return value;
+}
+
+function optionalInteger(env: NodeJS.ProcessEnv, name: string, min: number, max: number): number | undefined {
+  if (env[name] === undefined || env[name] === '') return undefined;
+  return numberFrom(env, name, 0, (n) => Number.isInteger(n) && n >= min && n <= max, `an integer in [${min}, ${max}]`);
 }
 
 function secret(env: NodeJS.ProcessEnv, name: string): string | undefined {
@@ -74,5 +85,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
     stateFile: env['OBS_STATE_FILE'] || undefined,
     snapshotIntervalSeconds: numberFrom(env, 'OBS_SNAPSHOT_INTERVAL_SECONDS', 15, (n) => n > 0 && n <= 86_400, 'a number of seconds in (0, 86400]'),
     traceSampleRate: numberFrom(env, 'OBS_TRACE_SAMPLE_RATE', 0.25, (n) => n >= 0 && n <= 1, 'a fraction in [0, 1]'),
+    maxConnections: optionalInteger(env, 'OBS_MAX_CONNECTIONS', 1, 1_000_000),
+    headersTimeoutMs: optionalInteger(env, 'OBS_HEADERS_TIMEOUT_MS', 1, 300_000),
   };
 }

@@ -1,6 +1,17 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createHttpHandler, createObservabilityHub, hardenServer, systemClock, type FallbackContext, type HubOptions, type ObservabilityHub, type Span } from '@obs/hub';
+import {
+  createHardenedServer,
+  createHttpHandler,
+  createObservabilityHub,
+  systemClock,
+  type FallbackContext,
+  type HardenedServer,
+  type HardenedServerOptions,
+  type HubOptions,
+  type ObservabilityHub,
+  type Span,
+} from '@obs/hub';
 import { LocalImageProvider, ObservableVisionProvider, type VisionProvider } from '@obs/vision';
 import { ChaosProvider } from './demo/ChaosProvider';
 import { loadSampleImages } from './demo/samples';
@@ -29,6 +40,12 @@ export interface ExampleAppOptions {
   readonly maxUploadBytes?: number;
   /** Largest accepted image canvas, pixels (default 4 MP). */
   readonly maxPixels?: number;
+  /**
+   * HTTP server protections (timeouts, connection cap, per-connection limits); see
+   * `createHardenedServer` in @obs/hub. Defaults: headers 10 s, request 30 s (checked
+   * every second), keep-alive 5 s, 1 000 connections plus 32 reserved for health probes.
+   */
+  readonly server?: HardenedServerOptions;
   /** Extra hub options (tests). */
   readonly hubOptions?: HubOptions;
   /** Where log lines go (default stderr). */
@@ -38,7 +55,7 @@ export interface ExampleAppOptions {
 export interface ExampleApp {
   readonly hub: ObservabilityHub;
   readonly provider: ObservableVisionProvider<ObservabilityHub>;
-  readonly server: Server;
+  readonly server: HardenedServer;
   readonly traffic: TrafficGenerator<Span> | undefined;
   /** `http://host:port` */
   readonly url: string;
@@ -93,7 +110,6 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
     // The hub's handler has already refused unauthorized /api/* requests.
     if (path === '/api/analyze') {
       if (req.method !== 'POST') {
-        req.resume();
         sendError(res, 405, 'METHOD_NOT_ALLOWED', 'use POST with the image bytes as the body', { Allow: 'POST' });
         return;
       }
@@ -140,7 +156,6 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
       serveStaticAsset(req, res, path, assets);
       return;
     }
-    req.resume();
     sendError(res, 404, 'NOT_FOUND', `no route for ${req.method ?? 'GET'} ${path.slice(0, 200)}`);
   };
 
@@ -151,7 +166,7 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
     contentSecurityPolicy: DASHBOARD_CSP,
     healthJson: { serviceId: 'obs-example-vision', description: 'example vision service instrumented by @obs' },
   });
-  const server = hardenServer(createServer(handler));
+  const server = createHardenedServer(handler, options.server);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -42,7 +42,6 @@ export function statusForError(error: unknown): { status: number; code: string; 
 export async function handleAnalyze(req: IncomingMessage, res: ServerResponse, url: URL, options: AnalyzeRouteOptions): Promise<number> {
   const param = url.searchParams.get('description');
   if (param !== null && param !== 'true' && param !== 'false') {
-    req.resume();
     sendError(res, 400, 'INVALID_QUERY', 'description must be true or false');
     return 400;
   }

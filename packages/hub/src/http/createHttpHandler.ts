@@ -5,6 +5,7 @@ import { isValidTraceId } from '@obs/tracing';
 import { HubValidationError } from '../errors';
 import { summarizeSpan } from '../internal/serializeEvent';
 import type { ObservabilityHub } from '../ObservabilityHub';
+import { requestBodyPending } from './hardenServer';
 import { applySecurityHeaders, CONTENT_SECURITY_POLICY } from './securityHeaders';
 import { DEFAULT_SSE_EVENTS, SseBroadcaster, type SseOptions } from './SseBroadcaster';
 import { BearerToken, presentedToken } from './tokens';
@@ -73,7 +74,7 @@ function tokenOption(value: string | null | undefined, envName: string, what: st
  * response carries security headers and a strict Content-Security-Policy.
  *
  * @example
- * const server = hardenServer(createServer(createHttpHandler(hub, { fallback: app })));
+ * const server = createHardenedServer(createHttpHandler(hub, { fallback: app }));
  * server.listen(3000, '127.0.0.1');
  */
 export function createHttpHandler(hub: ObservabilityHub, options: HttpHandlerOptions = {}): HubHttpHandler {
@@ -96,6 +97,8 @@ export function createHttpHandler(hub: ObservabilityHub, options: HttpHandlerOpt
       return;
     }
     const text = JSON.stringify(body);
+    // Refused before its body was read: close rather than let Node drain the rest of the body.
+    if (status >= 400 && requestBodyPending(res.req)) res.setHeader('Connection', 'close');
     res.statusCode = status;
     res.setHeader('Content-Type', contentType);
     res.setHeader('Cache-Control', 'no-store');
