@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // Exporters are subpaths, so a user of the root entry never loads them.
+  entry: { index: 'src/index.ts', 'otlp/index': 'src/otlp/index.ts', 'remote-write/index': 'src/remote-write/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

@@ -8,3 +8,6 @@ export type { ObsEventBase } from './events';
 export { ofType, assertNever } from './events';
 export { EventBus } from './EventBus';
 export { requireFiniteNumber, requireNonEmptyString } from './validate';
+export { ProtoWriter, WireType, varintSize } from './protobuf/ProtoWriter';
+export { writeOtlpKeyValue, writeOtlpStringKeyValue, writeOtlpResource, writeOtlpScope } from './protobuf/otlpCommon';
+export type { OtlpAttributeValue } from './protobuf/otlpCommon';

@@ -1,0 +1,148 @@
+import { ProtoWriter, writeOtlpResource, writeOtlpScope, writeOtlpStringKeyValue } from '@obs/core';
+import { MetricType } from '../MetricType';
+import type { CollectedFamily, CollectedHistogram, CollectedMetrics } from '../export/collected';
+import { OTLP_METRICS_SCOPE, TEMPORALITY, type ExportSeries, type OtlpMetricsEncoding } from './options';
+
+/*
+ * OTLP protobuf of opentelemetry/proto/collector/metrics/v1 ExportMetricsServiceRequest,
+ * written field by field (opentelemetry/proto/metrics/v1/metrics.proto):
+ *   ExportMetricsServiceRequest { repeated ResourceMetrics resource_metrics = 1; }
+ *   ResourceMetrics { Resource resource = 1; repeated ScopeMetrics scope_metrics = 2; }
+ *   ScopeMetrics    { InstrumentationScope scope = 1; repeated Metric metrics = 2; }
+ *   Metric          { string name = 1; string description = 2; string unit = 3;
+ *                     Gauge gauge = 5; Sum sum = 7; Histogram histogram = 9; ExponentialHistogram exponential_histogram = 10; }
+ *   Gauge { repeated NumberDataPoint data_points = 1; }
+ *   Sum   { repeated NumberDataPoint data_points = 1; AggregationTemporality aggregation_temporality = 2; bool is_monotonic = 3; }
+ *   (Exponential)Histogram { repeated ...DataPoint data_points = 1; AggregationTemporality aggregation_temporality = 2; }
+ *   NumberDataPoint { repeated KeyValue attributes = 7; fixed64 start_time_unix_nano = 2; fixed64 time_unix_nano = 3; double as_double = 4; }
+ *   HistogramDataPoint { repeated KeyValue attributes = 9; fixed64 start = 2; fixed64 time = 3; fixed64 count = 4; double sum = 5;
+ *                        repeated fixed64 bucket_counts = 6; repeated double explicit_bounds = 7; double min = 11; double max = 12; }
+ *   ExponentialHistogramDataPoint { repeated KeyValue attributes = 1; fixed64 start = 2; fixed64 time = 3; fixed64 count = 4;
+ *                        double sum = 5; sint32 scale = 6; fixed64 zero_count = 7; Buckets positive = 8; Buckets negative = 9;
+ *                        double min = 12; double max = 13; }
+ *   Buckets { sint32 offset = 1; repeated uint64 bucket_counts = 2; }
+ */
+
+function writeAttributes(w: ProtoWriter, field: number, labels: Readonly<Record<string, string>>): void {
+  for (const key in labels) writeOtlpStringKeyValue(w, field, key, labels[key]!);
+}
+
+function writeBuckets(w: ProtoWriter, field: number, store: CollectedHistogram['positive']): void {
+  const counts = store.counts;
+  if (counts.length === 0) return;
+  const at = w.forkField(field);
+  if (store.offset !== 0) w.sint64Field(1, store.offset);
+  const packed = w.forkField(2);
+  for (let i = 0; i < counts.length; i++) w.int64(counts[i]!);
+  w.join(packed);
+  w.join(at);
+}
+
+function writeNumberPoints(w: ProtoWriter, fam: CollectedFamily, start: number, time: number): void {
+  for (const s of fam.series as readonly ExportSeries[]) {
+    if (s.value === undefined) continue;
+    const at = w.forkField(1);
+    writeAttributes(w, 7, s.labels);
+    w.fixed64NanosField(2, s.startTimestamp ?? start).fixed64NanosField(3, time).doubleField(4, s.value);
+    w.join(at);
+  }
+}
+
+function writeExponentialPoints(w: ProtoWriter, fam: CollectedFamily, start: number, time: number): void {
+  for (const s of fam.series as readonly ExportSeries[]) {
+    const h = s.histogram;
+    if (h === undefined) continue;
+    const at = w.forkField(1);
+    writeAttributes(w, 1, s.labels);
+    w.fixed64NanosField(2, s.startTimestamp ?? start).fixed64NanosField(3, time);
+    w.tag(4, 1).fixed64Number(h.count).doubleField(5, h.sum).sint64Field(6, h.scale).tag(7, 1).fixed64Number(h.zeroCount);
+    writeBuckets(w, 8, h.positive);
+    writeBuckets(w, 9, h.negative);
+    if (h.min !== null) w.doubleField(12, h.min);
+    if (h.max !== null) w.doubleField(13, h.max);
+    w.join(at);
+  }
+}
+
+function writeExplicitPoints(w: ProtoWriter, fam: CollectedFamily, start: number, time: number): void {
+  const bounds = fam.bounds ?? [];
+  for (const s of fam.series as readonly ExportSeries[]) {
+    const h = s.histogram;
+    if (h === undefined) continue;
+    const at = w.forkField(1);
+    writeAttributes(w, 9, s.labels);
+    w.fixed64NanosField(2, s.startTimestamp ?? start).fixed64NanosField(3, time);
+    w.tag(4, 1).fixed64Number(h.count).doubleField(5, h.sum);
+    const counts = s.bucketCounts;
+    const packedCounts = w.forkField(6);
+    for (let j = 0; j <= bounds.length; j++) w.fixed64Number(counts?.[j] ?? (j === bounds.length ? h.count : 0));
+    w.join(packedCounts);
+    if (bounds.length > 0) {
+      const packedBounds = w.forkField(7);
+      for (const b of bounds) w.double(b);
+      w.join(packedBounds);
+    }
+    if (h.min !== null) w.doubleField(11, h.min);
+    if (h.max !== null) w.doubleField(12, h.max);
+    w.join(at);
+  }
+}
+
+/** One family as an OTLP `Metric` field. */
+function writeMetric(w: ProtoWriter, fam: CollectedFamily, time: number, enc: OtlpMetricsEncoding): void {
+  const start = fam.startTimestamp ?? time;
+  const temporality = TEMPORALITY[enc.temporality];
+  const at = w.forkField(2);
+  w.stringField(1, fam.name);
+  if (fam.help) w.stringField(2, fam.help);
+  if (fam.unit) w.stringField(3, fam.unit);
+  if (fam.type === MetricType.COUNTER) {
+    const sum = w.forkField(7);
+    writeNumberPoints(w, fam, start, time);
+    w.uint32Field(2, temporality).boolField(3, true);
+    w.join(sum);
+  } else if (fam.type === MetricType.GAUGE) {
+    const gauge = w.forkField(5);
+    writeNumberPoints(w, fam, start, time);
+    w.join(gauge);
+  } else if (enc.histogram === 'explicit') {
+    const hist = w.forkField(9);
+    writeExplicitPoints(w, fam, start, time);
+    w.uint32Field(2, temporality);
+    w.join(hist);
+  } else {
+    const hist = w.forkField(10);
+    writeExponentialPoints(w, fam, start, time);
+    w.uint32Field(2, temporality);
+    w.join(hist);
+  }
+  w.join(at);
+}
+
+const shared = new ProtoWriter(256 * 1024);
+
+/** Encodes collected metrics as an OTLP protobuf `ExportMetricsServiceRequest`. */
+export function encodeMetricsProto(collected: CollectedMetrics, enc: OtlpMetricsEncoding, writer: ProtoWriter = shared): Uint8Array {
+  const w = writer.reset();
+  const rm = w.forkField(1);
+  writeOtlpResource(w, 1, enc.resource);
+  const sm = w.forkField(2);
+  writeOtlpScope(w, 1, OTLP_METRICS_SCOPE.name, OTLP_METRICS_SCOPE.version);
+  for (const fam of collected.families) if (hasPoints(fam)) writeMetric(w, fam, collected.timestamp, enc);
+  w.join(sm);
+  w.join(rm);
+  return w.finish();
+}
+
+/** A Metric without data points is not valid OTLP: families whose series are all unset are left out. */
+export function hasPoints(fam: CollectedFamily): boolean {
+  for (const s of fam.series) if (s.value !== undefined || s.histogram !== undefined) return true;
+  return false;
+}
+
+/** Data points in a collection (what the queue bound counts). */
+export function countPoints(collected: CollectedMetrics): number {
+  let n = 0;
+  for (const fam of collected.families) for (const s of fam.series) if (s.value !== undefined || s.histogram !== undefined) n++;
+  return n;
+}

@@ -1,0 +1,100 @@
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect, it } from 'vitest';
+import { collected, counterFamily, gaugeFamily, histogramFamily, histogramSeries } from '../testing/collectedFixtures';
+import { decodeWriteRequest } from '../testing/remoteWriteProto';
+import { WriteRequestEncoder } from './writeRequest';
+
+const decode = (body: Uint8Array) => decodeWriteRequest(body, false);
+
+describe('WriteRequestEncoder', () => {
+  it('writes counters as _total, gauges, classic histograms, external labels and metadata', () => {
+    const h = histogramSeries({ route: '/a' }, [0.5, 3, 3, 70, 1000], [1, 5, 100]);
+    const enc = new WriteRequestEncoder({ externalLabels: { cluster: 'eu', route: 'ignored-when-present' } });
+    const [req, ...rest] = enc.encode(
+      collected([
+        counterFamily('http_requests', [[{ method: 'GET', code: '200' }, 42]]),
+        counterFamily('jobs_total', [[{}, 7]]),
+        gaugeFamily('temperature', [[{ Zone: 'b' }, -3.5]]),
+        histogramFamily('latency', [1, 5, 100], [h]),
+      ]),
+    );
+    expect(rest).toEqual([]);
+    const d = decode(req!.body);
+    expect(req!.samples).toBe(3 + 4 + 2);
+    const byName = (n: string) => d.timeseries.filter((s) => s.labels.__name__ === n);
+    expect(byName('http_requests_total')[0]).toEqual({
+      labels: { __name__: 'http_requests_total', code: '200', method: 'GET', cluster: 'eu', route: 'ignored-when-present' },
+      labelOrder: ['__name__', 'cluster', 'code', 'method', 'route'],
+      samples: [{ value: 42, timestamp: 1_700_000_002_000 }],
+    });
+    expect(byName('jobs_total')[0]!.samples[0]!.value).toBe(7);
+    // Upper-case names sort before `__name__` (byte order).
+    expect(byName('temperature')[0]!.labelOrder).toEqual(['Zone', '__name__', 'cluster', 'route']);
+    const buckets = byName('latency_bucket').map((s) => [s.labels.le, s.samples[0]!.value, s.labels.route]);
+    expect(buckets).toEqual([
+      ['1', 1, '/a'],
+      ['5', 3, '/a'],
+      ['100', 4, '/a'],
+      ['+Inf', 5, '/a'],
+    ]);
+    expect(byName('latency_bucket')[0]!.labelOrder).toEqual(['__name__', 'cluster', 'le', 'route']);
+    expect(byName('latency_sum')[0]!.samples[0]!.value).toBe(1076.5);
+    expect(byName('latency_count')[0]!.samples[0]!.value).toBe(5);
+    expect(d.metadata.map((m) => [m.type, m.metric_family_name])).toEqual([
+      ['COUNTER', 'http_requests_total'],
+      ['COUNTER', 'jobs_total'],
+      ['GAUGE', 'temperature'],
+      ['HISTOGRAM', 'latency'],
+    ]);
+  });
+
+  it('cuts a push into requests of at most maxSamplesPerRequest samples', () => {
+    const series = Array.from({ length: 25 }, (_, i) => [{ i: String(i) }, i] as [Record<string, string>, number]);
+    const reqs = new WriteRequestEncoder({ maxSamplesPerRequest: 10, sendMetadata: false }).encode(collected([counterFamily('c', series)]));
+    expect(reqs.map((r) => r.samples)).toEqual([10, 10, 5]);
+    const values = reqs.flatMap((r) => decode(r.body).timeseries.map((s) => s.samples[0]!.value));
+    expect(values).toEqual(series.map(([, v]) => v));
+  });
+
+  it('leaves out unset gauges and writes nothing for an empty collection', () => {
+    const enc = new WriteRequestEncoder({ sendMetadata: false });
+    expect(enc.encode(collected([]))).toEqual([]);
+    expect(enc.encode(collected([{ ...gaugeFamily('g', []), series: [{ labels: {}, timestamp: 0 }] }]))).toEqual([]);
+  });
+
+  const labelName = fc.stringMatching(/^[a-zA-Z_][a-zA-Z0-9_]{0,12}$/).filter((n) => n !== '__name__' && n !== 'le');
+  const labelsArb = fc.dictionary(labelName, fc.string({ maxLength: 20 }), { maxKeys: 5 });
+  const valueArb = fc.double({ noNaN: true });
+
+  test.prop([fc.array(fc.tuple(labelsArb, valueArb), { minLength: 1, maxLength: 30 }), fc.dictionary(labelName, fc.string({ maxLength: 8 }), { maxKeys: 3 })])(
+    'every gauge sample decodes to its labels (sorted, external added where absent) and exact value',
+    (series, external) => {
+      const reqs = new WriteRequestEncoder({ externalLabels: external, sendMetadata: false, maxSamplesPerRequest: 7 }).encode(collected([gaugeFamily('g', series)]));
+      const decoded = reqs.flatMap((r) => decode(r.body).timeseries);
+      expect(decoded).toHaveLength(series.length);
+      decoded.forEach((d, i) => {
+        const [labels, value] = series[i]!;
+        expect(d.labels).toEqual({ ...external, ...labels, __name__: 'g' });
+        expect([...d.labelOrder].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))).toEqual(d.labelOrder);
+        expect(Object.is(d.samples[0]!.value, value)).toBe(true);
+      });
+    },
+  );
+
+  test.prop([fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { maxLength: 200 }), fc.uniqueArray(fc.integer({ min: -1000, max: 1000 }), { maxLength: 8 })])(
+    'classic buckets are cumulative, end at the count, and agree with the values',
+    (values, rawBounds) => {
+      const bounds = [...rawBounds].sort((a, b) => a - b);
+      const s = histogramSeries({}, values, bounds);
+      const [req] = new WriteRequestEncoder({ sendMetadata: false }).encode(collected([histogramFamily('h', bounds, [s])]));
+      const d = decode(req!.body).timeseries;
+      const buckets = d.filter((x) => x.labels.__name__ === 'h_bucket');
+      expect(buckets).toHaveLength(bounds.length + 1);
+      buckets.forEach((b, j) => {
+        const le = j < bounds.length ? bounds[j]! : Infinity;
+        expect(b.samples[0]!.value).toBe(values.filter((v) => v <= le).length);
+      });
+      expect(d.find((x) => x.labels.__name__ === 'h_count')!.samples[0]!.value).toBe(values.length);
+    },
+  );
+});
