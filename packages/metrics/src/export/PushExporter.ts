@@ -1,7 +1,7 @@
 import { EventBus, describeValue, systemClock, type Clock } from '@obs/core';
 import type { Observable } from 'rxjs';
 import { InvalidConfigError } from '../errors';
-import type { CollectedMetrics, MetricsProducer } from './collected';
+import type { CollectedMetrics, MetricsProducer } from '../MetricsProducer';
 import { METRICS_EXPORT_SOURCE, type ExportDroppedEvent, type MetricsExportEvent } from './events';
 import { httpPost, type PostResult } from './httpPost';
 

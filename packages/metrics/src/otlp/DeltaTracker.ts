@@ -1,5 +1,5 @@
 import { MetricType } from '../MetricType';
-import type { CollectedFamily, CollectedHistogram, CollectedMetrics, CollectedSeries } from '../export/collected';
+import type { CollectedFamily, CollectedHistogram, CollectedMetrics, CollectedSeries } from '../MetricsProducer';
 import type { ExportSeries } from './options';
 
 interface Previous {

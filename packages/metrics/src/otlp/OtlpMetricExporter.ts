@@ -1,6 +1,6 @@
 import { describeValue, type OtlpAttributeValue } from '@obs/core';
 import { InvalidConfigError } from '../errors';
-import type { CollectedMetrics } from '../export/collected';
+import type { CollectedMetrics } from '../MetricsProducer';
 import type { PostResult } from '../export/httpPost';
 import { PushExporter, type PushExporterConfig, type QueuedRequest } from '../export/PushExporter';
 import { DeltaTracker } from './DeltaTracker';

@@ -7,4 +7,4 @@ export { DeltaTracker } from './DeltaTracker';
 export type { OtlpHistogramMode, OtlpTemporality, OtlpMetricsEncoding } from './options';
 export type { PushExporterConfig, PushExporterStats } from '../export/PushExporter';
 export type { MetricsExportEvent, ExportSucceededEvent, ExportFailedEvent, ExportDroppedEvent } from '../export/events';
-export type { MetricsProducer, CollectedMetrics } from '../export/collected';
+export type { MetricsProducer, CollectedMetrics } from '../MetricsProducer';

@@ -1,6 +1,6 @@
 import type { OtlpAttributeValue } from '@obs/core';
 import { MetricType } from '../MetricType';
-import type { CollectedFamily, CollectedHistogram, CollectedMetrics } from '../export/collected';
+import type { CollectedFamily, CollectedHistogram, CollectedMetrics } from '../MetricsProducer';
 import { hasPoints } from './metricsProto';
 import { OTLP_METRICS_SCOPE, TEMPORALITY, type ExportSeries, type OtlpMetricsEncoding } from './options';
 

@@ -1,6 +1,6 @@
 import { ProtoWriter, writeOtlpResource, writeOtlpScope, writeOtlpStringKeyValue } from '@obs/core';
 import { MetricType } from '../MetricType';
-import type { CollectedFamily, CollectedHistogram, CollectedMetrics } from '../export/collected';
+import type { CollectedFamily, CollectedHistogram, CollectedMetrics } from '../MetricsProducer';
 import { OTLP_METRICS_SCOPE, TEMPORALITY, type ExportSeries, type OtlpMetricsEncoding } from './options';
 
 /*

@@ -1,5 +1,5 @@
 import type { OtlpAttributeValue } from '@obs/core';
-import type { CollectedSeries } from '../export/collected';
+import type { CollectedSeries } from '../MetricsProducer';
 
 /** How histograms and timers are exported. */
 export type OtlpHistogramMode = 'exponential' | 'explicit';

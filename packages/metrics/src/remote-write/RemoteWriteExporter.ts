@@ -1,6 +1,6 @@
 import { describeValue, isValidLabelName } from '@obs/core';
 import { InvalidConfigError } from '../errors';
-import type { CollectedMetrics } from '../export/collected';
+import type { CollectedMetrics } from '../MetricsProducer';
 import { PushExporter, positiveNumber, type PushExporterConfig, type QueuedRequest } from '../export/PushExporter';
 import { snappyCompress } from './snappy';
 import { WriteRequestEncoder } from './writeRequest';

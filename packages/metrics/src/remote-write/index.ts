@@ -6,4 +6,4 @@ export type { WriteRequestOptions, EncodedWriteRequest } from './writeRequest';
 export { snappyCompress, maxCompressedLength } from './snappy';
 export type { PushExporterConfig, PushExporterStats } from '../export/PushExporter';
 export type { MetricsExportEvent, ExportSucceededEvent, ExportFailedEvent, ExportDroppedEvent } from '../export/events';
-export type { MetricsProducer, CollectedMetrics } from '../export/collected';
+export type { MetricsProducer, CollectedMetrics } from '../MetricsProducer';

@@ -1,7 +1,7 @@
 import { ProtoWriter } from '@obs/core';
 import { MetricType } from '../MetricType';
 import { formatValue } from '../exposition/serialize';
-import type { CollectedFamily, CollectedMetrics } from '../export/collected';
+import type { CollectedFamily, CollectedMetrics } from '../MetricsProducer';
 
 /**
  * Prometheus remote write 1.0 (`prometheus.WriteRequest`, protobuf) from collected

@@ -1,6 +1,6 @@
 /** Test-only builders of collected metrics (the producer shape the exporters read). */
 import { MetricType } from '../MetricType';
-import type { CollectedFamily, CollectedMetrics, CollectedSeries } from '../export/collected';
+import type { CollectedFamily, CollectedMetrics, CollectedSeries } from '../MetricsProducer';
 import { LogHistogram } from '../sketch/LogHistogram';
 
 export function counterFamily(name: string, series: Array<[Record<string, string>, number]>, extra: Partial<CollectedFamily> = {}): CollectedFamily {
