@@ -15,6 +15,7 @@ export const workspaceAliases = {
   '@obs/anomaly': pkg('anomaly'),
   '@obs/hub': pkg('hub'),
   '@obs/vision': pkg('vision'),
+  '@obs/otel': pkg('otel'),
 };
 
 export function sharedConfig(name: string, extra: { testTimeout?: number } = {}) {

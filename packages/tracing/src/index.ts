@@ -40,7 +40,7 @@ export {
   MAX_BAGGAGE_MEMBERS,
 } from './propagation/baggage';
 export type { BaggageEntry, ParsedBaggage } from './propagation/baggage';
-export { extractTraceContext } from './propagation/context';
+export { extractTraceContext, injectTraceContext } from './propagation/context';
 export type { TraceHeaders } from './propagation/context';
 export { getHeaderValues, readTraceHeaders } from './propagation/headers';
 export type { TraceHeaderValues } from './propagation/headers';

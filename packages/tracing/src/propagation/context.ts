@@ -128,3 +128,16 @@ export function injectTraceHeaders(
   addOptionalHeaders(headers, traceState, baggage, baggageMetadata);
   return headers;
 }
+
+/**
+ * Outgoing W3C headers for a context (the counterpart of
+ * {@link extractTraceContext}; `traces.injectContext` without a manager).
+ * Throws {@link TracingValidationError} for a context without valid ids.
+ */
+export function injectTraceContext(context: SpanContext): TraceHeaders {
+  if (context === null || typeof context !== 'object') {
+    throw new TracingValidationError('INVALID_CONTEXT', `injectTraceContext needs a SpanContext, got ${describeValue(context)}`);
+  }
+  const c = context as Partial<Record<keyof SpanContext, unknown>>;
+  return injectTraceHeaders(c.traceId, c.spanId, c.sampled, c.traceFlags, c.traceState, c.baggage, c.baggageMetadata);
+}

@@ -1,0 +1,11 @@
+export { registerObs } from './registerObs';
+export type { RegisterObsOptions, UnregisterObs } from './registerObs';
+export { ObsTracerProvider } from './trace/ObsTracerProvider';
+export type { ObsTracerProviderConfig } from './trace/ObsTracerProvider';
+export { ObsTracer } from './trace/ObsTracer';
+export { BridgeSpan } from './trace/BridgeSpan';
+export { ObsContextManager } from './context/ObsContextManager';
+export { ObsPropagator } from './propagation/ObsPropagator';
+export { ObsMeterProvider } from './metrics/ObsMeterProvider';
+export type { ObsMeterProviderConfig, ObsMeterStats } from './metrics/ObsMeterProvider';
+export { prometheusName } from './metrics/prometheusName';
