@@ -9,6 +9,7 @@ import { filter, interval, map, merge, Subject, Subscription, type Observable } 
 import { resolveHubConfig, type HubOptions, type ResolvedHubConfig } from './config';
 import { buildDashboardData, type DashboardCounters } from './dashboard/buildDashboardData';
 import { DashboardSampler } from './dashboard/DashboardSampler';
+import { MetricExplorer } from './dashboard/MetricExplorer';
 import type { DashboardData } from './dashboard/DashboardTypes';
 import { HubError, HubValidationError } from './errors';
 import { HUB_SOURCE, type HubEvent, type ObsEvent } from './events';
@@ -85,6 +86,12 @@ export class ObservabilityHub {
   private readonly flows = new Subscription();
   private periodic: Subscription | undefined;
   private readonly sampler: DashboardSampler;
+  /**
+   * The dashboard's metric explorer: searchable metric names and live queries
+   * (rates, gauge sums, histogram quantiles per sample interval), served by
+   * `createHttpHandler` under `/api/metrics`.
+   */
+  readonly explorer: MetricExplorer;
   private readonly snapshotFile: SnapshotFile<HubSnapshot> | undefined;
   private persistChain: Promise<unknown> = Promise.resolve();
   private startPromise: Promise<void> | undefined;
@@ -114,6 +121,7 @@ export class ObservabilityHub {
     this.events$ = this.delivery.events$;
 
     this.sampler = new DashboardSampler(this.metrics, config, (sample) => this.emit({ type: 'hub/sample', ts: sample.ts, source: HUB_SOURCE, sample }));
+    this.explorer = new MetricExplorer(this.metrics, clock, { historySize: config.dashboard.historySize });
     this.snapshotFile = config.persistence ? new SnapshotFile<HubSnapshot>(config.persistence.path) : undefined;
     this.wireFlows();
   }
@@ -317,7 +325,13 @@ export class ObservabilityHub {
     this.alerts.start(() => this.alertContext());
     if (config.sloTrackingEnabled) this.sloTracker.start();
     if (config.flows.dashboard) {
-      periodic.add(interval(config.dashboard.sampleIntervalSeconds * 1000, config.scheduler).subscribe(() => this.sampler.sample()));
+      periodic.add(
+        interval(config.dashboard.sampleIntervalSeconds * 1000, config.scheduler).subscribe(() => {
+          // The explorer samples first so its points share the tick that `hub/sample` announces.
+          this.explorer.sample();
+          this.sampler.sample();
+        }),
+      );
     }
     if (config.persistence) {
       periodic.add(
@@ -401,9 +415,12 @@ export class ObservabilityHub {
       this.flows.add(
         supervise(
           'dashboard',
-          () => points$.pipe(filter((p) => p.name === names.latency || p.name === names.confidence)),
+          () => points$.pipe(filter((p) => p.name === names.latency || p.name === names.confidence || this.explorer.wants(p.name))),
           report,
-        ).subscribe((point) => this.sampler.observe(point)),
+        ).subscribe((point) => {
+          this.sampler.observe(point);
+          if (this.explorer.wants(point.name)) this.explorer.observe(point);
+        }),
       );
     }
   }

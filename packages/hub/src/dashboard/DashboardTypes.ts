@@ -60,6 +60,22 @@ export interface DashboardSLO {
   readonly noData: boolean;
   readonly good: number;
   readonly total: number;
+  /** Burn-down: the error budget remaining over the window (sampled, at most 256 points). */
+  readonly burnDown: readonly { readonly ts: number; readonly remaining: number }[];
+  /** Grouped SLOs: the groups with the least budget left first, at most 50. */
+  readonly groups: readonly DashboardSLOGroup[];
+  /** Grouped SLOs: how many groups there are in all. */
+  readonly groupCount: number;
+}
+
+/** One label group of a grouped SLO. */
+export interface DashboardSLOGroup {
+  readonly labels: Record<string, string>;
+  readonly status: string;
+  readonly currentValue: number | null;
+  readonly errorBudgetRemaining: number | null;
+  readonly burnRate: number | null;
+  readonly total: number;
 }
 
 export interface DashboardAnomaly {

@@ -13,6 +13,7 @@ export interface DashboardCounters {
 }
 
 const ACTIVE_SPANS_LISTED = 20;
+const SLO_GROUPS_LISTED = 50;
 
 function alertView(alert: Alert): DashboardAlert {
   return {
@@ -118,6 +119,19 @@ export function buildDashboardData(
       noData: r.noData,
       good: r.good,
       total: r.total,
+      burnDown: sloTracker.getBudgetHistory(slo.sloId).samples.map((p) => ({ ts: p.timestamp, remaining: p.errorBudgetRemaining })),
+      groups: [...(r.groups ?? [])]
+        .sort((a, b) => a.errorBudgetRemaining - b.errorBudgetRemaining)
+        .slice(0, SLO_GROUPS_LISTED)
+        .map((g) => ({
+          labels: { ...g.labels },
+          status: g.status,
+          currentValue: g.currentValue,
+          errorBudgetRemaining: g.errorBudgetRemaining,
+          burnRate: g.burnRate,
+          total: g.total,
+        })),
+      groupCount: r.groups?.length ?? 0,
     };
   });
 

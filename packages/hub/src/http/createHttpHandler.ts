@@ -5,6 +5,7 @@ import { isValidTraceId } from '@obs/tracing';
 import { HubValidationError } from '../errors';
 import { summarizeSpan } from '../internal/serializeEvent';
 import type { ObservabilityHub } from '../ObservabilityHub';
+import { isExplorerPath, serveExplorer } from './explorerRoutes';
 import { requestBodyPending } from './hardenServer';
 import { applySecurityHeaders, CONTENT_SECURITY_POLICY } from './securityHeaders';
 import { DEFAULT_SSE_EVENTS, SseBroadcaster, type SseOptions } from './SseBroadcaster';
@@ -69,6 +70,7 @@ function tokenOption(value: string | null | undefined, envName: string, what: st
  * | `GET /api/dashboard` | {@link DashboardData} |
  * | `GET /api/events` | Server-Sent Events of hub events (batched JSON arrays) |
  * | `GET /api/traces/:traceId` | the spans of one trace |
+ * | `GET /api/metrics`, `/api/metrics/series`, `/api/metrics/query` | the metric explorer (names, label sets, live queries) |
  *
  * Everything else goes to `options.fallback`, or gets a JSON 404. Every
  * response carries security headers and a strict Content-Security-Policy.
@@ -187,6 +189,12 @@ export function createHttpHandler(hub: ObservabilityHub, options: HttpHandlerOpt
         if (spans.length === 0) return fail(res, 404, 'trace_not_found', `no spans stored for trace ${traceId}`, head);
         return sendJson(res, 200, { traceId, spans: spans.map(summarizeSpan) }, head);
       }
+      case 'explorer': {
+        if (!authorized) return unauthorized(res);
+        const answer = serveExplorer(hub.explorer, path, url.searchParams);
+        if (answer.status >= 400) counters.badRequests++;
+        return sendJson(res, answer.status, answer.body, head);
+      }
       case 'api-other':
         return fail(res, 404, 'not_found', `no route for ${method} ${path.slice(0, 200)}`, head);
     }
@@ -211,7 +219,7 @@ export function createHttpHandler(hub: ObservabilityHub, options: HttpHandlerOpt
   return handler;
 }
 
-type Route = 'metrics' | 'health' | 'health-live' | 'health-ready' | 'dashboard' | 'events' | 'trace' | 'api-other';
+type Route = 'metrics' | 'health' | 'health-live' | 'health-ready' | 'dashboard' | 'events' | 'trace' | 'explorer' | 'api-other';
 
 function routeOf(path: string): Route | undefined {
   switch (path) {
@@ -229,6 +237,7 @@ function routeOf(path: string): Route | undefined {
       return 'events';
   }
   if (TRACE_ROUTE.test(path)) return 'trace';
+  if (isExplorerPath(path)) return 'explorer';
   if (path.startsWith('/api/')) return 'api-other';
   return undefined;
 }
