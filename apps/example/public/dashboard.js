@@ -2,52 +2,15 @@
 // Every string that comes from data is written with textContent, never as
 // HTML, so alert messages, label values or span names cannot inject markup.
 import uPlot from '/vendor/uPlot.esm.js';
+import { $, apiUrl, asArray, el, fmt, getJson, num, safeClass } from './dom.js';
+import { initExplorer, refresh as refreshExplorer, setAnomalies as setExplorerAnomalies } from './explorer.js';
+import { anomalyMarkersPlugin, markersFor } from './markers.js';
+import { renderSloItems } from './slos.js';
 
 const POLL_MS = 1000;
-const token = new URLSearchParams(location.search).get('access_token');
-
-/** Adds the page's access token (if any) to an API URL: EventSource cannot send headers. */
-function apiUrl(path) {
-  if (!token) return path;
-  const url = new URL(path, location.origin);
-  url.searchParams.set('access_token', token);
-  return url.pathname + url.search;
-}
-
-async function getJson(path) {
-  const res = await fetch(apiUrl(path), { headers: { Accept: 'application/json' }, cache: 'no-store' });
-  if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
-  return res.json();
-}
-
-// ---------- small DOM helpers (text only) ----------
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  return node;
-}
 
 function replaceChildren(parent, children) {
   parent.replaceChildren(...children);
-}
-
-const $ = (id) => document.getElementById(id);
-
-function asArray(value) {
-  if (Array.isArray(value)) return value;
-  if (value && typeof value === 'object') return Object.values(value);
-  return [];
-}
-
-function num(value) {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-}
-
-function fmt(value, digits = 1) {
-  const n = num(value);
-  return n === undefined ? '–' : n.toFixed(digits);
 }
 
 function ago(ts) {
@@ -59,16 +22,12 @@ function ago(ts) {
   return `${Math.round(s / 3600)}h ago`;
 }
 
-function safeClass(value, allowed, fallback) {
-  return allowed.includes(value) ? value : fallback;
-}
-
 // ---------- charts ----------
 
 const axisStroke = '#8391a5';
 const gridStroke = '#263142';
 
-function makeChart(target, series, yLabel, yRange = (_u, _min, max) => [0, Math.max(1, max * 1.15)]) {
+function makeChart(target, series, yLabel, yRange = (_u, _min, max) => [0, Math.max(1, max * 1.15)], plugins = []) {
   const width = Math.max(300, target.clientWidth || 480);
   const opts = {
     width,
@@ -80,10 +39,15 @@ function makeChart(target, series, yLabel, yRange = (_u, _min, max) => [0, Math.
     ],
     legend: { live: true },
     series: [{}, ...series.map((s) => ({ spanGaps: false, width: 2, points: { show: false }, ...s }))],
+    plugins,
   };
   const empty = [[], ...series.map(() => [])];
   return new uPlot(opts, empty, target);
 }
+
+/** The latest dashboard anomalies and the latency metric's name, for the latency chart's markers. */
+let latestAnomalies = [];
+let latencyMetric = 'vision_request_duration_ms';
 
 const charts = {
   requests: makeChart($('chart-requests'), [{ label: 'requests/s', stroke: '#4fc3f7', fill: 'rgba(79,195,247,0.12)' }], 'req/s'),
@@ -96,6 +60,13 @@ const charts = {
       { label: 'p99', stroke: '#ef5350' },
     ],
     'ms',
+    undefined,
+    [
+      anomalyMarkersPlugin(
+        () => markersFor(latestAnomalies, latencyMetric),
+        (n) => (document.body.dataset.latencyMarkers = String(n)),
+      ),
+    ],
   ),
   confidence: makeChart($('chart-confidence'), [{ label: 'confidence', stroke: '#b388ff' }], '', () => [0, 1]),
 };
@@ -182,6 +153,10 @@ function readSlos(data) {
     burnRate: num(r.burnRate),
     burnRates: r.burnRates ?? r.windows,
     status: String(r.status ?? 'met'),
+    sloId: r.sloId,
+    burnDown: asArray(r.burnDown),
+    groups: asArray(r.groups),
+    groupCount: num(r.groupCount) ?? 0,
   }));
 }
 
@@ -240,37 +215,15 @@ function renderAlerts(alerts) {
   $('alerts-empty').hidden = alerts.length > 0;
 }
 
-function budgetText(budget) {
-  if (budget === undefined) return 'error budget: no data';
-  return budget < 0 ? `error budget exhausted (${fmt(budget, 0)}%)` : `error budget ${fmt(budget, 1)}% left`;
-}
-
 function renderSlos(slos) {
-  replaceChildren(
-    $('slo-list'),
-    slos.map((s) => {
-      const status = safeClass(s.status, ['met', 'at_risk', 'breached'], 'met');
-      const li = el('li');
-      const row = el('div', 'row');
-      row.append(el('span', 'name', s.name), el('span', `slo-status-${status}`, status.replace('_', ' ')));
-      const budget = Math.max(0, Math.min(100, s.budget ?? 100));
-      const bar = el('div', `budget ${status}`);
-      const fill = el('div');
-      fill.style.width = `${budget}%`;
-      bar.append(fill);
-      const burn = s.burnRate !== undefined ? `burn rate ${fmt(s.burnRate, 2)}×` : '';
-      li.append(
-        row,
-        bar,
-        el('div', 'meta wrap', `${fmt(s.current, 2)}% good of target ${fmt(s.target, 2)}% · ${budgetText(s.budget)}${burn ? ' · ' + burn : ''}`),
-      );
-      return li;
-    }),
-  );
+  replaceChildren($('slo-list'), renderSloItems(slos));
   $('slo-empty').hidden = slos.length > 0;
 }
 
 function renderAnomalies(anomalies) {
+  latestAnomalies = anomalies;
+  charts.latency.redraw(false, false);
+  setExplorerAnomalies(anomalies);
   const recent = [...anomalies].sort((a, b) => (num(b.timestamp) ?? 0) - (num(a.timestamp) ?? 0)).slice(0, 8);
   replaceChildren(
     $('anomaly-list'),
@@ -376,6 +329,7 @@ async function showTrace(traceId) {
 }
 
 function renderDashboard(data) {
+  if (typeof data?.metrics?.names?.latency === 'string') latencyMetric = data.metrics.names.latency;
   mergeSamples(data.charts);
   renderHealth(readHealth(data));
   renderAlerts(readAlerts(data));
@@ -423,6 +377,7 @@ function setConnection(kind, text) {
 function connectEvents() {
   if (typeof EventSource !== 'function') {
     setConnection('polling', 'polling');
+    setInterval(refreshExplorer, POLL_MS);
     return;
   }
   const source = new EventSource(apiUrl('/api/events'));
@@ -439,11 +394,15 @@ function connectEvents() {
       return;
     }
     const fresh = asArray(events).filter((e) => e && e.type === 'hub/sample' && e.sample).map((e) => e.sample);
-    if (fresh.length) mergeSamples(fresh);
+    if (fresh.length) {
+      mergeSamples(fresh);
+      refreshExplorer();
+    }
     if (asArray(events).some((e) => e && e.type !== 'hub/sample')) queueRefresh();
   };
 }
 
+initExplorer();
 refreshDashboard();
 refreshDemo();
 setInterval(refreshDashboard, POLL_MS);

@@ -99,6 +99,31 @@ describe.skipIf(!chromiumPath)('the dashboard in a real browser (headless chromi
     expect(dialogs).toEqual([]);
   });
 
+  it('explores a metric live: search, pick, a chart of its quantiles that keeps growing', async () => {
+    await page.fill('#explorer-search', 'vision_request_dur');
+    await page.waitForSelector('#explorer-metrics li[data-metric="vision_request_duration_ms"]', { timeout: 20_000 });
+    await expect.poll(() => page.locator('#explorer-metrics li').count(), { timeout: 10_000 }).toBe(1); // the search narrowed the list
+    await page.click('#explorer-metrics li[data-metric="vision_request_duration_ms"]');
+    await page.waitForFunction(() => Number(document.body.dataset['explorerPoints'] ?? '0') >= 3, undefined, { timeout: 20_000 });
+    expect(await page.locator('#explorer-chart canvas').count()).toBe(1);
+    expect(await page.locator('#explorer-meta').textContent()).toMatch(/^histogram · 1 series · \d+ points · observations [\d.]+\/s · p99 [\d.]+$/);
+    // the chart of the four main metrics is unchanged
+    expect(await page.locator('.chart canvas').count()).toBe(4);
+  });
+
+  it('draws the budget burn-down of every SLO and burn rates, and a grouped SLO as a table per label', async () => {
+    const { createSLODefinition } = await import('@obs/hub');
+    const slo = app.hub.sloTracker.defineSLO(createSLODefinition('Checkout by route', 99, 1, '', { groupBy: ['route'] }));
+    for (let i = 0; i < 200; i++) app.hub.sloTracker.recordEvent(slo.sloId, i % 40 !== 0, { route: i % 2 ? '/pay' : `/cart${XSS}` });
+    app.hub.sloTracker.evaluate();
+    await page.waitForSelector(`#slo-list li[data-slo-id="${slo.sloId}"] table.slo-groups tr:nth-child(3)`, { timeout: 20_000 });
+    const item = page.locator(`#slo-list li[data-slo-id="${slo.sloId}"]`);
+    expect(await item.locator('table.slo-groups tr').count()).toBe(3); // header + two routes
+    expect(await item.locator('table.slo-groups').textContent()).toContain(`route=/cart${XSS}`);
+    expect(await item.locator('table.burn-rates td').count()).toBe(7);
+    expect(Number(await item.locator('svg.burndown').getAttribute('data-points'))).toBeGreaterThanOrEqual(1);
+  });
+
   it('logged no console errors (no CSP violations, no failed requests, no script errors)', () => {
     expect(consoleErrors).toEqual([]);
   });

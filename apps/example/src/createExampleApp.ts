@@ -4,6 +4,7 @@ import {
   createHardenedServer,
   createHttpHandler,
   createObservabilityHub,
+  createSLODefinition,
   systemClock,
   type FallbackContext,
   type HardenedServer,
@@ -103,7 +104,11 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
   await hub.start();
 
   const assets = loadStaticAssets();
-  const traffic = options.demo ? new TrafficGenerator({ provider, samples: loadSampleImages(), tracer: hub.traces }) : undefined;
+  // A per-label SLO: the demo's uploads grouped by sample image, each with its own budget and burn rate.
+  const bySample = options.demo ? demoSampleSLO(hub) : undefined;
+  const traffic = options.demo
+    ? new TrafficGenerator({ provider, samples: loadSampleImages(), tracer: hub.traces, onResult: bySample })
+    : undefined;
 
   const appRoutes = async (req: IncomingMessage, res: ServerResponse, ctx: FallbackContext): Promise<void> => {
     const path = ctx.url.pathname;
@@ -203,4 +208,13 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
     })());
 
   return { hub, provider, server, traffic, url, close };
+}
+
+/** Defines the demo's `uploads-by-sample` SLO (80%: the demo sends broken images on purpose; grouped by `sample`) and returns its recorder. */
+function demoSampleSLO(hub: ObservabilityHub): (sample: string, ok: boolean) => void {
+  const id = 'demo-uploads-by-sample';
+  if (!hub.sloTracker.hasSLO(id)) {
+    hub.sloTracker.defineSLO(createSLODefinition('Demo uploads by sample', 80, 1, '', { sloId: id, groupBy: ['sample'] }));
+  }
+  return (sample, ok) => hub.sloTracker.recordEvent(id, ok, { sample });
 }

@@ -25,6 +25,8 @@ export interface TrafficGeneratorOptions<S extends VisionSpan = VisionSpan> {
   readonly tickMs?: number;
   /** Requests allowed in flight at once; more are dropped and counted (default 64). */
   readonly maxInFlight?: number;
+  /** Told each request's outcome, by the sample image it sent (e.g. for a per-sample SLO). A throw is ignored. */
+  readonly onResult?: (sample: string, ok: boolean) => void;
 }
 
 export interface TrafficStats {
@@ -88,18 +90,23 @@ export class TrafficGenerator<S extends VisionSpan = VisionSpan> {
         continue;
       }
       const sample = this.pickSample();
-      if (this.random() < phase.badInputShare) this.send(sample.bytes.subarray(0, Math.max(1, Math.floor(sample.bytes.length / 2))), `${sample.name} (truncated)`);
-      else this.send(sample.bytes, sample.name);
+      if (this.random() < phase.badInputShare) this.send(sample.bytes.subarray(0, Math.max(1, Math.floor(sample.bytes.length / 2))), `${sample.name} (truncated)`, sample.name);
+      else this.send(sample.bytes, sample.name, sample.name);
     }
   }
 
-  private send(bytes: Uint8Array, sample: string): void {
+  private send(bytes: Uint8Array, sample: string, sampleName: string): void {
     this.stats.sent++;
     this.stats.inFlight++;
     const tracer = this.options.tracer;
     const span = tracer?.startSpan('demo.upload', 'demo-client', undefined, { sample, 'image.bytes': bytes.length });
     const finish = (status: 'ok' | 'error') => {
       if (span) tracer!.finishSpan(span, status);
+      try {
+        this.options.onResult?.(sampleName, status === 'ok');
+      } catch {
+        // an observer's failure is not the request's
+      }
     };
     const request = Promise.resolve()
       .then(() => this.options.provider.analyzeImage(bytes, this.random() < 0.8, { parent: span }))

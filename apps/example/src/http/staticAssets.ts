@@ -15,6 +15,10 @@ interface Asset {
 const ASSETS: readonly (readonly [string, string, string])[] = [
   ['/', 'index.html', 'text/html; charset=utf-8'],
   ['/dashboard.js', 'dashboard.js', 'text/javascript; charset=utf-8'],
+  ['/dom.js', 'dom.js', 'text/javascript; charset=utf-8'],
+  ['/explorer.js', 'explorer.js', 'text/javascript; charset=utf-8'],
+  ['/markers.js', 'markers.js', 'text/javascript; charset=utf-8'],
+  ['/slos.js', 'slos.js', 'text/javascript; charset=utf-8'],
   ['/dashboard.css', 'dashboard.css', 'text/css; charset=utf-8'],
   ['/favicon.svg', 'favicon.svg', 'image/svg+xml'],
   ['/vendor/uPlot.esm.js', 'vendor/uPlot.esm.js', 'text/javascript; charset=utf-8'],

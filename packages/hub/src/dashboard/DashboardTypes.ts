@@ -132,6 +132,8 @@ export interface DashboardData {
   readonly running: boolean;
   readonly health: { readonly status: string; readonly checks: DashboardCheck[] };
   readonly metrics: {
+    /** The metrics behind the charts (anomalies of `latency` are drawn on the latency chart). */
+    readonly names: DashboardMetricNames;
     readonly requestsTotal: number;
     readonly errorsTotal: number;
     /** errors / requests since start; null without requests. */

@@ -141,6 +141,7 @@ export function buildDashboardData(
     running,
     health: { status: health.getOverallStatus(), checks },
     metrics: {
+      names: { ...names },
       requestsTotal,
       errorsTotal,
       errorRatio: requestsTotal > 0 ? Math.min(1, errorsTotal / requestsTotal) : null,
