@@ -41,5 +41,16 @@ export type { AlertmanagerHandler, AlertmanagerHandlerConfig, AlertmanagerHandle
 export { createAlertmanagerHandler } from './sinks/alertmanagerHandler';
 export type { WebhookHandlerConfig, WebhookPayload } from './sinks/webhookHandler';
 export { createWebhookHandler } from './sinks/webhookHandler';
+export type { SlackHandlerConfig, SlackPayload } from './sinks/slackHandler';
+export { createSlackHandler } from './sinks/slackHandler';
+export type { PagerDutyHandlerConfig, PagerDutyEvent } from './sinks/pagerDutyHandler';
+export { createPagerDutyHandler, pagerDutyDedupKey } from './sinks/pagerDutyHandler';
+export type { TeamsHandlerConfig } from './sinks/teamsHandler';
+export { createTeamsHandler } from './sinks/teamsHandler';
+export type { QueuedSink, QueuedSinkOptions } from './sinks/queuedSink';
+export { createQueuedSink } from './sinks/queuedSink';
+export type { DeliveryOptions, DeliveryStats } from './sinks/DeliveryQueue';
+export type { Template } from './sinks/template';
+export { renderTitle, renderAlert, defaultTitle, defaultAlertLine } from './sinks/template';
 export type { FetchLike } from './sinks/http';
 export { AlertSinkError } from './sinks/http';

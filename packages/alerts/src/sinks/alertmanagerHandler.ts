@@ -2,14 +2,22 @@ import { labelsKey, normalizeLabels, systemClock, type Clock, type Labels } from
 import type { SchedulerLike } from 'rxjs';
 import type { Alert } from '../Alert';
 import { AlertState } from '../AlertSeverity';
+import { AlertValidationError } from '../errors';
 import { createTimers, type CancelTimer } from '../internal/timers';
 import { alertMatchLabels } from '../matchers';
 import { markNotificationSink, type AlertNotification, type NotificationSink } from '../Notification';
-import { AlertSinkError, defaultFetch, parseHeaders, parseHttpUrl, postJson, sinkNumber, type FetchLike } from './http';
+import { DeliveryQueue, resolveDeliveryOptions, type DeliveryStats } from './DeliveryQueue';
+import { defaultFetch, parseHeaders, parseHttpUrl, postJson, sinkNumber, type FetchLike } from './http';
 
 export interface AlertmanagerHandlerConfig {
-  /** Base URL of Alertmanager, e.g. `http://127.0.0.1:9093`; alerts go to `<url>/api/v2/alerts`. */
-  readonly url: string;
+  /** Base URL of one Alertmanager, e.g. `http://127.0.0.1:9093`; alerts go to `<url>/api/v2/alerts`. */
+  readonly url?: string;
+  /**
+   * Every Alertmanager of a high-availability cluster (as Prometheus does, each gets every
+   * alert and the cluster deduplicates). Each has its own queue, retries and stats, so one
+   * that is down does not hold back the others. `url` and `urls` may be combined.
+   */
+  readonly urls?: readonly string[];
   /** Back-link sent as `generatorURL` with every alert. */
   readonly generatorURL?: string;
   /**
@@ -45,78 +53,76 @@ export interface PostableAlert {
   readonly generatorURL?: string;
 }
 
-export interface AlertmanagerHandlerStats {
-  /** Alerts waiting to be delivered. */
-  readonly queued: number;
+export interface AlertmanagerHandlerStats extends DeliveryStats {
   /** Firing alerts being re-sent periodically. */
   readonly active: number;
-  /** Alerts delivered (accepted with 2xx). */
-  readonly sent: number;
-  /** Alerts dropped because the queue was full. */
-  readonly dropped: number;
-  /** Alerts Alertmanager refused with a 4xx (not retried). */
-  readonly rejected: number;
-  /** Failed POST attempts. */
-  readonly failures: number;
-  readonly lastError: string | undefined;
+  /** Per Alertmanager (summed above; `lastError` above is that of the last target that failed). */
+  readonly targets: readonly (DeliveryStats & { readonly url: string })[];
 }
 
 /** A notification handler delivering to Alertmanager, plus its controls. */
 export interface AlertmanagerHandler extends NotificationSink {
   /**
-   * Queues the notification's alerts and makes one delivery attempt (unless a retry is already
-   * scheduled); rejects if that attempt fails; the alerts stay queued and are retried.
+   * Queues the notification's alerts for every Alertmanager and makes one delivery attempt to
+   * each (unless a retry is already scheduled for it); rejects if any attempt fails; the alerts
+   * stay queued for that Alertmanager and are retried.
    */
   (notification: AlertNotification): Promise<void>;
   /** Stops re-sending and retry timers (queued alerts stay; `flush()` still works). */
   stop(): void;
-  /** Tries to deliver everything queued now; rejects if Alertmanager does not accept it. */
+  /** Tries to deliver everything queued now; rejects if an Alertmanager does not accept it. */
   flush(): Promise<void>;
   stats(): AlertmanagerHandlerStats;
 }
 
-interface Queued {
-  alert: PostableAlert;
-  version: number;
+interface Target {
+  readonly url: string;
+  readonly queue: DeliveryQueue<PostableAlert>;
 }
 
 /**
  * Sends alerts to Alertmanager API v2 (`POST /api/v2/alerts`): labels with `alertname` and
  * `severity`, annotations with `summary`/`message` and `value`, `startsAt`, `endsAt` on
  * resolution, `generatorURL`. Re-sends active alerts every `resendInterval`, retries with
- * exponential backoff while Alertmanager is down and delivers what queued once it is back.
+ * exponential backoff while an Alertmanager is down and delivers what queued once it is back.
+ * With `urls`, every Alertmanager of a cluster gets every alert, independently.
  *
- * @example alerts.addNotificationHandler(createAlertmanagerHandler({ url: 'http://127.0.0.1:9093' }))
+ * @example alerts.addNotificationHandler(createAlertmanagerHandler({ urls: ['http://127.0.0.1:9093', 'http://127.0.0.1:9094'] }))
  */
 export function createAlertmanagerHandler(config: AlertmanagerHandlerConfig): AlertmanagerHandler {
-  const base = parseHttpUrl(config?.url, 'Alertmanager url');
-  const endpoint = new URL(base.pathname.replace(/\/+$/, '') + '/api/v2/alerts', base).toString();
+  const options = resolveDeliveryOptions(config);
+  const rawUrls = [...(config.url !== undefined ? [config.url] : []), ...(config.urls ?? [])];
+  if (config.urls !== undefined && !Array.isArray(config.urls)) throw new AlertValidationError('INVALID_SINK', 'urls must be an array of URLs');
+  if (rawUrls.length === 0 || rawUrls.length > 16) throw new AlertValidationError('INVALID_SINK', 'give the Alertmanager `url` or `urls` (1 to 16 of them)');
+  const endpoints = [
+    ...new Set(
+      rawUrls.map((u) => {
+        const base = parseHttpUrl(u, 'Alertmanager url');
+        return new URL(base.pathname.replace(/\/+$/, '') + '/api/v2/alerts', base).toString();
+      }),
+    ),
+  ];
   const generatorURL = config.generatorURL === undefined ? undefined : parseHttpUrl(config.generatorURL, 'generatorURL').toString();
   const resendInterval = sinkNumber(config.resendInterval, 'resendInterval', 60_000, 0, 86_400_000);
-  const timeoutMs = sinkNumber(config.timeoutMs, 'timeoutMs', 10_000, 1, 600_000);
-  const maxQueue = Math.floor(sinkNumber(config.maxQueue, 'maxQueue', 10_000, 1, 1_000_000));
   const maxBatch = Math.floor(sinkNumber(config.maxBatch, 'maxBatch', 500, 1, 100_000));
-  const retryInitialMs = sinkNumber(config.retryInitialMs, 'retryInitialMs', 1000, 1, 3_600_000);
-  const retryMaxMs = Math.max(retryInitialMs, sinkNumber(config.retryMaxMs, 'retryMaxMs', 30_000, 1, 3_600_000));
   const externalLabels = normalizeLabels(config.externalLabels);
   const headers = parseHeaders(config.headers);
   const fetchFn = config.fetch ?? defaultFetch();
   const clock = config.clock ?? systemClock;
   const timers = createTimers(config.scheduler);
 
-  const queue = new Map<string, Queued>();
+  const targets: Target[] = endpoints.map((url) => ({
+    url,
+    queue: new DeliveryQueue<PostableAlert>({
+      options,
+      timers,
+      maxBatch,
+      send: (batch) => postJson(fetchFn, url, batch, headers, options.timeoutMs, timers),
+    }),
+  }));
   /** Firing alerts per group, from each group's latest notification (what Alertmanager should keep seeing). */
   const activeByGroup = new Map<string, Map<string, Alert>>();
-  let version = 0;
-  let sent = 0;
-  let dropped = 0;
-  let rejected = 0;
-  let failures = 0;
-  let lastError: string | undefined;
-  let attempt = 0;
-  let cancelRetry: CancelTimer | undefined;
   let cancelResend: CancelTimer | undefined;
-  let inFlight: Promise<void> | undefined;
   let stopped = false;
 
   const iso = (ms: number) => new Date(ms).toISOString();
@@ -145,56 +151,7 @@ export function createAlertmanagerHandler(config: AlertmanagerHandlerConfig): Al
   function enqueue(alert: Alert, now: number): void {
     const postable = toPostable(alert, now);
     const key = labelsKey(postable.labels as Labels);
-    if (!queue.has(key) && queue.size >= maxQueue) {
-      const oldest = queue.keys().next();
-      if (!oldest.done) {
-        queue.delete(oldest.value);
-        dropped++;
-      }
-    }
-    queue.delete(key); // re-insert: newest last, so the oldest is dropped first
-    queue.set(key, { alert: postable, version: ++version });
-  }
-
-  /** One POST of up to maxBatch queued alerts. */
-  async function sendOnce(): Promise<void> {
-    const batch = [...queue.entries()].slice(0, maxBatch);
-    if (batch.length === 0) return;
-    try {
-      await postJson(fetchFn, endpoint, batch.map(([, q]) => q.alert), headers, timeoutMs, timers);
-    } catch (error) {
-      failures++;
-      lastError = (error as Error).message;
-      if (error instanceof AlertSinkError && error.status !== undefined && error.status >= 400 && error.status < 500 && error.status !== 429) {
-        // Alertmanager refused the payload itself: retrying the same alerts cannot help.
-        for (const [key, q] of batch) if (queue.get(key)?.version === q.version) queue.delete(key);
-        rejected += batch.length;
-      }
-      throw error;
-    }
-    for (const [key, q] of batch) if (queue.get(key)?.version === q.version) queue.delete(key);
-    sent += batch.length;
-    attempt = 0;
-  }
-
-  /** Sends until the queue is empty; serialized so that only one request is in flight. */
-  function deliver(): Promise<void> {
-    if (inFlight) return inFlight.then(() => (queue.size > 0 ? deliver() : undefined));
-    const run = (async () => {
-      while (queue.size > 0) await sendOnce();
-    })();
-    inFlight = run.finally(() => (inFlight = undefined));
-    return inFlight;
-  }
-
-  function scheduleRetry(): void {
-    if (stopped || cancelRetry || queue.size === 0) return;
-    const delay = Math.min(retryMaxMs, retryInitialMs * 2 ** Math.min(attempt, 30));
-    attempt++;
-    cancelRetry = timers(() => {
-      cancelRetry = undefined;
-      deliver().catch(scheduleRetry);
-    }, delay);
+    for (const t of targets) t.queue.enqueue(key, postable);
   }
 
   function armResend(): void {
@@ -203,12 +160,12 @@ export function createAlertmanagerHandler(config: AlertmanagerHandlerConfig): Al
       cancelResend = undefined;
       const now = clock.now();
       for (const group of activeByGroup.values()) for (const a of group.values()) enqueue(a, now);
-      if (!cancelRetry) deliver().catch(scheduleRetry);
+      for (const t of targets) t.queue.kick().catch(() => undefined); // failures are retried and counted per target
       armResend();
     }, resendInterval);
   }
 
-  const handler = (notification: AlertNotification): Promise<void> => {
+  const handler = async (notification: AlertNotification): Promise<void> => {
     const now = clock.now();
     const firing = new Map<string, Alert>();
     for (const alert of notification.alerts) {
@@ -217,35 +174,38 @@ export function createAlertmanagerHandler(config: AlertmanagerHandlerConfig): Al
     }
     activeByGroup.delete(notification.groupKey);
     if (firing.size > 0) {
-      if (activeByGroup.size >= maxQueue) {
+      if (activeByGroup.size >= options.maxQueue) {
         const oldest = activeByGroup.keys().next();
         if (!oldest.done) activeByGroup.delete(oldest.value);
       }
       activeByGroup.set(notification.groupKey, firing);
     }
     armResend();
-    if (cancelRetry) return Promise.resolve(); // Alertmanager is known to be down: the retry will carry these
-    return deliver().catch((error: unknown) => {
-      scheduleRetry();
-      throw error;
-    });
+    // Each Alertmanager independently: one that hangs or is down does not delay the others.
+    const results = await Promise.allSettled(targets.map((t) => t.queue.kick()));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   };
 
   return Object.assign(markNotificationSink(handler), {
     stop(): void {
       stopped = true;
-      cancelRetry?.();
-      cancelRetry = undefined;
+      for (const t of targets) t.queue.stop();
       cancelResend?.();
       cancelResend = undefined;
     },
-    flush(): Promise<void> {
-      return deliver();
+    async flush(): Promise<void> {
+      const results = await Promise.allSettled(targets.map((t) => t.queue.deliver()));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
     },
     stats(): AlertmanagerHandlerStats {
       let active = 0;
       for (const g of activeByGroup.values()) active += g.size;
-      return { queued: queue.size, active, sent, dropped, rejected, failures, lastError };
+      const perTarget = targets.map((t) => ({ url: t.url, ...t.queue.stats() }));
+      const sum = (k: 'queued' | 'sent' | 'dropped' | 'rejected' | 'failures') => perTarget.reduce((acc, t) => acc + t[k], 0);
+      const lastError = perTarget.map((t) => t.lastError).filter((e) => e !== undefined).at(-1);
+      return { queued: sum('queued'), active, sent: sum('sent'), dropped: sum('dropped'), rejected: sum('rejected'), failures: sum('failures'), lastError, targets: perTarget };
     },
   });
 }

@@ -144,6 +144,38 @@ describe('createAlertmanagerHandler', () => {
   });
 });
 
+describe('createAlertmanagerHandler({ urls }) (HA)', () => {
+  beforeEach(() => vi.useFakeTimers({ now: Date.UTC(2026, 10, 29, 9, 0, 0) }));
+  afterEach(() => vi.useRealTimers());
+
+  it('delivers to each Alertmanager independently: per-target queue, retries and stats', async () => {
+    const calls: string[] = [];
+    let downHost = '127.0.0.1:9093';
+    const fetchFn: FetchLike = (url) => {
+      calls.push(url);
+      if (url.includes(downHost)) return Promise.reject(new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED') }));
+      return Promise.resolve({ ok: true, status: 200, text: () => Promise.resolve('') });
+    };
+    const sink = createAlertmanagerHandler({ url: 'http://127.0.0.1:9093', urls: ['http://127.0.0.1:9094', 'http://127.0.0.1:9093/'], fetch: fetchFn, resendInterval: 0, retryInitialMs: 1000 });
+    const alerts = createAlertManager();
+    alerts.addHandler(sink);
+    alerts.fireAlert({ name: 'A' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sink.stats().targets.map((t) => [t.url, t.sent, t.queued])).toEqual([
+      ['http://127.0.0.1:9093/api/v2/alerts', 0, 1],
+      ['http://127.0.0.1:9094/api/v2/alerts', 1, 0],
+    ]); // duplicates removed; the one down holds back nobody
+    alerts.fireAlert({ name: 'B' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sink.stats().targets[1]).toMatchObject({ sent: 2, queued: 0 });
+    downHost = 'none';
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(sink.stats()).toMatchObject({ sent: 4, queued: 0, failures: 1 });
+    expect(() => createAlertmanagerHandler({ urls: [] })).toThrow();
+    sink.stop();
+  });
+});
+
 describe('createWebhookHandler', () => {
   it('posts the notification as JSON with custom headers; a non-2xx becomes a handler-error', async () => {
     const f = fakeFetch();

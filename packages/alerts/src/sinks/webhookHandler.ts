@@ -1,21 +1,18 @@
-import type { SchedulerLike } from 'rxjs';
-import { createTimers } from '../internal/timers';
-import { markNotificationSink, type AlertNotification, type NotificationSink } from '../Notification';
-import { defaultFetch, parseHeaders, parseHttpUrl, postJson, sinkNumber, type FetchLike } from './http';
+import type { AlertNotification } from '../Notification';
+import { defaultFetch, parseHeaders, parseHttpUrl, postJson, type FetchLike } from './http';
+import { createQueuedSink, type QueuedSink, type QueuedSinkOptions } from './queuedSink';
 
-export interface WebhookHandlerConfig {
+export interface WebhookHandlerConfig extends QueuedSinkOptions {
   readonly url: string;
   readonly headers?: Readonly<Record<string, string>>;
-  /** Default 10 000 ms. */
-  readonly timeoutMs?: number;
   readonly fetch?: FetchLike;
-  readonly scheduler?: SchedulerLike;
 }
 
 /** The JSON body a webhook receives (close to Alertmanager's webhook payload). */
 export interface WebhookPayload {
   readonly version: '1';
   readonly groupKey: string;
+  readonly receiver: string;
   readonly status: 'firing' | 'resolved';
   readonly groupLabels: Readonly<Record<string, string>>;
   readonly alerts: AlertNotification['alerts'];
@@ -23,27 +20,26 @@ export interface WebhookPayload {
 }
 
 /**
- * A notification handler that POSTs each group notification as JSON to `url`. A failure
- * (network, timeout, non-2xx) rejects, so the manager reports `alerts/handler-error`;
- * there is no retry (use the Alertmanager handler for guaranteed delivery).
+ * A sink that POSTs each group notification as JSON to `url`, with the shared queue,
+ * timeout (default 10 s) and retries (a 4xx other than 408/429 is not retried). A failed
+ * attempt rejects, so the manager reports `alerts/handler-error`.
  *
  * @example alerts.addNotificationHandler(createWebhookHandler({ url: 'http://127.0.0.1:8080/hook' }))
  */
-export function createWebhookHandler(config: WebhookHandlerConfig): NotificationSink & ((notification: AlertNotification) => Promise<void>) {
+export function createWebhookHandler(config: WebhookHandlerConfig): QueuedSink {
   const url = parseHttpUrl(config?.url, 'webhook url').toString();
   const headers = parseHeaders(config.headers);
-  const timeoutMs = sinkNumber(config.timeoutMs, 'timeoutMs', 10_000, 1, 600_000);
   const fetchFn = config.fetch ?? defaultFetch();
-  const timers = createTimers(config.scheduler);
-  return markNotificationSink(function webhook(notification: AlertNotification): Promise<void> {
+  return createQueuedSink('webhook', config, (n, options, timers) => {
     const payload: WebhookPayload = {
       version: '1',
-      groupKey: notification.groupKey,
-      status: notification.status,
-      groupLabels: notification.groupLabels,
-      alerts: notification.alerts,
-      timestamp: notification.timestamp,
+      groupKey: n.groupKey,
+      receiver: n.receiver,
+      status: n.status,
+      groupLabels: n.groupLabels,
+      alerts: n.alerts,
+      timestamp: n.timestamp,
     };
-    return postJson(fetchFn, url, payload, headers, timeoutMs, timers);
+    return postJson(fetchFn, url, payload, headers, options.timeoutMs, timers);
   });
 }
