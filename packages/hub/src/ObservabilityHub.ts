@@ -2,7 +2,7 @@ import { BoundedMap, ofType, type Clock } from '@obs/core';
 import { createAlertManager, type AlertContext, type AlertManager } from '@obs/alerts';
 import { createAnomalyDetector, type AnomalyDetector } from '@obs/anomaly';
 import { createHealthMonitor, type HealthMonitor } from '@obs/health';
-import { createMetricsCollector, type MetricsCollector } from '@obs/metrics';
+import { createMetricsCollector, type ExemplarSource, type MetricsCollector } from '@obs/metrics';
 import { createSLOTracker, type SLOTracker } from '@obs/slo';
 import { createTraceManager, type TraceManager } from '@obs/tracing';
 import { filter, interval, map, merge, Subject, Subscription, type Observable } from 'rxjs';
@@ -112,6 +112,7 @@ export class ObservabilityHub {
 
     this.metrics = createMetricsCollector({ ...options.metrics, ...injected, metricsRetentionHours: config.metricsRetentionHours });
     this.traces = createTraceManager({ ...options.tracing, ...injected, traceSampleRate: config.traceSampleRate });
+    if (options.metrics?.exemplars === undefined) this.metrics.setExemplarSource(activeSampledSpan(this.traces));
     this.health = createHealthMonitor({ ...options.health, clock, scheduler, healthCheckIntervalSeconds: config.healthCheckIntervalSeconds });
     this.alerts = createAlertManager({ ...options.alerts, clock, scheduler, alertEvaluationIntervalSeconds: config.alertEvaluationIntervalSeconds });
     this.sloTracker = createSLOTracker({ ...options.slo, clock, scheduler, evaluationIntervalMs: config.sloEvaluationIntervalSeconds * 1000 });
@@ -526,4 +527,16 @@ export class ObservabilityHub {
  */
 export function createObservabilityHub(options?: HubOptions): ObservabilityHub {
   return new ObservabilityHub(options);
+}
+
+/**
+ * The exemplar source the hub gives its metrics: the sampled span active where a value is
+ * recorded. Cheap while no span was ever made active (the trace manager skips its
+ * async-context lookup until then), so recording outside traces costs one call.
+ */
+function activeSampledSpan(traces: TraceManager): ExemplarSource {
+  return () => {
+    const span = traces.getActiveSpan();
+    return span !== undefined && span.context.sampled ? span.context : undefined;
+  };
 }

@@ -13,6 +13,7 @@ import { restoreInto, snapshotOf, type MetricsSnapshot } from './snapshot';
 import { ClassicBuckets, DEFAULT_LATENCY_BUCKETS_MS } from './internal/ClassicBuckets';
 import { coarseClock, startCoarseClock } from './internal/coarseClock';
 import { collectAll, collectBatches } from './internal/collect';
+import type { ExemplarSource } from './internal/exemplars';
 import { mergeInto, type MergeOptions } from './internal/merge';
 import { PointQueue } from './internal/PointQueue';
 import { HistogramSeries, type Series } from './internal/Series';
@@ -23,6 +24,7 @@ import { badValue, checkWindow } from './internal/validate';
 
 export type { MetricDescription } from './internal/SeriesRegistry';
 export type { GaugeMergePolicy, MergeOptions } from './internal/merge';
+export type { ExemplarContext, ExemplarSource } from './internal/exemplars';
 
 export interface MetricsCollectorConfig {
   /** How long retention aggregates are kept (default 24). */
@@ -54,6 +56,14 @@ export interface MetricsCollectorConfig {
    * (`getTruncatedLabelValues`, `metrics/label-value-truncated`).
    */
   readonly maxLabelValueLength?: number;
+  /**
+   * Where exemplars come from: called on every histogram observation and counter
+   * increment, it returns the sampled span active there (`{traceId, spanId}`) or
+   * undefined. While it returns a context, the value is kept as the exemplar of its
+   * bucket (the counter's one exemplar), latest wins. Also settable later with
+   * `setExemplarSource`. Default: none (no exemplars, no cost).
+   */
+  readonly exemplars?: ExemplarSource;
 }
 
 /** Options of {@link MetricsCollector.collectBatches}. */
@@ -150,6 +160,7 @@ export class MetricsCollector implements MetricsProducer {
       (event) => this.safeEmit(event),
     );
     this.families = this.registry.families;
+    if (config.exemplars !== undefined) this.setExemplarSource(config.exemplars);
     this.events$ = new Observable<MetricsEvent>((subscriber) => {
       points.subscribers++;
       const inner = this.bus.events$.subscribe(subscriber);
@@ -363,6 +374,21 @@ export class MetricsCollector implements MetricsProducer {
    */
   mergeFrom(collected: CollectedMetrics | readonly CollectedFamily[], options?: MergeOptions): void {
     mergeInto(this.registry, collected, options);
+  }
+
+  /**
+   * Sets (or with undefined, removes) the exemplar source: see `exemplars` in the config.
+   * A source that throws or returns something malformed is counted in
+   * {@link exemplarSourceErrors} and recording goes on without an exemplar.
+   */
+  setExemplarSource(source: ExemplarSource | undefined): void {
+    if (source !== undefined && typeof source !== 'function') throw new InvalidConfigError('an exemplar source must be a function');
+    this.storage.exemplarSource = source;
+  }
+
+  /** Calls of the exemplar source that threw or returned a malformed context. */
+  get exemplarSourceErrors(): number {
+    return this.storage.exemplarErrors;
   }
 
   // ---------------------------------------------------------------- removal

@@ -4,7 +4,7 @@ export type { MetricSeries, HistogramStats } from './MetricSeries';
 export type { CounterHandle, GaugeHandle, HistogramHandle } from './handles';
 export type { MetricsEvent, MetricPointEvent, CardinalityLimitEvent, LabelValueTruncatedEvent, SeriesExpiredEvent, PointsDroppedEvent } from './events';
 export { MetricsCollector, createMetricsCollector, DEFAULT_MAX_LABEL_VALUE_LENGTH } from './MetricsCollector';
-export type { MetricsCollectorConfig, MetricDescription, CollectBatchesOptions, MergeOptions, GaugeMergePolicy } from './MetricsCollector';
+export type { MetricsCollectorConfig, MetricDescription, CollectBatchesOptions, MergeOptions, GaugeMergePolicy, ExemplarContext, ExemplarSource } from './MetricsCollector';
 export type { MetricsProducer, CollectedMetrics, CollectedFamily, CollectedSeries, CollectedHistogram, Exemplar } from './MetricsProducer';
 export {
   MetricsError,

@@ -1,7 +1,7 @@
 import { normalizeLabels } from '@obs/core';
 import { MetricType } from '../MetricType';
-import type { CollectedFamily, CollectedMetrics, CollectedSeries, MetricsProducer } from '../MetricsProducer';
-import { labelKey } from '../internal/labelText';
+import type { CollectedFamily, CollectedMetrics, CollectedSeries, Exemplar, MetricsProducer } from '../MetricsProducer';
+import { escapeLabelValue, labelKey } from '../internal/labelText';
 import { InvalidConfigError } from '../errors';
 import { contentTypeOf, negotiateFormat, type ExpositionFormat } from './negotiateFormat';
 
@@ -42,6 +42,8 @@ function escapeHelp(help: string, format: ExpositionFormat): string {
 /** Per-family strings computed once per serialization, so each series costs a few concatenations. */
 interface FamilyText {
   header: string;
+  /** Whether exemplars are written (OpenMetrics only). */
+  exemplars: boolean;
   /** Sample name (counters get `_total`). */
   sample: string;
   /** For histograms: `le="…"` of each bound. */
@@ -74,7 +76,38 @@ function familyText(fam: CollectedFamily, format: ExpositionFormat): FamilyText 
   }
   const le = fam.bounds ? fam.bounds.map((b) => `le="${formatValue(b)}"`) : [];
   le.push('le="+Inf"');
-  return { header, sample, le };
+  return { header, sample, le, exemplars: om };
+}
+
+/** OpenMetrics caps an exemplar's label names and values at 128 UTF-8 characters. */
+const MAX_EXEMPLAR_LABEL_CHARS = 128;
+
+/** ` # {trace_id="…",span_id="…"} value timestamp`, or '' when there is none or it cannot be written. */
+function exemplarText(ex: Exemplar | undefined | null): string {
+  if (ex === undefined || ex === null || typeof ex !== 'object') return '';
+  const { labels, value, timestamp } = ex;
+  if (typeof value !== 'number' || value !== value || typeof labels !== 'object' || labels === null) return '';
+  let chars = 0;
+  let text = '';
+  for (const name of Object.keys(labels)) {
+    const v = labels[name];
+    if (typeof v !== 'string' || !LABEL_NAME.test(name)) return '';
+    chars += name.length + utf8Length(v);
+    text += (text === '' ? '' : ',') + name + '="' + escapeLabelValue(v) + '"';
+  }
+  if (chars > MAX_EXEMPLAR_LABEL_CHARS) return '';
+  const ts = typeof timestamp === 'number' && Number.isFinite(timestamp) ? ' ' + formatValue(timestamp / 1000) : '';
+  return ' # {' + text + '} ' + formatValue(value) + ts;
+}
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdbff ? (i++, 4) : 3;
+  }
+  return n;
 }
 
 /** The label text of a series: the producer's, or built from its labels. */
@@ -86,6 +119,7 @@ function labelTextOf(s: CollectedSeries): string {
 function seriesText(fam: CollectedFamily, s: CollectedSeries, text: FamilyText): string {
   const key = labelTextOf(s);
   const counts = s.bucketCounts;
+  const exemplars = text.exemplars ? s.exemplars : undefined;
   if (counts !== undefined) {
     const name = fam.name;
     const open = key === '' ? '_bucket{' : '_bucket{' + key + ',';
@@ -93,7 +127,7 @@ function seriesText(fam: CollectedFamily, s: CollectedSeries, text: FamilyText):
     let cumulative = 0;
     for (let j = 0; j < counts.length; j++) {
       cumulative += counts[j]!;
-      out += name + open + text.le[j] + '} ' + cumulative + '\n';
+      out += name + open + text.le[j] + '} ' + cumulative + (exemplars === undefined ? '\n' : exemplarText(exemplars[j]) + '\n');
     }
     const labels = key === '' ? ' ' : '{' + key + '} ';
     const h = s.histogram;
@@ -101,7 +135,9 @@ function seriesText(fam: CollectedFamily, s: CollectedSeries, text: FamilyText):
   }
   const value = s.value;
   if (value === undefined || value !== value) return ''; // an unset gauge has no sample
-  return (key === '' ? text.sample + ' ' : text.sample + '{' + key + '} ') + formatValue(value) + '\n';
+  const line = (key === '' ? text.sample + ' ' : text.sample + '{' + key + '} ') + formatValue(value);
+  // Exemplars belong to counters only (OpenMetrics allows none on gauges).
+  return exemplars === undefined || fam.type !== MetricType.COUNTER ? line + '\n' : line + exemplarText(exemplars[0]) + '\n';
 }
 
 function collectFrom(producer: MetricsProducer): CollectedMetrics {

@@ -4,6 +4,7 @@ import type { MetricSeries } from '../MetricSeries';
 import type { MetricType } from '../MetricType';
 import type { LogHistogram } from '../sketch/LogHistogram';
 import type { ClassicBuckets } from './ClassicBuckets';
+import type { ExemplarSlots } from './exemplars';
 import { parseLabelKey } from './labelText';
 
 /**
@@ -89,6 +90,9 @@ export class Series implements MetricSeries {
 
 /** A histogram or timer series: a sketch for statistics plus exact classic bucket counts for exposition. */
 export class HistogramSeries extends Series {
+  /** The latest exemplar per classic bucket, once one was recorded under a sampled span. */
+  ex: ExemplarSlots | undefined = undefined;
+
   constructor(
     family: FamilyInfo,
     key: string,

@@ -5,7 +5,7 @@ import type { MetricFamily } from './MetricFamily';
 import { HistogramSeries, type Series } from './Series';
 import type { SeriesRegistry } from './SeriesRegistry';
 import { LAST_TS, VALUE } from './slab';
-import { syncExtremes } from './storage';
+import { syncExtremes, type SeriesStorage } from './storage';
 
 /**
  * A collected series. Plain data fields, except `labels`, which is parsed from the label
@@ -39,15 +39,16 @@ class CollectedSeriesData implements CollectedSeries {
 }
 
 /** The collected form of one series, or undefined for a gauge that was never set. */
-export function collectSeries(s: Series): CollectedSeries | undefined {
+export function collectSeries(st: SeriesStorage, s: Series): CollectedSeries | undefined {
   const d = s.data;
   const o = s.o;
   if (s instanceof HistogramSeries) {
-    return new CollectedSeriesData(s.key, d[o + LAST_TS]!, undefined, syncExtremes(s).snapshot(), Array.from(s.classic), undefined);
+    return new CollectedSeriesData(s.key, d[o + LAST_TS]!, undefined, syncExtremes(s).snapshot(), Array.from(s.classic), s.ex?.collect());
   }
   const value = d[o + VALUE]!;
   if (value !== value) return undefined;
-  return new CollectedSeriesData(s.key, d[o + LAST_TS]!, value, undefined, undefined, undefined);
+  const ex = st.counterExemplars.size === 0 ? undefined : st.counterExemplars.get(s)?.collect();
+  return new CollectedSeriesData(s.key, d[o + LAST_TS]!, value, undefined, undefined, ex);
 }
 
 export function collectFamily(fam: MetricFamily, series: CollectedSeries[]): CollectedFamily {
@@ -64,13 +65,13 @@ export function collectFamily(fam: MetricFamily, series: CollectedSeries[]): Col
   return out;
 }
 
-function pushSeries(fam: MetricFamily, into: CollectedSeries[]): void {
+function pushSeries(st: SeriesStorage, fam: MetricFamily, into: CollectedSeries[]): void {
   for (const s of fam.series.values()) {
-    const c = collectSeries(s);
+    const c = collectSeries(st, s);
     if (c !== undefined) into.push(c);
   }
   if (fam.overflow !== undefined) {
-    const c = collectSeries(fam.overflow);
+    const c = collectSeries(st, fam.overflow);
     if (c !== undefined) into.push(c);
   }
 }
@@ -82,7 +83,7 @@ export function collectAll(registry: SeriesRegistry): CollectedMetrics {
   const families: CollectedFamily[] = [];
   for (const fam of registry.families.values()) {
     const series: CollectedSeries[] = [];
-    pushSeries(fam, series);
+    pushSeries(registry.storage, fam, series);
     families.push(collectFamily(fam, series));
   }
   return { timestamp: now, families };
@@ -111,7 +112,7 @@ export async function* collectBatches(registry: SeriesRegistry, sliceMs: number,
       for (; i < end; i++) {
         const s = all[i]!;
         if (s.o < 0) continue;
-        const c = collectSeries(s);
+        const c = collectSeries(registry.storage, s);
         if (c !== undefined) series.push(c);
       }
       yield collectFamily(fam, series);

@@ -1,12 +1,13 @@
 import { describeValue, type Labels } from '@obs/core';
 import { InvalidValueError, MetricTypeConflictError } from '../errors';
-import type { CollectedFamily, CollectedMetrics, CollectedSeries } from '../MetricsProducer';
+import type { CollectedFamily, CollectedMetrics, CollectedSeries, Exemplar } from '../MetricsProducer';
 import { MetricType } from '../MetricType';
 import { validateMetricName } from '../names';
 import { LogHistogram } from '../sketch/LogHistogram';
 import { ClassicBuckets } from './ClassicBuckets';
 import { parseLabelKey } from './labelText';
 import type { MetricFamily } from './MetricFamily';
+import { ExemplarSlots, isKeepableExemplar, mergeExemplars } from './exemplars';
 import type { HistogramSeries } from './Series';
 import type { SeriesRegistry } from './SeriesRegistry';
 import { VALUE } from './slab';
@@ -33,6 +34,17 @@ interface Planned {
   readonly value?: number;
   readonly sketch?: LogHistogram;
   readonly counts?: readonly number[];
+  /** Exemplars with trace ids, per slot (others dropped). */
+  readonly exemplars?: readonly (Exemplar | undefined)[];
+}
+
+/** The keepable exemplars of a collected series, or undefined when it has none. */
+function plannedExemplars(name: string, s: CollectedSeries, slots: number): (Exemplar | undefined)[] | undefined {
+  const list: unknown = s.exemplars;
+  if (list === undefined || list === null) return undefined;
+  if (!Array.isArray(list) || list.length > slots) fail(`metric ${name}: exemplars must be an array of at most ${slots} entries`);
+  const kept = list.map((ex: unknown) => (isKeepableExemplar(ex) ? ex : undefined));
+  return kept.some((ex) => ex !== undefined) ? kept : undefined;
 }
 
 function fail(message: string): never {
@@ -76,13 +88,13 @@ function planFamily(registry: SeriesRegistry, f: CollectedFamily): { family: Col
         fail(`metric ${name}: bucketCounts must be ${bounds!.slots} non-negative integers`);
       }
       if (counts.reduce((a: number, b: number) => a + b, 0) !== sketch.count) fail(`metric ${name}: bucketCounts do not add up to the histogram count`);
-      series.push({ labels, sketch, counts });
+      series.push({ labels, sketch, counts, exemplars: plannedExemplars(name, s, bounds!.slots) });
     } else {
       const v = s.value;
       if (typeof v !== 'number' || !Number.isFinite(v) || (f.type === MetricType.COUNTER && v < 0)) {
         fail(`metric ${name}: value must be a finite number${f.type === MetricType.COUNTER ? ' >= 0' : ''}, got ${describeValue(v)}`);
       }
-      series.push({ labels, value: v });
+      series.push({ labels, value: v, exemplars: f.type === MetricType.COUNTER ? plannedExemplars(name, s, 1) : undefined });
     }
   }
   return { family: f, bounds, series };
@@ -122,9 +134,16 @@ export function mergeInto(registry: SeriesRegistry, collected: CollectedMetrics 
       const labels = registry.limited(fam, p.labels);
       const s = registry.seriesFor(fam, labels, labels);
       if (p.sketch !== undefined) {
-        mergeHistogram(st, s as HistogramSeries, p.sketch, p.counts!);
+        const h = s as HistogramSeries;
+        mergeHistogram(st, h, p.sketch, p.counts!);
+        if (p.exemplars) mergeExemplars((h.ex ??= new ExemplarSlots(h.classic.length)), p.exemplars);
       } else if (f.type === MetricType.COUNTER) {
         addCounter(st, s, p.value!);
+        if (p.exemplars) {
+          let slots = st.counterExemplars.get(s);
+          if (slots === undefined) st.counterExemplars.set(s, (slots = new ExemplarSlots(1)));
+          mergeExemplars(slots, p.exemplars);
+        }
       } else {
         const current = s.data[s.o + VALUE]!;
         const unset = current !== current;

@@ -5,6 +5,7 @@ import { MetricType } from '../MetricType';
 import { LogHistogram, NON_POSITIVE_INDEX } from '../sketch/LogHistogram';
 import { coarseNow } from './coarseClock';
 import { R_COUNT, R_LAST, R_MIN, R_STEP, R_SUM, R_TS, appendStep, forEachRecord, historyCapacity, historySize } from './history';
+import { sampleCounterExemplar, sampleHistogramExemplar, type ExemplarSlots, type ExemplarSource, type ExemplarState } from './exemplars';
 import type { MetricFamily } from './MetricFamily';
 import type { PointQueue } from './PointQueue';
 import { HistogramSeries, Series, labelsOf } from './Series';
@@ -15,8 +16,12 @@ import { LAST_TS, STEP_COUNT, STEP_END, STEP_MAX, STEP_MIN, STEP_SUM, SlotAlloca
  * the clock. The recording arithmetic below is plain functions over it (one class of
  * context, two classes of series), so the hot paths stay monomorphic and inline well.
  */
-export class SeriesStorage {
+export class SeriesStorage implements ExemplarState {
   readonly slots = new SlotAllocator();
+  /** Set by the collector's `setExemplarSource`; checked by the recording paths. */
+  exemplarSource: ExemplarSource | undefined = undefined;
+  exemplarErrors = 0;
+  readonly counterExemplars = new Map<Series, ExemplarSlots>();
 
   constructor(
     /** Width of one retention step in ms. */
@@ -55,6 +60,7 @@ export function newSeries(st: SeriesStorage, fam: MetricFamily, key: string): Se
 
 /** Frees the series' slot and marks it removed (`o = -1`). */
 export function releaseSeries(st: SeriesStorage, s: Series): void {
+  if (st.counterExemplars.size !== 0) st.counterExemplars.delete(s);
   st.slots.release(s.data, s.o);
   s.o = -1;
 }
@@ -82,6 +88,7 @@ export function addCounter(st: SeriesStorage, s: Series, value: number): void {
   d[o + STEP_SUM]! += total;
   d[o + VALUE] = total;
   d[o + LAST_TS] = now;
+  if (st.exemplarSource !== undefined) sampleCounterExemplar(st, s, value, now);
   if (st.points.subscribers !== 0) st.points.push(s, total, now);
 }
 
@@ -136,11 +143,13 @@ export function observe(st: SeriesStorage, s: HistogramSeries, value: number): v
   // min/max go to the step only; the sketch takes them at roll or before a read (syncExtremes).
   const index = sketch.recordWithoutExtremes(value);
   // The classic slot reuses the sketch index: one clamped table read.
-  s.classic[index !== NON_POSITIVE_INDEX ? s.bounds.positiveSlot(value, index) : s.bounds.searchFrom(0, value)]!++;
+  const slot = index !== NON_POSITIVE_INDEX ? s.bounds.positiveSlot(value, index) : s.bounds.searchFrom(0, value);
+  s.classic[slot]!++;
   if (value < d[o + STEP_MIN]!) d[o + STEP_MIN] = value;
   if (value > d[o + STEP_MAX]!) d[o + STEP_MAX] = value;
   d[o + VALUE] = value;
   d[o + LAST_TS] = now;
+  if (st.exemplarSource !== undefined) sampleHistogramExemplar(st, s, slot, value, now);
   if (st.points.subscribers !== 0) st.points.push(s, value, now);
 }
 

@@ -8,11 +8,21 @@
  * is not a suffix of the family name, and anything after `# EOF`.
  * With `{ prometheus: true }` it reads the 0.0.4 text format instead (no EOF, TYPE
  * names the sample for counters, HELP escapes only backslash and newline).
+ * Exemplars (` # {labels} value [timestamp]`) are accepted only in OpenMetrics, only on
+ * counter `_total` and histogram `_bucket` samples, with at most 128 characters of label
+ * names and values, and a bucket's exemplar value must lie within its bucket.
  */
+export interface ParsedExemplar {
+  labels: Record<string, string>;
+  value: number;
+  timestamp?: number;
+}
+
 export interface ParsedSample {
   name: string;
   labels: Record<string, string>;
   value: number;
+  exemplar?: ParsedExemplar;
 }
 
 export interface ParsedFamily {
@@ -120,7 +130,12 @@ function checkHistogram(family: ParsedFamily): void {
     groups.set(key, g);
     if (s.name.endsWith('_bucket')) {
       if (!('le' in s.labels)) throw new ParseError(`${family.name}: bucket without le`);
-      g.les.push(parseNumber(s.labels.le!, 0));
+      const le = parseNumber(s.labels.le!, 0);
+      const below = g.les.at(-1) ?? -Infinity;
+      if (s.exemplar && !(s.exemplar.value <= le && s.exemplar.value > below)) {
+        throw new ParseError(`${family.name}: exemplar ${s.exemplar.value} outside its bucket (${below}, ${le}]`);
+      }
+      g.les.push(le);
       g.counts.push(s.value);
     } else if (s.name.endsWith('_count')) g.count = s.value;
   }
@@ -194,6 +209,22 @@ export function parseExposition(text: string, options: { prometheus?: boolean } 
     let labels: Record<string, string> = Object.create(null) as Record<string, string>;
     if (rest.startsWith('{')) ({ labels, rest } = parseLabels(rest, no));
     if (!rest.startsWith(' ')) throw new ParseError(`line ${no}: expected a space before the value`);
+    let exemplar: ParsedExemplar | undefined;
+    const hash = rest.indexOf(' # ');
+    if (hash >= 0) {
+      if (prometheus) throw new ParseError(`line ${no}: exemplars are not part of the 0.0.4 format`);
+      const exText = rest.slice(hash + 3);
+      rest = rest.slice(0, hash);
+      if (!exText.startsWith('{')) throw new ParseError(`line ${no}: exemplar labels expected`);
+      const parsed = parseLabels(exText, no);
+      const chars = Object.entries(parsed.labels).reduce((n, [k, v]) => n + k.length + [...v].length, 0);
+      if (chars > 128) throw new ParseError(`line ${no}: exemplar labels longer than 128 characters`);
+      if (!parsed.rest.startsWith(' ')) throw new ParseError(`line ${no}: expected a space before the exemplar value`);
+      const exParts = parsed.rest.slice(1).split(' ');
+      if (exParts.length > 2 || exParts[0] === '') throw new ParseError(`line ${no}: bad exemplar value/timestamp`);
+      exemplar = { labels: parsed.labels, value: parseNumber(exParts[0]!, no) };
+      if (exParts[1] !== undefined) exemplar.timestamp = parseNumber(exParts[1], no);
+    }
     const parts = rest.slice(1).split(' ');
     if (parts.length > 2 || parts[0] === '') throw new ParseError(`line ${no}: bad value/timestamp`);
     const value = parseNumber(parts[0]!, no);
@@ -210,7 +241,11 @@ export function parseExposition(text: string, options: { prometheus?: boolean } 
     const dup = sampleName + labelSetKey(labels);
     if (seenSamples.has(dup)) throw new ParseError(`line ${no}: duplicate sample ${sampleName}`);
     seenSamples.add(dup);
-    family.samples.push({ name: sampleName, labels, value });
+    if (exemplar) {
+      const ok = (family.type === 'counter' && sampleName.endsWith('_total')) || (family.type === 'histogram' && sampleName.endsWith('_bucket'));
+      if (!ok) throw new ParseError(`line ${no}: exemplar on ${sampleName} (only counter _total and histogram _bucket samples may have one)`);
+    }
+    family.samples.push(exemplar ? { name: sampleName, labels, value, exemplar } : { name: sampleName, labels, value });
   });
   if (!prometheus && !eof) throw new ParseError('missing # EOF');
   for (const f of families) if (f.type === 'histogram') checkHistogram(f);
