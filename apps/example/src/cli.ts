@@ -18,6 +18,8 @@ export interface CliConfig {
   readonly maxConnections: number | undefined;
   /** Time allowed for a request's headers, ms (env OBS_HEADERS_TIMEOUT_MS, default 10000). */
   readonly headersTimeoutMs: number | undefined;
+  /** Trace HTTP traffic with OpenTelemetry's instrumentations through @obs/otel (env OBS_OTEL=1, or --otel). */
+  readonly otel: boolean;
 }
 
 export class CliError extends Error {
@@ -31,6 +33,7 @@ Prometheus metrics at /metrics and health at /health.
 
 Options:
   --demo     also run the built-in traffic generator (latency spikes, outages)
+  --otel     trace HTTP traffic with OpenTelemetry's instrumentations via @obs/otel (as OBS_OTEL=1)
   --help     show this text
 
 Environment:
@@ -42,6 +45,7 @@ Environment:
   OBS_TRACE_SAMPLE_RATE            fraction of traces recorded (0.25)
   OBS_MAX_CONNECTIONS              connections served; at the cap idle ones are closed first (1000)
   OBS_HEADERS_TIMEOUT_MS           time allowed for a request's headers (10000)
+  OBS_OTEL                         1: trace HTTP traffic with OpenTelemetry's instrumentations via @obs/otel
 `;
 
 function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, check: (n: number) => boolean, expected: string): number {
@@ -68,8 +72,10 @@ function secret(env: NodeJS.ProcessEnv, name: string): string | undefined {
 export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliConfig {
   let demo = false;
   let help = false;
+  let otel = env['OBS_OTEL'] === '1' || env['OBS_OTEL'] === 'true';
   for (const arg of argv) {
     if (arg === '--demo') demo = true;
+    else if (arg === '--otel') otel = true;
     else if (arg === '--help' || arg === '-h') help = true;
     else throw new CliError(`unknown argument ${JSON.stringify(arg)}`);
   }
@@ -87,5 +93,6 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
     traceSampleRate: numberFrom(env, 'OBS_TRACE_SAMPLE_RATE', 0.25, (n) => n >= 0 && n <= 1, 'a fraction in [0, 1]'),
     maxConnections: optionalInteger(env, 'OBS_MAX_CONNECTIONS', 1, 1_000_000),
     headersTimeoutMs: optionalInteger(env, 'OBS_HEADERS_TIMEOUT_MS', 1, 300_000),
+    otel,
   };
 }

@@ -21,6 +21,7 @@ import { phaseAt } from './demo/trafficPlan';
 import { demoUpstreamCheck, eventLoopCheck, providerCheck } from './healthChecks';
 import { handleAnalyze } from './http/analyzeRoute';
 import { DASHBOARD_CSP, sendError, sendJson } from './http/responses';
+import { enableOpenTelemetry } from './otel';
 import { loadStaticAssets, serveStaticAsset } from './http/staticAssets';
 
 export interface ExampleAppOptions {
@@ -47,6 +48,8 @@ export interface ExampleAppOptions {
    * every second), keep-alive 5 s, 1 000 connections plus 32 reserved for health probes.
    */
   readonly server?: HardenedServerOptions;
+  /** Trace the HTTP traffic with OpenTelemetry's http and undici instrumentations through @obs/otel (env OBS_OTEL=1). */
+  readonly otel?: boolean;
   /** Extra hub options (tests). */
   readonly hubOptions?: HubOptions;
   /** Where log lines go (default stderr). */
@@ -102,6 +105,7 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
     else if (event.type === 'hub/processor-error') log(`flow ${event.processor} failed: ${event.error}`);
   });
   await hub.start();
+  const disableOtel = options.otel ? await enableOpenTelemetry(hub) : undefined;
 
   const assets = loadStaticAssets();
   // A per-label SLO: the demo's uploads grouped by sample image, each with its own budget and burn rate.
@@ -181,6 +185,7 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
     });
   }).catch(async (error: unknown) => {
     loop.stop();
+    disableOtel?.();
     await hub.stop();
     troubles.unsubscribe();
     throw error;
@@ -203,6 +208,7 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
       await closed;
       clearTimeout(force);
       loop.stop();
+      disableOtel?.();
       await hub.stop();
       troubles.unsubscribe();
     })());

@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     stateFile: config.stateFile,
     snapshotIntervalSeconds: config.snapshotIntervalSeconds,
     traceSampleRate: config.traceSampleRate,
+    otel: config.otel,
     server: {
       ...(config.maxConnections !== undefined ? { maxConnections: config.maxConnections } : {}),
       // The request timeout must not be shorter than the header timeout.
