@@ -28,7 +28,7 @@ export type { BurnWindow, BurnRateCondition, BurnRateSeverity } from './burnRate
 export type { SLOEvent, SLOStatusEvent, SLOBurnRateEvent, SLOErrorEvent } from './events';
 
 // Errors
-export { SLOValidationError, UnknownSLOError, DuplicateSLOError, SLOLimitError, SLOSnapshotError, OpenSLOError } from './errors';
+export { SLOValidationError, UnknownSLOError, DuplicateSLOError, SLOLimitError, SLOSnapshotError } from './errors';
 
 // SLIs from metric streams
 export { ratioSli } from './operators/ratioSli';
@@ -37,8 +37,6 @@ export { latencySli } from './operators/latencySli';
 export type { LatencySliConfig } from './operators/latencySli';
 export type { MetricPointLike } from './operators/MetricPointLike';
 
-// Prometheus and OpenSLO
+// Prometheus rules (OpenSLO, which needs a YAML parser, is in '@obs/slo/openslo')
 export { generatePrometheusRules, buildPrometheusRules, errorRatioRecord } from './prometheus/generatePrometheusRules';
 export type { PrometheusRulesOptions, PrometheusRuleFile, PrometheusRuleGroup, PrometheusRule } from './prometheus/generatePrometheusRules';
-export { parseOpenSLO, toOpenSLO } from './openslo/openSLO';
-export type { OpenSLOImport, OpenSLOExportOptions } from './openslo/openSLO';

@@ -1,9 +1,9 @@
 import { describeValue, normalizeLabels, type Labels } from '@obs/core';
-import { stringify } from 'yaml';
 import { BURN_WINDOWS, DEFAULT_BURN_RATE_CONDITIONS, isBurnWindow, type BurnRateCondition, type BurnRateSeverity } from '../burnRate';
 import { SLOValidationError } from '../errors';
 import { normalizeSLODefinition, type SLODefinition } from '../SLODefinition';
 import { errorBudgetFraction } from '../stats/budget';
+import { toRuleYaml } from './ruleYaml';
 
 export interface PrometheusRulesOptions {
   /** Rate of bad events, with a Sloth-style `{{.window}}` range placeholder, e.g. `sum(rate(http_requests_total{code=~"5.."}[{{.window}}]))`. */
@@ -252,8 +252,7 @@ function normalizeAnnotations(value: unknown): Record<string, string> {
  * });
  */
 export function generatePrometheusRules(slo: SLODefinition, options: PrometheusRulesOptions): string {
-  const file = buildPrometheusRules(slo, options);
-  return stringify(file, { lineWidth: 0, blockQuote: 'literal' });
+  return toRuleYaml(buildPrometheusRules(slo, options));
 }
 
 
