@@ -8,6 +8,7 @@ import type { HistogramStats, MetricSeries } from './MetricSeries';
 import type { CollectedFamily, CollectedMetrics, MetricsProducer } from './MetricsProducer';
 import { MetricType } from './MetricType';
 import { validateMetricName } from './names';
+import { Observables, type ObservableCallback, type ObservableOptions } from './observables';
 import { DEFAULT_MAX_SKETCH_BUCKETS, type LogHistogram } from './sketch/LogHistogram';
 import { restoreInto, snapshotOf, type MetricsSnapshot } from './snapshot';
 import { ClassicBuckets, DEFAULT_LATENCY_BUCKETS_MS } from './internal/ClassicBuckets';
@@ -115,6 +116,8 @@ export class MetricsCollector implements MetricsProducer {
   private readonly registry: SeriesRegistry;
   /** The registry's map, read directly on the recording fast paths. */
   private readonly families: SeriesRegistry['families'];
+  /** Callback gauges and counters, run before reads (see observables.ts). */
+  private readonly observables: Observables;
 
   constructor(config: MetricsCollectorConfig = {}) {
     if (typeof config !== 'object' || config === null) throw new InvalidConfigError('config must be an object');
@@ -161,6 +164,16 @@ export class MetricsCollector implements MetricsProducer {
     );
     this.families = this.registry.families;
     if (config.exemplars !== undefined) this.setExemplarSource(config.exemplars);
+    this.observables = new Observables({
+      gauge: (name, value, labels) => this.gauge(name, value, labels),
+      increment: (name, value, labels) => this.increment(name, value, labels),
+      getCounterUnobserved: (name, labels) => {
+        const s = this.registry.find(name, labels, MetricType.COUNTER);
+        return s ? s.data[s.o + VALUE]! : 0;
+      },
+      removeSeries: (name, labels) => this.removeSeries(name, labels),
+      removeMetric: (name) => this.removeMetric(name),
+    });
     this.events$ = new Observable<MetricsEvent>((subscriber) => {
       points.subscribers++;
       const inner = this.bus.events$.subscribe(subscriber);
@@ -241,6 +254,22 @@ export class MetricsCollector implements MetricsProducer {
     };
   }
 
+  /**
+   * A gauge whose values come from `callback`, called before every `collect()` (so every
+   * exposition) and every `getGauge` of it: a number, or `[{ labels, value }]` (label sets
+   * missing from a later result are removed). Returns a function that unregisters it and
+   * removes its series. A throwing, invalid or slow callback never breaks a read: it is
+   * counted in `obs_metrics_callback_failures_total` (see {@link ObservableOptions}).
+   */
+  observableGauge(name: string, callback: ObservableCallback, options?: ObservableOptions): () => void {
+    return this.observables.add('gauge', name, callback, options);
+  }
+
+  /** Like {@link observableGauge} for a counter: the callback returns running totals (a total that goes down restarts the series). */
+  observableCounter(name: string, callback: ObservableCallback, options?: ObservableOptions): () => void {
+    return this.observables.add('counter', name, callback, options);
+  }
+
   /** Sets help text, unit and bucket bounds of a metric (before or after it has values). */
   describe(name: string, description: MetricDescription): void {
     this.registry.describe(name, description);
@@ -250,6 +279,7 @@ export class MetricsCollector implements MetricsProducer {
 
   /** A counter's total (0 when unknown). */
   getCounter(name: string, labels?: Labels): number {
+    if (this.observables.size !== 0) this.observables.run(name);
     const s = this.registry.find(name, labels, MetricType.COUNTER);
     return s ? s.data[s.o + VALUE]! : 0;
   }
@@ -265,6 +295,7 @@ export class MetricsCollector implements MetricsProducer {
 
   /** A gauge's value, undefined when unknown or unset. */
   getGauge(name: string, labels?: Labels): number | undefined {
+    if (this.observables.size !== 0) this.observables.run(name);
     const s = this.registry.find(name, labels, MetricType.GAUGE);
     if (!s) return undefined;
     const v = s.data[s.o + VALUE]!;
@@ -325,6 +356,7 @@ export class MetricsCollector implements MetricsProducer {
 
   /** The latest point of every series (unset gauges and never-written series are skipped). */
   export(): MetricPoint[] {
+    if (this.observables.size !== 0) this.observables.runAll();
     const out: MetricPoint[] = [];
     for (const s of this.series()) {
       const p = s.getLatest();
@@ -349,6 +381,7 @@ export class MetricsCollector implements MetricsProducer {
    * timestamps, exemplars. What exposition, exporters and aggregators read.
    */
   collect(): CollectedMetrics {
+    if (this.observables.size !== 0) this.observables.runAll();
     return collectAll(this.registry);
   }
 
@@ -363,6 +396,7 @@ export class MetricsCollector implements MetricsProducer {
     const batchSize = options.batchSize ?? 256;
     if (typeof sliceMs !== 'number' || !(sliceMs > 0)) throw new InvalidConfigError('sliceMs must be a positive number');
     if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new InvalidConfigError('batchSize must be a positive integer');
+    if (this.observables.size !== 0) this.observables.runAll();
     return collectBatches(this.registry, sliceMs, batchSize);
   }
 

@@ -26,3 +26,10 @@ export type { Exposition, ChunkedExposition, SerializeAsyncOptions } from './exp
 export { negotiateFormat, PROMETHEUS_CONTENT_TYPE, OPENMETRICS_CONTENT_TYPE } from './exposition/negotiateFormat';
 export type { ExpositionFormat } from './exposition/negotiateFormat';
 export { escapeLabelValue } from './internal/labelText';
+export { CALLBACK_FAILURES_METRIC } from './observables';
+export type { ObservableCallback, ObservableOptions, ObservableResult, ObservableSample } from './observables';
+export { SlidingWindowSketch } from './sketch/SlidingWindowSketch';
+export { collectRuntimeMetrics } from './runtime/collectRuntimeMetrics';
+export type { RuntimeMetricsOptions } from './runtime/collectRuntimeMetrics';
+export { RUNTIME_METRICS, GC_METRIC } from './runtime/definitions';
+export type { RuntimeMetricDefinition } from './runtime/definitions';
