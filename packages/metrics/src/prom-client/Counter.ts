@@ -22,7 +22,8 @@ export interface CounterConfiguration<T extends string> extends MetricConfigurat
 export interface IncreaseDataWithExemplar<T extends string> {
   value?: number;
   labels?: LabelValues<T>;
-  exemplarLabels?: LabelValues<T>;
+  /** Any label names (prom-client types them as the metric's own, which rejects `trace_id`). */
+  exemplarLabels?: LabelValues<string>;
 }
 
 interface CounterEntry extends SeriesEntry {

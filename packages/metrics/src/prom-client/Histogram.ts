@@ -26,7 +26,8 @@ export interface HistogramConfiguration<T extends string> extends MetricConfigur
 export interface ObserveDataWithExemplar<T extends string> {
   value: number;
   labels?: LabelValues<T>;
-  exemplarLabels?: LabelValues<T>;
+  /** Any label names (prom-client types them as the metric's own, which rejects `trace_id`). */
+  exemplarLabels?: LabelValues<string>;
 }
 
 interface HistogramEntry extends SeriesEntry {

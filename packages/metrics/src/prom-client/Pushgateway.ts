@@ -94,11 +94,21 @@ export class Pushgateway<T extends RegistryContentType = RegistryContentType> {
     const prefix = base.pathname && base.pathname !== '/' ? base.pathname.replace(/\/$/, '') : '';
     let path = `${prefix}/metrics`;
     if (params.jobName) {
-      path += `/job/${encodeURIComponent(params.jobName)}`;
-      for (const [key, value] of Object.entries(params.groupings ?? {})) path += `/${encodeURIComponent(key)}/${encodeURIComponent(value)}`;
+      path += pathPart('job', params.jobName);
+      for (const [key, value] of Object.entries(params.groupings ?? {})) path += pathPart(key, String(value));
     }
     return new URL(path, base);
   }
+}
+
+/**
+ * `/<label>/<value>`, URL-encoded. A value with a `/` (which the gateway would split even
+ * when encoded) or an empty one uses the gateway's `@base64` form; prom-client sends those
+ * as they are and the gateway rejects them.
+ */
+function pathPart(label: string, value: string): string {
+  if (value === '' || value.includes('/')) return `/${encodeURIComponent(label)}@base64/${Buffer.from(value).toString('base64url') || '='}`;
+  return `/${encodeURIComponent(label)}/${encodeURIComponent(value)}`;
 }
 
 function headerValue(headers: http.OutgoingHttpHeaders, name: string): unknown {
