@@ -1,9 +1,10 @@
 /**
  * @obs/anomaly: the cost of `detect()` on one series (the hub's latency flow),
- * with labels, across many series, and of the bare per-series model; next to a
- * windowed z-score written inline (what a naive detector pays). Also the heap
- * one series model holds, and a full run of the NAB development split through
- * packages/anomaly/bench/nab-detector.mjs when ../shared/nab is present.
+ * with labels, across many series, and of the bare per-series model; side by
+ * side with NAB's windowed-Gaussian reference detector (../shared/nab/detectors/)
+ * and a windowed z-score written inline (what a naive detector pays). Also the
+ * heap one series model holds, and a full run of the NAB development split
+ * through packages/anomaly/bench/nab-detector.mjs when ../shared/nab is present.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -58,10 +59,17 @@ function totalPerItem(count: number, build: (count: number) => unknown): number 
   return (after - before) / count;
 }
 
+/** The NAB development split: `NAB_DIR`, else `../shared/nab` beside the repository, else /work/shared/nab. */
+function nabDir(): string | undefined {
+  const candidates = [process.env['NAB_DIR'], fileURLToPath(new URL('../../../shared/nab', import.meta.url)), '/work/shared/nab'];
+  return candidates.find((d): d is string => d !== undefined && existsSync(`${d}/nab-score.mjs`));
+}
+
 function nabRun(): string {
-  const scorer = '/work/shared/nab/nab-score.mjs';
+  const dir = nabDir();
+  const scorer = `${dir}/nab-score.mjs`;
   const adapter = fileURLToPath(new URL('../../packages/anomaly/bench/nab-detector.mjs', import.meta.url));
-  if (!existsSync(scorer)) return '_NAB split not found at ../shared/nab; skipped._';
+  if (dir === undefined) return '_NAB split not found at ../shared/nab; skipped._';
   const out = execFileSync(process.execPath, [scorer, adapter, '--jobs', '2', '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
   const res = JSON.parse(out) as {
     files: number;
@@ -94,8 +102,25 @@ export async function run(): Promise<string> {
   const scorer = createStreamScorer();
   const z = windowedZ();
   let t = T0;
+  const dir = nabDir();
+  const gaussian =
+    dir === undefined
+      ? undefined
+      : ((await import(`${dir}/detectors/windowed-gaussian.mjs`)) as { createDetector(): { update(t: number, x: number): number } }).createDetector();
 
-  const detect = benchGroup('detect one value (one series)', 'windowed z-score (inline reference)', [
+  const detect = benchGroup('detect one value (one series)', gaussian ? 'NAB windowed Gaussian (reference detector)' : 'windowed z-score (inline reference)', [
+    ...(gaussian
+      ? [
+          {
+            name: 'NAB windowed Gaussian (reference detector)',
+            run(n: number) {
+              let s = 0;
+              for (let i = 0; i < n; i++) s += gaussian.update((t += 1000), values[i & MASK]!);
+              return s;
+            },
+          },
+        ]
+      : []),
     {
       name: 'windowed z-score (inline reference)',
       run(n) {
@@ -108,7 +133,7 @@ export async function run(): Promise<string> {
       name: '@obs/anomaly StreamScorer.update (model only)',
       run(n) {
         let s = 0;
-        for (let i = 0; i < n; i++) s += scorer.update(values[i & MASK]!, (t += 1000));
+        for (let i = 0; i < n; i++) s += scorer.update(values[i & MASK]!, (t += 1000)).score;
         return s;
       },
     },

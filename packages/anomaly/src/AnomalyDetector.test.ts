@@ -207,7 +207,7 @@ describe('AnomalyDetector', () => {
     values[500] = 30;
     values.forEach((v, i) => {
       const t = T0 + i * MINUTE;
-      expect(detector.score('x', v, undefined, t).score).toBe(scorer.update(v, t));
+      expect(detector.score('x', v, undefined, t).score).toBe(scorer.update(v, t).score);
     });
   });
 

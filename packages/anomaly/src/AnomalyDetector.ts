@@ -19,7 +19,7 @@ import type { AnomalyEvent, AnomalyUpdatedEvent } from './events';
 import { AnomalySnapshotError } from './errors';
 import { ScoreRank } from './stats/ScoreRank';
 import { SeriesModel, type ConfirmedIncident, type IncidentConfig, type IncidentNews } from './SeriesModel';
-import { Predictor, StreamScorer, defaultScorerConfig, predictorNames, type ScorerConfig, type ScorerState } from './StreamScorer';
+import { Predictor, StreamScorer, defaultScorerConfig, predictorNames, type PointScore, type ScorerConfig, type ScorerState } from './StreamScorer';
 
 /** Options of {@link createAnomalyDetector}. */
 export interface AnomalyDetectorConfig {
@@ -174,20 +174,19 @@ export class AnomalyDetector {
    * was judged: the score the detection threshold applies to.
    */
   score(metricName: string, value: number, labels?: Readonly<Record<string, string>>, timestamp?: number): AnomalyScore {
-    this.observe(metricName, value, labels, timestamp);
+    const r = this.observe(metricName, value, labels, timestamp);
     const anomaly = this.lastDetected;
     const updated = this.lastUpdated;
     const model = this.lastModel as SeriesModel<Anomaly>;
-    const sc = model.scorer;
     return {
-      score: sc.score,
+      score: r.score,
       confidence: model.confidence,
-      likelihoodScore: sc.likelihoodScore,
-      pointScore: sc.pointScore,
-      deviation: sc.z,
-      expectedValue: sc.expected,
-      predictor: predictorNames[sc.predictor],
-      judged: sc.judged,
+      likelihoodScore: r.likelihoodScore,
+      pointScore: r.pointScore,
+      deviation: r.z,
+      expectedValue: r.expected,
+      predictor: predictorNames[r.predictor]!,
+      judged: r.judged,
       anomaly,
       updated,
     };
@@ -329,7 +328,11 @@ export class AnomalyDetector {
     this.hotModel = undefined;
   }
 
-  private observe(metricName: string, value: number, labels: Readonly<Record<string, string>> | undefined, timestamp: number | undefined): void {
+  /**
+   * Scores and learns one point: returns the scorer's verdict, and leaves what the
+   * point did to incidents in `lastDetected` / `lastUpdated`.
+   */
+  private observe(metricName: string, value: number, labels: Readonly<Record<string, string>> | undefined, timestamp: number | undefined): PointScore {
     this.lastDetected = this.lastUpdated = undefined;
     requireNonEmptyString(metricName, 'metricName');
     if (typeof value !== 'number') {
@@ -358,8 +361,12 @@ export class AnomalyDetector {
       this.hotModel = labels === undefined ? model : undefined;
     }
     this.lastModel = model;
-    const news = model.observe(value, t, this.rules);
+    // The verdict is handed on, not stored: a fresh object written into a long-lived
+    // one every point would cost a write barrier on the hot path.
+    const r = model.scorer.update(value, t);
+    const news = model.judge(r, value, t, this.rules);
     if (news !== undefined) this.publish(model, news);
+    return r;
   }
 
   private publish(model: SeriesModel<Anomaly>, news: IncidentNews): void {

@@ -1,7 +1,7 @@
 import type { Labels } from '@obs/core';
 import type { PredictorName, SeasonalPeriod } from './Anomaly';
 import { AnomalyType } from './AnomalyType';
-import { Predictor, StreamScorer, predictorNames, type ScorerConfig } from './StreamScorer';
+import { Predictor, StreamScorer, predictorNames, type PointScore, type ScorerConfig } from './StreamScorer';
 import { ScoreRank } from './stats/ScoreRank';
 
 /** The first point of an incident, kept until the next point tells what kind it is. */
@@ -108,16 +108,14 @@ export class SeriesModel<Ref = unknown> {
   }
 
   /**
-   * Learns a point. Returns what it did to the incidents of the series (an
-   * incident it starts, reported at once; a new type for the incident the previous
-   * point started), or `undefined` for the common case of neither. Non-finite
-   * values are counted and skipped: they change nothing.
+   * Judges a point the scorer has just scored (`r = scorer.update(x, t)`). Returns
+   * what it did to the incidents of the series (an incident it starts, reported at
+   * once; a new type for the incident the previous point started), or `undefined`
+   * for the common case of neither. Ignored (non-finite) values change nothing.
    */
-  observe(x: number, t: number, rules: IncidentConfig): IncidentNews | undefined {
+  judge(r: PointScore, x: number, t: number, rules: IncidentConfig): IncidentNews | undefined {
     const sc = this.scorer;
-    const before = sc.nan;
-    sc.update(x, t);
-    if (sc.nan !== before) {
+    if (r.ignored) {
       this.confidence = 0;
       return undefined;
     }
@@ -136,18 +134,18 @@ export class SeriesModel<Ref = unknown> {
     }
     const echo = this.echo > 0;
     if (echo) this.echo--;
-    if (!sc.judged) {
+    if (!r.judged) {
       this.confidence = 0;
       return reclassified === undefined ? undefined : { detected: undefined, reclassified };
     }
     // Ranked before it is learned: the point is compared with the past only.
-    this.confidence = this.calibration.rank(sc.rawScore);
-    this.calibration.add(sc.rawScore);
+    this.confidence = this.calibration.rank(r.rawScore);
+    this.calibration.add(r.rawScore);
 
     // Incidents open on the undamped score: the refractory damping of `score` is the
     // scorer's own stand-in for incident grouping, which is done here exactly.
-    const alarm = sc.rawScore >= rules.threshold;
-    const extreme = sc.novelRange || Math.abs(sc.z) >= EXTREME_SIGMA;
+    const alarm = r.rawScore >= rules.threshold;
+    const extreme = r.novelRange || Math.abs(r.z) >= EXTREME_SIGMA;
     let begin = false;
     if (this.open) {
       // An extreme point after a calm one, or in an incident that had no extreme
@@ -172,21 +170,21 @@ export class SeriesModel<Ref = unknown> {
       this.start = {
         value: x,
         timestamp: t,
-        expected: sc.expected,
-        expectedScale: sc.expectedScale,
-        z: sc.z,
-        zBaseline: sc.zBaseline,
-        baseline: sc.baselineBefore,
-        baselineScale: sc.baselineScaleBefore,
-        bias: sc.bias,
-        drift: sc.baselineScaleBefore > 0 ? (sc.recentLevel - sc.baselineLevel) / sc.baselineScaleBefore : 0,
-        predictor: predictorNames[sc.predictor],
-        mainPredictor: predictorNames[sc.dominant],
-        zSeasonal: seasonal === undefined ? Number.NaN : sc.zSeasonal,
-        score: sc.rawScore,
+        expected: r.expected,
+        expectedScale: r.expectedScale,
+        z: r.z,
+        zBaseline: r.zBaseline,
+        baseline: r.baselineBefore,
+        baselineScale: r.baselineScaleBefore,
+        bias: r.bias,
+        drift: r.baselineScaleBefore > 0 ? (sc.recentLevel - sc.baselineLevel) / r.baselineScaleBefore : 0,
+        predictor: predictorNames[r.predictor],
+        mainPredictor: predictorNames[r.dominant],
+        zSeasonal: seasonal === undefined ? Number.NaN : r.zSeasonal,
+        score: r.rawScore,
         confidence: this.confidence,
-        likelihoodScore: sc.likelihoodScore,
-        outsideRange: sc.novelRange,
+        likelihoodScore: r.likelihoodScore,
+        outsideRange: r.novelRange,
         seasonalPeriod: seasonal === Predictor.DAILY ? 'daily' : seasonal === Predictor.WEEKLY ? 'weekly' : undefined,
       };
       // Reported now, with what this point alone tells; the next point may still revise the type.

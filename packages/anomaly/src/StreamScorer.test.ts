@@ -7,7 +7,7 @@ import { MINUTE, T0, noisySeries } from './test-support/series';
 const finite = fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 });
 
 function run(scorer: StreamScorer, values: readonly number[], step = MINUTE): number[] {
-  return values.map((v, i) => scorer.update(v, T0 + i * step));
+  return values.map((v, i) => scorer.update(v, T0 + i * step).score);
 }
 
 describe('StreamScorer', () => {
@@ -27,8 +27,8 @@ describe('StreamScorer', () => {
     const clean = new StreamScorer();
     const dirty = new StreamScorer();
     values.forEach((v, i) => {
-      if (i === at) for (const b of bad) expect(dirty.update(b, T0 + i * MINUTE)).toBe(0);
-      expect(dirty.update(v, T0 + i * MINUTE)).toBe(clean.update(v, T0 + i * MINUTE));
+      if (i === at) for (const b of bad) expect(dirty.update(b, T0 + i * MINUTE)).toMatchObject({ score: 0, ignored: true, judged: false });
+      expect(dirty.update(v, T0 + i * MINUTE)).toEqual(clean.update(v, T0 + i * MINUTE));
     });
     expect(dirty.nan).toBe(bad.length);
     expect(dirty.n).toBe(clean.n);
@@ -66,7 +66,7 @@ describe('StreamScorer', () => {
     const b = restored as StreamScorer;
     values.slice(cut).forEach((v, i) => {
       const t = T0 + (cut + i) * MINUTE;
-      expect(b.update(v, t)).toBe(a.update(v, t));
+      expect(b.update(v, t)).toEqual(a.update(v, t));
     });
   });
 
@@ -106,4 +106,26 @@ describe('StreamScorer', () => {
     const bytes = 8 * (8 + 5 * (DAILY_SLOTS + WEEKLY_SLOTS) + defaultScorerConfig.likelihoodWindow);
     expect(bytes).toBeLessThan(16 * 1024);
   });
+
+  test.prop([fc.integer({ min: 1, max: 1e6 }), fc.integer({ min: 40, max: 400 })])(
+    'update returns the forecast, the deviations and the scores of the point, consistently',
+    (seed, n) => {
+      const s = new StreamScorer();
+      const values = noisySeries(seed, n, 20, 3);
+      values.forEach((x, i) => {
+        const r = s.update(x, T0 + i * MINUTE);
+        expect(r.ignored).toBe(false);
+        expect(r.judged).toBe(i >= defaultScorerConfig.warmupPoints);
+        if (i > 0 && r.expectedScale > 0) expect(r.z).toBeCloseTo((x - r.expected) / r.expectedScale, 9);
+        if (i > 0 && r.baselineScaleBefore > 0) expect(r.zBaseline).toBeCloseTo((x - r.baselineBefore) / r.baselineScaleBefore, 9);
+        expect(r.score).toBeLessThanOrEqual(r.rawScore);
+        if (!r.judged) expect(r.rawScore).toBe(0);
+      });
+      const ignored = s.update(Number.NaN, T0);
+      expect(ignored).toMatchObject({ ignored: true, judged: false, score: 0 });
+      expect(Object.isFrozen(ignored)).toBe(true);
+      expect(s.n).toBe(n);
+      expect(s.nan).toBe(1);
+    },
+  );
 });

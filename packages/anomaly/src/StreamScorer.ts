@@ -106,6 +106,102 @@ export interface ScorerState {
 }
 
 /**
+ * What the model concluded about one point, returned by {@link StreamScorer.update}.
+ * Read-only to callers. Each scorer returns the same object, overwritten by its
+ * next `update` (no allocation per point on the hot path): read what you need, or
+ * copy it (`{ ...result }`) to keep it.
+ */
+export interface PointScore {
+  /** Final anomaly score in [0, 1] (after refractory damping). */
+  readonly score: number;
+  /** The score before refractory damping. */
+  readonly rawScore: number;
+  /** Surprise of the point alone in [0, 1] (log-tail scale). */
+  readonly pointScore: number;
+  /** Anomaly likelihood of the recent window in [0, 1] (log-tail scale). */
+  readonly likelihoodScore: number;
+  /** The forecast for the point (NaN for an ignored value). */
+  readonly expected: number;
+  /** Robust sigma of the forecast. */
+  readonly expectedScale: number;
+  /** Signed deviation from the forecast, in robust sigmas. */
+  readonly z: number;
+  /** Signed deviation from the slow baseline, in robust sigmas. */
+  readonly zBaseline: number;
+  /** Signed deviation from the recent level, in robust sigmas. */
+  readonly zRecent: number;
+  /** Signed deviation from the better seasonal profile in robust sigmas (NaN without one). */
+  readonly zSeasonal: number;
+  /** The slow baseline and its robust sigma, as they were before this point. */
+  readonly baselineBefore: number;
+  readonly baselineScaleBefore: number;
+  /** Exponentially weighted mean of recent signed deviations, this one included (one-sided drift > ~1). */
+  readonly bias: number;
+  /** The predictor the forecast came from (the ensemble once it has enough evidence). */
+  readonly predictor: Predictor;
+  /** The single most accurate predictor so far (the ensemble's main component). */
+  readonly dominant: Predictor;
+  /** Whether the point was judged (after warm-up); the scores are 0 otherwise. */
+  readonly judged: boolean;
+  /** Whether the point lies outside every value seen before (by the range rules). */
+  readonly novelRange: boolean;
+  /** Whether the value was ignored (NaN, infinite or beyond 1e300): nothing was learned. */
+  readonly ignored: boolean;
+}
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * A scorer's result object. Every number starts as a double (NaN) so V8 stores
+ * them in place: a field that starts as a small integer and later holds doubles
+ * can end up boxed, one heap allocation per store (measured: -30% per point).
+ */
+function newPointScore(): Writable<PointScore> {
+  return {
+    score: Number.NaN,
+    rawScore: Number.NaN,
+    pointScore: Number.NaN,
+    likelihoodScore: Number.NaN,
+    expected: Number.NaN,
+    expectedScale: Number.NaN,
+    z: Number.NaN,
+    zBaseline: Number.NaN,
+    zRecent: Number.NaN,
+    zSeasonal: Number.NaN,
+    baselineBefore: Number.NaN,
+    baselineScaleBefore: Number.NaN,
+    bias: Number.NaN,
+    predictor: Predictor.BASELINE,
+    dominant: Predictor.BASELINE,
+    judged: false,
+    novelRange: false,
+    ignored: false,
+  };
+}
+
+/** The result for a value that is not data (shared and frozen; a separate object shape from the above). */
+const IGNORED: PointScore = Object.freeze({
+  ignored: true,
+  judged: false,
+  novelRange: false,
+  score: 0,
+  rawScore: 0,
+  pointScore: 0,
+  likelihoodScore: 0,
+  expected: Number.NaN,
+  expectedScale: 0,
+  z: 0,
+  zBaseline: 0,
+  zRecent: 0,
+  zSeasonal: Number.NaN,
+  baselineBefore: Number.NaN,
+  baselineScaleBefore: 0,
+  bias: 0,
+  predictor: Predictor.BASELINE,
+  dominant: Predictor.BASELINE,
+});
+
+/**
  * The online model of one series, and its per-point anomaly score.
  *
  * Four predictors: a robust slow baseline (Huber-clipped EWMA), the recent level
@@ -118,15 +214,15 @@ export interface ScorerState {
  * when no single point is extreme; a new extreme of the series scores 1. After an
  * alarm the score is damped for a while, so one incident ranks once.
  *
- * Everything is O(1) per point with fixed-size state (about 11 KB, mostly the
- * two seasonal profiles).
+ * `update` runs three stages: {@link predict} (the forecast and the point's
+ * deviations), {@link scorePoint} (surprise, likelihood, novelty, damping) and
+ * {@link learn} (every estimate takes the point in). Everything is O(1) per point
+ * with fixed-size state (about 11 KB, mostly the two seasonal profiles).
  */
 export class StreamScorer {
   readonly config: ScorerConfig;
-  /** Finite points learned. */
-  n = 0;
-  /** Non-finite values ignored. */
-  nan = 0;
+  private learned = 0;
+  private ignored = 0;
   private slow = 0;
   private fast = 0;
   private prev = 0;
@@ -137,66 +233,58 @@ export class StreamScorer {
   private quantum = Number.POSITIVE_INFINITY;
   private readonly scale = new Float64Array(N_SLOTS);
   private readonly evidence = new Float64Array(N_SLOTS);
-  /** Scratch: each predictor's floored scale, or -1 when it cannot predict this point. */
+  /** Scratch of the prediction stage: each predictor's floored scale, or -1 when it cannot predict this point. */
   private readonly avail = new Float64Array(N_PRED);
-  /** Scratch: this point's error against each predictor. */
-  private readonly err = new Float64Array(N_SLOTS);
+  /** Scratch from the prediction stage to the learning stage: each predictor's prediction of this point. */
+  private readonly pred = new Float64Array(N_SLOTS);
+  // The prediction stage's output, read by the scoring stage (scratch fields
+  // rather than an object: no second allocation per point on the hot path).
+  private sBase = 0;
+  private sRecent = 0;
+  private fExpected = 0;
+  private fScale = 0;
+  private fZ = 0;
+  private fZBaseline = 0;
+  private fZRecent = 0;
+  private fZSeasonal = 0;
+  private fPredictor: Predictor = Predictor.BASELINE;
+  private fDominant: Predictor = Predictor.BASELINE;
   private shiftRun = 0;
   /** Side (-1, 0, 1) of the last recent-level residual beyond `clip`. */
   private recentSide = 0;
   private readonly day = new SeasonalProfile(DAY_MS, DAILY_SLOTS);
   private readonly week = new SeasonalProfile(WEEK_MS, WEEKLY_SLOTS);
+  /** The result returned by every `update` (see {@link PointScore}); written only here. */
+  private readonly out: Writable<PointScore> = newPointScore();
   private readonly raw: Float64Array;
   private rawAt = 0;
   private rawSum = 0;
+  /** Mean surprise of the window including this point (scoring stage -> learning stage). */
+  private windowMean = 0;
   private lMean = 0;
   private lVar = 0;
   private lN = 0;
   private lastAlarm = Number.NEGATIVE_INFINITY;
-
-  // Outputs of the last update (read by the detector without allocating).
-  /** Final anomaly score in [0, 1]. */
-  score = 0;
-  /** The score before refractory damping. */
-  rawScore = 0;
-  /** Surprise of the point alone in [0, 1] (log-tail scale). */
-  pointScore = 0;
-  /** Anomaly likelihood of the recent window in [0, 1] (log-tail scale). */
-  likelihoodScore = 0;
-  /** Signed deviation from the chosen prediction, in robust sigmas. */
-  z = 0;
-  /** Signed deviation from the slow baseline, in robust sigmas. */
-  zBaseline = 0;
-  /** Signed deviation from the recent level, in robust sigmas. */
-  zRecent = 0;
-  /** The chosen prediction. */
-  expected = 0;
-  /** Robust sigma of the chosen predictor. */
-  expectedScale = 0;
-  /** The slow baseline and its robust sigma, as they were before this point. */
-  baselineBefore = 0;
-  baselineScaleBefore = 0;
-  /** The predictor it came from (the ensemble once it has enough evidence). */
-  predictor: Predictor = Predictor.BASELINE;
-  /** The single most accurate predictor so far (the ensemble's main component). */
-  dominant: Predictor = Predictor.BASELINE;
-  /** Exponentially weighted mean of recent signed deviations (one-sided drift > ~1). */
-  bias = 0;
-  /** Signed deviation from the better seasonal profile in robust sigmas (NaN without one). */
-  zSeasonal = Number.NaN;
-  /** Whether the last point was judged (after warm-up). */
-  judged = false;
-  /** Whether the last point lies outside every value seen before. */
-  novelRange = false;
+  private bias = 0;
 
   constructor(config: ScorerConfig = defaultScorerConfig) {
     this.config = config;
     this.raw = new Float64Array(Math.max(1, config.likelihoodWindow));
   }
 
+  /** Finite points learned. */
+  get n(): number {
+    return this.learned;
+  }
+
+  /** Non-finite (or beyond 1e300) values ignored. */
+  get nan(): number {
+    return this.ignored;
+  }
+
   /** Whether the model has seen enough to judge. */
   get warm(): boolean {
-    return this.n >= this.config.warmupPoints;
+    return this.learned >= this.config.warmupPoints;
   }
 
   /** Robust sigma of the slow baseline. */
@@ -241,32 +329,51 @@ export class StreamScorer {
 
   /**
    * Scores `x` (observed at epoch ms `t`, or NaN when unknown) against the model,
-   * then learns it. Returns the final score; details are left in the fields above.
-   * Non-finite `x` (or |x| > 1e300) is counted and ignored.
+   * then learns it. Non-finite `x` (or |x| > 1e300) is counted and ignored
+   * (`ignored: true`, nothing learned).
    */
-  update(x: number, t: number): number {
+  update(x: number, t: number): PointScore {
     // NaN, infinities and magnitudes beyond 1e300 (whose differences and scales
     // would overflow) are not data: count and skip them.
     if (!(x >= -MAX_MAGNITUDE && x <= MAX_MAGNITUDE)) {
-      this.nan++;
-      this.judged = false;
-      this.score = this.rawScore = 0;
-      return 0;
+      this.ignored++;
+      return IGNORED;
     }
-    const cfg = this.config;
-    if (this.n === 0) {
-      this.n = 1;
-      this.slow = this.fast = this.prev = this.min = this.max = x;
-      this.prevT = t;
-      if (Number.isFinite(t)) {
-        this.day.learn(x, t);
-        this.week.learn(x, t);
-      }
-      this.clearOutputs(x);
-      return 0;
-    }
+    if (this.learned === 0) return this.first(x, t);
+    this.predict(x, t);
+    const result = this.scorePoint(x);
+    this.learn(x, t, result.judged);
+    return result;
+  }
 
-    // --- predictions and their errors -----------------------------------
+  /** The first point: nothing to judge it against, it only starts the model. */
+  private first(x: number, t: number): PointScore {
+    this.learned = 1;
+    this.slow = this.fast = this.prev = this.min = this.max = x;
+    this.prevT = t;
+    if (Number.isFinite(t)) {
+      this.day.learn(x, t);
+      this.week.learn(x, t);
+    }
+    const o = this.out;
+    o.score = o.rawScore = o.pointScore = o.likelihoodScore = 0;
+    o.expected = o.baselineBefore = x;
+    o.expectedScale = o.baselineScaleBefore = o.z = o.zBaseline = o.zRecent = 0;
+    o.zSeasonal = Number.NaN;
+    o.bias = this.bias;
+    o.predictor = o.dominant = Predictor.BASELINE;
+    o.judged = o.novelRange = false;
+    return o;
+  }
+
+  /**
+   * Prediction stage: every predictor's forecast of the point (kept in `pred` for
+   * the learning stage), the combined forecast and the point's deviations from them
+   * (in the `f*` fields, for the scoring stage). Changes no estimate (a seasonal
+   * slot only folds in a finished cycle).
+   */
+  private predict(x: number, t: number): void {
+    const cfg = this.config;
     const hasT = Number.isFinite(t);
     const pBase = this.slow;
     const pRecent = this.fast;
@@ -274,6 +381,7 @@ export class StreamScorer {
     // Scales are floored at half the data's resolution (integer counts etc.).
     const q = this.quantum === Number.POSITIVE_INFINITY ? 0 : 0.5 * this.quantum;
     const sc = this.scale;
+    const ev = this.evidence;
     const sDay = sc[Predictor.DAILY]! > q ? sc[Predictor.DAILY]! : q;
     const sWeek = sc[Predictor.WEEKLY]! > q ? sc[Predictor.WEEKLY]! : q;
     const pDay = hasT ? this.day.predict(t, sa, cfg.clip * sDay) : Number.NaN;
@@ -281,24 +389,29 @@ export class StreamScorer {
 
     const sBase = sc[Predictor.BASELINE]! > q ? sc[Predictor.BASELINE]! : q;
     const sRecent = sc[Predictor.RECENT]! > q ? sc[Predictor.RECENT]! : q;
-    this.zBaseline = ratio(x - pBase, sBase);
-    this.zRecent = ratio(x - pRecent, sRecent);
+    this.sBase = sBase;
+    this.sRecent = sRecent;
 
-    // The most accurate predictor so far judges the point.
+    // The most accurate predictor so far (the ensemble's main component).
     let best: Predictor = Predictor.BASELINE;
-    let bestScale = this.scale[Predictor.BASELINE]!;
-    if (this.evidence[Predictor.RECENT]! >= MIN_EVIDENCE && this.scale[Predictor.RECENT]! < bestScale) {
+    let bestScale = sc[Predictor.BASELINE]!;
+    if (ev[Predictor.RECENT]! >= MIN_EVIDENCE && sc[Predictor.RECENT]! < bestScale) {
       best = Predictor.RECENT;
-      bestScale = this.scale[Predictor.RECENT]!;
+      bestScale = sc[Predictor.RECENT]!;
     }
-    if (pDay === pDay && this.evidence[Predictor.DAILY]! >= MIN_EVIDENCE && this.scale[Predictor.DAILY]! < bestScale) {
+    if (pDay === pDay && ev[Predictor.DAILY]! >= MIN_EVIDENCE && sc[Predictor.DAILY]! < bestScale) {
       best = Predictor.DAILY;
-      bestScale = this.scale[Predictor.DAILY]!;
+      bestScale = sc[Predictor.DAILY]!;
     }
-    if (pWeek === pWeek && this.evidence[Predictor.WEEKLY]! >= MIN_EVIDENCE && this.scale[Predictor.WEEKLY]! < bestScale) {
+    if (pWeek === pWeek && ev[Predictor.WEEKLY]! >= MIN_EVIDENCE && sc[Predictor.WEEKLY]! < bestScale) {
       best = Predictor.WEEKLY;
-      bestScale = this.scale[Predictor.WEEKLY]!;
+      bestScale = sc[Predictor.WEEKLY]!;
     }
+    const pred = this.pred;
+    pred[Predictor.BASELINE] = pBase;
+    pred[Predictor.RECENT] = pRecent;
+    pred[Predictor.DAILY] = pDay;
+    pred[Predictor.WEEKLY] = pWeek;
     // The forecast: the predictors' mean weighted by their precision (1 / scale^2),
     // judged against the ensemble's own learned error scale. Combining forecasts
     // beats picking one whenever several are about as good.
@@ -307,8 +420,8 @@ export class StreamScorer {
     const avail = this.avail;
     let sMin = Number.POSITIVE_INFINITY;
     for (let p = 0; p < N_PRED; p++) {
-      const pred = p === Predictor.BASELINE ? pBase : p === Predictor.RECENT ? pRecent : p === Predictor.DAILY ? pDay : pWeek;
-      const ok = pred === pred && (p === Predictor.BASELINE || this.evidence[p]! >= MIN_EVIDENCE);
+      const v = pred[p]!;
+      const ok = v === v && (p === Predictor.BASELINE || ev[p]! >= MIN_EVIDENCE);
       const sp = sc[p]! > q ? sc[p]! : q;
       avail[p] = ok ? sp : -1;
       if (ok && sp < sMin) sMin = sp;
@@ -318,41 +431,47 @@ export class StreamScorer {
     for (let p = 0; p < N_PRED; p++) {
       const sp = avail[p]!;
       if (sp < 0) continue;
-      const pred = p === Predictor.BASELINE ? pBase : p === Predictor.RECENT ? pRecent : p === Predictor.DAILY ? pDay : pWeek;
       const r = sMin === 0 ? (sp === 0 ? 1 : 0) : sMin / sp;
       wSum += r * r;
-      pSum += r * r * (pred - pBase);
+      pSum += r * r * (pred[p]! - pBase);
     }
     // Offsets from the baseline, so equal predictions give exactly that value.
     const pEns = pBase + pSum / wSum;
-    const ensReady = this.evidence[Predictor.ENSEMBLE]! >= MIN_EVIDENCE;
+    pred[Predictor.ENSEMBLE] = pEns;
+    const ensReady = ev[Predictor.ENSEMBLE]! >= MIN_EVIDENCE;
     const sEns = sc[Predictor.ENSEMBLE]! > q ? sc[Predictor.ENSEMBLE]! : q;
-    const bestPred = best === Predictor.BASELINE ? pBase : best === Predictor.RECENT ? pRecent : best === Predictor.DAILY ? pDay : pWeek;
-    const expected = ensReady ? pEns : bestPred;
+    const expected = ensReady ? pEns : pred[best]!;
     const expectedScale = ensReady ? sEns : bestScale > q ? bestScale : q;
-    const z = ratio(x - expected, expectedScale);
-    this.z = z;
-    this.expected = expected;
-    this.expectedScale = expectedScale;
-    this.dominant = best;
+    // Deviation from the better seasonal profile, when there is one.
+    const dayOk = pDay === pDay && ev[Predictor.DAILY]! >= MIN_EVIDENCE;
+    const weekOk = pWeek === pWeek && ev[Predictor.WEEKLY]! >= MIN_EVIDENCE;
+    this.fExpected = expected;
+    this.fScale = expectedScale;
+    this.fZ = ratio(x - expected, expectedScale);
+    this.fZBaseline = ratio(x - pBase, sBase);
+    this.fZRecent = ratio(x - pRecent, sRecent);
+    this.fZSeasonal = weekOk && (!dayOk || sWeek < sDay) ? ratio(x - pWeek, sWeek) : dayOk ? ratio(x - pDay, sDay) : Number.NaN;
+    this.fPredictor = ensReady ? Predictor.ENSEMBLE : best;
+    this.fDominant = best;
+  }
+
+  /**
+   * Scoring stage: the point's surprise, the anomaly likelihood of the recent
+   * window, novelty against the range, refractory damping, from the forecast.
+   * Keeps the window of surprises (learned from there in {@link learn}).
+   */
+  private scorePoint(x: number): PointScore {
+    const cfg = this.config;
+    const z = this.fZ;
     // Deviations clipped at `clip` so one extreme point cannot fake a drift.
     const zc = z > cfg.clip ? cfg.clip : z < -cfg.clip ? -cfg.clip : z;
-    this.bias += (zc - this.bias) / (this.raw.length < this.n ? this.raw.length : this.n);
-    // Deviation from the better seasonal profile, when there is one.
-    const dayOk = pDay === pDay && this.evidence[Predictor.DAILY]! >= MIN_EVIDENCE;
-    const weekOk = pWeek === pWeek && this.evidence[Predictor.WEEKLY]! >= MIN_EVIDENCE;
-    this.zSeasonal = weekOk && (!dayOk || sWeek < sDay) ? ratio(x - pWeek, sWeek) : dayOk ? ratio(x - pDay, sDay) : Number.NaN;
-    this.baselineBefore = pBase;
-    this.baselineScaleBefore = sBase;
-    this.predictor = ensReady ? Predictor.ENSEMBLE : best;
+    this.bias += (zc - this.bias) / (this.raw.length < this.learned ? this.raw.length : this.learned);
 
-    const judged = this.n >= cfg.warmupPoints;
-    this.judged = judged;
+    const judged = this.learned >= cfg.warmupPoints;
     const range = this.max - this.min;
     const margin = cfg.rangeTolerance * range;
-    this.novelRange = judged && range > 0 && (x > this.max + margin || x < this.min - margin) && Math.min(Math.abs(z), Math.abs(this.zBaseline)) >= cfg.rangeMinSigma;
+    const novelRange = judged && range > 0 && (x > this.max + margin || x < this.min - margin) && Math.min(Math.abs(z), Math.abs(this.fZBaseline)) >= cfg.rangeMinSigma;
 
-    // --- scores -----------------------------------------------------------
     // Surprise of the point on a log scale: ~0 for ordinary points, so the
     // window average below reacts to a few rare points, not to noise.
     const surprise = twoSidedTailScore(z, cfg.decades);
@@ -360,7 +479,8 @@ export class StreamScorer {
     this.rawSum += surprise - this.raw[this.rawAt]!;
     this.raw[this.rawAt] = surprise;
     this.rawAt = this.rawAt + 1 === w ? 0 : this.rawAt + 1;
-    const avg = this.rawSum / Math.min(w, this.n);
+    const avg = this.rawSum / Math.min(w, this.learned);
+    this.windowMean = avg;
 
     let likelihood = 0;
     if (judged && this.lN >= cfg.warmupPoints) {
@@ -369,6 +489,43 @@ export class StreamScorer {
       const zl = (avg - this.lMean) / sd;
       likelihood = zl > 0 ? upperTailScore(zl, cfg.decades) : 0;
     }
+    let score = judged ? likelihood : 0;
+    // A value beyond everything seen so far is maximally novel.
+    if (novelRange) score = 1;
+    const rawScore = score;
+    // Refractory period: one incident should raise one alarm, not one per point.
+    if (this.learned - this.lastAlarm <= cfg.refractoryPoints) score *= cfg.refractoryFactor;
+    else if (score >= cfg.alarmScore) this.lastAlarm = this.learned;
+
+    const o = this.out;
+    o.score = score;
+    o.rawScore = rawScore;
+    o.pointScore = judged ? surprise : 0;
+    o.likelihoodScore = likelihood;
+    o.expected = this.fExpected;
+    o.expectedScale = this.fScale;
+    o.z = z;
+    o.zBaseline = this.fZBaseline;
+    o.zRecent = this.fZRecent;
+    o.zSeasonal = this.fZSeasonal;
+    o.baselineBefore = this.slow;
+    o.baselineScaleBefore = this.sBase;
+    o.bias = this.bias;
+    o.predictor = this.fPredictor;
+    o.dominant = this.fDominant;
+    o.judged = judged;
+    o.novelRange = novelRange;
+    return o;
+  }
+
+  /**
+   * Learning stage: the long-run distribution of windowed surprise, each
+   * predictor's error scale, the baseline (re-anchored after a level shift), the
+   * recent level, the seasonal profiles, the resolution and the range.
+   */
+  private learn(x: number, t: number, judged: boolean): void {
+    const avg = this.windowMean;
+    const cfg = this.config;
     // Learn the long-run distribution of windowed surprise, once the predictors
     // have settled (warm-up surprises say nothing about the series).
     if (judged) {
@@ -381,28 +538,13 @@ export class StreamScorer {
       this.lVar = (1 - la) * (this.lVar + la * dl * dl);
     }
 
-    this.pointScore = judged ? surprise : 0;
-    this.likelihoodScore = likelihood;
-    let score = judged ? likelihood : 0;
-    // A value beyond everything seen so far is maximally novel.
-    if (this.novelRange) score = 1;
-    this.rawScore = score;
-    // Refractory period: one incident should raise one alarm, not one per point.
-    if (this.n - this.lastAlarm <= cfg.refractoryPoints) score *= cfg.refractoryFactor;
-    else if (score >= cfg.alarmScore) this.lastAlarm = this.n;
-    this.score = score;
-
-    // --- learning ---------------------------------------------------------
-    const err = this.err;
-    err[Predictor.BASELINE] = x - pBase;
-    err[Predictor.RECENT] = x - pRecent;
-    err[Predictor.DAILY] = x - pDay;
-    err[Predictor.WEEKLY] = x - pWeek;
-    err[Predictor.ENSEMBLE] = x - pEns;
+    const pred = this.pred;
+    const sc = this.scale;
+    const q = this.quantum === Number.POSITIVE_INFINITY ? 0 : 0.5 * this.quantum;
     const scaleAlpha = cfg.scaleAlpha;
     const clip = cfg.clip;
     for (let p = 0; p < N_SLOTS; p++) {
-      const e = err[p]!;
+      const e = x - pred[p]!;
       if (e !== e) continue; // no prediction (seasonal slot not learned yet)
       const ev = ++this.evidence[p]!;
       const s0 = sc[p]!;
@@ -417,9 +559,9 @@ export class StreamScorer {
       sc[p] = s0 + a * (abs * 1.2533 - s0);
     }
 
-    const eBase = x - pBase;
-    const clipB = cfg.clip * sBase;
-    const slowA = Math.max(cfg.slowAlpha, 1 / (this.n + 1));
+    const eBase = x - pred[Predictor.BASELINE]!;
+    const clipB = clip * this.sBase;
+    const slowA = Math.max(cfg.slowAlpha, 1 / (this.learned + 1));
     this.slow += slowA * (eBase > clipB ? clipB : eBase < -clipB ? -clipB : eBase);
     // A run of same-side large residuals is a level shift: re-anchor the baseline.
     const side = eBase > clipB ? 1 : eBase < -clipB ? -1 : 0;
@@ -431,12 +573,12 @@ export class StreamScorer {
     // The recent level follows everything but a lone extreme point: a residual
     // beyond `clip` is clipped unless the previous one was beyond it on the same
     // side too (then it is a shift, and the level must jump).
-    const eRecent = x - pRecent;
-    const clipR = cfg.clip * sRecent;
+    const eRecent = x - pred[Predictor.RECENT]!;
+    const clipR = clip * this.sRecent;
     const sideR = this.evidence[Predictor.RECENT]! > MIN_EVIDENCE ? (eRecent > clipR ? 1 : eRecent < -clipR ? -1 : 0) : 0;
     this.fast += cfg.fastAlpha * (sideR !== 0 && sideR !== this.recentSide ? sideR * clipR : eRecent);
     this.recentSide = sideR;
-    if (hasT) {
+    if (Number.isFinite(t)) {
       this.day.learn(x, t);
       this.week.learn(x, t);
     }
@@ -447,27 +589,15 @@ export class StreamScorer {
     this.prevT = t;
     if (x < this.min) this.min = x;
     if (x > this.max) this.max = x;
-    this.n++;
-    return this.score;
-  }
-
-  private clearOutputs(x: number): void {
-    this.score = this.rawScore = this.pointScore = this.likelihoodScore = 0;
-    this.z = this.zBaseline = this.zRecent = 0;
-    this.expected = this.baselineBefore = x;
-    this.expectedScale = this.baselineScaleBefore = 0;
-    this.predictor = this.dominant = Predictor.BASELINE;
-    this.zSeasonal = Number.NaN;
-    this.judged = false;
-    this.novelRange = false;
+    this.learned++;
   }
 
   /** A JSON-serializable copy of the model. */
   toJSON(): ScorerState {
     return {
       v: 1,
-      n: this.n,
-      nan: this.nan,
+      n: this.learned,
+      nan: this.ignored,
       slow: this.slow,
       fast: this.fast,
       prev: this.prev,
@@ -501,8 +631,8 @@ export class StreamScorer {
     if (problem !== undefined) return problem;
     const st = state as ScorerState;
     const s = new StreamScorer(config);
-    s.n = st.n;
-    s.nan = st.nan;
+    s.learned = st.n;
+    s.ignored = st.nan;
     s.slow = st.slow;
     s.fast = st.fast;
     s.prev = st.prev;

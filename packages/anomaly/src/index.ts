@@ -5,6 +5,6 @@ export type { AnomalyDetectorConfig, AnomalyDetectorSnapshot } from './AnomalyDe
 export type { AnomalyEvent, AnomalyDetectedEvent, AnomalyUpdatedEvent, AnomalySeriesEvictedEvent, AnomalyPointRejectedEvent } from './events';
 export { AnomalySnapshotError } from './errors';
 export { StreamScorer, defaultScorerConfig } from './StreamScorer';
-export type { ScorerConfig, ScorerState } from './StreamScorer';
+export type { PointScore, ScorerConfig, ScorerState } from './StreamScorer';
 export { createStreamScorer } from './createStreamScorer';
 export { erfc, upperTail, twoSidedTail, logTailScore } from './stats/normalTail';
