@@ -49,3 +49,5 @@ export { OtlpHttpExporter, createOtlpHttpExporter, parseRetryAfter } from './otl
 export type { OtlpHttpExporterConfig, OtlpExporterStats } from './otlp/OtlpHttpExporter';
 export { toOtlpRequest, toOtlpSpan, toAnyValue, msToUnixNanoString, OTLP_SPAN_KIND, OTLP_SCOPE } from './otlp/otlpJson';
 export type { OtlpAnyValue, OtlpKeyValue, OtlpSpan, OtlpSpanEvent, OtlpSpanLink, OtlpExportTraceServiceRequest } from './otlp/otlpJson';
+export { traceLogFields } from './logCorrelation';
+export type { TraceLogFields } from './logCorrelation';

@@ -2,6 +2,7 @@ import { ManualClock } from '@obs/core';
 import { describe, expect, it } from 'vitest';
 import { TracingValidationError } from './errors';
 import { toOtlpSpan } from './otlp/otlpJson';
+import { traceLogFields } from './logCorrelation';
 import { createTraceManager } from './TraceManager';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -82,5 +83,19 @@ describe('TraceManager API for integrations', () => {
     expect(() => tm.startSpan('x', 'svc', undefined, undefined, { startTime: NaN })).toThrow(TracingValidationError);
     expect(() => tm.startSpan('x', 'svc').finish(undefined, Infinity)).toThrow(TracingValidationError);
     expect(tm.startSpan('after', 'svc').startTime).toBe(10_000); // a failed explicit start time leaves no trace
+  });
+});
+
+describe('traceLogFields', () => {
+  it('gives trace_id, span_id and trace_flags of the active span, {} outside one', () => {
+    const tm = createTraceManager({ traceSampleRate: 1, reaperIntervalMs: 0 });
+    const fields = traceLogFields(tm);
+    expect(fields()).toEqual({});
+    const span = tm.startSpan('op', 'svc');
+    tm.withSpan(span, () => expect(fields()).toEqual({ trace_id: span.context.traceId, span_id: span.context.spanId, trace_flags: '01' }));
+    const off = createTraceManager({ traceSampleRate: 0, reaperIntervalMs: 0 });
+    const unsampled = off.startSpan('op', 'svc');
+    off.withSpan(unsampled, () => expect(traceLogFields(off)()).toMatchObject({ trace_flags: '00', trace_id: unsampled.context.traceId }));
+    expect(() => traceLogFields({} as never)).toThrow(TypeError);
   });
 });
