@@ -12,9 +12,9 @@ import { AlertStore, type AlertRecord } from './manager/AlertStore';
 import { HandlerDispatcher, type HandlerOptions } from './manager/HandlerDispatcher';
 import { MuteResolver, type SuppressionRule } from './manager/MuteResolver';
 import { RuleEvaluator, type AlertRule, type RuleHost, type RuleOptions } from './manager/RuleEvaluator';
-import { DEFAULT_MAX_REGEX_LENGTH } from './matchers';
+import { alertMatchLabels, DEFAULT_MAX_REGEX_LENGTH } from './matchers';
 import { isNotificationSink, type AlertHandler, type AlertNotification, type NotificationHandler, type NotificationSink } from './Notification';
-import { DEFAULT_RECEIVER, resolveRoute, type RouteConfig } from './route';
+import { DEFAULT_RECEIVER, matchRoutes, resolveRoute, type ResolvedRoute, type RouteConfig } from './route';
 import { compileTimeIntervals, type CompiledTimeIntervals, type TimeInterval } from './timeIntervals';
 import type { Silence, SilenceInit, StoredSilence } from './silences';
 import { parseSnapshot, type ActiveAlertSnapshot, type AlertManagerSnapshot } from './snapshot';
@@ -125,6 +125,10 @@ export interface AlertManager<Ctx extends object = AlertContext> {
   getAlertsBySeverity(severity: AlertSeverity): Alert[];
   /** Resolved alerts, newest first. */
   getResolvedAlerts(limit?: number): Alert[];
+  /** Names of the receivers (`'default'` and those of the `receivers` config). */
+  listReceivers(): string[];
+  /** The receivers the routing tree sends this alert to (as Alertmanager's `receivers` of an alert). */
+  receiversOf(alert: Pick<Alert, 'name' | 'severity' | 'labels'>): string[];
   /** Runs every rule against `context`; returns the alerts the rules returned (in their new states). */
   evaluateRules(context: Ctx): Alert[];
   /** Fires each alert init of a stream (an init with state RESOLVED resolves its alert). */
@@ -208,6 +212,7 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
   private readonly dispatcher: HandlerDispatcher;
   private readonly notifier: Notifier;
   private readonly ruleHost: RuleHost;
+  private readonly route: ResolvedRoute;
 
   private depth = 0;
   /** Records created or changed in the current batch. */
@@ -244,7 +249,7 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
     this.limits = Object.freeze(limits);
     const receivers = parseReceivers(config.receivers);
     const timeIntervals = parseTimeIntervals(config.timeIntervals);
-    const route = resolveRoute(config.route, { receivers: new Set(receivers.keys()), timeIntervals, maxRegexLength: limits.maxRegexLength });
+    const route = (this.route = resolveRoute(config.route, { receivers: new Set(receivers.keys()), timeIntervals, maxRegexLength: limits.maxRegexLength }));
     this.store = new AlertStore(limits.maxResolvedHistory);
     this.mutes = new MuteResolver(
       this.store,
@@ -333,6 +338,14 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
   getResolvedAlerts(limit = 100): Alert[] {
     if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 0) throw new AlertValidationError('INVALID_ARGUMENT', `limit must be a non-negative integer, got ${describeValue(limit)}`);
     return this.store.resolved(limit);
+  }
+
+  listReceivers(): string[] {
+    return this.dispatcher.receiverNames();
+  }
+
+  receiversOf(alert: Pick<Alert, 'name' | 'severity' | 'labels'>): string[] {
+    return [...new Set(matchRoutes(this.route, alertMatchLabels(alert)).map((r) => r.receiver))];
   }
 
   connect(candidates$: Observable<AlertInit>): Subscription {

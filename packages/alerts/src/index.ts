@@ -15,7 +15,8 @@ export type {
   AlertDroppedEvent,
 } from './events';
 export type { Matcher } from './matchers';
-export { alertMatchLabels, parseMatcher, parseMatchers, formatMatcher } from './matchers';
+export type { CompiledMatcher } from './matchers';
+export { alertMatchLabels, compileMatcher, parseMatcher, parseMatchers, formatMatcher } from './matchers';
 export type { TimeInterval } from './timeIntervals';
 export type { Silence, SilenceInit, SilenceStatus } from './silences';
 export type { InhibitRule } from './inhibition';

@@ -22,6 +22,8 @@ export interface Silence {
   readonly createdBy: string;
   readonly comment: string;
   readonly status: SilenceStatus;
+  /** When it was created or last expired (epoch ms). */
+  readonly updatedAt: number;
 }
 
 export interface StoredSilence {
@@ -31,6 +33,7 @@ export interface StoredSilence {
   endsAt: number;
   readonly createdBy: string;
   readonly comment: string;
+  updatedAt: number;
 }
 
 const MAX_TEXT = 1024;
@@ -97,6 +100,7 @@ export class SilenceStore {
       endsAt,
       createdBy: optionalText(raw['createdBy'], 'createdBy'),
       comment: optionalText(raw['comment'], 'comment'),
+      updatedAt: Math.min(now, startsAt),
     };
   }
 
@@ -115,6 +119,7 @@ export class SilenceStore {
     if (!s || isExpired(s, now)) return false;
     // A silence that has not started yet becomes empty (endsAt = startsAt): it never mutes.
     s.endsAt = Math.max(now, s.startsAt);
+    s.updatedAt = now;
     return true;
   }
 
@@ -170,5 +175,6 @@ function toSilence(s: StoredSilence, now: number): Silence {
     createdBy: s.createdBy,
     comment: s.comment,
     status: isExpired(s, now) ? 'expired' : now < s.startsAt ? 'pending' : 'active',
+    updatedAt: s.updatedAt,
   });
 }

@@ -7,6 +7,7 @@ import { summarizeSpan } from '../internal/serializeEvent';
 import type { ObservabilityHub } from '../ObservabilityHub';
 import { isExplorerPath, serveExplorer } from './explorerRoutes';
 import { requestBodyPending } from './hardenServer';
+import { isAlertmanagerApiPath, serveAlertmanagerApi } from './alertmanagerApi';
 import { applySecurityHeaders, CONTENT_SECURITY_POLICY } from './securityHeaders';
 import { DEFAULT_SSE_EVENTS, SseBroadcaster, type SseOptions } from './SseBroadcaster';
 import { BearerToken, presentedToken } from './tokens';
@@ -70,6 +71,7 @@ function tokenOption(value: string | null | undefined, envName: string, what: st
  * | `GET /api/dashboard` | {@link DashboardData} |
  * | `GET /api/events` | Server-Sent Events of hub events (batched JSON arrays) |
  * | `GET /api/traces/:traceId` | the spans of one trace |
+ * | `/api/v2/alerts`, `/api/v2/silences`, `/api/v2/silence/:id` | Alertmanager API v2 (amtool); see {@link serveAlertmanagerApi} |
  * | `GET /api/metrics`, `/api/metrics/series`, `/api/metrics/query` | the metric explorer (names, label sets, live queries) |
  *
  * Everything else goes to `options.fallback`, or gets a JSON 404. Every
@@ -129,6 +131,13 @@ export function createHttpHandler(hub: ObservabilityHub, options: HttpHandlerOpt
     const provided = presentedToken(req, url);
     const authorized = token === undefined || token.matches(provided);
 
+    if (isAlertmanagerApiPath(path)) {
+      // Alertmanager API v2 (amtool): behind the same token as the rest of /api.
+      if (!authorized) return unauthorized(res);
+      const answer = await serveAlertmanagerApi(hub.alerts, req, method, path, url.searchParams, hub.config.clock.now());
+      if (answer.status >= 400 && answer.status < 500) counters.badRequests++;
+      return sendJson(res, answer.status, answer.body, head);
+    }
     const route = routeOf(path);
     if (route === undefined || (route === 'api-other' && options.fallback)) {
       if (path.startsWith('/api/') && !authorized) return unauthorized(res);
