@@ -6,6 +6,7 @@ import { $, apiUrl, asArray, el, fmt, getJson, num, safeClass } from './dom.js';
 import { initExplorer, refresh as refreshExplorer, setAnomalies as setExplorerAnomalies } from './explorer.js';
 import { anomalyMarkersPlugin, markersFor } from './markers.js';
 import { renderSloItems } from './slos.js';
+import { silenceButton } from './silences.js';
 
 const POLL_MS = 1000;
 
@@ -205,7 +206,7 @@ function renderAlerts(alerts) {
       const title = el('span', 'name');
       const severity = safeClass(a.severity, ['info', 'warning', 'error', 'critical'], 'info');
       title.append(el('span', `sev sev-${severity}`, severity), document.createTextNode(String(a.name ?? 'alert')));
-      row.append(title, el('span', 'meta', `since ${ago(a.firingSince ?? a.startedAt)}`));
+      row.append(title, el('span', 'meta', `since ${ago(a.firingSince ?? a.startedAt)}`), silenceButton(a));
       li.append(row, el('div', 'message', a.message ?? ''));
       const labels = a.labels && typeof a.labels === 'object' ? Object.entries(a.labels) : [];
       if (labels.length) li.append(el('div', 'meta', labels.map(([k, v]) => `${k}=${v}`).join(' ')));

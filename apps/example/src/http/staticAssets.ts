@@ -19,6 +19,7 @@ const ASSETS: readonly (readonly [string, string, string])[] = [
   ['/explorer.js', 'explorer.js', 'text/javascript; charset=utf-8'],
   ['/markers.js', 'markers.js', 'text/javascript; charset=utf-8'],
   ['/slos.js', 'slos.js', 'text/javascript; charset=utf-8'],
+  ['/silences.js', 'silences.js', 'text/javascript; charset=utf-8'],
   ['/dashboard.css', 'dashboard.css', 'text/css; charset=utf-8'],
   ['/favicon.svg', 'favicon.svg', 'image/svg+xml'],
   ['/vendor/uPlot.esm.js', 'vendor/uPlot.esm.js', 'text/javascript; charset=utf-8'],
