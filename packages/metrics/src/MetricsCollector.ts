@@ -175,10 +175,10 @@ export class MetricsCollector implements MetricsProducer {
       removeMetric: (name) => this.removeMetric(name),
     });
     this.events$ = new Observable<MetricsEvent>((subscriber) => {
-      points.subscribers++;
+      this.storage.subscribers++;
       const inner = this.bus.events$.subscribe(subscriber);
       return () => {
-        points.subscribers--;
+        this.storage.subscribers--;
         inner.unsubscribe();
       };
     });

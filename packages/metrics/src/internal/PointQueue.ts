@@ -12,14 +12,11 @@ export interface PointSink {
 
 /**
  * The `metrics/point` queue. Recording pushes (series, value, time) only while someone
- * subscribes (`subscribers` is a plain field, so the hot path checks one number); the
+ * subscribes (the storage's `subscribers`, a plain field the hot path checks); the
  * queue is delivered in one batch on the next macrotask, so a slow subscriber never slows
  * a recording call. Past `capacity` undelivered points the rest are counted, not kept.
  */
-export class PointQueue {
-  /** Subscribers of the collector's `events$`, kept up to date by the collector. */
-  subscribers = 0;
-  private series: Series[] = [];
+export class PointQueue {  private series: Series[] = [];
   private values: number[] = [];
   private times: number[] = [];
   private droppedPoints = 0;

@@ -18,6 +18,8 @@ import { LAST_TS, STEP_COUNT, STEP_END, STEP_MAX, STEP_MIN, STEP_SUM, SlotAlloca
  */
 export class SeriesStorage implements ExemplarState {
   readonly slots = new SlotAllocator();
+  /** Subscribers of the collector's `events$`: points are queued only while it is not 0. */
+  subscribers = 0;
   /** Set by the collector's `setExemplarSource`; checked by the recording paths. */
   exemplarSource: ExemplarSource | undefined = undefined;
   exemplarErrors = 0;
@@ -89,7 +91,7 @@ export function addCounter(st: SeriesStorage, s: Series, value: number): void {
   d[o + VALUE] = total;
   d[o + LAST_TS] = now;
   if (st.exemplarSource !== undefined) sampleCounterExemplar(st, s, value, now);
-  if (st.points.subscribers !== 0) st.points.push(s, total, now);
+  if (st.subscribers !== 0) st.points.push(s, total, now);
 }
 
 /**
@@ -112,7 +114,7 @@ export function setGauge(st: SeriesStorage, s: Series, value: number): void {
   if (value > d[o + STEP_MAX]!) d[o + STEP_MAX] = value;
   d[o + VALUE] = value;
   d[o + LAST_TS] = now;
-  if (st.points.subscribers !== 0) st.points.push(s, value, now);
+  if (st.subscribers !== 0) st.points.push(s, value, now);
 }
 
 /** Adds `delta` to a gauge (an unset gauge counts as 0). */
@@ -131,7 +133,8 @@ export function addGauge(st: SeriesStorage, s: Series, delta: number): void {
  */
 export function observe(st: SeriesStorage, s: HistogramSeries, value: number): void {
   const sketch = s.sketch;
-  if (!isFinite(sketch.sum + value)) throw new InvalidValueError(`observing ${value} would overflow the sum of ${s.family.name}`);
+  const sum = sketch.sum + value;
+  if (sum - sum !== 0) throw new InvalidValueError(`observing ${value} would overflow the sum of ${s.family.name}`);
   let d = s.data;
   let o = s.o;
   const now = st.coarse ? coarseNow : st.clock.now();
@@ -141,7 +144,9 @@ export function observe(st: SeriesStorage, s: HistogramSeries, value: number): v
     o = s.o;
   }
   // min/max go to the step only; the sketch takes them at roll or before a read (syncExtremes).
-  const index = sketch.recordWithoutExtremes(value);
+  sketch.count++;
+  sketch.sum = sum;
+  const index = sketch.addToBuckets(value);
   // The classic slot reuses the sketch index: one clamped table read.
   const slot = index !== NON_POSITIVE_INDEX ? s.bounds.positiveSlot(value, index) : s.bounds.searchFrom(0, value);
   s.classic[slot]!++;
@@ -150,7 +155,7 @@ export function observe(st: SeriesStorage, s: HistogramSeries, value: number): v
   d[o + VALUE] = value;
   d[o + LAST_TS] = now;
   if (st.exemplarSource !== undefined) sampleHistogramExemplar(st, s, slot, value, now);
-  if (st.points.subscribers !== 0) st.points.push(s, value, now);
+  if (st.subscribers !== 0) st.points.push(s, value, now);
 }
 
 /** Records an already validated value with the series' own semantics. */

@@ -86,6 +86,21 @@ export class LogHistogram {
     return this.recordNonPositive(value);
   }
 
+  /**
+   * The bucket part of a record only: the caller has already added the value to `count`
+   * and `sum` (and tracks min/max, see {@link includeExtremes}). For a caller that
+   * computes the new sum itself to check it. Returns the positive bucket index, or
+   * {@link NON_POSITIVE_INDEX}.
+   */
+  addToBuckets(value: number): number {
+    if (value > 0) {
+      const index = bucketIndex(value);
+      this.positive.add(index, 1);
+      return index;
+    }
+    return this.recordNonPositive(value);
+  }
+
   /** Kept out of recordUnchecked so the positive path stays small enough to inline. */
   private recordNonPositive(value: number): number {
     if (value === 0) {
