@@ -5,7 +5,8 @@
  */
 import { DDSketch } from '@datadog/sketches-js';
 import { AggregationType, DataPointType, MeterProvider, MetricReader, type ExponentialHistogram } from '@opentelemetry/sdk-metrics';
-import { createMetricsCollector, serialize, serializeAsync } from '@obs/metrics';
+import { createMetricsCollector, serialize, serializeAsync, type ExemplarSource } from '@obs/metrics';
+import { createTraceManager } from '@obs/tracing';
 import client from 'prom-client';
 import { benchGroup, formatGroup, formatOps } from './harness';
 
@@ -68,6 +69,18 @@ function lognormal(n: number, mu: number, sigma: number, seed = 42): Float64Arra
   return out;
 }
 
+/**
+ * The exemplar source @obs/hub wires: the sampled span active where a value is recorded.
+ * No span is ever made active in these loops, so this measures the "no active span" cost.
+ */
+function hubExemplarSource(): ExemplarSource {
+  const traces = createTraceManager({ traceSampleRate: 1, reaperIntervalMs: 0 });
+  return () => {
+    const span = traces.getActiveSpan();
+    return span !== undefined && span.context.sampled ? span.context : undefined;
+  };
+}
+
 const ENDPOINTS = ['/api/users', '/api/orders', '/api/items', '/api/cart', '/api/login', '/api/logout', '/api/search', '/api/health'];
 const STATUS = ['200', '404'];
 
@@ -100,6 +113,7 @@ function recordingGroups(): string[] {
     const ours = createMetricsCollector();
     const handle = ours.counter('bound_total', { endpoint: '/api/users', status: '200' });
     const unlabeledOurs = ours.counter('plain_total');
+    const withExemplars = createMetricsCollector({ exemplars: hubExemplarSource() }).counter('bound_total', { endpoint: '/api/users', status: '200' });
     const reg = new client.Registry();
     const promPlain = new client.Counter({ name: 'plain_total', help: 'h', registers: [reg] });
     const promLabeled = new client.Counter({ name: 'bound_total', help: 'h', labelNames: ['endpoint', 'status'], registers: [reg] });
@@ -111,6 +125,7 @@ function recordingGroups(): string[] {
         benchGroup('bound counter handle', 'prom-client inc() (unlabeled)', [
           { name: '@obs counter(name, labels).inc()', run: (n) => { for (let i = 0; i < n; i++) handle.inc(); return handle; } },
           { name: '@obs counter(name).inc()', run: (n) => { for (let i = 0; i < n; i++) unlabeledOurs.inc(); return unlabeledOurs; } },
+          { name: '@obs counter(name, labels).inc(), exemplar source, no active span', run: (n) => { for (let i = 0; i < n; i++) withExemplars.inc(); return withExemplars; } },
           { name: 'prom-client inc() (unlabeled)', run: (n) => { for (let i = 0; i < n; i++) promPlain.inc(); return promPlain; } },
           { name: 'prom-client labels(...) child inc()', run: (n) => { for (let i = 0; i < n; i++) promChild.inc(); return promChild; } },
           { name: 'OpenTelemetry add(1)', run: (n) => { for (let i = 0; i < n; i++) otel.add(1); return otel; } },
@@ -125,6 +140,7 @@ function recordingGroups(): string[] {
     const handle = ours.histogram('lat_ms');
     ours.histogram('lat_by_name_ms', 1);
     const labeled = ours.histogram('lat_labeled_ms', { route: '/api/users' });
+    const exemplarHandle = createMetricsCollector({ exemplars: hubExemplarSource() }).histogram('lat_ms');
     const reg = new client.Registry();
     const prom = new client.Histogram({ name: 'lat_ms', help: 'h', registers: [reg] });
     const { meter } = otelMeter();
@@ -137,6 +153,7 @@ function recordingGroups(): string[] {
           { name: '@obs histogram(name).observe(v)', run: (n) => { for (let i = 0; i < n; i++) handle.observe(values[i & mask]!); return handle; } },
           { name: '@obs histogram(name, v)', run: (n) => { for (let i = 0; i < n; i++) ours.histogram('lat_by_name_ms', values[i & mask]!); return ours; } },
           { name: '@obs histogram(name, labels).observe(v)', run: (n) => { for (let i = 0; i < n; i++) labeled.observe(values[i & mask]!); return labeled; } },
+          { name: '@obs histogram(name).observe(v), exemplar source, no active span', run: (n) => { for (let i = 0; i < n; i++) exemplarHandle.observe(values[i & mask]!); return exemplarHandle; } },
           { name: 'prom-client observe()', run: (n) => { for (let i = 0; i < n; i++) prom.observe(values[i & mask]!); return prom; } },
           { name: 'OpenTelemetry record() explicit buckets', run: (n) => { for (let i = 0; i < n; i++) otel.record(values[i & mask]!); return otel; } },
           { name: 'OpenTelemetry record() exponential', run: (n) => { for (let i = 0; i < n; i++) otelExp.record(values[i & mask]!); return otelExp; } },
