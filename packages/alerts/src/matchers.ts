@@ -100,7 +100,7 @@ const MATCHER_TEXT = /^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*(.*?)\s*$/s;
 /**
  * Parses one matcher in Alertmanager/PromQL text form: `name="value"`, `name!="value"`,
  * `name=~"regex"`, `name!~"regex"`; the value may also be unquoted (`team=db`). Inside double
- * quotes `\"` and `\\` are escapes. Errors are {@link AlertValidationError}.
+ * quotes `\"`, `\\`, `\n`, `\r` and `\t` are escapes. Errors are {@link AlertValidationError}.
  */
 export function parseMatcher(text: unknown): Matcher {
   if (typeof text !== 'string' || text.length > MAX_VALUE_LENGTH + 300) {
@@ -118,7 +118,7 @@ export function parseMatcher(text: unknown): Matcher {
       const c = body[i] as string;
       if (c === '\\' && i + 1 < body.length) {
         const next = body[++i] as string;
-        value += next === 'n' ? '\n' : next;
+        value += next === 'n' ? '\n' : next === 'r' ? '\r' : next === 't' ? '\t' : next;
       } else if (c === '"') {
         throw new AlertValidationError('INVALID_MATCHER', `unescaped quote in matcher ${describeValue(text)}`);
       } else {
@@ -157,5 +157,6 @@ export function parseMatchers(text: string): Matcher[] {
 /** The text form of a matcher (`name=~"value"`), as amtool prints it. */
 export function formatMatcher(m: Matcher): string {
   const op = (m.isEqual ?? true) ? ((m.isRegex ?? false) ? '=~' : '=') : (m.isRegex ?? false) ? '!~' : '!=';
-  return `${m.name}${op}${JSON.stringify(m.value)}`;
+  const escaped = m.value.replace(/[\\"\n\r\t]/g, (c) => ({ '\\': '\\\\', '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c] as string);
+  return `${m.name}${op}"${escaped}"`;
 }
