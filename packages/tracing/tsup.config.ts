@@ -1,8 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  // `@obs/tracing/http` is its own entry: the root export stays free of node:http instrumentation.
-  entry: { index: 'src/index.ts', http: 'src/http/index.ts' },
+  // `@obs/tracing/http` and `@obs/tracing/otlp` are their own entries: the root export stays free of node:http.
+  entry: { index: 'src/index.ts', http: 'src/http/index.ts', 'otlp/index': 'src/otlp/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

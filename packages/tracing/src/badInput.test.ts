@@ -8,7 +8,6 @@ import {
   isTraceIdSampled,
   msToUnixNanoString,
   parseBaggage,
-  parseRetryAfter,
   parseTraceparent,
   parseTracestate,
   percentDecode,
@@ -22,6 +21,7 @@ import {
   type Span,
   type TagValue,
 } from './index';
+import { parseRetryAfter } from './otlp/index';
 
 // Wrong types, NaN, huge strings and prototype keys for every public function:
 // a typed error, or a documented neutral result, never an internal TypeError.

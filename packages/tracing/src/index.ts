@@ -45,8 +45,7 @@ export type { TraceHeaders } from './propagation/context';
 export { getHeaderValues, readTraceHeaders } from './propagation/headers';
 export type { TraceHeaderValues } from './propagation/headers';
 export type { HeaderCarrier } from './propagation/headers';
-export { OtlpHttpExporter, createOtlpHttpExporter, parseRetryAfter } from './otlp/OtlpHttpExporter';
-export type { OtlpHttpExporterConfig, OtlpExporterStats } from './otlp/OtlpHttpExporter';
+// The OTLP/HTTP exporter (node:http, protobuf) lives in the `@obs/tracing/otlp` subpath.
 export { toOtlpRequest, toOtlpSpan, toAnyValue, msToUnixNanoString, OTLP_SPAN_KIND, OTLP_SCOPE } from './otlp/otlpJson';
 export type { OtlpAnyValue, OtlpKeyValue, OtlpSpan, OtlpSpanEvent, OtlpSpanLink, OtlpExportTraceServiceRequest } from './otlp/otlpJson';
 export { traceLogFields } from './logCorrelation';

@@ -7,11 +7,17 @@ import { TRACING_SOURCE, type TracingEvent } from '../events';
 import type { Span, TagValue } from '../Span';
 import type { SpanExporter } from '../SpanExporter';
 import { toOtlpRequest } from './otlpJson';
+import { encodeTraceRequestProto, readRejectedSpans } from './otlpProto';
+
+/** OTLP/HTTP encodings, named as `OTEL_EXPORTER_OTLP_PROTOCOL` names them. */
+export type OtlpTraceProtocol = 'http/json' | 'http/protobuf';
 
 /** Options of {@link createOtlpHttpExporter}. */
 export interface OtlpHttpExporterConfig {
   /** The OTLP/HTTP traces endpoint, e.g. `http://127.0.0.1:4318/v1/traces`. */
   url: string;
+  /** `http/json` (default, `application/json`) or `http/protobuf` (`application/x-protobuf`, the Collector's default). */
+  protocol?: OtlpTraceProtocol;
   /** Extra request headers (e.g. authorization). Values must not contain CR or LF. */
   headers?: Readonly<Record<string, string>>;
   /** Resource attributes added to `service.name` (e.g. `deployment.environment`). */
@@ -57,7 +63,7 @@ const MAX_RESPONSE_BYTES = 64 * 1024;
 interface PostResult {
   status: number;
   retryAfterMs: number | undefined;
-  body: string;
+  body: Buffer;
   error?: string;
 }
 
@@ -81,7 +87,7 @@ export function parseRetryAfter(value: unknown, now: number): number | undefined
 }
 
 /**
- * Exports finished spans to an OTLP/HTTP receiver as JSON
+ * Exports finished spans to an OTLP/HTTP receiver as JSON or, with `protocol: 'http/protobuf'`, protobuf
  * (`application/json`, `ExportTraceServiceRequest`). Spans are queued
  * (bounded; overflow is dropped and counted), sent in batches when a batch
  * is full or after `scheduledDelayMs`, one request at a time. 429, 502, 503,
@@ -91,6 +97,7 @@ export function parseRetryAfter(value: unknown, now: number): number | undefined
  */
 export class OtlpHttpExporter implements SpanExporter {
   readonly name = 'otlp-http';
+  readonly protocol: OtlpTraceProtocol;
   readonly events$: Observable<TracingEvent>;
   private readonly bus = new EventBus<TracingEvent>();
   private readonly url: URL;
@@ -126,6 +133,11 @@ export class OtlpHttpExporter implements SpanExporter {
       throw new TracingValidationError('INVALID_URL', `url must be an absolute http(s) URL, got ${describeValue(config.url)}`);
     }
     this.url = url;
+    const protocol = config.protocol ?? 'http/json';
+    if (protocol !== 'http/json' && protocol !== 'http/protobuf') {
+      throw new TracingValidationError('INVALID_CONFIG', `protocol must be 'http/json' or 'http/protobuf', got ${describeValue(config.protocol)}`);
+    }
+    this.protocol = protocol;
     this.headers = Object.create(null) as Record<string, string>;
     if (config.headers !== undefined) {
       if (config.headers === null || typeof config.headers !== 'object') throw new TracingValidationError('INVALID_HEADERS', 'headers must be an object of strings');
@@ -227,9 +239,10 @@ export class OtlpHttpExporter implements SpanExporter {
   }
 
   private async sendWithRetry(batch: Span[]): Promise<void> {
-    let body: string;
+    let body: string | Uint8Array;
     try {
-      body = JSON.stringify(toOtlpRequest(batch, this.resourceAttributes));
+      const request = toOtlpRequest(batch, this.resourceAttributes);
+      body = this.protocol === 'http/protobuf' ? encodeTraceRequestProto(request) : JSON.stringify(request);
     } catch (error) {
       this.counters.failedBatches++;
       this.failed(batch.length, `could not encode the batch: ${String(error)}`, undefined, false, 1);
@@ -265,11 +278,15 @@ export class OtlpHttpExporter implements SpanExporter {
     this.bus.emit({ type: 'traces/export-failed', ts: this.clock.now(), source: TRACING_SOURCE, exporter: this.name, spans, reason, statusCode, willRetry, attempt });
   }
 
-  /** OTLP partial success: `{"partialSuccess":{"rejectedSpans":"3","errorMessage":"..."}}`. */
-  private countPartialSuccess(body: string): void {
-    if (body === '' || body.length > MAX_RESPONSE_BYTES) return;
+  /** OTLP partial success: `{"partialSuccess":{"rejectedSpans":"3","errorMessage":"..."}}`, or its protobuf form. */
+  private countPartialSuccess(body: Buffer): void {
+    if (body.length === 0 || body.length > MAX_RESPONSE_BYTES) return;
+    if (this.protocol === 'http/protobuf') {
+      this.counters.rejected += readRejectedSpans(body);
+      return;
+    }
     try {
-      const parsed = JSON.parse(body) as { partialSuccess?: { rejectedSpans?: unknown } };
+      const parsed = JSON.parse(body.toString('utf8')) as { partialSuccess?: { rejectedSpans?: unknown } };
       const rejected = Number(parsed?.partialSuccess?.rejectedSpans ?? 0);
       if (Number.isSafeInteger(rejected) && rejected > 0) this.counters.rejected += rejected;
     } catch {
@@ -277,7 +294,7 @@ export class OtlpHttpExporter implements SpanExporter {
     }
   }
 
-  private post(body: string): Promise<PostResult> {
+  private post(body: string | Uint8Array): Promise<PostResult> {
     return new Promise<PostResult>((resolve) => {
       const send = this.url.protocol === 'https:' ? httpsRequest : httpRequest;
       let settled = false;
@@ -292,26 +309,33 @@ export class OtlpHttpExporter implements SpanExporter {
           this.url,
           {
             method: 'POST',
-            headers: { ...this.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+            headers: {
+              ...this.headers,
+              'content-type': this.protocol === 'http/protobuf' ? 'application/x-protobuf' : 'application/json',
+              'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length,
+            },
             timeout: this.exportTimeoutMs,
           },
           (res) => {
-            let text = '';
-            res.setEncoding('utf8');
-            res.on('data', (chunk: string) => {
-              if (text.length < MAX_RESPONSE_BYTES) text += chunk;
+            const chunks: Buffer[] = [];
+            let size = 0;
+            res.on('data', (chunk: Buffer) => {
+              if (size < MAX_RESPONSE_BYTES) {
+                chunks.push(chunk);
+                size += chunk.length;
+              }
             });
             res.on('end', () => {
-              finish({ status: res.statusCode ?? 0, retryAfterMs: parseRetryAfter(res.headers['retry-after'], Date.now()), body: text });
+              finish({ status: res.statusCode ?? 0, retryAfterMs: parseRetryAfter(res.headers['retry-after'], Date.now()), body: Buffer.concat(chunks) });
             });
-            res.on('error', (error) => finish({ status: 0, retryAfterMs: undefined, body: '', error: `response error: ${error.message}` }));
+            res.on('error', (error) => finish({ status: 0, retryAfterMs: undefined, body: Buffer.alloc(0), error: `response error: ${error.message}` }));
           },
         );
         req.on('timeout', () => req.destroy(new TracingError('EXPORT_TIMEOUT', `export timed out after ${this.exportTimeoutMs} ms`)));
-        req.on('error', (error) => finish({ status: 0, retryAfterMs: undefined, body: '', error: error.message }));
+        req.on('error', (error) => finish({ status: 0, retryAfterMs: undefined, body: Buffer.alloc(0), error: error.message }));
         req.end(body);
       } catch (error) {
-        finish({ status: 0, retryAfterMs: undefined, body: '', error: error instanceof Error ? error.message : String(error) });
+        finish({ status: 0, retryAfterMs: undefined, body: Buffer.alloc(0), error: error instanceof Error ? error.message : String(error) });
       }
     });
   }
