@@ -86,6 +86,17 @@ describe('email over SMTP (local smtp-server)', () => {
     while (mails.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(mails[1]?.raw).toMatch(/^Subject: \[RESOLVED\] QueueBacklog on uploads$/m);
     expect(mail.stats()).toMatchObject({ sent: 2, failures: 1, queued: 0, rejected: 0 });
+
+    // One recipient refused for good: the other got the mail; counted as rejected, reported, not retried.
+    const errors: string[] = [];
+    alerts.events$.subscribe((e) => e.type === 'alerts/handler-error' && errors.push(e.error));
+    rejectNext = 1;
+    alerts.fireAlert({ name: 'Partial', labels: { service: 'uploads' } });
+    await alerts.drain();
+    expect(mails).toHaveLength(3);
+    expect(mails[2]?.to).toEqual(['lead@obs.test']);
+    expect(errors).toEqual([expect.stringContaining('refused oncall@obs.test')]);
+    expect(mail.stats()).toMatchObject({ sent: 2, rejected: 1, queued: 0 });
     mail.close();
   }, 60_000);
 });

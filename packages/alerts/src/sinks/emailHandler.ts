@@ -44,7 +44,7 @@ function address(value: unknown, what: string): string {
 
 /** SMTP 5xx replies (and a refused envelope) are permanent: the same mail cannot succeed later. */
 function isPermanentSmtpError(error: unknown): boolean {
-  const cause = error instanceof AlertSinkError ? error.cause : error;
+  const cause = error instanceof AlertSinkError ? (error as { cause?: unknown }).cause : error;
   const code = (cause as { responseCode?: unknown } | undefined)?.responseCode;
   return typeof code === 'number' && code >= 500 && code < 600;
 }
@@ -64,7 +64,8 @@ function bodyOf(n: AlertNotification, template: Template<Alert> | undefined): st
 /**
  * A sink e-mailing each group notification over SMTP through nodemailer (install it:
  * `pnpm add nodemailer`), with the shared queue, timeout and retries (SMTP 5xx is not
- * retried). Plain-text mail: the subject is the title, the body one paragraph per alert.
+ * retried; when only some recipients are refused the mail went to the others, so it is
+ * counted as rejected and reported, not retried). Plain-text mail: the subject is the title, the body one paragraph per alert.
  *
  * @example
  * import { createEmailHandler } from '@obs/alerts/email';
@@ -111,10 +112,15 @@ export function createEmailHandler(config: EmailHandlerConfig): QueuedSink & { c
         timer = timers(() => reject(new AlertSinkError(`SMTP ${smtp.host}:${port} timed out after ${options.timeoutMs} ms`, undefined)), options.timeoutMs);
       });
       try {
-        await Promise.race([
+        const info = (await Promise.race([
           transport.sendMail({ from, to, subject: renderTitle(config.subject, n), text: bodyOf(n, config.text), headers }),
           timeout,
-        ]);
+        ])) as { rejected?: unknown[] };
+        const refused = (info.rejected ?? []).map(String);
+        if (refused.length > 0) {
+          // Sent to the others: a retry would mail them twice, so this counts as rejected, not retried.
+          throw new AlertSinkError(`SMTP ${smtp.host}:${port} refused ${refused.join(', ')}`, undefined, { cause: { responseCode: 550 } });
+        }
       } catch (error) {
         if (error instanceof AlertSinkError) throw error;
         const message = error instanceof Error ? error.message : String(error);
