@@ -2,6 +2,8 @@
  * @obs/tracing side by side with the OpenTelemetry JS SDK 2.x:
  * - sampled span start + finish vs BasicTracerProvider + BatchSpanProcessor
  *   (no-op exporter, AlwaysOn sampler);
+ * - a span through the OpenTelemetry API: @obs/otel's bridge tracer vs the
+ *   SDK's tracer (same BasicTracerProvider + BatchSpanProcessor);
  * - traceparent inject + extract round trip vs @opentelemetry/core's
  *   W3CTraceContextPropagator;
  * - an unsampled span vs a sampled span of ours.
@@ -9,6 +11,7 @@
 import { ROOT_CONTEXT, defaultTextMapGetter, defaultTextMapSetter, trace as otelTrace, TraceFlags } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { ObsTracerProvider } from '@obs/otel';
 import { createTraceManager } from '@obs/tracing';
 import { cpus, loadavg } from 'node:os';
 import { benchGroup, formatGroup, heapPerItem, type BenchCase, type GroupResult } from './harness';
@@ -113,6 +116,35 @@ export async function run(): Promise<string> {
     },
   ]);
 
+  // The OpenTelemetry API on both sides: the SDK's tracer against @obs/otel's bridge tracer over a
+  // TraceManager (sample rate 1, spans stored). Same global context manager (none) for both.
+  const bridged = createTraceManager({ traceSampleRate: 1, reaperIntervalMs: 0 });
+  const bridgeTracer = new ObsTracerProvider(bridged, { serviceName: 'bench' }).getTracer('bench');
+  const bridge = bothGroups('span through the OpenTelemetry API (start + end)', 'OpenTelemetry sdk-trace-base', [
+    {
+      name: 'OpenTelemetry sdk-trace-base',
+      run(n) {
+        let last;
+        for (let i = 0; i < n; i++) {
+          last = tracer.startSpan('op');
+          last.end();
+        }
+        return last;
+      },
+    },
+    {
+      name: '@obs/otel bridge',
+      run(n) {
+        let last;
+        for (let i = 0; i < n; i++) {
+          last = bridgeTracer.startSpan('op');
+          last.end();
+        }
+        return last;
+      },
+    },
+  ]);
+
   const propagator = new W3CTraceContextPropagator();
   const otelSpanContext = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.SAMPLED };
   const otelContext = otelTrace.setSpanContext(ROOT_CONTEXT, otelSpanContext);
@@ -209,11 +241,12 @@ export async function run(): Promise<string> {
 
   await provider.shutdown();
   await sampled.shutdown();
+  await bridged.shutdown();
   await unsampled.shutdown();
   await unsampledWithContext.shutdown();
   await heapManager.shutdown();
   return [
-    ...[spans, roundTrip, cost].flatMap(([cpu, wall]) => [formatGroup(cpu), '', formatGroup(wall), '']),
+    ...[spans, bridge, roundTrip, cost].flatMap(([cpu, wall]) => [formatGroup(cpu), '', formatGroup(wall), '']),
     `Retained heap per stored span (10 spans per trace, one tag each): ${Math.round(perSpan)} bytes.`,
     '',
     `Load average while running: ${loadavg().map((l) => l.toFixed(1)).join(', ')} on ${cpus().length} CPUs.`,
