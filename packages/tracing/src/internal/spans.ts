@@ -41,6 +41,8 @@ export class RecordingSpan implements Span {
   droppedTags = 0;
   droppedLogs = 0;
   droppedLinks = 0;
+  /** Tags set so far (the `maxTagsPerSpan` check without counting keys). */
+  private tagCount = 0;
   prev: RecordingSpan | undefined = undefined;
   next: RecordingSpan | undefined = undefined;
   private tagStore: Tags | undefined = undefined;
@@ -136,32 +138,47 @@ export class RecordingSpan implements Span {
     const limits = this.sink.limits;
     const normalized = normalizeTagValue(value, limits);
     const tags = this.tags;
-    if (normalized === undefined || !isValidTagKey(key, limits) || (!(key in tags) && Object.keys(tags).length >= limits.maxTags)) {
+    if (normalized === undefined || !isValidTagKey(key, limits) || (!(key in tags) && this.tagCount >= limits.maxTags)) {
       this.droppedTags++;
       this.sink.countDroppedAttributes(1);
       return this;
     }
+    if (!(key in tags)) this.tagCount++;
     tags[key] = normalized;
     return this;
   }
 
-  setTags(tags: Readonly<Record<string, unknown>>): this {
-    if (this.endTime !== undefined) return this;
-    const { tags: clean, dropped } = normalizeFields(tags, this.sink.limits);
-    let extra = dropped;
-    const target = this.tags;
-    let count = Object.keys(target).length;
-    for (const key of Object.keys(clean)) {
-      if (!(key in target) && count >= this.sink.limits.maxTags) {
-        extra++;
-        continue;
+  setTags(fields: Readonly<Record<string, unknown>>): this {
+    if (this.endTime !== undefined || fields === undefined || fields === null) return this;
+    const limits = this.sink.limits;
+    let dropped = 0;
+    if (typeof fields !== 'object' || Array.isArray(fields)) dropped = 1;
+    else {
+      // Written straight into the span's tags: no intermediate record on the hot path.
+      const tags = this.tags;
+      try {
+        for (const key of Object.keys(fields)) {
+          const value = normalizeTagValue(fields[key], limits);
+          if (value === undefined || !isValidTagKey(key, limits)) {
+            dropped++;
+            continue;
+          }
+          if (!(key in tags)) {
+            if (this.tagCount >= limits.maxTags) {
+              dropped++;
+              continue;
+            }
+            this.tagCount++;
+          }
+          tags[key] = value;
+        }
+      } catch {
+        dropped++; // a hostile object (a throwing getter)
       }
-      if (!(key in target)) count++;
-      target[key] = clean[key]!;
     }
-    if (extra > 0) {
-      this.droppedTags += extra;
-      this.sink.countDroppedAttributes(extra);
+    if (dropped > 0) {
+      this.droppedTags += dropped;
+      this.sink.countDroppedAttributes(dropped);
     }
     return this;
   }
