@@ -59,35 +59,47 @@ export interface ExemplarState {
   readonly counterExemplars: Map<Series, ExemplarSlots>;
 }
 
-/** The active context from the source, or undefined (none, malformed, or the source threw). */
-function activeContext(st: ExemplarState): ExemplarContext | undefined {
+/** Whether the source's context has usable ids (checked only when it returned one). */
+function usable(st: ExemplarState, ctx: ExemplarContext): boolean {
+  const { traceId, spanId } = ctx;
+  if (typeof traceId === 'string' && typeof spanId === 'string' && traceId.length <= MAX_ID_LENGTH && spanId.length <= MAX_ID_LENGTH) return true;
+  st.exemplarErrors++;
+  return false;
+}
+
+/**
+ * Keeps `value` as the exemplar of classic slot `slot` if a sampled span is active. The
+ * no-span case is one call of the source and one comparison; the rest is out of line.
+ */
+export function sampleHistogramExemplar(st: ExemplarState, s: HistogramSeries, slot: number, value: number, now: number): void {
   let ctx: ExemplarContext | undefined;
   try {
     ctx = st.exemplarSource!();
   } catch {
     st.exemplarErrors++;
-    return undefined;
+    return;
   }
-  if (ctx === undefined || ctx === null) return undefined;
-  const { traceId, spanId } = ctx;
-  if (typeof traceId !== 'string' || typeof spanId !== 'string' || traceId.length > MAX_ID_LENGTH || spanId.length > MAX_ID_LENGTH) {
-    st.exemplarErrors++;
-    return undefined;
-  }
-  return ctx;
+  if (ctx !== undefined && ctx !== null) keepHistogramExemplar(st, s, ctx, slot, value, now);
 }
 
-/** Keeps `value` as the exemplar of classic slot `slot` if a sampled span is active. */
-export function sampleHistogramExemplar(st: ExemplarState, s: HistogramSeries, slot: number, value: number, now: number): void {
-  const ctx = activeContext(st);
-  if (ctx === undefined) return;
-  (s.ex ??= new ExemplarSlots(s.classic.length)).set(slot, ctx.traceId, ctx.spanId, value, now);
+function keepHistogramExemplar(st: ExemplarState, s: HistogramSeries, ctx: ExemplarContext, slot: number, value: number, now: number): void {
+  if (usable(st, ctx)) (s.ex ??= new ExemplarSlots(s.classic.length)).set(slot, ctx.traceId, ctx.spanId, value, now);
 }
 
 /** Keeps the increment as the counter's exemplar if a sampled span is active. */
 export function sampleCounterExemplar(st: ExemplarState, s: Series, value: number, now: number): void {
-  const ctx = activeContext(st);
-  if (ctx === undefined) return;
+  let ctx: ExemplarContext | undefined;
+  try {
+    ctx = st.exemplarSource!();
+  } catch {
+    st.exemplarErrors++;
+    return;
+  }
+  if (ctx !== undefined && ctx !== null) keepCounterExemplar(st, s, ctx, value, now);
+}
+
+function keepCounterExemplar(st: ExemplarState, s: Series, ctx: ExemplarContext, value: number, now: number): void {
+  if (!usable(st, ctx)) return;
   let slots = st.counterExemplars.get(s);
   if (slots === undefined) st.counterExemplars.set(s, (slots = new ExemplarSlots(1)));
   slots.set(0, ctx.traceId, ctx.spanId, value, now);
