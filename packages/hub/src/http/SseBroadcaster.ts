@@ -35,6 +35,7 @@ export const DEFAULT_SSE_EVENTS: readonly string[] = Object.freeze([
   'anomaly',
   'hub',
   'metrics/cardinality-limit',
+  'metrics/label-value-truncated',
   'metrics/series-expired',
   'metrics/points-dropped',
 ]);
