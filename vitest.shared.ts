@@ -5,7 +5,13 @@ import { defineConfig } from 'vitest/config';
 // never waits for a build; CI also builds and typechecks the dist output.
 const pkg = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
 
+const sub = (path: string) => fileURLToPath(new URL(`./packages/${path}`, import.meta.url));
+
 export const workspaceAliases = {
+  // Subpath entries first: the first matching alias wins, and '@obs/metrics' would also match '@obs/metrics/otlp'.
+  '@obs/metrics/otlp': sub('metrics/src/otlp/index.ts'),
+  '@obs/metrics/remote-write': sub('metrics/src/remote-write/index.ts'),
+  '@obs/tracing/otlp': sub('tracing/src/otlp/index.ts'),
   '@obs/core': pkg('core'),
   '@obs/metrics': pkg('metrics'),
   '@obs/tracing': pkg('tracing'),

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { CliError, parseCli } from './cli';
+import { createExporters } from './exporters';
 
 describe('parseCli', () => {
   it('has the documented defaults', () => {
-    expect(parseCli([], {})).toEqual({ host: '127.0.0.1', port: 3000, demo: false, help: false, token: undefined, metricsToken: undefined, stateFile: undefined, snapshotIntervalSeconds: 15, traceSampleRate: 0.25, maxConnections: undefined, headersTimeoutMs: undefined, otel: false });
+    expect(parseCli([], {})).toEqual({ host: '127.0.0.1', port: 3000, demo: false, help: false, token: undefined, metricsToken: undefined, stateFile: undefined, snapshotIntervalSeconds: 15, traceSampleRate: 0.25, maxConnections: undefined, headersTimeoutMs: undefined, otel: false, exporters: { otlpEndpoint: undefined, otlpProtocol: 'http/protobuf', metricExportIntervalMs: 60_000, remoteWriteUrl: undefined, remoteWriteIntervalMs: 15_000 } });
   });
 
   it('reads --demo, PORT, HOST and the OBS_ variables', () => {
@@ -29,5 +30,30 @@ describe('parseCli', () => {
     [[], { OBS_TRACE_SAMPLE_RATE: 'NaN' }],
   ])('rejects %j %j with a CliError', (argv, env) => {
     expect(() => parseCli(argv, env)).toThrow(CliError);
+  });
+});
+
+describe('push exporter settings from the environment', () => {
+  it('defaults: nothing pushed, OTLP protobuf every 60 s, remote write every 15 s', () => {
+    expect(parseCli([], {}).exporters).toEqual({ otlpEndpoint: undefined, otlpProtocol: 'http/protobuf', metricExportIntervalMs: 60_000, remoteWriteUrl: undefined, remoteWriteIntervalMs: 15_000 });
+  });
+
+  it('reads OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_PROTOCOL, OTEL_METRIC_EXPORT_INTERVAL, REMOTE_WRITE_URL, REMOTE_WRITE_INTERVAL_MS', () => {
+    const settings = parseCli([], {
+      OTLP_ENDPOINT: 'http://127.0.0.1:4318/',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_METRIC_EXPORT_INTERVAL: '5000',
+      REMOTE_WRITE_URL: 'http://127.0.0.1:9090/api/v1/write',
+      REMOTE_WRITE_INTERVAL_MS: '2000',
+    }).exporters;
+    expect(settings).toEqual({ otlpEndpoint: 'http://127.0.0.1:4318/', otlpProtocol: 'http/json', metricExportIntervalMs: 5000, remoteWriteUrl: 'http://127.0.0.1:9090/api/v1/write', remoteWriteIntervalMs: 2000 });
+    const exporters = createExporters(settings);
+    expect(exporters.map((e) => e.name)).toEqual(['otlp-http', 'otlp-metrics', 'remote-write']);
+  });
+
+  it('rejects bad values', () => {
+    expect(() => parseCli([], { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toThrow(CliError);
+    expect(() => parseCli([], { OTLP_ENDPOINT: 'localhost:4318' })).toThrow(CliError);
+    expect(() => parseCli([], { REMOTE_WRITE_INTERVAL_MS: '0' })).toThrow(CliError);
   });
 });

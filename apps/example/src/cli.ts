@@ -1,3 +1,5 @@
+import type { ExportSettings } from './exporters';
+
 /** What `node dist/main.js` was asked to do, from argv and the environment. */
 export interface CliConfig {
   readonly host: string;
@@ -20,6 +22,8 @@ export interface CliConfig {
   readonly headersTimeoutMs: number | undefined;
   /** Trace HTTP traffic with OpenTelemetry's instrumentations through @obs/otel (env OBS_OTEL=1, or --otel). */
   readonly otel: boolean;
+  /** Push exporters: OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_PROTOCOL, OTEL_METRIC_EXPORT_INTERVAL, REMOTE_WRITE_URL, REMOTE_WRITE_INTERVAL_MS. */
+  readonly exporters: ExportSettings;
 }
 
 export class CliError extends Error {
@@ -46,6 +50,11 @@ Environment:
   OBS_MAX_CONNECTIONS              connections served; at the cap idle ones are closed first (1000)
   OBS_HEADERS_TIMEOUT_MS           time allowed for a request's headers (10000)
   OBS_OTEL                         1: trace HTTP traffic with OpenTelemetry's instrumentations via @obs/otel
+  OTLP_ENDPOINT                    OTLP/HTTP base URL: spans to /v1/traces, metrics to /v1/metrics
+  OTEL_EXPORTER_OTLP_PROTOCOL      http/protobuf (default) or http/json
+  OTEL_METRIC_EXPORT_INTERVAL      OTLP metrics push period, ms (60000)
+  REMOTE_WRITE_URL                 Prometheus remote-write URL (e.g. http://127.0.0.1:9090/api/v1/write)
+  REMOTE_WRITE_INTERVAL_MS         remote-write push period, ms (15000)
 `;
 
 function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, check: (n: number) => boolean, expected: string): number {
@@ -67,6 +76,33 @@ function secret(env: NodeJS.ProcessEnv, name: string): string | undefined {
   if (value.length < 16) throw new CliError(`${name} must be at least 16 characters`);
   if (/[\s\x00-\x1f\x7f]/.test(value)) throw new CliError(`${name} must not contain whitespace or control characters`);
   return value;
+}
+
+function httpUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new CliError(`${name} must be an http(s) URL, got ${JSON.stringify(raw)}`);
+  return raw;
+}
+
+/** The push exporters' settings from the environment. */
+export function exportSettingsFrom(env: NodeJS.ProcessEnv): ExportSettings {
+  const protocol = env['OTEL_EXPORTER_OTLP_PROTOCOL'] || 'http/protobuf';
+  if (protocol !== 'http/protobuf' && protocol !== 'http/json') throw new CliError(`OTEL_EXPORTER_OTLP_PROTOCOL must be http/protobuf or http/json, got ${JSON.stringify(protocol)}`);
+  const interval = (name: string, fallback: number) => numberFrom(env, name, fallback, (n) => Number.isInteger(n) && n >= 100 && n <= 86_400_000, 'an integer number of ms in [100, 86400000]');
+  return {
+    otlpEndpoint: httpUrl(env, 'OTLP_ENDPOINT'),
+    otlpProtocol: protocol,
+    metricExportIntervalMs: interval('OTEL_METRIC_EXPORT_INTERVAL', 60_000),
+    remoteWriteUrl: httpUrl(env, 'REMOTE_WRITE_URL'),
+    remoteWriteIntervalMs: interval('REMOTE_WRITE_INTERVAL_MS', 15_000),
+  };
 }
 
 export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliConfig {
@@ -94,5 +130,6 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
     maxConnections: optionalInteger(env, 'OBS_MAX_CONNECTIONS', 1, 1_000_000),
     headersTimeoutMs: optionalInteger(env, 'OBS_HEADERS_TIMEOUT_MS', 1, 300_000),
     otel,
+    exporters: exportSettingsFrom(env),
   };
 }

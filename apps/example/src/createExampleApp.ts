@@ -9,6 +9,7 @@ import {
   type FallbackContext,
   type HardenedServer,
   type HardenedServerOptions,
+  type HubExporter,
   type HubOptions,
   type ObservabilityHub,
   type Span,
@@ -50,6 +51,8 @@ export interface ExampleAppOptions {
   readonly server?: HardenedServerOptions;
   /** Trace the HTTP traffic with OpenTelemetry's http and undici instrumentations through @obs/otel (env OBS_OTEL=1). */
   readonly otel?: boolean;
+  /** Push exporters for the hub (`exporters: [...]`); `main` builds them from the environment (see exporters.ts). */
+  readonly exporters?: readonly HubExporter[];
   /** Extra hub options (tests). */
   readonly hubOptions?: HubOptions;
   /** Where log lines go (default stderr). */
@@ -82,6 +85,7 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
     healthCheckIntervalSeconds: 5,
     alertEvaluationIntervalSeconds: 5,
     sloEvaluationIntervalSeconds: 5,
+    ...(options.exporters?.length ? { exporters: options.exporters } : {}),
     ...(options.stateFile ? { persistence: { path: options.stateFile, intervalSeconds: options.snapshotIntervalSeconds ?? 15 } } : {}),
     ...options.hubOptions,
   });

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { CliError, USAGE, parseCli } from './cli';
 import { startExampleApp } from './createExampleApp';
+import { createExporters } from './exporters';
 
 async function main(): Promise<void> {
   let config;
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
     snapshotIntervalSeconds: config.snapshotIntervalSeconds,
     traceSampleRate: config.traceSampleRate,
     otel: config.otel,
+    exporters: createExporters(config.exporters),
     server: {
       ...(config.maxConnections !== undefined ? { maxConnections: config.maxConnections } : {}),
       // The request timeout must not be shorter than the header timeout.

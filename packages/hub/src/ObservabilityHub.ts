@@ -6,7 +6,7 @@ import { createMetricsCollector, type ExemplarSource, type MetricsCollector } fr
 import { createSLOTracker, type SLOTracker } from '@obs/slo';
 import { createTraceManager, type TraceManager } from '@obs/tracing';
 import { filter, interval, map, merge, Subject, Subscription, type Observable } from 'rxjs';
-import { resolveHubConfig, type HubOptions, type ResolvedHubConfig } from './config';
+import { resolveHubConfig, type HubOptions, type MetricsPushExporter, type ResolvedHubConfig } from './config';
 import { buildDashboardData, type DashboardCounters } from './dashboard/buildDashboardData';
 import { DashboardSampler } from './dashboard/DashboardSampler';
 import { MetricExplorer } from './dashboard/MetricExplorer';
@@ -99,6 +99,8 @@ export class ObservabilityHub {
   private startedAt: number | undefined;
   /** Whether this hub read its snapshot file (or never had to): only then may it overwrite it. */
   private restoreAttempted = false;
+  /** Metric push exporters from `exporters`: attached on start, shut down on stop. */
+  private readonly metricExporters: MetricsPushExporter[] = [];
   private readonly counters = { processorErrors: 0, persists: 0, persistErrors: 0, restoreErrors: 0, lastPersistedAt: undefined as number | undefined };
 
   constructor(options: HubOptions = {}) {
@@ -117,6 +119,7 @@ export class ObservabilityHub {
     this.alerts = createAlertManager({ ...options.alerts, clock, scheduler, alertEvaluationIntervalSeconds: config.alertEvaluationIntervalSeconds });
     this.sloTracker = createSLOTracker({ ...options.slo, clock, scheduler, evaluationIntervalMs: config.sloEvaluationIntervalSeconds * 1000 });
     this.anomalyDetector = createAnomalyDetector({ ...options.anomaly, clock });
+    this.takeExporters(options.exporters);
 
     this.delivery = this.createDelivery(() => true, ALL_DOMAINS);
     this.events$ = this.delivery.events$;
@@ -317,6 +320,17 @@ export class ObservabilityHub {
     }
   }
 
+  private takeExporters(exporters: HubOptions['exporters']): void {
+    if (exporters === undefined) return;
+    if (!Array.isArray(exporters)) throw new HubValidationError('INVALID_CONFIG', 'exporters must be an array');
+    for (const exporter of exporters as readonly unknown[]) {
+      const e = exporter as Partial<MetricsPushExporter> & { onEnd?: unknown };
+      if (e !== null && typeof e === 'object' && typeof e.onEnd === 'function') this.traces.addExporter(exporter as Parameters<TraceManager['addExporter']>[0]);
+      else if (e !== null && typeof e === 'object' && typeof e.attach === 'function' && typeof e.shutdown === 'function') this.metricExporters.push(e as MetricsPushExporter);
+      else throw new HubValidationError('INVALID_CONFIG', 'each exporter must be a span exporter (onEnd) or a metrics push exporter (attach, shutdown)');
+    }
+  }
+
   private async doStart(): Promise<void> {
     const restored = this.config.persistence?.restoreOnStart ? await this.restore() : false;
     if (this.stopPromise) return;
@@ -342,6 +356,7 @@ export class ObservabilityHub {
       );
     }
     this.periodic = periodic;
+    for (const exporter of this.metricExporters) exporter.attach(this.metrics);
     this.startedAt = this.clock.now();
     this.sampler.reset();
     this.emit({ type: 'hub/started', ts: this.clock.now(), source: HUB_SOURCE, restored });
@@ -358,6 +373,8 @@ export class ObservabilityHub {
     // A hub that never started (and so never restored) must not overwrite the saved state with a blank one.
     const mayPersist = this.startedAt !== undefined && (this.restoreAttempted || !this.config.persistence?.restoreOnStart);
     if (this.snapshotFile && mayPersist) persisted = (await this.persistNow().catch(() => undefined)) !== undefined;
+    // A last push of every metric exporter, then span exporters flush.
+    await Promise.all(this.metricExporters.map((e) => Promise.resolve().then(() => e.shutdown()).catch(() => undefined)));
     await this.traces.shutdown().catch(() => undefined);
     await this.alerts.drain().catch(() => undefined);
     this.flows.unsubscribe();

@@ -2,9 +2,9 @@ import { describeValue, systemClock, type Clock } from '@obs/core';
 import type { AlertManagerConfig, AlertSeverity } from '@obs/alerts';
 import type { AnomalyDetectorConfig } from '@obs/anomaly';
 import type { HealthMonitorConfig } from '@obs/health';
-import type { MetricsCollectorConfig } from '@obs/metrics';
+import type { MetricsCollectorConfig, MetricsProducer } from '@obs/metrics';
 import type { SLOTrackerConfig } from '@obs/slo';
-import type { TraceManagerConfig } from '@obs/tracing';
+import type { SpanExporter, TraceManagerConfig } from '@obs/tracing';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { DEFAULT_DASHBOARD_METRICS, type DashboardMetricNames } from './dashboard/DashboardTypes';
 import { HubValidationError } from './errors';
@@ -82,6 +82,16 @@ export interface EventDeliveryConfig {
 }
 
 /** Everything `createObservabilityHub` accepts. All optional. */
+/** A metric push exporter as the hub drives it (structural, so the hub loads no exporter code itself). */
+export interface MetricsPushExporter {
+  readonly name: string;
+  attach(producer: MetricsProducer): void;
+  shutdown(timeoutMs?: number): Promise<void>;
+}
+
+/** What `exporters: [...]` accepts. */
+export type HubExporter = SpanExporter | MetricsPushExporter;
+
 export interface HubOptions extends Partial<ObservabilityConfig> {
   /** Time source for every component. Default the system clock. */
   readonly clock?: Clock;
@@ -100,6 +110,14 @@ export interface HubOptions extends Partial<ObservabilityConfig> {
   readonly events?: EventDeliveryConfig;
   /** Saves state to a file periodically and on `stop()`, restores on `start()`. Off unless given. */
   readonly persistence?: PersistenceConfig;
+  /**
+   * Exporters the hub runs: span exporters (e.g. `createOtlpHttpExporter` from
+   * `@obs/tracing/otlp`) are added to the trace manager; metric push exporters
+   * (`createOtlpMetricExporter` from `@obs/metrics/otlp`, `createRemoteWriteExporter`
+   * from `@obs/metrics/remote-write`) get the hub's collector on `start()` and are
+   * flushed and shut down on `stop()`.
+   */
+  readonly exporters?: readonly HubExporter[];
   /** Options passed to each component (the hub supplies clock, scheduler and the intervals above). */
   readonly metrics?: MetricsCollectorConfig;
   readonly tracing?: TraceManagerConfig;

@@ -5,6 +5,8 @@ export { DEFAULT_OBSERVABILITY_CONFIG, DEFAULT_LATENCY_METRIC_PATTERN, resolveHu
 export type {
   ObservabilityConfig,
   HubOptions,
+  HubExporter,
+  MetricsPushExporter,
   HubFlowsConfig,
   DashboardConfig,
   PersistenceConfig,
