@@ -55,3 +55,8 @@ export type { Template } from './sinks/template';
 export { renderTitle, renderAlert, defaultTitle, defaultAlertLine } from './sinks/template';
 export type { FetchLike } from './sinks/http';
 export { AlertSinkError } from './sinks/http';
+
+// The @obs/core pieces this package's API uses (clocks, events, typed errors, labels), so that
+// users of this package alone need not install @obs/core to inject a clock or narrow events.
+export { ManualClock, systemClock, ofType, ObsError, ObsValidationError } from '@obs/core';
+export type { Clock, Labels, ObsEventBase } from '@obs/core';

@@ -30,3 +30,8 @@ export { applyResult, initialThresholdState, isPassing } from './thresholds';
 export type { ThresholdState, Thresholds } from './thresholds';
 export type { HealthSnapshot, HealthCheckSnapshot } from './snapshot';
 export { isValidName, MAX_NAME_LENGTH } from './validateName';
+
+// The @obs/core pieces this package's API uses (clocks, events, typed errors, labels), so that
+// users of this package alone need not install @obs/core to inject a clock or narrow events.
+export { ManualClock, systemClock, ofType, ObsError, ObsValidationError } from '@obs/core';
+export type { Clock, Labels, ObsEventBase } from '@obs/core';

@@ -33,3 +33,8 @@ export { collectRuntimeMetrics } from './runtime/collectRuntimeMetrics';
 export type { RuntimeMetricsOptions } from './runtime/collectRuntimeMetrics';
 export { RUNTIME_METRICS, GC_METRIC } from './runtime/definitions';
 export type { RuntimeMetricDefinition } from './runtime/definitions';
+
+// The @obs/core pieces this package's API uses (clocks, events, typed errors, labels), so that
+// users of this package alone need not install @obs/core to inject a clock or narrow events.
+export { ManualClock, systemClock, ofType, ObsError, ObsValidationError } from '@obs/core';
+export type { Clock, Labels, ObsEventBase } from '@obs/core';

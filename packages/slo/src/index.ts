@@ -40,3 +40,8 @@ export type { MetricPointLike } from './operators/MetricPointLike';
 // Prometheus rules (OpenSLO, which needs a YAML parser, is in '@obs/slo/openslo')
 export { generatePrometheusRules, buildPrometheusRules, errorRatioRecord } from './prometheus/generatePrometheusRules';
 export type { PrometheusRulesOptions, PrometheusRuleFile, PrometheusRuleGroup, PrometheusRule } from './prometheus/generatePrometheusRules';
+
+// The @obs/core pieces this package's API uses (clocks, events, typed errors, labels), so that
+// users of this package alone need not install @obs/core to inject a clock or narrow events.
+export { ManualClock, systemClock, ofType, ObsError, ObsValidationError } from '@obs/core';
+export type { Clock, Labels, ObsEventBase } from '@obs/core';

@@ -50,3 +50,8 @@ export { toOtlpRequest, toOtlpSpan, toAnyValue, msToUnixNanoString, OTLP_SPAN_KI
 export type { OtlpAnyValue, OtlpKeyValue, OtlpSpan, OtlpSpanEvent, OtlpSpanLink, OtlpExportTraceServiceRequest } from './otlp/otlpJson';
 export { traceLogFields } from './logCorrelation';
 export type { TraceLogFields } from './logCorrelation';
+
+// The @obs/core pieces this package's API uses (clocks, events, typed errors, labels), so that
+// users of this package alone need not install @obs/core to inject a clock or narrow events.
+export { ManualClock, systemClock, ofType, ObsError, ObsValidationError } from '@obs/core';
+export type { Clock, Labels, ObsEventBase } from '@obs/core';
