@@ -13,6 +13,8 @@ export const workspaceAliases = {
   '@obs/metrics/remote-write': sub('metrics/src/remote-write/index.ts'),
   '@obs/tracing/otlp': sub('tracing/src/otlp/index.ts'),
   '@obs/core': pkg('core'),
+  // Subpaths first: an alias matches its key as a prefix.
+  '@obs/metrics/cluster': fileURLToPath(new URL('./packages/metrics/src/cluster/index.ts', import.meta.url)),
   '@obs/metrics': pkg('metrics'),
   '@obs/tracing': pkg('tracing'),
   '@obs/health': pkg('health'),

@@ -1,0 +1,389 @@
+import cluster from 'node:cluster';
+import { EventBus, describeValue, isValidLabelName, systemClock } from '@obs/core';
+import type { Observable } from 'rxjs';
+import { InvalidConfigError } from '../errors';
+import { MetricsCollector } from '../MetricsCollector';
+import type { MetricsSnapshot } from '../snapshot';
+import { serializeFormat, type Exposition } from '../exposition/serialize';
+import { negotiateFormat } from '../exposition/negotiateFormat';
+import { ClusterState, GAUGE_POLICIES, type GaugePolicy, type MergeReport } from './ClusterState';
+import type { ClusterEvent } from './events';
+import { indexSnapshot } from './indexSnapshot';
+import { linkFor, type WorkerLink, type WorkerTarget } from './links';
+import { collectMessage, envelopeProblem, isTagged, type StateMessage } from './protocol';
+
+export interface ClusterAggregatorConfig {
+  /** How gauges of several workers are combined (default `'per-worker'`: one series per worker, nothing is lost). */
+  readonly gaugePolicy?: GaugePolicy;
+  /** Per-metric overrides of `gaugePolicy`, e.g. `{ queue_depth: 'sum', config_version: 'max' }`. */
+  readonly gaugePolicies?: Readonly<Record<string, GaugePolicy>>;
+  /** Label that tells workers apart under the `per-worker` policy (default `'worker'`). */
+  readonly workerLabel?: string;
+  /** How long `collect()` / `metrics()` wait for every worker's answer before using its last state (default 2000 ms). */
+  readonly collectTimeoutMs?: number;
+  /** The primary's own collector, merged in as worker `primary`. */
+  readonly local?: { snapshot(): MetricsSnapshot };
+  /** Workers tracked at once (default 1024); more are refused. */
+  readonly maxWorkers?: number;
+  /** Series per metric in the merged view (default 10000); more are dropped and counted. */
+  readonly maxSeriesPerMetric?: number;
+  /** Metric names per worker state and in the merged view (default 10000). */
+  readonly maxMetrics?: number;
+}
+
+/** One tracked worker, from {@link ClusterAggregator.addWorker}. */
+export interface WorkerHandle {
+  readonly id: string;
+  /** Stops tracking it; its counters and histograms stay in the totals. */
+  remove(): void;
+}
+
+export interface ClusterWorkerInfo {
+  readonly id: string;
+  /** Live collector instances reporting through this worker (usually 1; 0 before its first state). */
+  readonly instances: number;
+  /** Epoch ms of its last state at the primary, undefined before the first. */
+  readonly lastStateAt: number | undefined;
+}
+
+export interface ClusterAggregatorStats {
+  /** Workers tracked now. */
+  readonly workers: number;
+  /** Live collector instances (workers that have sent a state, plus `local`). */
+  readonly instances: number;
+  /** State messages accepted. */
+  readonly states: number;
+  /** Tagged messages refused as a whole (bad envelope, unknown version) plus invalid metrics and series inside accepted ones. */
+  readonly rejected: number;
+  /** Series kept from workers that left or reset (their totals still count). */
+  readonly retiredSeries: number;
+  /** Series whose totals could not be kept when they left, because of limits or a conflicting definition. */
+  readonly lostOnRetire: number;
+  /** From the last merge. */
+  readonly lastMerge: MergeReport;
+  /** From the last `collect()`: workers that answered and that did not answer in time. */
+  readonly lastCollect: { readonly answered: number; readonly timedOut: number };
+}
+
+export interface CollectOptions {
+  readonly timeoutMs?: number;
+}
+
+interface TrackedWorker {
+  readonly link: WorkerLink;
+  readonly instances: Set<string>;
+  lastStateAt: number | undefined;
+  stop: () => void;
+}
+
+interface PendingCollect {
+  readonly waiting: Set<TrackedWorker>;
+  answered: number;
+  readonly done: () => void;
+}
+
+const SOURCE = 'metrics';
+
+function positiveInt(value: unknown, what: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    throw new InvalidConfigError(`${what} must be a positive integer, got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+function policy(value: unknown, what: string): GaugePolicy {
+  if (!GAUGE_POLICIES.includes(value as GaugePolicy)) {
+    throw new InvalidConfigError(`${what} must be one of ${GAUGE_POLICIES.join(', ')}, got ${describeValue(value)}`);
+  }
+  return value as GaugePolicy;
+}
+
+/**
+ * The primary's side of cluster aggregation: tracks workers (node:cluster workers,
+ * worker_threads workers, MessagePorts), keeps the latest metric state each one sent,
+ * and serves one merged view: counters summed (never going backwards when a worker dies
+ * or restarts), histogram sketches and classic buckets merged exactly, gauges by policy.
+ *
+ * @example
+ * // primary
+ * const aggregator = createClusterAggregator({ gaugePolicies: { jobs_in_flight: 'sum' } });
+ * aggregator.attachCluster();
+ * http.createServer(async (req, res) => {
+ *   const { contentType, body } = await aggregator.metrics(req.headers.accept);
+ *   res.writeHead(200, { 'Content-Type': contentType }).end(body);
+ * }).listen(9100);
+ * // each worker
+ * connectToPrimary(metrics);
+ */
+export class ClusterAggregator {
+  readonly events$: Observable<ClusterEvent>;
+
+  private readonly bus = new EventBus<ClusterEvent>();
+  private readonly state: ClusterState;
+  private readonly workers = new Map<WorkerLink, TrackedWorker>();
+  private readonly lastSeq = new Map<string, number>();
+  private readonly pending = new Map<number, PendingCollect>();
+  private readonly collectTimeoutMs: number;
+  private readonly maxWorkers: number;
+  private readonly maxSeriesPerMetric: number;
+  private readonly maxMetrics: number;
+  private readonly local: { snapshot(): MetricsSnapshot } | undefined;
+  private readonly limits: { maxMetrics: number; maxSeriesPerMetric: number };
+  private requestSeq = 0;
+  private threadCount = 0;
+  private states = 0;
+  private rejected = 0;
+  private lastMerge: MergeReport = { conflicts: 0, droppedSeries: 0, invalidSketches: 0 };
+  private lastCollect = { answered: 0, timedOut: 0 };
+  private detachCluster: (() => void) | undefined;
+  private closed = false;
+
+  constructor(config: ClusterAggregatorConfig = {}) {
+    if (typeof config !== 'object' || config === null) throw new InvalidConfigError('config must be an object');
+    const defaultPolicy = config.gaugePolicy === undefined ? 'per-worker' : policy(config.gaugePolicy, 'gaugePolicy');
+    const overrides = new Map<string, GaugePolicy>();
+    if (config.gaugePolicies !== undefined) {
+      if (typeof config.gaugePolicies !== 'object' || config.gaugePolicies === null) throw new InvalidConfigError('gaugePolicies must be an object');
+      for (const [name, p] of Object.entries(config.gaugePolicies)) overrides.set(name, policy(p, `gaugePolicies.${name}`));
+    }
+    const workerLabel = config.workerLabel ?? 'worker';
+    if (!isValidLabelName(workerLabel) || workerLabel === 'le') throw new InvalidConfigError(`workerLabel must be a label name, got ${describeValue(workerLabel)}`);
+    this.collectTimeoutMs = positiveInt(config.collectTimeoutMs, 'collectTimeoutMs', 2000);
+    this.maxWorkers = positiveInt(config.maxWorkers, 'maxWorkers', 1024);
+    this.maxSeriesPerMetric = positiveInt(config.maxSeriesPerMetric, 'maxSeriesPerMetric', 10_000);
+    this.maxMetrics = positiveInt(config.maxMetrics, 'maxMetrics', 10_000);
+    if (config.local !== undefined && (typeof config.local !== 'object' || config.local === null || typeof config.local.snapshot !== 'function')) {
+      throw new InvalidConfigError('local must be a MetricsCollector (something with snapshot())');
+    }
+    this.local = config.local;
+    this.limits = { maxMetrics: this.maxMetrics, maxSeriesPerMetric: this.maxSeriesPerMetric };
+    this.state = new ClusterState({
+      maxMetrics: this.maxMetrics,
+      maxSeriesPerMetric: this.maxSeriesPerMetric,
+      workerLabel,
+      policyOf: (name) => overrides.get(name) ?? defaultPolicy,
+    });
+    this.events$ = this.bus.events$;
+  }
+
+  /**
+   * Tracks every node:cluster worker, those forked already and those forked later
+   * (call it in the primary). Returns a function that stops tracking new ones.
+   */
+  attachCluster(clusterModule: { workers?: NodeJS.Dict<unknown>; on(event: 'fork', fn: (w: unknown) => void): unknown; off(event: 'fork', fn: (w: unknown) => void): unknown } = cluster): () => void {
+    this.assertOpen();
+    this.detachCluster?.();
+    const onFork = (worker: unknown) => {
+      try {
+        this.addWorker(worker as WorkerTarget);
+      } catch {
+        // Past maxWorkers: the worker runs, its metrics are not aggregated (see stats.workers).
+      }
+    };
+    for (const worker of Object.values(clusterModule.workers ?? {})) if (worker) onFork(worker);
+    clusterModule.on('fork', onFork);
+    const detach = () => {
+      clusterModule.off('fork', onFork);
+      if (this.detachCluster === detach) this.detachCluster = undefined;
+    };
+    this.detachCluster = detach;
+    return detach;
+  }
+
+  /**
+   * Tracks one worker: a node:cluster `Worker`, a worker_threads `Worker`, or a
+   * `MessagePort` whose other end a worker passed to `connectToPrimary`. `id` names it
+   * in the `worker` label (default: the cluster worker id, or the thread id).
+   */
+  addWorker(target: WorkerTarget, options: { id?: string } = {}): WorkerHandle {
+    this.assertOpen();
+    if (options.id !== undefined && (typeof options.id !== 'string' || options.id.length === 0 || options.id.length > 128)) {
+      throw new InvalidConfigError('worker id must be a non-empty string of at most 128 characters');
+    }
+    const link = linkFor(target, options.id ?? (isPortOnly(target) ? `port-${++this.threadCount}` : undefined));
+    if (!link) throw new InvalidConfigError('addWorker() takes a node:cluster Worker, a worker_threads Worker or a MessagePort');
+    for (const tracked of this.workers.values()) {
+      if (tracked.link.id === link.id) throw new InvalidConfigError(`a worker with id ${link.id} is already tracked`);
+    }
+    if (this.workers.size >= this.maxWorkers) throw new InvalidConfigError(`at most ${this.maxWorkers} workers are tracked`);
+    const tracked: TrackedWorker = { link, instances: new Set(), lastStateAt: undefined, stop: () => undefined };
+    this.workers.set(link, tracked);
+    tracked.stop = link.listen(
+      (message) => this.onMessage(tracked, message),
+      () => this.drop(tracked, 'exit'),
+    );
+    return { id: link.id, remove: () => this.drop(tracked, 'removed') };
+  }
+
+  /** Tracked workers. */
+  listWorkers(): ClusterWorkerInfo[] {
+    return [...this.workers.values()].map((w) => ({ id: w.link.id, instances: w.instances.size, lastStateAt: w.lastStateAt }));
+  }
+
+  /**
+   * Asks every worker for its state now and resolves with the merged view once all have
+   * answered, or after `timeoutMs` with the last state of those that did not (a busy
+   * worker never holds a scrape for longer than that).
+   */
+  async collect(options: CollectOptions = {}): Promise<MetricsSnapshot> {
+    this.assertOpen();
+    const timeoutMs = positiveInt(options.timeoutMs, 'timeoutMs', this.collectTimeoutMs);
+    const id = ++this.requestSeq;
+    const waiting = new Set<TrackedWorker>();
+    for (const tracked of this.workers.values()) if (tracked.link.send(collectMessage(id))) waiting.add(tracked);
+    if (waiting.size > 0) {
+      let answered = 0;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, timeoutMs);
+        const pending: PendingCollect = { waiting, answered: 0, done };
+        this.pending.set(id, pending);
+        function done() {
+          clearTimeout(timer);
+          answered = pending.answered;
+          resolve();
+        }
+      });
+      this.pending.delete(id);
+      this.lastCollect = { answered, timedOut: waiting.size };
+    } else this.lastCollect = { answered: 0, timedOut: 0 };
+    return this.snapshot();
+  }
+
+  /** The merged view of the states received so far (no round trip). */
+  snapshot(): MetricsSnapshot {
+    if (this.local) {
+      try {
+        const { index } = indexSnapshot(this.local.snapshot(), this.limits, Date.now());
+        this.state.ingest('\0local', 'primary', index);
+      } catch {
+        this.rejected++;
+      }
+    }
+    const { snapshot, report } = this.state.merge();
+    this.lastMerge = report;
+    return snapshot;
+  }
+
+  /** {@link collect}, then the merged view as Prometheus text or OpenMetrics (by `accept`), for `GET /metrics`. */
+  async metrics(accept?: string | readonly string[] | null, options: CollectOptions = {}): Promise<Exposition> {
+    return render(await this.collect(options), negotiateFormat(accept), this);
+  }
+
+  /** The merged view of the states received so far, rendered (no round trip). */
+  serialize(accept?: string | readonly string[] | null): Exposition {
+    return render(this.snapshot(), negotiateFormat(accept), this);
+  }
+
+  /** A collector holding the merged view (for `getHistogramStats`, `getQuantile`, … across the cluster). */
+  toCollector(snapshot: MetricsSnapshot = this.snapshot()): MetricsCollector {
+    const collector = new MetricsCollector({ maxSeriesPerMetric: this.maxSeriesPerMetric, maxMetrics: this.maxMetrics });
+    collector.restore(snapshot);
+    return collector;
+  }
+
+  get stats(): ClusterAggregatorStats {
+    let instances = this.local ? 1 : 0;
+    for (const w of this.workers.values()) instances += w.instances.size;
+    return {
+      workers: this.workers.size,
+      instances,
+      states: this.states,
+      rejected: this.rejected,
+      retiredSeries: this.state.retiredSeries,
+      lostOnRetire: this.state.lostOnRetire,
+      lastMerge: this.lastMerge,
+      lastCollect: this.lastCollect,
+    };
+  }
+
+  /** Stops listening to every worker and ends `events$`. Pending collects resolve with what they have. */
+  close(): void {
+    if (this.closed) return;
+    this.detachCluster?.();
+    for (const tracked of [...this.workers.values()]) tracked.stop();
+    this.workers.clear();
+    for (const p of this.pending.values()) p.done();
+    this.closed = true;
+    this.bus.complete();
+  }
+
+  private onMessage(tracked: TrackedWorker, message: unknown): void {
+    if (!isTagged(message)) return;
+    const problem = envelopeProblem(message as never);
+    if (problem !== undefined) return this.reject(tracked, problem);
+    if (message.kind !== 'state') return;
+    const state = message as unknown as StateMessage;
+    const memberKey = tracked.link.id + '\0' + state.instance;
+    const last = this.lastSeq.get(memberKey);
+    if (last !== undefined && state.seq <= last) return; // stale or duplicated
+    if (last === undefined && !tracked.instances.has(state.instance) && tracked.instances.size >= 64) {
+      return this.reject(tracked, 'too many collector instances in one worker');
+    }
+    const { index, rejected } = indexSnapshot(state.snapshot, this.limits, state.at);
+    if (rejected > 0) {
+      this.rejected += rejected;
+      this.bus.emit({ type: 'metrics/cluster-message-rejected', ts: systemClock.now(), source: SOURCE, worker: tracked.link.id, reason: `${rejected} invalid metric(s) or series skipped` });
+    }
+    this.states++;
+    tracked.lastStateAt = systemClock.now();
+    this.lastSeq.set(memberKey, state.seq);
+    this.state.ingest(memberKey, tracked.link.id, index);
+    if (!tracked.instances.has(state.instance)) {
+      tracked.instances.add(state.instance);
+      this.bus.emit({ type: 'metrics/cluster-worker-joined', ts: systemClock.now(), source: SOURCE, worker: tracked.link.id, instance: state.instance });
+    }
+    if (state.replyTo !== undefined) {
+      const pending = this.pending.get(state.replyTo);
+      if (pending?.waiting.delete(tracked)) {
+        pending.answered++;
+        if (pending.waiting.size === 0) pending.done();
+      }
+    }
+    if (state.final === true) {
+      tracked.instances.delete(state.instance);
+      this.retireInstance(tracked, state.instance, 'final');
+    }
+  }
+
+  private retireInstance(tracked: TrackedWorker, instance: string, reason: 'exit' | 'final' | 'removed'): void {
+    const memberKey = tracked.link.id + '\0' + instance;
+    this.state.remove(memberKey);
+    // Its sequence number is kept, so a late duplicate of an old message cannot bring it back.
+    this.bus.emit({ type: 'metrics/cluster-worker-left', ts: systemClock.now(), source: SOURCE, worker: tracked.link.id, instance, reason });
+  }
+
+  private drop(tracked: TrackedWorker, reason: 'exit' | 'removed'): void {
+    if (this.workers.get(tracked.link) !== tracked) return;
+    tracked.stop();
+    this.workers.delete(tracked.link);
+    for (const instance of tracked.instances) this.retireInstance(tracked, instance, reason);
+    tracked.instances.clear();
+    for (const p of this.pending.values()) {
+      if (p.waiting.delete(tracked) && p.waiting.size === 0) p.done();
+    }
+  }
+
+  private reject(tracked: TrackedWorker, reason: string): void {
+    this.rejected++;
+    this.bus.emit({ type: 'metrics/cluster-message-rejected', ts: systemClock.now(), source: SOURCE, worker: tracked.link.id, reason });
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new InvalidConfigError('this ClusterAggregator is closed');
+  }
+}
+
+function isPortOnly(target: unknown): boolean {
+  const t = target as { threadId?: unknown; isConnected?: unknown };
+  return typeof t === 'object' && t !== null && typeof t.threadId !== 'number' && typeof t.isConnected !== 'function';
+}
+
+function render(snapshot: MetricsSnapshot, format: ReturnType<typeof negotiateFormat>, agg: { toCollector(s: MetricsSnapshot): MetricsCollector }): Exposition {
+  return serializeFormat(agg.toCollector(snapshot), format);
+}
+
+/** Creates the primary's aggregator; see {@link ClusterAggregator}. */
+export function createClusterAggregator(config?: ClusterAggregatorConfig): ClusterAggregator {
+  return new ClusterAggregator(config);
+}
