@@ -49,7 +49,14 @@ function samples(m: MetricsCollector): string[] {
     .sort();
 }
 
-const tick = () => new Promise((r) => setTimeout(r, 5));
+/** Waits until `condition` holds (messages and port closes are asynchronous; a loaded machine may take a while). */
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
 
 type Op = { kind: 'inc'; route: string; v: number } | { kind: 'obs'; route: string; v: number } | { kind: 'gauge'; v: number };
 const opArb: fc.Arbitrary<Op> = fc.oneof(
@@ -148,7 +155,7 @@ describe('ClusterAggregator over MessagePorts', () => {
     // Worker a dies: its port closes without a goodbye.
     a.metrics.increment('requests_total', 1000, { route: '/a' }); // never sent: the unsent interval is what a crash loses
     a.port.close();
-    await tick();
+    await until(() => left.length > 0);
     expect(left).toEqual(['a:exit']);
     merged = agg.toCollector(await agg.collect());
     expect(merged.getCounter('requests_total', { route: '/a' })).toBe(15);
@@ -185,7 +192,7 @@ describe('ClusterAggregator over MessagePorts', () => {
     w.metrics.increment('requests_total', 10, { route: '/a' });
     w.metrics.gauge('queue_depth', 1);
     w.conn.close();
-    await tick();
+    await until(() => agg.stats.states === 2);
     expect(agg.listWorkers()).toEqual([{ id: 'w', instances: 0, lastStateAt: expect.any(Number) }]);
     const merged = agg.toCollector(agg.snapshot());
     expect(merged.getCounter('requests_total', { route: '/a' })).toBe(10);
@@ -196,8 +203,7 @@ describe('ClusterAggregator over MessagePorts', () => {
     const agg = aggregator();
     const w = worker(agg, 'w', collector(), 20);
     w.metrics.increment('requests_total', 7, { route: '/a' });
-    await new Promise((r) => setTimeout(r, 80));
-    expect(agg.toCollector(agg.snapshot()).getCounter('requests_total', { route: '/a' })).toBe(7);
+    await until(() => agg.toCollector(agg.snapshot()).getCounter('requests_total', { route: '/a' }) === 7);
     expect(w.conn.sent).toBeGreaterThan(1);
   });
 
@@ -256,7 +262,7 @@ describe('ClusterAggregator over MessagePorts', () => {
         ],
       },
     });
-    await tick();
+    await until(() => rejected.length >= 3);
     expect(rejected).toEqual(['unsupported protocol version 99', 'state without a sequence number', '4 invalid metric(s) or series skipped']);
     const snap = agg.snapshot();
     expect(agg.stats.lastMerge.invalidSketches).toBe(1);
