@@ -92,7 +92,7 @@ describe('4 node:cluster workers', () => {
   let app: App | undefined;
   beforeAll(async () => {
     app = await start('cluster');
-  });
+  }, 180_000);
   afterAll(() => stop(app));
 
   it('the primary\'s /metrics equals one process that recorded everything (counts, sums, buckets, quantiles)', async () => {
@@ -121,7 +121,7 @@ describe('4 worker threads', () => {
   let app: App | undefined;
   beforeAll(async () => {
     app = await start('threads');
-  });
+  }, 180_000);
   afterAll(() => stop(app));
 
   it('the primary\'s /metrics equals one process that recorded everything', async () => {
