@@ -28,7 +28,7 @@ function start(mode: 'cluster' | 'threads'): Promise<App> {
     });
     let out = '';
     let err = '';
-    const timer = setTimeout(() => reject(new Error(`${mode} app did not start:\n${err}`)), 45_000);
+    const timer = setTimeout(() => reject(new Error(`${mode} app did not start:\n${err}`)), 150_000);
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
