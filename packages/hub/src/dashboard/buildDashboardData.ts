@@ -1,6 +1,6 @@
 import type { Alert } from '@obs/alerts';
 import type { ObservabilityHub } from '../ObservabilityHub';
-import { jsonSafe } from '../internal/jsonSafe';
+import { jsonSafe } from '../serialize/jsonSafe';
 import type { DashboardSampler } from './DashboardSampler';
 import type { DashboardAlert, DashboardData, DashboardSample } from './DashboardTypes';
 

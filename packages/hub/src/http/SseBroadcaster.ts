@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Observable, Subscription } from 'rxjs';
 import type { ObsEvent } from '../events';
-import { serializeEvent } from '../internal/serializeEvent';
+import { serializeEvent } from '../serialize/serializeEvent';
 
 export interface SseOptions {
   /** Most concurrent event-stream clients; more get 503. Default 32. */

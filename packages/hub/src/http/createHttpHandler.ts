@@ -3,7 +3,7 @@ import { HEALTH_JSON_CONTENT_TYPE, type HealthJsonOptions } from '@obs/health';
 import { serializeAsync } from '@obs/metrics';
 import { isValidTraceId } from '@obs/tracing';
 import { HubValidationError } from '../errors';
-import { summarizeSpan } from '../internal/serializeEvent';
+import { summarizeSpan } from '../serialize/serializeEvent';
 import type { ObservabilityHub } from '../ObservabilityHub';
 import { isExplorerPath, serveExplorer } from './explorerRoutes';
 import { requestBodyPending } from './hardenServer';

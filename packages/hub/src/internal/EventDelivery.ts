@@ -1,6 +1,7 @@
 import type { Observable, SchedulerLike, Subscriber, Subscription } from 'rxjs';
 import { IsolatedObservable } from './IsolatedObservable';
 import { RingQueue } from './RingQueue';
+import type { DeliveryStats } from '../DeliveryStats';
 
 export interface EventDeliveryOptions<E> {
   /** The upstream events; subscribed while at least one subscriber listens. */
@@ -15,18 +16,6 @@ export interface EventDeliveryOptions<E> {
   readonly subscriberErrorEvent: (error: unknown, event: E | undefined) => E | undefined;
   /** Builds the event announcing that `count` events were dropped since the last one. */
   readonly droppedEvent: (count: number) => E;
-}
-
-export interface DeliveryStats {
-  /** Events handed to subscribers (each counted once, however many subscribers). */
-  readonly delivered: number;
-  /** Events dropped because the queue was full. */
-  readonly dropped: number;
-  /** Errors thrown by subscriber callbacks (caught). */
-  readonly subscriberErrors: number;
-  /** Events waiting now. */
-  readonly queued: number;
-  readonly subscribers: number;
 }
 
 /**

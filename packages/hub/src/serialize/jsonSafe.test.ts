@@ -1,6 +1,6 @@
 import { test, fc } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { errorMessage } from './errorMessage';
+import { errorMessage } from '../internal/errorMessage';
 import { jsonSafe } from './jsonSafe';
 
 describe('jsonSafe', () => {
