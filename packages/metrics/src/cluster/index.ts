@@ -7,3 +7,5 @@ export type { ClusterEvent, ClusterWorkerJoinedEvent, ClusterWorkerLeftEvent, Cl
 export type { WorkerTarget, ClusterWorkerLike, ThreadWorkerLike, MessagePortLike } from './links';
 export { CLUSTER_MESSAGE_TAG, CLUSTER_PROTOCOL_VERSION } from './protocol';
 export type { ClusterMessage, StateMessage, CollectMessage } from './protocol';
+export { aggregateSnapshots } from './aggregateSnapshots';
+export type { AggregateSnapshotsOptions, AggregatedSnapshots } from './aggregateSnapshots';
