@@ -84,6 +84,7 @@ export class ClusterState {
   private readonly members = new Map<string, Member>();
   private readonly retired = new Map<string, RetiredMetric>();
   private readonly sketches = new WeakMap<SeriesEntry, LogHistogram | null>();
+  private ingests = 0;
   /** Series that could not be retired (limits or conflicting definitions). */
   lostOnRetire = 0;
 
@@ -105,6 +106,11 @@ export class ClusterState {
 
   /** Replaces a member's state; counter and histogram series that went backwards or vanished are retired first. */
   ingest(memberKey: string, workerId: string, index: StateIndex): void {
+    // Gauge changes are ordered by when the primary saw them (workers' clocks may tie or disagree).
+    const stamp = ++this.ingests;
+    for (const metric of index.values()) {
+      if (metric.type === MetricType.GAUGE) for (const s of metric.series.values()) s.changedAt = stamp;
+    }
     const previous = this.members.get(memberKey);
     if (previous) {
       for (const [name, old] of previous.index) {

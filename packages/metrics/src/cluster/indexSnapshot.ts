@@ -15,7 +15,7 @@ export interface SeriesEntry {
   readonly bucketCounts: readonly number[] | undefined;
   /** Histogram: its count, for reset detection without parsing the sketch. */
   readonly count: number;
-  /** Gauge: when its value last changed (worker's clock), for the `last` policy. */
+  /** Gauge: when its value last changed (the primary's ingest order, set by ClusterState), for the `last` policy. */
   changedAt: number;
 }
 
