@@ -4,6 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { collectRuntimeMetrics, createMetricsCollector, serialize } from '@obs/metrics';
 import * as ours from '@obs/metrics/prom-client';
 import theirs from 'prom-client';
 import { benchGroup, formatGroup, type BenchCase } from './harness';
@@ -109,13 +110,16 @@ async function exposition(): Promise<string> {
   ].join('\n');
 }
 
-/** CPU µs per `registry.metrics()` of the default metrics alone. */
+/** CPU µs per scrape of the default metrics alone: the drop-in, the collector API, prom-client. */
 async function defaultMetricsScrape(): Promise<string> {
-  const registries = clients.map(([, c]) => {
+  const registries: Array<{ metrics(): Promise<string> }> = clients.map(([, c]) => {
     const registry = new c.Registry();
     c.collectDefaultMetrics({ register: registry });
     return registry;
   });
+  const collector = createMetricsCollector();
+  collectRuntimeMetrics(collector);
+  registries.push({ metrics: async () => serialize(collector).body });
   const cpu = async (r: { metrics(): Promise<string> }) => {
     const before = process.cpuUsage();
     for (let i = 0; i < 20; i++) await r.metrics();
@@ -130,14 +134,15 @@ async function defaultMetricsScrape(): Promise<string> {
       samples[i]!.push(await cpu(registries[i]!));
     }
   }
-  const [o, p] = samples.map((s) => s.sort((a, b) => a - b)[s.length >> 1]!);
+  const [o, p, c] = samples.map((s) => s.sort((a, b) => a - b)[s.length >> 1]!);
   return [
     '### default runtime metrics: CPU per scrape',
     '',
-    '| implementation | CPU µs per `metrics()` | share of prom-client |',
+    '| implementation | CPU µs per scrape | share of prom-client |',
     '| --- | ---: | ---: |',
-    `| @obs \`collectDefaultMetrics()\` | ${o!.toFixed(0)} | ${((o! / p!) * 100).toFixed(0)}% |`,
-    `| prom-client \`collectDefaultMetrics()\` | ${p!.toFixed(0)} | 100% |`,
+    `| @obs/metrics/prom-client \`collectDefaultMetrics()\` + \`register.metrics()\` | ${o!.toFixed(0)} | ${((o! / p!) * 100).toFixed(0)}% |`,
+    `| @obs/metrics \`collectRuntimeMetrics(collector)\` + \`serialize(collector)\` | ${c!.toFixed(0)} | ${((c! / p!) * 100).toFixed(0)}% |`,
+    `| prom-client \`collectDefaultMetrics()\` + \`register.metrics()\` | ${p!.toFixed(0)} | 100% |`,
   ].join('\n');
 }
 
@@ -148,7 +153,7 @@ function background(): string {
     const out = spawnSync(process.execPath, [script, mode], { encoding: 'utf8', cwd: fileURLToPath(new URL('..', import.meta.url)) });
     return Number(out.stdout.trim());
   };
-  const modes = ['none', 'obs', 'prom'];
+  const modes = ['none', 'obs', 'collector', 'prom'];
   const samples = new Map(modes.map((m) => [m, [] as number[]]));
   for (let round = 0; round < 5; round++) for (const m of modes) samples.get(m)!.push(run(m));
   const med = (m: string) => {
@@ -157,13 +162,15 @@ function background(): string {
   };
   const base = med('none');
   const obs = Math.max(0, med('obs') - base);
+  const collector = Math.max(0, med('collector') - base);
   const prom = Math.max(0, med('prom') - base);
   return [
     '### default runtime metrics: background CPU per second (idle process, 3 s, no scrapes)',
     '',
     '| implementation | CPU µs/s above an idle process |',
     '| --- | ---: |',
-    `| @obs \`collectDefaultMetrics()\` | ${obs.toFixed(0)} |`,
+    `| @obs/metrics/prom-client \`collectDefaultMetrics()\` | ${obs.toFixed(0)} |`,
+    `| @obs/metrics \`collectRuntimeMetrics(collector)\` | ${collector.toFixed(0)} |`,
     `| prom-client \`collectDefaultMetrics()\` | ${prom.toFixed(0)} |`,
     `| (idle process itself) | ${base.toFixed(0)} |`,
   ].join('\n');

@@ -2,6 +2,10 @@
 // chosen runtime metrics collection on ("none", "obs" or "prom"), over 3 seconds.
 const mode = process.argv[2];
 if (mode === 'obs') (await import('@obs/metrics/prom-client')).collectDefaultMetrics();
+if (mode === 'collector') {
+  const { collectRuntimeMetrics, createMetricsCollector } = await import('@obs/metrics');
+  collectRuntimeMetrics(createMetricsCollector());
+}
 if (mode === 'prom') (await import('prom-client')).default.collectDefaultMetrics();
 await new Promise((resolve) => setTimeout(resolve, 200));
 const before = process.cpuUsage();

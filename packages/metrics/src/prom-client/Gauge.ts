@@ -13,6 +13,7 @@ import {
   type MetricObjectWithValues,
   type MetricValue,
 } from './Metric';
+import { now, secondsSince } from './internal/stopwatch';
 import { invalidValueError, isObject } from './validation';
 
 export interface GaugeConfiguration<T extends string> extends MetricConfiguration<T> {
@@ -40,9 +41,6 @@ function write(entry: GaugeEntry, value: number): void {
   entry.touched = true;
 }
 
-function elapsedSeconds(start: number): number {
-  return (performance.now() - start) / 1000;
-}
 
 /** A prom-client `Gauge` whose values live in an @obs MetricsCollector. */
 export class Gauge<T extends string = string> extends Metric<T, GaugeEntry> {
@@ -90,9 +88,9 @@ export class Gauge<T extends string = string> extends Metric<T, GaugeEntry> {
 
   /** Starts a timer; the returned function sets the gauge to the elapsed seconds (and returns them). */
   startTimer(labels?: LabelValues<T>): (labels?: LabelValues<T>) => number {
-    const start = performance.now();
+    const start = now();
     return (endLabels?: LabelValues<T>) => {
-      const seconds = elapsedSeconds(start);
+      const seconds = secondsSince(start);
       this.set(Object.assign({}, labels, endLabels), seconds);
       return seconds;
     };
@@ -124,9 +122,9 @@ export class Gauge<T extends string = string> extends Metric<T, GaugeEntry> {
         if (current !== undefined) write(current, Date.now() / 1000);
       },
       startTimer: () => {
-        const start = performance.now();
+        const start = now();
         return (endLabels?: LabelValues<string>) => {
-          const seconds = elapsedSeconds(start);
+          const seconds = secondsSince(start);
           if (endLabels === undefined) {
             const current = live();
             if (current !== undefined) write(current, seconds);

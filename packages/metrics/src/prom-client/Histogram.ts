@@ -14,6 +14,7 @@ import {
   type MetricObjectWithValues,
   type MetricValueWithName,
 } from './Metric';
+import { now, secondsSince } from './internal/stopwatch';
 import { invalidValueError, isObject } from './validation';
 
 export const DEFAULT_BUCKETS: readonly number[] = Object.freeze([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
@@ -89,9 +90,9 @@ export class Histogram<T extends string = string> extends Metric<T, HistogramEnt
 
   /** Starts a timer; the returned function observes the elapsed seconds (and returns them). */
   startTimer(labels?: LabelValues<T>, exemplarLabels?: LabelValues<T>): (labels?: LabelValues<T>, exemplarLabels?: LabelValues<T>) => number {
-    const start = performance.now();
+    const start = now();
     return (endLabels?: LabelValues<T>, endExemplarLabels?: LabelValues<T>) => {
-      const seconds = (performance.now() - start) / 1000;
+      const seconds = secondsSince(start);
       const all = endLabels === undefined ? (labels ?? EMPTY) : { ...labels, ...endLabels };
       const exemplar = this.enableExemplars ? { ...exemplarLabels, ...endExemplarLabels } : undefined;
       this.record(all, seconds, exemplar);
@@ -122,9 +123,9 @@ export class Histogram<T extends string = string> extends Metric<T, HistogramEnt
     return (entry.child ??= {
       observe,
       startTimer: () => {
-        const start = performance.now();
+        const start = now();
         return (endLabels?: LabelValues<string>) => {
-          const seconds = (performance.now() - start) / 1000;
+          const seconds = secondsSince(start);
           if (endLabels === undefined) observe(seconds);
           else this.record({ ...entry.labels, ...endLabels }, seconds, undefined);
           return seconds;

@@ -130,12 +130,16 @@ export abstract class Metric<T extends string, E extends SeriesEntry> {
 
   abstract reset(): void;
 
-  /** @internal Runs the user's `collect` (awaited when it returns a promise). */
-  async runCollect(): Promise<void> {
+  /**
+   * @internal Runs the user's `collect`; returns its promise when it is async (so a
+   * registry of synchronous collects renders without a promise per metric).
+   */
+  runCollect(): void | Promise<void> {
     if (this.collect) {
       const result = this.collect();
-      if (result instanceof Promise) await result;
+      if (result instanceof Promise) return result;
     }
+    return undefined;
   }
 
   private headers: [string | undefined, string | undefined] = [undefined, undefined];

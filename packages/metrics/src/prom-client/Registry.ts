@@ -35,7 +35,7 @@ export interface RegistrableMetric {
   /** @internal Fast path of this module's metrics. */
   renderText?(ctx: RenderContext): string;
   /** @internal */
-  runCollect?(): Promise<void>;
+  runCollect?(): void | Promise<void>;
 }
 
 /** A metric object of `getMetricsAsJSON()`. */
@@ -86,7 +86,16 @@ export class Registry<BoundRegistryContentType extends RegistryContentType = Pro
   async metrics(): Promise<string> {
     const openMetrics = this.type === OPENMETRICS_CONTENT_TYPE;
     const ctx = this.context();
-    const texts = await Promise.all(this.getMetricsAsArray().map((metric) => this.metricText(metric, ctx)));
+    // Each metric is collected and rendered in turn (as prom-client captures each metric's
+    // values right after its collect); only asynchronous ones cost a promise.
+    const parts: (string | Promise<string>)[] = [];
+    let pending = false;
+    for (const metric of this.metricsByName.values()) {
+      const part = this.metricTextNow(metric, ctx);
+      if (typeof part !== 'string') pending = true;
+      parts.push(part);
+    }
+    const texts = pending ? await Promise.all(parts) : (parts as string[]);
     return openMetrics ? `${texts.join('\n')}\n# EOF\n` : `${texts.join('\n\n')}\n`;
   }
 
@@ -166,12 +175,17 @@ export class Registry<BoundRegistryContentType extends RegistryContentType = Pro
   }
 
   private metricText(metric: RegistrableMetric, ctx: RenderContext = this.context()): Promise<string> {
+    return Promise.resolve(this.metricTextNow(metric, ctx));
+  }
+
+  /** The text now, or a promise of it when the metric's collect (or a foreign `get()`) is async. */
+  private metricTextNow(metric: RegistrableMetric, ctx: RenderContext): string | Promise<string> {
     if (typeof metric.renderText === 'function' && typeof metric.runCollect === 'function') {
-      // A metric without a collect callback renders without a promise per metric.
-      if ((metric as { collect?: unknown }).collect === undefined) return Promise.resolve(metric.renderText(ctx));
-      return metric.runCollect().then(() => metric.renderText!(ctx));
+      const collecting = metric.runCollect();
+      return collecting === undefined ? metric.renderText(ctx) : collecting.then(() => metric.renderText!(ctx));
     }
-    return Promise.resolve(metric.get()).then((obj) => renderObject(obj, ctx));
+    const obj = metric.get();
+    return obj instanceof Promise ? obj.then((o) => renderObject(o, ctx)) : renderObject(obj as MetricObjectWithValues<RegistryValue>, ctx);
   }
 }
 

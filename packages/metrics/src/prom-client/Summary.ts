@@ -2,6 +2,7 @@ import { SlidingWindowSketch } from '../sketch/SlidingWindowSketch';
 import { braces, constantDefaults, defaultsFor, valueText, type RenderContext } from './internal/format';
 import type { SeriesEntry } from './internal/SeriesTable';
 import { Metric, type CollectFunction, type LabelValues, type MetricConfiguration, type MetricObjectWithValues, type MetricValueWithName } from './Metric';
+import { now, secondsSince } from './internal/stopwatch';
 import { invalidValueError } from './validation';
 
 export const DEFAULT_PERCENTILES: readonly number[] = Object.freeze([0.01, 0.05, 0.5, 0.9, 0.95, 0.99, 0.999]);
@@ -67,9 +68,9 @@ export class Summary<T extends string = string> extends Metric<T, SummaryEntry> 
 
   /** Starts a timer; the returned function observes the elapsed seconds (and returns them). */
   startTimer(labels?: LabelValues<T>): (labels?: LabelValues<T>) => number {
-    const start = performance.now();
+    const start = now();
     return (endLabels?: LabelValues<T>) => {
-      const seconds = (performance.now() - start) / 1000;
+      const seconds = secondsSince(start);
       this.record(endLabels === undefined ? (labels ?? EMPTY) : { ...labels, ...endLabels }, seconds);
       return seconds;
     };
@@ -87,9 +88,9 @@ export class Summary<T extends string = string> extends Metric<T, SummaryEntry> 
     return (entry.child ??= {
       observe,
       startTimer: () => {
-        const start = performance.now();
+        const start = now();
         return (endLabels?: LabelValues<string>) => {
-          const seconds = (performance.now() - start) / 1000;
+          const seconds = secondsSince(start);
           if (endLabels === undefined) observe(seconds);
           else this.record({ ...entry.labels, ...endLabels }, seconds);
           return seconds;

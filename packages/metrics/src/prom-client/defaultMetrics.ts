@@ -49,6 +49,7 @@ function collectDefaultMetricsImpl<T extends RegistryContentType>(config?: Defau
     }
     // Label sets written by the previous scrape: those missing now (a handle type that is gone) are removed.
     let previous = new Map<string, Record<string, unknown>>();
+    let current = new Map<string, Record<string, unknown>>();
     new Gauge({
       ...common,
       collect(this: Gauge<string>) {
@@ -58,14 +59,14 @@ function collectDefaultMetricsImpl<T extends RegistryContentType>(config?: Defau
           this.set(staticLabels, value);
           return;
         }
-        const current = new Map<string, Record<string, unknown>>();
         for (const sample of value) {
           const labels = staticNames.length === 0 ? sample.labels : { ...sample.labels, ...staticLabels };
           this.set(labels, sample.value);
-          current.set(JSON.stringify(Object.values(sample.labels)), labels);
+          current.set(Object.values(sample.labels).join('\u0000'), labels);
         }
         for (const [key, labels] of previous) if (!current.has(key)) this.remove(labels as Record<string, string>);
-        previous = current;
+        [previous, current] = [current, previous];
+        current.clear();
       },
     });
   }
