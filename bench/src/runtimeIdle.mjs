@@ -2,9 +2,10 @@
 // chosen runtime metrics collection on ("none", "obs" or "prom"), over 3 seconds.
 const mode = process.argv[2];
 if (mode === 'obs') (await import('@obs/metrics/prom-client')).collectDefaultMetrics();
-if (mode === 'collector') {
+if (mode === 'collector' || mode === 'collector-base') {
   const { collectRuntimeMetrics, createMetricsCollector } = await import('@obs/metrics');
-  collectRuntimeMetrics(createMetricsCollector());
+  const collector = createMetricsCollector();
+  if (mode === 'collector') collectRuntimeMetrics(collector);
 }
 if (mode === 'prom') (await import('prom-client')).default.collectDefaultMetrics();
 await new Promise((resolve) => setTimeout(resolve, 200));

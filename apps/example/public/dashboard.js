@@ -70,7 +70,51 @@ const charts = {
     ],
   ),
   confidence: makeChart($('chart-confidence'), [{ label: 'confidence', stroke: '#b388ff' }], '', () => [0, 1]),
+  eventloop: makeChart(
+    $('chart-eventloop'),
+    [
+      { label: 'p50', stroke: '#4caf79' },
+      { label: 'p99', stroke: '#ef5350' },
+    ],
+    'ms',
+  ),
+  heap: makeChart(
+    $('chart-heap'),
+    [
+      { label: 'used', stroke: '#4fc3f7', fill: 'rgba(79,195,247,0.12)' },
+      { label: 'total', stroke: '#8391a5' },
+    ],
+    'MiB',
+  ),
 };
+
+// ---------- runtime metrics (event-loop delay, heap) from /api/runtime ----------
+
+let runtimePoints = [];
+/** How many runtime samples were drawn; read by the browser test. */
+let runtimeUpdates = 0;
+
+async function pollRuntime() {
+  let snap;
+  try {
+    snap = await getJson(apiUrl('/api/runtime'));
+  } catch {
+    return;
+  }
+  if (!snap || snap.enabled !== true || num(snap.ts) === undefined) return;
+  runtimePoints = [...runtimePoints, snap].slice(-MAX_SAMPLES);
+  const t = runtimePoints.map((p) => p.ts / 1000);
+  const ms = (key) => runtimePoints.map((p) => (num(p[key]) === undefined ? null : p[key] * 1000));
+  const mib = (key) => runtimePoints.map((p) => (num(p[key]) === undefined ? null : p[key] / 1048576));
+  charts.eventloop.setData([t, ms('eventLoopDelayP50Seconds'), ms('eventLoopDelayP99Seconds')]);
+  charts.heap.setData([t, mib('heapUsedBytes'), mib('heapTotalBytes')]);
+  const p99 = num(snap.eventLoopDelayP99Seconds);
+  const used = num(snap.heapUsedBytes);
+  $('runtime-eld').textContent = p99 === undefined ? '' : `p99 ${fmt(p99 * 1000, 1)} ms`;
+  $('runtime-heap').textContent = used === undefined ? '' : `${fmt(used / 1048576, 1)} MiB used`;
+  runtimeUpdates++;
+  document.body.dataset.runtimeUpdates = String(runtimeUpdates);
+}
 
 /** How many chart updates have drawn data; read by the browser test. */
 let chartUpdates = 0;
@@ -406,6 +450,8 @@ function connectEvents() {
 initExplorer();
 refreshDashboard();
 refreshDemo();
+pollRuntime();
 setInterval(refreshDashboard, POLL_MS);
 setInterval(refreshDemo, POLL_MS);
+setInterval(pollRuntime, 2 * POLL_MS);
 connectEvents();

@@ -234,3 +234,20 @@ describe('image size limits of the app', () => {
     expect(r.json.error).toBe('image_too_many_pixels');
   });
 });
+
+describe('runtime metrics', () => {
+  it('are on: /metrics has prom-client\'s default metric names and /api/runtime serves the dashboard panel', async () => {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    for (const name of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_p99_seconds', 'nodejs_heap_size_used_bytes', 'nodejs_heap_space_size_used_bytes', 'nodejs_version_info']) {
+      expect(text, name).toContain(`# TYPE ${name} `);
+    }
+    const res = await fetch(`${base}/api/runtime`);
+    expect(res.status).toBe(200);
+    const snap = (await res.json()) as Record<string, number | boolean>;
+    expect(snap.enabled).toBe(true);
+    expect(snap.heapUsedBytes).toBeGreaterThan(0);
+    expect(snap.heapTotalBytes).toBeGreaterThanOrEqual(snap.heapUsedBytes as number);
+    expect(snap.eventLoopDelayP99Seconds).toBeGreaterThanOrEqual(snap.eventLoopDelayP50Seconds as number);
+    expect((await fetch(`${base}/api/runtime`, { method: 'POST' })).status).toBe(405);
+  });
+});

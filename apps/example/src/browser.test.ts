@@ -59,13 +59,19 @@ describe.skipIf(!chromiumPath)('the dashboard in a real browser (headless chromi
 
   const chartUpdates = () => page.evaluate(() => Number(document.body.dataset['chartUpdates'] ?? '0'));
 
-  it('loads, draws four charts and keeps updating them as traffic flows', async () => {
+  it('loads, draws six charts and keeps updating them as traffic flows', async () => {
     await page.waitForFunction(() => Number(document.body.dataset['chartUpdates'] ?? '0') >= 1, undefined, { timeout: 20_000 });
-    expect(await page.locator('.chart canvas').count()).toBe(4);
+    expect(await page.locator('.chart canvas').count()).toBe(6);
     const before = await chartUpdates();
     await page.waitForFunction((n) => Number(document.body.dataset['chartUpdates'] ?? '0') >= n + 3, before, { timeout: 20_000 });
     expect(await chartUpdates()).toBeGreaterThanOrEqual(before + 3);
     await expect.poll(() => page.locator('#connection').textContent(), { timeout: 10_000 }).toBe('live');
+  });
+
+  it('charts the runtime metrics: event-loop delay p99 and heap', async () => {
+    await page.waitForFunction(() => Number(document.body.dataset['runtimeUpdates'] ?? '0') >= 2, undefined, { timeout: 20_000 });
+    expect(await page.locator('#runtime-eld').textContent()).toMatch(/^p99 \d+\.\d ms$/);
+    expect(await page.locator('#runtime-heap').textContent()).toMatch(/^\d+\.\d MiB used$/);
   });
 
   it('shows the health checks, SLOs and recent traces with a span waterfall', async () => {

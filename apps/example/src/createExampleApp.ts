@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  collectRuntimeMetrics,
   createHardenedServer,
   createHttpHandler,
   createObservabilityHub,
@@ -49,6 +50,11 @@ export interface ExampleAppOptions {
    * every second), keep-alive 5 s, 1 000 connections plus 32 reserved for health probes.
    */
   readonly server?: HardenedServerOptions;
+  /**
+   * Record the process's runtime metrics (prom-client's default metric names: CPU, memory,
+   * heap spaces, event-loop delay, GC, handles) in the hub's collector (default true).
+   */
+  readonly runtimeMetrics?: boolean;
   /** Trace the HTTP traffic with OpenTelemetry's http and undici instrumentations through @obs/otel (env OBS_OTEL=1). */
   readonly otel?: boolean;
   /** Push exporters for the hub (`exporters: [...]`); `main` builds them from the environment (see exporters.ts). */
@@ -109,6 +115,8 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
     else if (event.type === 'hub/processor-error') log(`flow ${event.processor} failed: ${event.error}`);
   });
   await hub.start();
+  // Read at scrape time (and by /api/runtime); between scrapes only Node's event-loop monitor and a GC observer run.
+  const stopRuntime = options.runtimeMetrics === false ? undefined : collectRuntimeMetrics(hub.metrics);
   const disableOtel = options.otel ? await enableOpenTelemetry(hub) : undefined;
 
   const assets = loadStaticAssets();
@@ -152,6 +160,14 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
       hub.traces.finishSpan(serverSpan, status >= 500 ? 'error' : 'ok');
       return;
     }
+    if (path === '/api/runtime') {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        sendError(res, 405, 'METHOD_NOT_ALLOWED', 'use GET', { Allow: 'GET, HEAD' });
+        return;
+      }
+      sendJson(res, 200, runtimeSnapshot(hub, stopRuntime !== undefined));
+      return;
+    }
     if (path === '/api/demo') {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         sendError(res, 405, 'METHOD_NOT_ALLOWED', 'use GET', { Allow: 'GET, HEAD' });
@@ -188,6 +204,7 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
       resolve();
     });
   }).catch(async (error: unknown) => {
+    stopRuntime?.();
     loop.stop();
     disableOtel?.();
     await hub.stop();
@@ -211,6 +228,7 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
       force.unref();
       await closed;
       clearTimeout(force);
+      stopRuntime?.();
       loop.stop();
       disableOtel?.();
       await hub.stop();
@@ -218,6 +236,23 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
     })());
 
   return { hub, provider, server, traffic, url, close };
+}
+
+/** The dashboard's runtime panel: event-loop delay quantiles and heap, read from the runtime metrics (which runs their callbacks). */
+function runtimeSnapshot(hub: ObservabilityHub, enabled: boolean): Record<string, unknown> {
+  if (!enabled) return { enabled: false };
+  const gauge = (name: string) => hub.metrics.getGauge(name) ?? null;
+  return {
+    enabled: true,
+    ts: systemClock.now(),
+    eventLoopDelayP50Seconds: gauge('nodejs_eventloop_lag_p50_seconds'),
+    eventLoopDelayP99Seconds: gauge('nodejs_eventloop_lag_p99_seconds'),
+    eventLoopDelayMaxSeconds: gauge('nodejs_eventloop_lag_max_seconds'),
+    eventLoopUtilization: gauge('nodejs_eventloop_utilization_ratio'),
+    heapUsedBytes: gauge('nodejs_heap_size_used_bytes'),
+    heapTotalBytes: gauge('nodejs_heap_size_total_bytes'),
+    residentBytes: gauge('process_resident_memory_bytes'),
+  };
 }
 
 /** Defines the demo's `uploads-by-sample` SLO (80%: the demo sends broken images on purpose; grouped by `sample`) and returns its recorder. */

@@ -46,14 +46,21 @@ interface Instrument {
   skipUntil: number;
   /** Label sets written by the last successful run, by canonical key, so vanished ones are removed. */
   written: Map<string, Labels | undefined>;
+  /** The map the next run fills (the two are swapped, so a scrape allocates none). */
+  spare: Map<string, Labels | undefined>;
 }
 
 const DEFAULT_TIMEOUT_MS = 1000;
 const MAX_SAMPLES = 10_000;
 
+/** Identity of a label set independent of key order (names cannot contain the separators). */
 function sampleKey(labels: Labels | undefined): string {
   if (labels === undefined) return '';
-  return JSON.stringify(Object.keys(labels).sort().map((k) => [k, labels[k]]));
+  const names = Object.keys(labels);
+  if (names.length > 1) names.sort();
+  let key = '';
+  for (const name of names) key += name + '\u0000' + String(labels[name]) + '\u0001';
+  return key;
 }
 
 /**
@@ -85,7 +92,7 @@ export class Observables {
     if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
       throw new InvalidConfigError(`timeoutMs must be a positive finite number, got ${describeValue(timeoutMs)}`);
     }
-    const instrument: Instrument = { kind, name, callback, timeoutMs, inFlight: 0, skipUntil: -Infinity, written: new Map() };
+    const instrument: Instrument = { kind, name, callback, timeoutMs, inFlight: 0, skipUntil: -Infinity, written: new Map(), spare: new Map() };
     this.instruments.set(name, instrument);
     return () => {
       if (this.instruments.get(name) !== instrument) return;
@@ -97,37 +104,41 @@ export class Observables {
 
   /** Runs every callback (before an exposition or export). */
   runAll(): void {
-    for (const instrument of [...this.instruments.values()]) this.runOne(instrument);
+    // One clock read per callback: each one's end is the next one's start (a clock read can
+    // cost more than a simple callback).
+    let now = this.now();
+    for (const instrument of [...this.instruments.values()]) now = this.runOne(instrument, now);
   }
 
   /** Runs the callback of `name`, if it has one. */
   run(name: string): void {
     const instrument = this.instruments.get(name);
-    if (instrument !== undefined) this.runOne(instrument);
+    if (instrument !== undefined) this.runOne(instrument, this.now());
   }
 
-  private runOne(instrument: Instrument): void {
+  /** Runs one callback that starts at `started`; returns the time it ended. */
+  private runOne(instrument: Instrument, started: number): number {
     // A callback that reads its own metric must not run itself again.
-    if (this.running !== undefined || instrument.inFlight !== 0) return;
-    const started = this.now();
-    if (started < instrument.skipUntil) return;
+    if (this.running !== undefined || instrument.inFlight !== 0 || started < instrument.skipUntil) return started;
     let result: ObservableResult | PromiseLike<ObservableResult>;
     this.running = instrument;
     try {
       result = instrument.callback();
     } catch {
-      this.fail(instrument, 'error');
-      return;
-    } finally {
       this.running = undefined;
+      this.fail(instrument, 'error');
+      return this.now();
     }
-    const took = this.now() - started;
+    this.running = undefined;
+    const ended = this.now();
+    const took = ended - started;
     if (took > instrument.timeoutMs) {
       this.fail(instrument, 'timeout');
-      instrument.skipUntil = started + took + 10 * instrument.timeoutMs;
+      instrument.skipUntil = ended + 10 * instrument.timeoutMs;
     }
     if (isThenable(result)) this.await(instrument, result);
     else this.apply(instrument, result);
+    return ended;
   }
 
   private await(instrument: Instrument, promise: PromiseLike<ObservableResult>): void {
@@ -156,13 +167,17 @@ export class Observables {
   }
 
   private apply(instrument: Instrument, result: unknown): void {
-    const samples: ObservableSample[] | undefined =
-      typeof result === 'number' ? [{ value: result }] : Array.isArray(result) && result.length <= MAX_SAMPLES ? (result as ObservableSample[]) : undefined;
+    if (typeof result === 'number') {
+      this.applyOne(instrument, result);
+      return;
+    }
+    const samples = Array.isArray(result) && result.length <= MAX_SAMPLES ? (result as ObservableSample[]) : undefined;
     if (samples === undefined) {
       this.fail(instrument, 'invalid');
       return;
     }
-    const written = new Map<string, Labels | undefined>();
+    const written = instrument.spare;
+    written.clear();
     let invalid = false;
     for (const sample of samples) {
       if (typeof sample !== 'object' || sample === null) {
@@ -185,7 +200,23 @@ export class Observables {
     for (const [key, labels] of instrument.written) {
       if (!written.has(key)) this.target.removeSeries(instrument.name, labels);
     }
+    instrument.spare = instrument.written;
     instrument.written = written;
+  }
+
+  /** A single unlabeled value: no sample objects, no key map churn. */
+  private applyOne(instrument: Instrument, value: number): void {
+    try {
+      this.write(instrument, value, undefined);
+    } catch {
+      this.fail(instrument, 'invalid');
+      return;
+    }
+    const written = instrument.written;
+    if (written.size === 1 && written.has('')) return;
+    for (const [key, labels] of written) if (key !== '') this.target.removeSeries(instrument.name, labels);
+    written.clear();
+    written.set('', undefined);
   }
 
   private write(instrument: Instrument, value: number, labels: Labels | undefined): void {

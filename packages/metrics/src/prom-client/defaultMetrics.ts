@@ -29,7 +29,7 @@ function collectDefaultMetricsImpl<T extends RegistryContentType>(config?: Defau
   const staticNames = Object.keys(staticLabels);
   const registers = register ? [register as unknown as Registry] : undefined;
   const sampler = new RuntimeSampler({ eventLoopResolutionMs: eventLoopMonitoringPrecision });
-  const reads = new RuntimeReads(sampler);
+  const reads = new RuntimeReads(sampler, false);
   for (const def of RUNTIME_METRICS) {
     if (def.extra || (def.linuxOnly && process.platform !== 'linux')) continue;
     const common = { name: prefix + def.name, help: def.help, labelNames: [...def.labelNames, ...staticNames], aggregator: def.aggregator, registers };

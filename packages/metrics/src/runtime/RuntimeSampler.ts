@@ -16,7 +16,7 @@ const GC_KINDS: Record<number, string> = {
  * Each value stands for the observations between the previous quantile and itself; one
  * `percentile()` call costs a few µs where `mean`/`stddev` walk the whole histogram.
  */
-const DRAIN_QUANTILES = [25, 50, 75, 90, 95, 99, 99.9];
+const DRAIN_QUANTILES = [50, 75, 90, 99, 99.9];
 const LOOP_QUANTILES = [0.5, 0.9, 0.99];
 
 export interface RuntimeSamplerOptions {
@@ -30,6 +30,8 @@ export interface HeapSample {
   readonly heapTotal: number;
   readonly heapUsed: number;
   readonly external: number;
+  /** Only from {@link RuntimeSampler.memory}. */
+  readonly arrayBuffers?: number;
 }
 
 export interface ProcStatus {
@@ -167,10 +169,10 @@ export class RuntimeSampler {
     }
   }
 
-  /** Bytes held by ArrayBuffers (only `process.memoryUsage()` tells). */
-  arrayBuffers(): number | undefined {
+  /** Heap figures plus ArrayBuffer bytes, which only `process.memoryUsage()` tells (at the price of its RSS read). */
+  memory(): HeapSample | undefined {
     try {
-      return process.memoryUsage().arrayBuffers;
+      return process.memoryUsage();
     } catch {
       return undefined;
     }

@@ -31,7 +31,14 @@ export class RuntimeReads {
   private immediateLag = 0;
   private lagPending = false;
 
-  constructor(readonly sampler: RuntimeSampler) {}
+  /**
+   * @param withArrayBuffers whether `nodejs_array_buffers_bytes` is read: then the heap
+   * figures come from the same `process.memoryUsage()` call instead of `v8.getHeapStatistics()`.
+   */
+  constructor(
+    readonly sampler: RuntimeSampler,
+    private readonly withArrayBuffers = true,
+  ) {}
 
   private memo<T>(key: string, read: () => T): T {
     if (this.cache.has(key)) return this.cache.get(key) as T;
@@ -51,7 +58,7 @@ export class RuntimeReads {
     return this.memo('cpu', () => this.sampler.cpuSeconds());
   }
   get heap() {
-    return this.memo('heap', () => this.sampler.heap());
+    return this.memo('heap', () => (this.withArrayBuffers ? (this.sampler.memory() ?? this.sampler.heap()) : this.sampler.heap()));
   }
   /** RSS from /proc/self/status on Linux (prom-client's source), else from libuv. */
   get rss() {
@@ -155,7 +162,7 @@ export const RUNTIME_METRICS: readonly RuntimeMetricDefinition[] = [
   d('heapSizeAndUsed', 'nodejs_heap_size_total_bytes', 'gauge', 'Process heap size from Node.js in bytes.', (r) => r.heap.heapTotal),
   d('heapSizeAndUsed', 'nodejs_heap_size_used_bytes', 'gauge', 'Process heap size used from Node.js in bytes.', (r) => r.heap.heapUsed),
   d('heapSizeAndUsed', 'nodejs_external_memory_bytes', 'gauge', 'Node.js external memory size in bytes.', (r) => r.heap.external),
-  d('heapSizeAndUsed', 'nodejs_array_buffers_bytes', 'gauge', 'Memory allocated for ArrayBuffers and SharedArrayBuffers in bytes.', (r) => r.sampler.arrayBuffers(), { extra: true }),
+  d('heapSizeAndUsed', 'nodejs_array_buffers_bytes', 'gauge', 'Memory allocated for ArrayBuffers and SharedArrayBuffers in bytes.', (r) => r.heap.arrayBuffers, { extra: true }),
   d('heapSpacesSizeAndUsed', 'nodejs_heap_space_size_total_bytes', 'gauge', 'Process heap space size total from Node.js in bytes.', (r) => spaces(r, 'size'), { labelNames: ['space'] }),
   d('heapSpacesSizeAndUsed', 'nodejs_heap_space_size_used_bytes', 'gauge', 'Process heap space size used from Node.js in bytes.', (r) => spaces(r, 'used'), { labelNames: ['space'] }),
   d('heapSpacesSizeAndUsed', 'nodejs_heap_space_size_available_bytes', 'gauge', 'Process heap space size available from Node.js in bytes.', (r) => spaces(r, 'available'), { labelNames: ['space'] }),
