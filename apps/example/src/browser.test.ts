@@ -113,8 +113,8 @@ describe.skipIf(!chromiumPath)('the dashboard in a real browser (headless chromi
     await page.waitForFunction(() => Number(document.body.dataset['explorerPoints'] ?? '0') >= 3, undefined, { timeout: 20_000 });
     expect(await page.locator('#explorer-chart canvas').count()).toBe(1);
     expect(await page.locator('#explorer-meta').textContent()).toMatch(/^histogram · 1 series · \d+ points · observations [\d.]+\/s · p99 [\d.]+$/);
-    // the chart of the four main metrics is unchanged
-    expect(await page.locator('.chart canvas').count()).toBe(4);
+    // the six main charts are unchanged
+    expect(await page.locator('.chart canvas').count()).toBe(6);
   });
 
   it('draws the budget burn-down of every SLO and burn rates, and a grouped SLO as a table per label', async () => {
