@@ -8,7 +8,7 @@
  *   node scripts/hostile-client.mjs probe       --url … [--seconds 15] [--every 100]
  *   node scripts/hostile-client.mjs slow-headers --url … [--seconds 20]
  *   node scripts/hostile-client.mjs big-body    --url … [--bytes 500000000] [--path /api/analyze]
- *   node scripts/hostile-client.mjs uploads     --url … [--concurrency 20] [--rounds 3] [--file image.png] [--pid N]
+ *   node scripts/hostile-client.mjs uploads     --url … [--concurrency 20] [--rounds 3] [--file image.png] [--pid N] [--probe false]
  *
  * `idle` opens N connections that never send a byte and probes /health every
  * 100 ms over a new connection; it reports when the server closed the idle
@@ -186,6 +186,8 @@ async function bigBody() {
 }
 
 /** A 2048×2048 (4.2 MP) RGB PNG of about 6.5 MiB: smooth gradients with noise, cached in the temp directory. */
+const NOISE = 10;
+
 export function fourMegapixelPng() {
   const file = join(tmpdir(), 'obs-hostile-4mp.png');
   if (existsSync(file)) return readFileSync(file);
@@ -194,18 +196,23 @@ export function fourMegapixelPng() {
   const raw = Buffer.alloc((width * 3 + 1) * height);
   let seed = 42;
   const noise = () => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed & 31;
+    // xorshift32: cheap, deterministic, no visible pattern for deflate to exploit
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) % NOISE;
   };
+  const line = Buffer.alloc(width * 3);
   for (let y = 0; y < height; y++) {
     const row = y * (width * 3 + 1);
-    raw[row] = 0; // filter: none
+    raw[row] = 1; // filter: Sub (each byte minus the one a pixel to the left), so deflate sees the noise, not the gradient
     for (let x = 0; x < width; x++) {
-      const i = row + 1 + x * 3;
-      raw[i] = ((x >> 3) + noise()) & 255;
-      raw[i + 1] = ((y >> 3) + noise()) & 255;
-      raw[i + 2] = (((x + y) >> 4) + noise()) & 255;
+      const i = x * 3;
+      line[i] = ((x >> 3) + noise()) & 255;
+      line[i + 1] = ((y >> 3) + noise()) & 255;
+      line[i + 2] = (((x + y) >> 4) + noise()) & 255;
     }
+    for (let i = 0; i < line.length; i++) raw[row + 1 + i] = (line[i] - (i >= 3 ? line[i - 3] : 0)) & 255;
   }
   const chunk = (type, data) => {
     const out = Buffer.alloc(12 + data.length);
@@ -264,7 +271,7 @@ async function uploads() {
   const pid = args.pid ? Number(args.pid) : undefined;
   let peakRss = pid ? rssOf(pid) : 0;
   const rssTimer = pid ? setInterval(() => (peakRss = Math.max(peakRss, rssOf(pid))), 50) : undefined;
-  const stopProbes = prober('/health', 50);
+  const stopProbes = args.probe === 'false' ? async () => undefined : prober('/health', 50);
   const started = performance.now();
   const statuses = {};
   let completed = 0;

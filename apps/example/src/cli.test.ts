@@ -4,7 +4,7 @@ import { createExporters } from './exporters';
 
 describe('parseCli', () => {
   it('has the documented defaults', () => {
-    expect(parseCli([], {})).toEqual({ host: '127.0.0.1', port: 3000, demo: false, help: false, token: undefined, metricsToken: undefined, stateFile: undefined, snapshotIntervalSeconds: 15, traceSampleRate: 0.25, maxConnections: undefined, headersTimeoutMs: undefined, otel: false, exporters: { otlpEndpoint: undefined, otlpProtocol: 'http/protobuf', metricExportIntervalMs: 60_000, remoteWriteUrl: undefined, remoteWriteIntervalMs: 15_000 } });
+    expect(parseCli([], {})).toEqual({ host: '127.0.0.1', port: 3000, demo: false, help: false, token: undefined, metricsToken: undefined, stateFile: undefined, snapshotIntervalSeconds: 15, traceSampleRate: 0.25, maxConnections: undefined, headersTimeoutMs: undefined, otel: false, visionWorkers: undefined, visionQueue: undefined, exporters: { otlpEndpoint: undefined, otlpProtocol: 'http/protobuf', metricExportIntervalMs: 60_000, remoteWriteUrl: undefined, remoteWriteIntervalMs: 15_000 } });
   });
 
   it('reads --demo, PORT, HOST and the OBS_ variables', () => {

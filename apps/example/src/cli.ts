@@ -24,6 +24,10 @@ export interface CliConfig {
   readonly otel: boolean;
   /** Push exporters: OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_PROTOCOL, OTEL_METRIC_EXPORT_INTERVAL, REMOTE_WRITE_URL, REMOTE_WRITE_INTERVAL_MS. */
   readonly exporters: ExportSettings;
+  /** Image decoding worker threads (env OBS_VISION_WORKERS; default CPUs - 1, 1 to 4; 0 = on the event loop). */
+  readonly visionWorkers: number | undefined;
+  /** Uploads waiting for a worker before 503 (env OBS_VISION_QUEUE, default 4). */
+  readonly visionQueue: number | undefined;
 }
 
 export class CliError extends Error {
@@ -55,6 +59,8 @@ Environment:
   OTEL_METRIC_EXPORT_INTERVAL      OTLP metrics push period, ms (60000)
   REMOTE_WRITE_URL                 Prometheus remote-write URL (e.g. http://127.0.0.1:9090/api/v1/write)
   REMOTE_WRITE_INTERVAL_MS         remote-write push period, ms (15000)
+  OBS_VISION_WORKERS               image decoding threads (CPUs - 1, 1 to 4; 0: on the event loop)
+  OBS_VISION_QUEUE                 uploads waiting for a thread before 503 + Retry-After (4)
 `;
 
 function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, check: (n: number) => boolean, expected: string): number {
@@ -131,5 +137,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
     headersTimeoutMs: optionalInteger(env, 'OBS_HEADERS_TIMEOUT_MS', 1, 300_000),
     otel,
     exporters: exportSettingsFrom(env),
+    visionWorkers: optionalInteger(env, 'OBS_VISION_WORKERS', 0, 64),
+    visionQueue: optionalInteger(env, 'OBS_VISION_QUEUE', 0, 10_000),
   };
 }

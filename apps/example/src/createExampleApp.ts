@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { availableParallelism } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import {
   collectRuntimeMetrics,
@@ -21,6 +22,7 @@ import { loadSampleImages } from './demo/samples';
 import { TrafficGenerator } from './demo/TrafficGenerator';
 import { phaseAt } from './demo/trafficPlan';
 import { demoUpstreamCheck, eventLoopCheck, providerCheck } from './healthChecks';
+import { AdmissionLimit } from './http/AdmissionLimit';
 import { handleAnalyze } from './http/analyzeRoute';
 import { DASHBOARD_CSP, sendError, sendJson } from './http/responses';
 import { enableOpenTelemetry } from './otel';
@@ -44,6 +46,16 @@ export interface ExampleAppOptions {
   readonly maxUploadBytes?: number;
   /** Largest accepted image canvas, pixels (default 4 MP). */
   readonly maxPixels?: number;
+  /**
+   * Worker threads that decode images off the event loop (default: the number of
+   * CPUs less one, from 1 to 4). 0 decodes on the event loop (not for production).
+   */
+  readonly visionWorkers?: number;
+  /**
+   * Uploads that may wait for a worker (default 4). Past workers + queue, `POST /api/analyze`
+   * answers 503 with `Retry-After` before reading the body.
+   */
+  readonly visionQueue?: number;
   /**
    * HTTP server protections (timeouts, connection cap, per-connection limits); see
    * `createHardenedServer` in @obs/hub. Defaults: headers 10 s, request 30 s (checked
@@ -96,8 +108,18 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
     ...options.hubOptions,
   });
 
-  // Decoding runs on the event loop, so the canvas is capped at 4 MP: one upload's CPU time stays bounded.
-  const local = new LocalImageProvider({ maxBytes: maxUploadBytes, maxPixels: options.maxPixels ?? 4_194_304 });
+  // Decoding runs in worker threads with a bounded queue; the canvas cap (4 MP) bounds one upload's CPU time and memory.
+  const visionWorkers = options.visionWorkers ?? Math.min(4, Math.max(1, availableParallelism() - 1));
+  const visionQueue = options.visionQueue ?? 4;
+  const local = new LocalImageProvider({
+    maxBytes: maxUploadBytes,
+    maxPixels: options.maxPixels ?? 4_194_304,
+    // Request bodies are never reused, so their memory moves to the worker instead of being copied.
+    ...(visionWorkers > 0 ? { workers: visionWorkers, maxQueue: visionQueue, transferInput: true } : {}),
+  });
+  // Uploads admitted at once (reading, queued or decoding): past it, 503 before reading the body,
+  // so memory holds at most this many bodies.
+  const admission = new AdmissionLimit(Math.max(1, visionWorkers) + visionQueue);
   const startedAt = systemClock.now();
   const base: VisionProvider = options.demo ? new ChaosProvider(local) : local;
   const provider = new ObservableVisionProvider(base, hub, { errorAlert: { windowMs: 30_000, minRequests: 20, errorRatio: 0.2 } });
@@ -139,23 +161,35 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
         'http.method': 'POST',
         'http.route': '/api/analyze',
       });
-      const status = await handleAnalyze(req, res, ctx.url, {
-        analyze: (bytes, includeDescription, analyzeOptions) => provider.analyzeImage(bytes, includeDescription, analyzeOptions),
-        parent: serverSpan,
-        traceBody: () => {
-          const span = hub.traces.startSpan('read_body', 'example-http', serverSpan);
-          return (bytes) => {
-            if (bytes !== undefined) span.tags['http.request_body_bytes'] = bytes;
-            hub.traces.finishSpan(span, bytes === undefined ? 'error' : 'ok');
-          };
-        },
-        maxBodyBytes: maxUploadBytes,
-        traceHeaders: (): Record<string, string> => {
-          const { traceparent } = hub.traces.injectContext(serverSpan);
-          return traceparent ? { traceparent } : {};
-        },
-        onUnexpectedError: (error) => log(`analyze failed: ${String(error)}`),
-      });
+      const release = admission.tryAcquire();
+      if (!release) {
+        hub.metrics.increment('http_requests_shed_total', 1, { route: '/api/analyze' });
+        sendError(res, 503, 'BUSY', 'the image workers are busy; retry shortly', { 'Retry-After': '1' });
+        hub.traces.finishSpan(serverSpan, 'error');
+        return;
+      }
+      let status: number;
+      try {
+        status = await handleAnalyze(req, res, ctx.url, {
+          analyze: (bytes, includeDescription, analyzeOptions) => provider.analyzeImage(bytes, includeDescription, analyzeOptions),
+          parent: serverSpan,
+          traceBody: () => {
+            const span = hub.traces.startSpan('read_body', 'example-http', serverSpan);
+            return (bytes) => {
+              if (bytes !== undefined) span.tags['http.request_body_bytes'] = bytes;
+              hub.traces.finishSpan(span, bytes === undefined ? 'error' : 'ok');
+            };
+          },
+          maxBodyBytes: maxUploadBytes,
+          traceHeaders: (): Record<string, string> => {
+            const { traceparent } = hub.traces.injectContext(serverSpan);
+            return traceparent ? { traceparent } : {};
+          },
+          onUnexpectedError: (error) => log(`analyze failed: ${String(error)}`),
+        });
+      } finally {
+        release();
+      }
       serverSpan.tags['http.status_code'] = status;
       hub.traces.finishSpan(serverSpan, status >= 500 ? 'error' : 'ok');
       return;
@@ -207,6 +241,7 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
     stopRuntime?.();
     loop.stop();
     disableOtel?.();
+    await local.close();
     await hub.stop();
     troubles.unsubscribe();
     throw error;
@@ -231,6 +266,7 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
       stopRuntime?.();
       loop.stop();
       disableOtel?.();
+      await local.close();
       await hub.stop();
       troubles.unsubscribe();
     })());

@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { VisionProvider } from '@obs/vision';
+import { ProviderBusyError, type VisionProvider } from '@obs/vision';
 import { phaseAt } from './demo/trafficPlan';
 
 /** A 1×1 white PNG: the provider check decodes it end to end. */
@@ -10,7 +10,14 @@ type CheckResult = { status: 'healthy' | 'degraded' | 'unhealthy'; message: stri
 /** Decodes a tiny image with the real (un-instrumented) provider: proves the decoders load and work. */
 export function providerCheck(provider: VisionProvider): () => Promise<CheckResult> {
   return async () => {
-    const result = await provider.analyzeImage(PROBE_PNG, false);
+    let result;
+    try {
+      result = await provider.analyzeImage(PROBE_PNG, false);
+    } catch (error) {
+      // Every worker busy: working, but at capacity.
+      if (error instanceof ProviderBusyError) return { status: 'degraded', message: `${provider.providerName} is at capacity: ${error.message}` };
+      throw error;
+    }
     return { status: 'healthy', message: `${provider.providerName} decoded a probe image`, details: { confidence: result.confidence } };
   };
 }

@@ -3,6 +3,7 @@
  * (scripts/hostile-client.mjs) against the app running as a child process, as
  * an attacker or a load balancer would see it.
  */
+import { availableParallelism, loadavg } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../testing/servers';
 import { runHostileClient, startAppProcess, type AppProcess } from './testing/appProcess';
@@ -11,9 +12,22 @@ const IDLE_CONNECTIONS = 2000;
 /** Enough descriptors for the idle connections plus the app's own files (raised in the child if the soft limit is lower). */
 const OPEN_FILES = IDLE_CONNECTIONS + 1024;
 
+const TOKEN = 'hostile-test-token-0123456789';
+
+/**
+ * A latency target, loosened fivefold when the machine runs more than three
+ * runnable threads per CPU (a shared CI box): there the kernel, not the server,
+ * decides when a probe is answered. The loosened bound still catches the old
+ * multi-second stalls.
+ */
+function latencyBound(targetMs: number): number {
+  const overloaded = loadavg()[0]! / availableParallelism() > 3;
+  if (overloaded) console.warn(`load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} CPUs: latency target ${targetMs} ms loosened to ${targetMs * 5} ms`);
+  return overloaded ? targetMs * 5 : targetMs;
+}
 let app: AppProcess;
 beforeAll(async () => {
-  app = await startAppProcess(await freePort(), { OBS_TOKEN: 'hostile-test-token-0123456789' }, { openFiles: OPEN_FILES });
+  app = await startAppProcess(await freePort(), { OBS_TOKEN: TOKEN }, { openFiles: OPEN_FILES });
 }, 60_000);
 afterAll(async () => {
   await app?.kill('SIGKILL');
@@ -44,8 +58,8 @@ describe('the app under hostile clients', () => {
     expect(health.failures).toBe(0);
     // Target: every probe under 500 ms. The shared CI machine can stall any process for
     // a moment, so the hard bound is on p99 and the maximum only guards against the old 23 s resets.
-    expect(health.p99Ms).toBeLessThan(500);
-    expect(health.maxMs).toBeLessThan(2_000);
+    expect(health.p99Ms).toBeLessThan(latencyBound(500));
+    expect(health.maxMs).toBeLessThan(latencyBound(2_000));
   }, 60_000);
 
   it('closes a connection that sends half its headers within the header timeout (10 s) plus 2 s', async () => {
@@ -55,6 +69,24 @@ describe('the app under hostile clients', () => {
     expect(report.closedAfterMs!).toBeLessThan(12_000);
     expect(report.response).toMatch(/^HTTP\/1.1 408/);
   }, 60_000);
+
+  it('keeps /health under 300 ms and RSS under 350 MB during 20 concurrent 4-megapixel PNG uploads', async () => {
+    type UploadReport = { imageBytes: number; statuses: Record<string, number>; analyzedPerSecond: number; peakRssMiB: number };
+    const [report, { health }] = await Promise.all([
+      runHostileClient<UploadReport>('uploads', app.url, { concurrency: 20, rounds: 2, pid: app.child.pid!, token: TOKEN, probe: 'false' }),
+      runHostileClient<{ health: { probes: number; failures: number; p99Ms: number; maxMs: number } }>('probe', app.url, { seconds: 15, every: 50 }),
+    ]);
+    expect(report.imageBytes).toBeGreaterThan(5 * 1024 * 1024);
+    // Some analysed, the rest shed with 503 (never another failure).
+    expect(report.statuses['200']).toBeGreaterThan(0);
+    expect(Object.keys(report.statuses).every((s) => s === '200' || s === '503')).toBe(true);
+    expect(health.failures).toBe(0);
+    expect(health.probes).toBeGreaterThan(10);
+    // Target: never over 300 ms; on the shared machine the hard bound is p99, the maximum a loose guard.
+    expect(health.p99Ms).toBeLessThan(latencyBound(300));
+    expect(health.maxMs).toBeLessThan(latencyBound(1_000));
+    expect(report.peakRssMiB).toBeLessThan(350);
+  }, 120_000);
 
   for (const [what, path, status] of [
     ['without a token (401)', '/api/analyze', 401],

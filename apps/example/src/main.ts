@@ -29,6 +29,8 @@ async function main(): Promise<void> {
     traceSampleRate: config.traceSampleRate,
     otel: config.otel,
     exporters: createExporters(config.exporters),
+    ...(config.visionWorkers !== undefined ? { visionWorkers: config.visionWorkers } : {}),
+    ...(config.visionQueue !== undefined ? { visionQueue: config.visionQueue } : {}),
     server: {
       ...(config.maxConnections !== undefined ? { maxConnections: config.maxConnections } : {}),
       // The request timeout must not be shorter than the header timeout.

@@ -1,20 +1,47 @@
 import { ObsValidationError } from '@obs/core';
-import { confidenceOf, orientationOf, summarize, type LocalImageDetails } from './describeImage';
-import { VisionInputError } from './errors';
-import { DEFAULT_IMAGE_LIMITS, decodeImage, type ImageLimits } from './image/decodeImage';
-import { computePixelStats } from './image/pixelStats';
-import type { VisionDescription, VisionProvider } from './VisionProvider';
+import { analyzeLocally, type LocalImageDescription } from './analyzeLocally';
+import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from './image/decodeImage';
+import type { VisionProvider } from './VisionProvider';
+import { ImageWorkerPool, type ImageWorkerPoolStats } from './worker/ImageWorkerPool';
+
+export type { LocalImageDescription } from './analyzeLocally';
 
 export interface LocalImageProviderConfig extends Partial<ImageLimits> {
   /** Reported as `providerName` (default `'local'`). */
   readonly providerName?: string;
   /** Pixels sampled for the statistics (default 262,144). */
   readonly maxSamples?: number;
+  /**
+   * Worker threads that decode and analyse images off the event loop (default 0:
+   * on the caller's thread). With workers, `analyzeImage` never blocks the event loop
+   * for more than copying the bytes; `analyzeImageSync` still runs in place.
+   */
+  readonly workers?: number;
+  /** Analyses that may wait for a free worker; past it `analyzeImage` rejects with `ProviderBusyError` (default 4 × workers). */
+  readonly maxQueue?: number;
+  /** A worker still busy with one image after this many ms is terminated and the analysis rejects (default 30 000). */
+  readonly taskTimeoutMs?: number;
+  /** Heap limit of each worker, MB (default 256). */
+  readonly maxWorkerHeapMb?: number;
+  /**
+   * Nice value (0–19) of the worker threads, default 10: on Linux each thread has its
+   * own, so decoding gives way to the event loop when CPUs are scarce.
+   */
+  readonly workerNice?: number;
+  /**
+   * With workers: hand the input's memory to the worker instead of copying it,
+   * when the Uint8Array spans a whole (non-shared) ArrayBuffer. The caller's
+   * array is then detached (length 0) once `analyzeImage` returns its promise. Set it
+   * when callers never reuse the bytes, e.g. a request body (default false).
+   */
+  readonly transferInput?: boolean;
 }
-
-/** What LocalImageProvider resolves to: a VisionDescription with typed details. */
-export interface LocalImageDescription extends VisionDescription {
-  readonly details: LocalImageDetails;
+function niceValue(value: unknown): number {
+  if (value === undefined) return 10;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 19) {
+    throw new ObsValidationError('INVALID_CONFIG', 'workerNice must be an integer from 0 to 19');
+  }
+  return value;
 }
 
 function positiveInteger(value: unknown, what: string, fallback: number): number {
@@ -36,6 +63,8 @@ export class LocalImageProvider implements VisionProvider {
   readonly providerName: string;
   readonly limits: ImageLimits;
   private readonly maxSamples: number;
+  private readonly pool: ImageWorkerPool | undefined;
+  private readonly transferInput: boolean;
 
   constructor(config: LocalImageProviderConfig = {}) {
     if (config === null || typeof config !== 'object') throw new ObsValidationError('INVALID_CONFIG', 'config must be an object');
@@ -50,35 +79,52 @@ export class LocalImageProvider implements VisionProvider {
       maxDimension: positiveInteger(config.maxDimension, 'maxDimension', DEFAULT_IMAGE_LIMITS.maxDimension),
     });
     this.maxSamples = positiveInteger(config.maxSamples, 'maxSamples', 262_144);
+    const workers = config.workers === undefined || config.workers === 0 ? 0 : positiveInteger(config.workers, 'workers', 0);
+    this.pool =
+      workers > 0
+        ? new ImageWorkerPool({
+            size: workers,
+            maxQueue: config.maxQueue === 0 ? 0 : positiveInteger(config.maxQueue, 'maxQueue', 4 * workers),
+            taskTimeoutMs: positiveInteger(config.taskTimeoutMs, 'taskTimeoutMs', 30_000),
+            maxWorkerHeapMb: positiveInteger(config.maxWorkerHeapMb, 'maxWorkerHeapMb', 256),
+            workerNice: niceValue(config.workerNice),
+          })
+        : undefined;
+    this.transferInput = config.transferInput === true;
   }
 
   async analyzeImage(imageData: Uint8Array, includeDescription = true): Promise<LocalImageDescription> {
-    return this.analyzeImageSync(imageData, includeDescription);
+    if (!this.pool) return this.analyzeImageSync(imageData, includeDescription);
+    // Cheap argument checks stay here, so the worker only ever sees bytes.
+    if (!(imageData instanceof Uint8Array) || typeof includeDescription !== 'boolean' || imageData.length === 0 || imageData.length > this.limits.maxBytes) {
+      return this.analyzeImageSync(imageData, includeDescription);
+    }
+    const transfer =
+      this.transferInput && imageData.byteOffset === 0 && imageData.byteLength === imageData.buffer.byteLength && imageData.buffer instanceof ArrayBuffer;
+    return this.pool.run({ bytes: imageData, includeDescription, limits: { ...this.limits }, maxSamples: this.maxSamples }, transfer);
+  }
+
+  /**
+   * Whether a new `analyzeImage` would be refused right now with
+   * `ProviderBusyError` (every worker busy, queue full); always false without workers.
+   * Lets a server answer 503 before reading an upload.
+   */
+  get saturated(): boolean {
+    return this.pool?.saturated ?? false;
+  }
+
+  /** Worker pool counters, or undefined without workers. */
+  poolStats(): ImageWorkerPoolStats | undefined {
+    return this.pool?.stats();
+  }
+
+  /** Terminates the worker threads (queued analyses reject). Without workers, does nothing. */
+  async close(): Promise<void> {
+    await this.pool?.close();
   }
 
   /** The same analysis, synchronously (for batch jobs and benchmarks). */
   analyzeImageSync(imageData: Uint8Array, includeDescription = true): LocalImageDescription {
-    if (typeof includeDescription !== 'boolean') {
-      throw new VisionInputError('INVALID_INPUT_TYPE', 'includeDescription must be a boolean');
-    }
-    const { header, rgba } = decodeImage(imageData, this.limits);
-    const stats = computePixelStats(rgba, { maxSamples: this.maxSamples });
-    const details: LocalImageDetails = {
-      format: header.format,
-      width: header.width,
-      height: header.height,
-      megapixels: Math.round((header.width * header.height) / 10_000) / 100,
-      orientation: orientationOf(header.width, header.height),
-      bitDepth: header.bitDepth,
-      channels: header.channels,
-      hasAlpha: header.hasAlpha,
-      interlaced: header.interlaced,
-      bytes: imageData.length,
-      brightness: stats.brightness,
-      contrast: stats.contrast,
-      transparentShare: stats.transparentShare,
-      dominantColors: stats.dominantColors,
-    };
-    return { summary: summarize(header, stats, includeDescription), details, confidence: confidenceOf(header.width, header.height, stats) };
+    return analyzeLocally(imageData, includeDescription, this.limits, this.maxSamples);
   }
 }

@@ -2,6 +2,8 @@ export type { VisionDescription, VisionProvider } from './VisionProvider';
 export { VisionError, VisionInputError, ImageTooLargeError } from './errors';
 export { LocalImageProvider } from './LocalImageProvider';
 export type { LocalImageProviderConfig, LocalImageDescription } from './LocalImageProvider';
+export { ProviderBusyError } from './worker/ImageWorkerPool';
+export type { ImageWorkerPoolStats } from './worker/ImageWorkerPool';
 export type { LocalImageDetails } from './describeImage';
 export { DEFAULT_IMAGE_LIMITS, decodeImage, inspectImage } from './image/decodeImage';
 export type { ImageLimits, DecodedImage } from './image/decodeImage';

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BodyReadError, BodyTooLargeError, ObsError, readBody } from '@obs/hub';
-import { ImageTooLargeError, VisionInputError, type AnalyzeOptions, type VisionDescription } from '@obs/vision';
+import { ImageTooLargeError, ProviderBusyError, VisionInputError, type AnalyzeOptions, type VisionDescription } from '@obs/vision';
 import { sendError, sendJson } from './responses';
 
 export interface AnalyzeRouteOptions {
@@ -21,7 +21,9 @@ export interface AnalyzeRouteOptions {
 }
 
 /** Maps a failure to an HTTP status and a client-safe code and message. */
-export function statusForError(error: unknown): { status: number; code: string; message: string } {
+export function statusForError(error: unknown): { status: number; code: string; message: string; retryAfterSeconds?: number } {
+  // Every image worker busy and the queue full: the client should come back shortly.
+  if (error instanceof ProviderBusyError) return { status: 503, code: error.code, message: error.message, retryAfterSeconds: error.retryAfterSeconds };
   if (error instanceof ImageTooLargeError) return { status: 413, code: error.code, message: error.message };
   if (error instanceof VisionInputError) {
     return { status: error.code === 'UNSUPPORTED_FORMAT' ? 415 : 400, code: error.code, message: error.message };
@@ -64,10 +66,11 @@ export async function handleAnalyze(req: IncomingMessage, res: ServerResponse, u
     return 200;
   } catch (error) {
     const mapped = statusForError(error);
-    if (mapped.status >= 500) options.onUnexpectedError?.(error);
+    if (mapped.status >= 500 && mapped.status !== 503) options.onUnexpectedError?.(error);
+    const retry: Record<string, string> = mapped.retryAfterSeconds !== undefined ? { 'Retry-After': String(mapped.retryAfterSeconds) } : {};
     // After a refused body the rest of it may still be in flight: close rather than reuse the socket.
     const close: Record<string, string> = error instanceof BodyTooLargeError || error instanceof BodyReadError ? { Connection: 'close' } : {};
-    sendError(res, mapped.status, mapped.code, mapped.message, { ...traceHeaders, ...close });
+    sendError(res, mapped.status, mapped.code, mapped.message, { ...traceHeaders, ...close, ...retry });
     return mapped.status;
   }
 }

@@ -24,6 +24,7 @@ export function readBody(req: IncomingMessage, options: ReadBodyOptions): Promis
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new HubValidationError('INVALID_TIMEOUT', `timeoutMs must be a positive number, got ${String(timeoutMs)}`);
   return new Promise<Buffer>((resolve, reject) => {
     const declared = req.headers['content-length'];
+    let expected: number | undefined;
     if (declared !== undefined) {
       const length = Number(declared);
       if (!/^\d+$/.test(declared) || !Number.isSafeInteger(length)) {
@@ -34,7 +35,11 @@ export function readBody(req: IncomingMessage, options: ReadBodyOptions): Promis
         reject(new BodyTooLargeError(limit));
         return;
       }
+      expected = length;
     }
+    // With a declared length the body is copied into one buffer as it arrives: a large upload
+    // then costs many small copies spread over its arrival, not one long copy at the end.
+    const whole = expected !== undefined && expected > 0 ? Buffer.allocUnsafe(expected) : undefined;
     const chunks: Buffer[] = [];
     let received = 0;
     let settled = false;
@@ -51,17 +56,28 @@ export function readBody(req: IncomingMessage, options: ReadBodyOptions): Promis
         req.pause();
         reject(error);
       } else {
-        resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received));
+        if (whole) resolve(received === whole.length ? whole : whole.subarray(0, received));
+        else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received));
       }
     };
     const onData = (chunk: Buffer | string) => {
       const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      received += buffer.length;
-      if (received > limit) {
+      if (received + buffer.length > limit) {
+        received += buffer.length;
         finish(new BodyTooLargeError(limit));
         return;
       }
-      chunks.push(buffer);
+      if (whole) {
+        // Node's parser never delivers more than Content-Length; guard anyway.
+        if (received + buffer.length > whole.length) {
+          finish(new BodyReadError('BODY_LENGTH_MISMATCH', 'the request body is longer than its Content-Length'));
+          return;
+        }
+        buffer.copy(whole, received);
+      } else {
+        chunks.push(buffer);
+      }
+      received += buffer.length;
     };
     const onEnd = () => finish(undefined);
     const onError = (error: Error) => finish(new BodyReadError('BODY_READ_FAILED', `request body could not be read: ${error.message}`, { cause: error }));
