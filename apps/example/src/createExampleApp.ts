@@ -131,9 +131,12 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
 
   // Operational trouble goes to the log: a snapshot that cannot be written or read, a flow that failed.
   const troubles = hub.eventsOf('hub/persist-error', 'hub/restore-error', 'hub/processor-error', 'hub/restored').subscribe((event) => {
-    if (event.type === 'hub/restored') log(`state restored from ${event.file} (${event.generation} generation, saved ${new Date(event.savedAt).toISOString()})`);
+    if (event.type === 'hub/restored') log(`state restored from ${event.file} (${event.generation} generation, saved ${isoTime(event.savedAt)})`);
     else if (event.type === 'hub/persist-error') log(`state could not be saved to ${event.file}: ${event.error}`);
-    else if (event.type === 'hub/restore-error') log(`state file ${event.file} was not usable (${event.code}): ${event.error}; using ${event.fallback === 'previous' ? 'the previous generation' : 'fresh state'}`);
+    else if (event.type === 'hub/restore-error')
+      log(
+        `state file ${event.file}${event.component ? ` (${event.component})` : ''} was not fully usable (${event.code}): ${event.error}; using ${event.fallback === 'previous' ? 'the previous generation' : 'fresh state'}`,
+      );
     else if (event.type === 'hub/processor-error') log(`flow ${event.processor} failed: ${event.error}`);
   });
   await hub.start();
@@ -298,4 +301,10 @@ function demoSampleSLO(hub: ObservabilityHub): (sample: string, ok: boolean) => 
     hub.sloTracker.defineSLO(createSLODefinition('Demo uploads by sample', 80, 1, '', { sloId: id, groupBy: ['sample'] }));
   }
   return (sample, ok) => hub.sloTracker.recordEvent(id, ok, { sample });
+}
+
+/** An epoch-ms time as ISO text, or a note when it is not one (a log line must never throw). */
+function isoTime(ms: number): string {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? `an invalid time (${String(ms)})` : date.toISOString();
 }

@@ -16,6 +16,8 @@ import { HUB_SOURCE, type HubEvent, type ObsEvent } from './events';
 import { EventDelivery } from './internal/EventDelivery';
 import type { DeliveryStats } from './DeliveryStats';
 import { errorMessage } from './internal/errorMessage';
+import { keepRejectedPart } from './persistence/keepRejectedPart';
+import { sanitizeState } from './persistence/sanitizeState';
 import { SnapshotFile } from './persistence/SnapshotFile';
 import { anomalyAlerts } from './processors/anomalyAlerts';
 import { healthAlerts } from './processors/healthAlerts';
@@ -127,7 +129,7 @@ export class ObservabilityHub {
 
     this.sampler = new DashboardSampler(this.metrics, config, (sample) => this.emit({ type: 'hub/sample', ts: sample.ts, source: HUB_SOURCE, sample }));
     this.explorer = new MetricExplorer(this.metrics, clock, { historySize: config.dashboard.historySize });
-    this.snapshotFile = config.persistence ? new SnapshotFile<HubSnapshot>(config.persistence.path) : undefined;
+    this.snapshotFile = config.persistence ? new SnapshotFile<HubSnapshot>(config.persistence.path, { maxFileBytes: config.persistence.maxFileBytes }) : undefined;
     this.wireFlows();
   }
 
@@ -260,32 +262,50 @@ export class ObservabilityHub {
         component: undefined,
         fallback: isCurrent && result.loaded?.generation === 'previous' ? 'previous' : 'none',
         quarantinedTo: isCurrent ? result.quarantined : undefined,
+        keptAt: undefined,
       });
     }
     const primary = result.loaded;
     if (!primary) return false;
+    const maxAbs = this.config.persistence?.maxAbsValue ?? 1e15;
+    if (!primary.savedAtValid) {
+      this.restoreProblem(primary.file, 'VALUE_OUT_OF_RANGE', `savedAt is not a valid time; restoring the state without it`, undefined, 'none', undefined);
+    }
     const restored: SnapshotComponent[] = [];
     for (const component of SNAPSHOT_COMPONENTS) {
       const candidates = [primary, result.fallback].filter((g) => g !== undefined && g.state[component] !== undefined);
       for (let i = 0; i < candidates.length; i++) {
         const generation = candidates[i] as NonNullable<typeof primary>;
+        const fallback = i + 1 < candidates.length ? 'previous' : 'none';
+        const part = generation.state[component];
+        // Absurd numbers (1e308) are refused field by field; the component judges the rest.
+        const sane = sanitizeState(part, maxAbs);
+        if (sane.refusedCount > 0) {
+          const listed = sane.refused.map((r) => `${component}.${r.path} = ${r.value}`).join(', ');
+          this.restoreProblem(
+            generation.file,
+            'VALUE_OUT_OF_RANGE',
+            `${sane.refusedCount} value(s) beyond ±${maxAbs} refused: ${listed}${sane.refusedCount > sane.refused.length ? ', …' : ''}`,
+            component,
+            'none',
+            undefined,
+          );
+        }
         try {
-          this.restoreComponent(component, generation.state[component]);
+          this.restoreComponent(component, sane.value);
           restored.push(component);
           break;
         } catch (error) {
-          this.counters.restoreErrors++;
-          this.emit({
-            type: 'hub/restore-error',
-            ts: this.clock.now(),
-            source: HUB_SOURCE,
-            file: generation.file,
-            code: (error as { code?: string }).code ?? 'RESTORE_FAILED',
-            error: errorMessage(error),
+          // Never lose it: the rejected part is kept beside the file for an operator to inspect or repair.
+          const keptAt = await keepRejectedPart(file.path, component, generation, part, error);
+          this.restoreProblem(
+            generation.file,
+            (error as { code?: string }).code ?? 'RESTORE_FAILED',
+            errorMessage(error) + (keptAt ? ` (the part is kept in ${keptAt})` : ''),
             component,
-            fallback: i + 1 < candidates.length ? 'previous' : 'none',
-            quarantinedTo: undefined,
-          });
+            fallback,
+            keptAt,
+          );
         }
       }
     }
@@ -299,6 +319,11 @@ export class ObservabilityHub {
       components: restored,
     });
     return restored.length > 0;
+  }
+
+  private restoreProblem(file: string, code: string, error: string, component: SnapshotComponent | undefined, fallback: 'previous' | 'none', keptAt: string | undefined): void {
+    this.counters.restoreErrors++;
+    this.emit({ type: 'hub/restore-error', ts: this.clock.now(), source: HUB_SOURCE, file, code, error, component, fallback, quarantinedTo: undefined, keptAt });
   }
 
   private restoreComponent(component: SnapshotComponent, state: unknown): void {

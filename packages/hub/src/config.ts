@@ -72,6 +72,17 @@ export interface PersistenceConfig {
   readonly intervalSeconds?: number;
   /** Restore on `start()`. Default true. */
   readonly restoreOnStart?: boolean;
+  /**
+   * Largest snapshot file read, bytes. Default 64 MiB. A larger file is refused
+   * with `SNAPSHOT_TOO_LARGE`, moved aside to `<path>.too-large-<time>`, and the previous generation is used.
+   */
+  readonly maxFileBytes?: number;
+  /**
+   * Largest magnitude of a number restored from the file. Default 1e15 (integers
+   * beyond about 9e15 lose precision; nothing the toolkit writes comes near). A
+   * value beyond it is refused per field (`VALUE_OUT_OF_RANGE`), the rest of the part restored.
+   */
+  readonly maxAbsValue?: number;
 }
 
 export interface EventDeliveryConfig {
@@ -217,6 +228,8 @@ export function resolveHubConfig(options: unknown = {}): ResolvedHubConfig {
       path: p.path,
       intervalSeconds: positive(p.intervalSeconds, 'persistence.intervalSeconds', 60, 86_400),
       restoreOnStart: flag(p.restoreOnStart, 'persistence.restoreOnStart', true),
+      maxFileBytes: positive(p.maxFileBytes, 'persistence.maxFileBytes', 64 * 1024 * 1024, 2 ** 31),
+      maxAbsValue: positive(p.maxAbsValue, 'persistence.maxAbsValue', 1e15, Number.MAX_VALUE),
     };
   }
   for (const key of ['metrics', 'tracing', 'health', 'alerts', 'slo', 'anomaly'] as const) object(o[key], key);

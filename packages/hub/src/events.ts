@@ -76,6 +76,8 @@ export interface HubRestoreErrorEvent extends ObsEventBase<'hub/restore-error'> 
   readonly fallback: 'previous' | 'none';
   /** Where the unusable file was moved, if it was. */
   readonly quarantinedTo: string | undefined;
+  /** Where a rejected component part was kept (`<file>.rejected-<time>.json`), if it was. */
+  readonly keptAt?: string | undefined;
 }
 
 /** A new chart sample (request rate, errors, latency quantiles, confidence), once per sample interval. */
