@@ -257,7 +257,8 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      await traffic?.stop();
+      // Demo traffic stops sending at once; its analyses still queued are cut below by closing the pool.
+      const trafficStopped = traffic?.stop();
       handler.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
@@ -270,6 +271,7 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
       loop.stop();
       disableOtel?.();
       await local.close();
+      await trafficStopped;
       await hub.stop();
       troubles.unsubscribe();
     })());

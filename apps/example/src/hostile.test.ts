@@ -38,6 +38,7 @@ interface IdleReport {
   closedByServer: number;
   allClosedWithinMs: number | null;
   longestOpenMs: number | null;
+  openedInMs: number;
   health?: { probes: number; failures: number; p99Ms: number; maxMs: number };
 }
 
@@ -51,9 +52,10 @@ describe('the app under hostile clients', () => {
     expect(report.opened).toBe(IDLE_CONNECTIONS);
     expect(report.closedByServer).toBe(IDLE_CONNECTIONS);
     expect(report.allClosedWithinMs).not.toBeNull();
-    // Each connection is closed within 15 s of opening; opening 2000 takes the attacker a few seconds more.
+    // Each connection is closed within 15 s of opening, and all within 15 s of the last one opening
+    // (opening 2000 takes the attacker itself a few seconds on a busy machine).
     expect(report.longestOpenMs!).toBeLessThan(15_000);
-    expect(report.allClosedWithinMs!).toBeLessThan(20_000);
+    expect(report.allClosedWithinMs! - report.openedInMs).toBeLessThan(15_000);
     expect(health.probes).toBeGreaterThan(50);
     expect(health.failures).toBe(0);
     // Target: every probe under 500 ms. The shared CI machine can stall any process for
