@@ -50,7 +50,12 @@ export const MAX_NAME_LENGTH = 256;
 export const MAX_TEXT_LENGTH = 4096;
 
 /** A validated init with defaults applied (internal). */
+/** Default longest alert label value, characters (2 KiB of text, as the metrics' label limit); longer ones are truncated. */
+export const DEFAULT_MAX_LABEL_VALUE_LENGTH = 2048;
+
 export interface NormalizedInit {
+  /** Label values that were longer than the limit and truncated (counted by the manager). */
+  readonly truncatedLabelValues: number;
   readonly alertId: string | undefined;
   readonly name: string;
   readonly severity: AlertSeverity;
@@ -83,7 +88,10 @@ function annotations(value: unknown): Labels {
 }
 
 /** Validates an init (throws {@link AlertValidationError}) and applies defaults. */
-export function normalizeAlertInit(init: unknown, defaults: { source?: string; severity?: AlertSeverity; labels?: Labels; annotations?: Labels } = {}): NormalizedInit {
+export function normalizeAlertInit(
+  init: unknown,
+  defaults: { source?: string; severity?: AlertSeverity; labels?: Labels; annotations?: Labels; maxLabelValueLength?: number } = {},
+): NormalizedInit {
   if (init === null || typeof init !== 'object' || Array.isArray(init)) {
     throw new AlertValidationError('INVALID_ALERT', `an alert must be an object with a name, got ${describeValue(init)}`);
   }
@@ -119,7 +127,18 @@ export function normalizeAlertInit(init: unknown, defaults: { source?: string; s
     if (error instanceof AlertValidationError) throw error;
     throw new AlertValidationError('INVALID_ALERT', `invalid alert ${name}: ${(error as Error).message}`, { cause: error });
   }
+  // A label value past the limit is truncated (before the fingerprint, so it is the identity) and counted.
+  const maxValue = defaults.maxLabelValueLength ?? DEFAULT_MAX_LABEL_VALUE_LENGTH;
+  let truncatedLabelValues = 0;
+  for (const key of Object.keys(labels)) {
+    const v = labels[key] as string;
+    if (v.length > maxValue) {
+      (labels as Record<string, string>)[key] = v.slice(0, maxValue);
+      truncatedLabelValues++;
+    }
+  }
   return {
+    truncatedLabelValues,
     alertId,
     name,
     severity,

@@ -1,6 +1,6 @@
 import { describeValue, EventBus, systemClock, type Clock, type Labels } from '@obs/core';
 import { asyncScheduler, timer, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
-import { normalizeAlertInit, type Alert, type AlertInit, type NormalizedInit } from './Alert';
+import { DEFAULT_MAX_LABEL_VALUE_LENGTH, normalizeAlertInit, type Alert, type AlertInit, type NormalizedInit } from './Alert';
 import { AlertSeverity, AlertState, isAlertSeverity } from './AlertSeverity';
 import { AlertLimitError, AlertValidationError } from './errors';
 import type { AlertsEvent } from './events';
@@ -42,6 +42,8 @@ export interface AlertManagerLimits {
   /** Notification groups; beyond it new groups share one extra overflow group (key `{overflow}`). */
   readonly maxGroups: number;
   readonly maxRegexLength: number;
+  /** Longest label value; longer values are truncated (and counted in `stats().truncatedLabelValues`). Default 2048. */
+  readonly maxLabelValueLength: number;
 }
 
 export interface AlertManagerConfig {
@@ -84,6 +86,8 @@ export interface AlertManagerStats {
   readonly notifications: number;
   readonly handlerErrors: number;
   readonly ruleErrors: number;
+  /** Alert label values truncated to `limits.maxLabelValueLength` (counted per fire or rule result). */
+  readonly truncatedLabelValues: number;
 }
 
 /** Alerting like Prometheus rules + Alertmanager, in process. */
@@ -155,6 +159,7 @@ const DEFAULT_LIMITS: AlertManagerLimits = {
   maxInhibitRules: 100,
   maxGroups: 10_000,
   maxRegexLength: DEFAULT_MAX_REGEX_LENGTH,
+  maxLabelValueLength: DEFAULT_MAX_LABEL_VALUE_LENGTH,
 };
 
 const SOURCE = 'alerts';
@@ -204,6 +209,7 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
   private readonly clock: Clock;
   private readonly scheduler: SchedulerLike | undefined;
   private readonly timers: TimerFn;
+  private truncatedLabelValues = 0;
   private readonly limits: AlertManagerLimits;
   private readonly intervalMs: number;
   private readonly store: AlertStore;
@@ -261,7 +267,7 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
       },
       config.inhibitRules ?? [],
     );
-    this.rules = new RuleEvaluator<Ctx>(this.store, limits.maxRules, limits.maxActiveAlerts);
+    this.rules = new RuleEvaluator<Ctx>(this.store, limits.maxRules, limits.maxActiveAlerts, limits.maxLabelValueLength);
     this.dispatcher = new HandlerDispatcher(this.clock, this.timers, handlerTimeoutMs, limits.maxHandlers, (e) => this.emit(e), receivers.keys());
     for (const [name, sinks] of receivers) for (const sink of sinks) this.dispatcher.addNotificationHandler(sink, { receiver: name });
     this.notifier = new Notifier(route, this.clock, this.timers, limits.maxGroups, {
@@ -285,7 +291,7 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
   // ------------------------------------------------------------ alerts
 
   fireAlert(alert: AlertInit): Alert {
-    const n = normalizeAlertInit(alert);
+    const n = normalizeAlertInit(alert, { maxLabelValueLength: this.limits.maxLabelValueLength });
     const rec = this.batch(() => {
       const now = this.clock.now();
       const existing = this.store.get(n.fingerprint);
@@ -356,7 +362,7 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
       next: (candidate) => {
         try {
           if (candidate !== null && typeof candidate === 'object' && candidate.state === AlertState.RESOLVED) {
-            const n = normalizeAlertInit(candidate);
+            const n = normalizeAlertInit(candidate, { maxLabelValueLength: this.limits.maxLabelValueLength });
             const rec = this.store.get(n.fingerprint);
             if (rec) this.batch(() => this.resolveRecord(rec, this.clock.now()));
           } else {
@@ -373,6 +379,7 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
   // ------------------------------------------------------------ lifecycle of one record
 
   private createRecord(n: NormalizedInit, startedAt: number, now: number, phase: 'pending' | 'firing'): AlertRecord {
+    this.truncatedLabelValues += n.truncatedLabelValues;
     const rec = this.store.insert(n, startedAt, now, phase);
     this.touched.add(rec);
     this.mutes.track(rec);
@@ -380,6 +387,7 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
   }
 
   private updateRecord(rec: AlertRecord, n: NormalizedInit): void {
+    this.truncatedLabelValues += n.truncatedLabelValues;
     if (rec.severity !== n.severity) {
       // Severity is a label for matchers: re-index the alert under its new labels.
       this.mutes.untrack(rec);
@@ -609,6 +617,7 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
       notifications: this.dispatcher.notifications,
       handlerErrors: this.dispatcher.errors,
       ruleErrors: this.ruleErrors,
+      truncatedLabelValues: this.truncatedLabelValues,
     };
   }
 

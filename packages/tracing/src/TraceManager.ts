@@ -51,7 +51,11 @@ export interface TraceManagerConfig {
   maxTagsPerSpan?: number;
   /** Default 128. */
   maxLogsPerSpan?: number;
-  /** Longer string tag values and log messages are truncated. Default 4096. */
+  /**
+   * Longer string tag values (and strings in array values, log fields and
+   * messages) are truncated to this many characters and counted in
+   * `stats().truncatedTagValues`. Default 2048 (2 KiB of text, as the metrics' label limit).
+   */
   maxTagValueLength?: number;
   /** Exporters attached from the start (see {@link TraceManager.addExporter}). */
   exporters?: readonly SpanExporter[];
@@ -70,6 +74,8 @@ export interface TraceManagerStats {
   readonly droppedAttributes: number;
   /** Times an exporter threw from `onEnd`. */
   readonly exporterErrors: number;
+  /** String tag values (or log fields) truncated to `maxTagValueLength`. */
+  readonly truncatedTagValues: number;
 }
 
 const origin = performance.timeOrigin;
@@ -123,9 +129,12 @@ export class TraceManager {
     this.limits = {
       maxTags: positiveInt(config.maxTagsPerSpan, 128, 'maxTagsPerSpan'),
       maxLogs: positiveInt(config.maxLogsPerSpan, 128, 'maxLogsPerSpan'),
-      maxValueLength: positiveInt(config.maxTagValueLength, 4096, 'maxTagValueLength'),
+      maxValueLength: positiveInt(config.maxTagValueLength, 2048, 'maxTagValueLength'),
       maxKeyLength: 256,
       maxArrayLength: 1024,
+      onTruncate: () => {
+        this.truncatedTagValues++;
+      },
     };
     const interval = positiveInt(config.reaperIntervalMs, 10_000, 'reaperIntervalMs', true);
     this.processor = new SpanProcessor(this.limits, clock, this.store, this.active);
@@ -408,8 +417,11 @@ export class TraceManager {
       abandonedSpans: this.processor.abandonedSpans,
       droppedAttributes: this.processor.droppedAttributes,
       exporterErrors: this.processor.exporterErrors,
+      truncatedTagValues: this.truncatedTagValues,
     };
   }
+
+  private truncatedTagValues = 0;
 
   // Propagation
 

@@ -86,8 +86,10 @@ describe('bad input', () => {
     expect(Object.getPrototypeOf(span.tags)).toBeNull();
     expect(span.tags['__proto__']).toBe('p');
     expect(span.tags['k']).toEqual([]); // the last valid junk value
+    const before = tm.stats().truncatedTagValues;
     const long = tm.startSpan('op', 'svc').setTag('k', 'x'.repeat(100_000));
-    expect(long.tags['k']).toBe('x'.repeat(4096));
+    expect(long.tags['k']).toBe('x'.repeat(2048)); // the default limit, 2 KiB
+    expect(tm.stats().truncatedTagValues).toBe(before + 1);
     expect(tm.stats().droppedAttributes).toBeGreaterThan(0);
     expect(tm.getTrace(span.context.traceId)).toEqual([span]);
   });

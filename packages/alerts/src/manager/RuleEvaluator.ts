@@ -61,6 +61,7 @@ export class RuleEvaluator<Ctx> {
     private readonly store: AlertStore,
     private readonly maxRules: number,
     private readonly maxActiveAlerts: number,
+    private readonly maxLabelValueLength: number,
   ) {}
 
   get size(): number {
@@ -80,7 +81,7 @@ export class RuleEvaluator<Ctx> {
     let labels: Labels | undefined;
     let annotations: Labels | undefined;
     try {
-      labels = options.labels === undefined ? undefined : normalizeAlertInit({ name, labels: options.labels }).labels;
+      labels = options.labels === undefined ? undefined : normalizeAlertInit({ name, labels: options.labels }, { maxLabelValueLength: this.maxLabelValueLength }).labels;
       annotations = options.annotations === undefined ? undefined : normalizeAlertInit({ name, annotations: options.annotations }).annotations;
     } catch (error) {
       throw new AlertValidationError('INVALID_RULE', `rule ${name}: ${errorMessage(error)}`, { cause: error });
@@ -155,7 +156,13 @@ export class RuleEvaluator<Ctx> {
       if (item === undefined || item === null || item === false) continue;
       let n: NormalizedInit;
       try {
-        n = normalizeAlertInit(item, { source: rule.name, severity: options.severity, labels: options.labels, annotations: options.annotations });
+        n = normalizeAlertInit(item, {
+          source: rule.name,
+          severity: options.severity,
+          labels: options.labels,
+          annotations: options.annotations,
+          maxLabelValueLength: this.maxLabelValueLength,
+        });
       } catch (error) {
         host.ruleError(rule.name, errorMessage(error));
         continue;

@@ -7,6 +7,14 @@ export interface AttributeLimits {
   readonly maxValueLength: number;
   readonly maxKeyLength: number;
   readonly maxArrayLength: number;
+  /** Told each time a string is truncated to `maxValueLength` (for a counter). */
+  readonly onTruncate?: () => void;
+}
+
+function truncate(value: string, limits: AttributeLimits): string {
+  if (value.length <= limits.maxValueLength) return value;
+  limits.onTruncate?.();
+  return value.slice(0, limits.maxValueLength);
 }
 
 /**
@@ -17,7 +25,7 @@ export interface AttributeLimits {
 export function normalizeTagValue(value: unknown, limits: AttributeLimits): TagValue | undefined {
   switch (typeof value) {
     case 'string':
-      return value.length > limits.maxValueLength ? value.slice(0, limits.maxValueLength) : value;
+      return truncate(value, limits);
     case 'number':
       return Number.isFinite(value) ? value : undefined;
     case 'boolean':
@@ -38,7 +46,7 @@ function normalizeArray(values: readonly unknown[], limits: AttributeLimits): Ta
   for (const v of values) {
     if (typeof v !== kind) return undefined;
     if (kind === 'number' && !Number.isFinite(v)) return undefined;
-    out.push(kind === 'string' && (v as string).length > limits.maxValueLength ? (v as string).slice(0, limits.maxValueLength) : v);
+    out.push(kind === 'string' ? truncate(v as string, limits) : v);
   }
   return out as TagValue;
 }
