@@ -51,7 +51,7 @@ export const MAX_TEXT_LENGTH = 4096;
 
 /** A validated init with defaults applied (internal). */
 /** Default longest alert label value, characters (2 KiB of text, as the metrics' label limit); longer ones are truncated. */
-export const DEFAULT_MAX_LABEL_VALUE_LENGTH = 2048;
+export const DEFAULT_MAX_ALERT_LABEL_VALUE_LENGTH = 2048;
 
 export interface NormalizedInit {
   /** Label values that were longer than the limit and truncated (counted by the manager). */
@@ -128,7 +128,7 @@ export function normalizeAlertInit(
     throw new AlertValidationError('INVALID_ALERT', `invalid alert ${name}: ${(error as Error).message}`, { cause: error });
   }
   // A label value past the limit is truncated (before the fingerprint, so it is the identity) and counted.
-  const maxValue = defaults.maxLabelValueLength ?? DEFAULT_MAX_LABEL_VALUE_LENGTH;
+  const maxValue = defaults.maxLabelValueLength ?? DEFAULT_MAX_ALERT_LABEL_VALUE_LENGTH;
   let truncatedLabelValues = 0;
   for (const key of Object.keys(labels)) {
     const v = labels[key] as string;

@@ -1,6 +1,6 @@
 import { describeValue, EventBus, systemClock, type Clock, type Labels } from '@obs/core';
 import { asyncScheduler, timer, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
-import { DEFAULT_MAX_LABEL_VALUE_LENGTH, normalizeAlertInit, type Alert, type AlertInit, type NormalizedInit } from './Alert';
+import { DEFAULT_MAX_ALERT_LABEL_VALUE_LENGTH, normalizeAlertInit, type Alert, type AlertInit, type NormalizedInit } from './Alert';
 import { AlertSeverity, AlertState, isAlertSeverity } from './AlertSeverity';
 import { AlertLimitError, AlertValidationError } from './errors';
 import type { AlertsEvent } from './events';
@@ -159,7 +159,7 @@ const DEFAULT_LIMITS: AlertManagerLimits = {
   maxInhibitRules: 100,
   maxGroups: 10_000,
   maxRegexLength: DEFAULT_MAX_REGEX_LENGTH,
-  maxLabelValueLength: DEFAULT_MAX_LABEL_VALUE_LENGTH,
+  maxLabelValueLength: DEFAULT_MAX_ALERT_LABEL_VALUE_LENGTH,
 };
 
 const SOURCE = 'alerts';

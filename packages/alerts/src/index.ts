@@ -1,6 +1,6 @@
 export { AlertSeverity, AlertState, isAlertSeverity, isAlertState } from './AlertSeverity';
 export type { Alert, AlertInit } from './Alert';
-export { createAlert, DEFAULT_MAX_LABEL_VALUE_LENGTH } from './Alert';
+export { createAlert, DEFAULT_MAX_ALERT_LABEL_VALUE_LENGTH } from './Alert';
 export { alertFingerprint } from './fingerprint';
 export { AlertValidationError, AlertLimitError } from './errors';
 export type {

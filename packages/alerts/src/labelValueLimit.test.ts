@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createAlert, createAlertManager, DEFAULT_MAX_LABEL_VALUE_LENGTH } from './index';
+import { createAlert, createAlertManager, DEFAULT_MAX_ALERT_LABEL_VALUE_LENGTH } from './index';
 
 describe('alert label value length limit', () => {
   it('truncates label values past the limit, counts them, and deduplicates on the truncated value', () => {
@@ -23,7 +23,7 @@ describe('alert label value length limit', () => {
   });
 
   it('defaults to 2048 characters, also for createAlert', () => {
-    expect(DEFAULT_MAX_LABEL_VALUE_LENGTH).toBe(2048);
+    expect(DEFAULT_MAX_ALERT_LABEL_VALUE_LENGTH).toBe(2048);
     const alerts = createAlertManager();
     const big = alerts.fireAlert({ name: 'Huge', labels: { v: 'y'.repeat(1_000_000) } });
     expect(big.labels['v']).toHaveLength(2048);
