@@ -130,12 +130,15 @@ export function normalizeAlertInit(
   // A label value past the limit is truncated (before the fingerprint, so it is the identity) and counted.
   const maxValue = defaults.maxLabelValueLength ?? DEFAULT_MAX_ALERT_LABEL_VALUE_LENGTH;
   let truncatedLabelValues = 0;
-  for (const key of Object.keys(labels)) {
-    const v = labels[key] as string;
-    if (v.length > maxValue) {
-      (labels as Record<string, string>)[key] = v.slice(0, maxValue);
-      truncatedLabelValues++;
+  if (Object.keys(labels).some((key) => (labels[key] as string).length > maxValue)) {
+    // Labels are frozen: build the truncated set and normalize it again.
+    const copy = Object.create(null) as Record<string, string>;
+    for (const key of Object.keys(labels)) {
+      const v = labels[key] as string;
+      if (v.length > maxValue) truncatedLabelValues++;
+      copy[key] = v.length > maxValue ? v.slice(0, maxValue) : v;
     }
+    labels = normalizeLabels(copy);
   }
   return {
     truncatedLabelValues,
