@@ -7,7 +7,8 @@ describe('regex matchers run on RE2 (linear time)', () => {
   it('(a+)+ as a silence against a long label value costs microseconds, not seconds', () => {
     const alerts = createAlertManager();
     alerts.addSilence({ matchers: [{ name: 'path', value: '(a+)+', isRegex: true }], endsAt: Date.now() + 60_000 });
-    const value = 'a'.repeat(5000) + 'b'; // a backtracking engine would never finish this
+    // Under the 2048-character label value limit; a backtracking engine would never finish this.
+    const value = 'a'.repeat(2000) + 'b';
     const t0 = performance.now();
     for (let i = 0; i < 20; i++) alerts.fireAlert({ name: 'Slow', labels: { path: value, i: String(i) } });
     const perCall = (performance.now() - t0) / 20;
