@@ -87,7 +87,7 @@ describe('the app as a process', () => {
     writeFileSync(stateFile, '{"format":"obs-hub-snapshot","version":1,"trunc');
     const app = await startAppProcess(await freePort(), { OBS_STATE_FILE: stateFile });
     started.push(app);
-    await expect.poll(() => app.output(), { timeout: 10_000 }).toMatch(/state file .*corrupt\.json was not usable/);
+    await expect.poll(() => app.output(), { timeout: 10_000 }).toMatch(/state file .*corrupt\.json was not fully usable/);
     expect(await post(app.url, png)).toBe(200);
     expect(await counter(app.url, 'vision_requests_total', 'provider="local"')).toBe(1);
     expect((await app.kill('SIGTERM')).code).toBe(0);

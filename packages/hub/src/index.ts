@@ -150,7 +150,7 @@ export type {
 
 // @obs/alerts: rules, silences, inhibition, sinks
 export {
-  AlertLimitError, AlertSeverity, AlertSinkError, AlertState, AlertValidationError, DEFAULT_RECEIVER,
+  AlertLimitError, AlertSeverity, AlertSinkError, AlertState, AlertValidationError, DEFAULT_MAX_ALERT_LABEL_VALUE_LENGTH, DEFAULT_RECEIVER,
   DEFAULT_ROUTE, NOTIFICATION_SINK, alertFingerprint, alertMatchLabels, compileMatcher, createAlert,
   createAlertManager, createAlertmanagerHandler, createPagerDutyHandler, createQueuedSink, createSlackHandler,
   createTeamsHandler, createWebhookHandler, defaultAlertLine, defaultTitle, formatMatcher, isAlertSeverity,

@@ -109,7 +109,8 @@ export class TrafficGenerator<S extends VisionSpan = VisionSpan> {
       }
     };
     const request = Promise.resolve()
-      .then(() => this.options.provider.analyzeImage(bytes, this.random() < 0.8, { parent: span }))
+      // A copy: a provider may transfer the buffer to a worker thread, and the sample is sent again later.
+      .then(() => this.options.provider.analyzeImage(bytes.slice(), this.random() < 0.8, { parent: span }))
       .then(
         () => {
           this.stats.succeeded++;

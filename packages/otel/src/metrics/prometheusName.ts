@@ -51,6 +51,11 @@ const PER_UNITS: Readonly<Record<string, string>> = {
   y: 'year',
 };
 
+/** A table lookup that ignores inherited keys (a unit named `__proto__` or `constructor` is just text). */
+function own(table: Readonly<Record<string, string>>, key: string): string | undefined {
+  return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
+}
+
 /** Replaces invalid characters with `_` and collapses runs of `_`. */
 export function sanitizeName(name: string): string {
   return name.replace(/[^a-zA-Z0-9_]/g, '_').replace(/_{2,}/g, '_');
@@ -66,11 +71,11 @@ export function unitSuffix(unit: string | undefined, kind: 'counter' | 'gauge' |
   if (slash >= 0) {
     const left = plain.slice(0, slash);
     const right = plain.slice(slash + 1);
-    const l = UNITS[left] ?? sanitizeName(left);
-    const r = PER_UNITS[right] ?? UNITS[right] ?? sanitizeName(right);
+    const l = own(UNITS, left) ?? sanitizeName(left);
+    const r = own(PER_UNITS, right) ?? own(UNITS, right) ?? sanitizeName(right);
     return [l, r].filter((s) => s !== '' && s !== '_').join('_per_').replace(/^_per_/, 'per_');
   }
-  return UNITS[plain] ?? sanitizeName(plain).replace(/^_+|_+$/g, '');
+  return own(UNITS, plain) ?? sanitizeName(plain).replace(/^_+|_+$/g, '');
 }
 
 /** The Prometheus metric name of an OpenTelemetry instrument; '' when nothing valid is left. */
