@@ -109,8 +109,9 @@ export class TrafficGenerator<S extends VisionSpan = VisionSpan> {
       }
     };
     const request = Promise.resolve()
-      // A copy: a provider may transfer the buffer to a worker thread, and the sample is sent again later.
-      .then(() => this.options.provider.analyzeImage(bytes.slice(), this.random() < 0.8, { parent: span }))
+      // A copy (Buffer#slice would be a view): a provider may transfer the buffer to a worker thread, and the
+      // sample is sent again later.
+      .then(() => this.options.provider.analyzeImage(new Uint8Array(bytes), this.random() < 0.8, { parent: span }))
       .then(
         () => {
           this.stats.succeeded++;

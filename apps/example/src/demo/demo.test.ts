@@ -82,6 +82,29 @@ describe('TrafficGenerator', () => {
     expect(traffic.stats.dropped).toBe(5);
   });
 
+  it('keeps its samples whole when the provider transfers (detaches) each input, even for Buffer samples', async () => {
+    const detaching: VisionProvider = {
+      providerName: 'detaching',
+      // What a worker pool with transferInput does: the input's ArrayBuffer moves to another thread.
+      analyzeImage: async (imageData) => {
+        structuredClone(imageData.buffer, { transfer: [imageData.buffer as ArrayBuffer] });
+        return { summary: 'ok', details: {}, confidence: 1 };
+      },
+    };
+    const bytes = Buffer.alloc(64 * 1024, 1); // its own ArrayBuffer; Buffer#slice would be a view of it
+    let roll = 0;
+    const traffic = new TrafficGenerator({ provider: detaching, samples: [{ name: 'a', bytes }], clock: new ManualClock(0), random: () => (roll++ % 2 ? 0.9 : 0.01) });
+    for (let i = 0; i < 30; i++) {
+      traffic.tick();
+      await Promise.resolve();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await traffic.stop();
+    expect(bytes.byteLength).toBe(64 * 1024);
+    expect(traffic.stats.failed).toBe(0);
+    expect(traffic.stats.succeeded).toBe(traffic.stats.sent);
+  });
+
   it('needs at least one sample', () => {
     expect(() => new TrafficGenerator({ provider: new CountingProvider(), samples: [] })).toThrow();
   });
