@@ -52,7 +52,12 @@ export interface RunningServer {
  * Starts a server process and waits until `readyUrl` answers 2xx (or `timeoutMs` passes).
  * `stop()` sends SIGTERM, then SIGKILL after two seconds.
  */
-export async function startServer(command: string, args: string[], readyUrl: string, timeoutMs = 20_000): Promise<RunningServer> {
+export async function startServer(
+  command: string,
+  args: string[],
+  readyUrl: string,
+  timeoutMs = 20_000,
+): Promise<RunningServer> {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));

@@ -61,7 +61,11 @@ function totalPerItem(count: number, build: (count: number) => unknown): number 
 
 /** The NAB development split: `NAB_DIR`, else `../shared/nab` beside the repository, else /work/shared/nab. */
 function nabDir(): string | undefined {
-  const candidates = [process.env['NAB_DIR'], fileURLToPath(new URL('../../../shared/nab', import.meta.url)), '/work/shared/nab'];
+  const candidates = [
+    process.env['NAB_DIR'],
+    fileURLToPath(new URL('../../../shared/nab', import.meta.url)),
+    '/work/shared/nab',
+  ];
   return candidates.find((d): d is string => d !== undefined && existsSync(`${d}/nab-score.mjs`));
 }
 
@@ -70,23 +74,31 @@ function nabRun(): string {
   const scorer = `${dir}/nab-score.mjs`;
   const adapter = fileURLToPath(new URL('../../packages/anomaly/bench/nab-detector.mjs', import.meta.url));
   if (dir === undefined) return '_NAB split not found at ../shared/nab; skipped._';
-  const out = execFileSync(process.execPath, [scorer, adapter, '--jobs', '2', '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const out = execFileSync(process.execPath, [scorer, adapter, '--jobs', '2', '--json'], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   const res = JSON.parse(out) as {
     files: number;
     rows: number;
     timing: { detectS: number };
-    profiles: Record<string, { normalised: number; windowsDetected: number; windows: number; fpRows: number; threshold: number }>;
+    profiles: Record<
+      string,
+      { normalised: number; windowsDetected: number; windows: number; fpRows: number; threshold: number }
+    >;
   };
   const lines = [
     `### NAB development split (${res.files} files, ${res.rows} rows, default configuration)`,
     '',
-    `Detection time: ${res.timing.detectS.toFixed(2)} s with 2 worker threads (${((res.rows / res.timing.detectS) / 1e3).toFixed(0)}k rows/s).`,
+    `Detection time: ${res.timing.detectS.toFixed(2)} s with 2 worker threads (${(res.rows / res.timing.detectS / 1e3).toFixed(0)}k rows/s).`,
     '',
     '| profile | score | windows found | false-positive rows | threshold |',
     '| --- | ---: | ---: | ---: | ---: |',
   ];
   for (const [name, p] of Object.entries(res.profiles)) {
-    lines.push(`| ${name} | ${p.normalised.toFixed(2)} | ${p.windowsDetected}/${p.windows} | ${p.fpRows} | ${p.threshold.toFixed(3)} |`);
+    lines.push(
+      `| ${name} | ${p.normalised.toFixed(2)} | ${p.windowsDetected}/${p.windows} | ${p.fpRows} | ${p.threshold.toFixed(3)} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -95,7 +107,17 @@ interface GeneratedResult {
   series: number;
   rows: number;
   windows: number;
-  detectors: Record<string, { standard: number; reward_low_FP_rate: number; reward_low_FN_rate: number; windowsFound: number; fpRows: number; byKind: Record<string, number> }>;
+  detectors: Record<
+    string,
+    {
+      standard: number;
+      reward_low_FP_rate: number;
+      reward_low_FN_rate: number;
+      windowsFound: number;
+      fpRows: number;
+      byKind: Record<string, number>;
+    }
+  >;
 }
 
 /** The extra set of generated series (bursty counts, cloud metrics, request rates), scored with NAB's rules. */
@@ -133,67 +155,77 @@ export async function run(): Promise<string> {
   const gaussian =
     dir === undefined
       ? undefined
-      : ((await import(`${dir}/detectors/windowed-gaussian.mjs`)) as { createDetector(): { update(t: number, x: number): number } }).createDetector();
+      : (
+          (await import(`${dir}/detectors/windowed-gaussian.mjs`)) as {
+            createDetector(): { update(t: number, x: number): number };
+          }
+        ).createDetector();
 
-  const detect = benchGroup('detect one value (one series)', gaussian ? 'NAB windowed Gaussian (reference detector)' : 'windowed z-score (inline reference)', [
-    ...(gaussian
-      ? [
-          {
-            name: 'NAB windowed Gaussian (reference detector)',
-            run(n: number) {
-              let s = 0;
-              for (let i = 0; i < n; i++) s += gaussian.update((t += 1000), values[i & MASK]!);
-              return s;
+  const detect = benchGroup(
+    'detect one value (one series)',
+    gaussian ? 'NAB windowed Gaussian (reference detector)' : 'windowed z-score (inline reference)',
+    [
+      ...(gaussian
+        ? [
+            {
+              name: 'NAB windowed Gaussian (reference detector)',
+              run(n: number) {
+                let s = 0;
+                for (let i = 0; i < n; i++) s += gaussian.update((t += 1000), values[i & MASK]!);
+                return s;
+              },
             },
-          },
-        ]
-      : []),
-    {
-      name: 'windowed z-score (inline reference)',
-      run(n) {
-        let hits = 0;
-        for (let i = 0; i < n; i++) if (z(values[i & MASK]!)) hits++;
-        return hits;
+          ]
+        : []),
+      {
+        name: 'windowed z-score (inline reference)',
+        run(n) {
+          let hits = 0;
+          for (let i = 0; i < n; i++) if (z(values[i & MASK]!)) hits++;
+          return hits;
+        },
       },
-    },
-    {
-      name: '@obs/anomaly StreamScorer.update (model only)',
-      run(n) {
-        let s = 0;
-        for (let i = 0; i < n; i++) s += scorer.update(values[i & MASK]!, (t += 1000)).score;
-        return s;
+      {
+        name: '@obs/anomaly StreamScorer.update (model only)',
+        run(n) {
+          let s = 0;
+          for (let i = 0; i < n; i++) s += scorer.update(values[i & MASK]!, (t += 1000)).score;
+          return s;
+        },
       },
-    },
-    {
-      name: '@obs/anomaly detect(name, value, undefined, ts)',
-      run(n) {
-        let hits = 0;
-        for (let i = 0; i < n; i++) if (one.detect('latency_ms', values[i & MASK]!, undefined, (t += 1000))) hits++;
-        return hits;
+      {
+        name: '@obs/anomaly detect(name, value, undefined, ts)',
+        run(n) {
+          let hits = 0;
+          for (let i = 0; i < n; i++) if (one.detect('latency_ms', values[i & MASK]!, undefined, (t += 1000))) hits++;
+          return hits;
+        },
       },
-    },
-    {
-      name: '@obs/anomaly detect with 2 labels',
-      run(n) {
-        let hits = 0;
-        for (let i = 0; i < n; i++) if (labelled.detect('latency_ms', values[i & MASK]!, labels, (t += 1000))) hits++;
-        return hits;
+      {
+        name: '@obs/anomaly detect with 2 labels',
+        run(n) {
+          let hits = 0;
+          for (let i = 0; i < n; i++) if (labelled.detect('latency_ms', values[i & MASK]!, labels, (t += 1000))) hits++;
+          return hits;
+        },
       },
-    },
-    {
-      name: '@obs/anomaly detect, 10k series round-robin',
-      run(n) {
-        let hits = 0;
-        for (let i = 0; i < n; i++) if (many.detect(names[i % 10_000]!, values[i & MASK]!, undefined, t + (i / 10_000) * 1000)) hits++;
-        t += (n / 10_000) * 1000 + 1000;
-        return hits;
+      {
+        name: '@obs/anomaly detect, 10k series round-robin',
+        run(n) {
+          let hits = 0;
+          for (let i = 0; i < n; i++)
+            if (many.detect(names[i % 10_000]!, values[i & MASK]!, undefined, t + (i / 10_000) * 1000)) hits++;
+          t += (n / 10_000) * 1000 + 1000;
+          return hits;
+        },
       },
-    },
-  ]);
+    ],
+  );
 
   const perSeries = totalPerItem(2000, (count) => {
     const d = createAnomalyDetector({ maxSeries: count });
-    for (let s = 0; s < count; s++) for (let i = 0; i < 40; i++) d.detect(`s${s}`, values[i]!, undefined, T0 + i * 60_000);
+    for (let s = 0; s < count; s++)
+      for (let i = 0; i < 40; i++) d.detect(`s${s}`, values[i]!, undefined, T0 + i * 60_000);
     return d;
   });
 

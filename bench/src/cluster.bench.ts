@@ -37,8 +37,19 @@ function worker(index: number): { ours: MetricsSnapshot; theirs: Promise<client.
   ours.describe('http_request_duration_ms', { help: 'Latency.', buckets: BUCKETS_MS });
   ours.describe('http_requests_total', { help: 'Requests.' });
   const registry = new client.Registry();
-  const counter = new client.Counter({ name: 'http_requests_total', help: 'Requests.', labelNames: ['route'], registers: [registry] });
-  const histogram = new client.Histogram({ name: 'http_request_duration_ms', help: 'Latency.', labelNames: ['route'], buckets: BUCKETS_MS, registers: [registry] });
+  const counter = new client.Counter({
+    name: 'http_requests_total',
+    help: 'Requests.',
+    labelNames: ['route'],
+    registers: [registry],
+  });
+  const histogram = new client.Histogram({
+    name: 'http_request_duration_ms',
+    help: 'Latency.',
+    labelNames: ['route'],
+    buckets: BUCKETS_MS,
+    registers: [registry],
+  });
   for (let i = 0; i < SERIES / 2; i++) {
     const route = `/api/r${i}`;
     const labels = { route };
@@ -108,7 +119,13 @@ async function p99Error(): Promise<string> {
     const registry = new client.Registry();
     const h = new client.Histogram({ name: 'latency_ms', help: 'h', buckets: BUCKETS_MS, registers: [registry] });
     const sRegistry = new client.Registry();
-    const s = new client.Summary({ name: 'latency_ms', help: 's', percentiles: [0.99], aggregator: 'average', registers: [sRegistry] });
+    const s = new client.Summary({
+      name: 'latency_ms',
+      help: 's',
+      percentiles: [0.99],
+      aggregator: 'average',
+      registers: [sRegistry],
+    });
     for (let i = 0; i < 50_000; i++) {
       const v = lognormal(next, 2 + w, 0.8);
       all.push(v);
@@ -125,7 +142,9 @@ async function p99Error(): Promise<string> {
   const ours = aggregateSnapshots(states).collector.getQuantile('latency_ms', 0.99)!;
   // prom-client histogram: buckets summed across workers, p99 by histogram_quantile's linear interpolation.
   const hv = (await client.AggregatorRegistry.aggregate(histograms).getMetricsAsJSON())[0]!.values;
-  const buckets = hv.filter((v) => v.metricName === 'latency_ms_bucket').map((v) => ({ le: Number(v.labels.le), count: v.value }));
+  const buckets = hv
+    .filter((v) => v.metricName === 'latency_ms_bucket')
+    .map((v) => ({ le: Number(v.labels.le), count: v.value }));
   const total = buckets.at(-1)!.count;
   const rank = 0.99 * total;
   let interpolated = NaN;

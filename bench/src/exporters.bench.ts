@@ -30,7 +30,9 @@ export async function run(): Promise<string> {
   const meter = provider.getMeter('bench');
   const counter = meter.createCounter('requests');
   const gauge = meter.createGauge('depth');
-  const histogram = meter.createHistogram('latency', { advice: { explicitBucketBoundaries: [1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000] } });
+  const histogram = meter.createHistogram('latency', {
+    advice: { explicitBucketBoundaries: [1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000] },
+  });
   for (let i = 0; i < 4000; i++) {
     const labels = { route: `/r/${i % 50}`, code: String(200 + (i % 7)), shard: String(i) };
     ours.increment('requests', i + 1, labels);
@@ -48,25 +50,65 @@ export async function run(): Promise<string> {
   }
   const { resourceMetrics } = (await reader.collect()) as { resourceMetrics: ResourceMetrics };
   const collected = ours.collect();
-  const enc = { resource: { 'service.name': 'bench' }, temporality: 'cumulative' as const, histogram: 'exponential' as const };
+  const enc = {
+    resource: { 'service.name': 'bench' },
+    temporality: 'cumulative' as const,
+    histogram: 'exponential' as const,
+  };
   const rw = new WriteRequestEncoder({ sendMetadata: false });
   const groups: GroupResult[] = [
     benchGroup(
       `encode ${SERIES} series as OTLP protobuf (ops = whole requests)`,
       'OpenTelemetry ProtobufMetricsSerializer',
       [
-        { name: 'OpenTelemetry ProtobufMetricsSerializer', run: (n) => { let x; for (let i = 0; i < n; i++) x = ProtobufMetricsSerializer.serializeRequest(resourceMetrics); return x; } },
-        { name: 'ours encodeMetricsProto (exponential histograms)', run: (n) => { let x; for (let i = 0; i < n; i++) x = encodeMetricsProto(collected, enc); return x; } },
-        { name: 'ours collect() + encodeMetricsProto', run: (n) => { let x; for (let i = 0; i < n; i++) x = encodeMetricsProto(ours.collect(), enc); return x; } },
-        { name: 'ours remote write (WriteRequest + snappy)', run: (n) => { let x; for (let i = 0; i < n; i++) x = rw.encode(collected).map((r) => snappyCompress(r.body)); return x; } },
+        {
+          name: 'OpenTelemetry ProtobufMetricsSerializer',
+          run: (n) => {
+            let x;
+            for (let i = 0; i < n; i++) x = ProtobufMetricsSerializer.serializeRequest(resourceMetrics);
+            return x;
+          },
+        },
+        {
+          name: 'ours encodeMetricsProto (exponential histograms)',
+          run: (n) => {
+            let x;
+            for (let i = 0; i < n; i++) x = encodeMetricsProto(collected, enc);
+            return x;
+          },
+        },
+        {
+          name: 'ours collect() + encodeMetricsProto',
+          run: (n) => {
+            let x;
+            for (let i = 0; i < n; i++) x = encodeMetricsProto(ours.collect(), enc);
+            return x;
+          },
+        },
+        {
+          name: 'ours remote write (WriteRequest + snappy)',
+          run: (n) => {
+            let x;
+            for (let i = 0; i < n; i++) x = rw.encode(collected).map((r) => snappyCompress(r.body));
+            return x;
+          },
+        },
       ],
       { rounds: 7, roundMs: 300 },
     ),
   ];
   const lines: string[] = [];
   for (const g of groups) {
-    lines.push(`### ${g.group}`, '', '| case | requests/s | µs per series | vs baseline |', '| --- | --- | --- | --- |');
-    for (const r of g.rows) lines.push(`| ${r.name} | ${r.opsPerSec.toFixed(2)} | ${(1e6 / r.opsPerSec / SERIES).toFixed(3)} | ${r.ratio.toFixed(2)}x |`);
+    lines.push(
+      `### ${g.group}`,
+      '',
+      '| case | requests/s | µs per series | vs baseline |',
+      '| --- | --- | --- | --- |',
+    );
+    for (const r of g.rows)
+      lines.push(
+        `| ${r.name} | ${r.opsPerSec.toFixed(2)} | ${(1e6 / r.opsPerSec / SERIES).toFixed(3)} | ${r.ratio.toFixed(2)}x |`,
+      );
     lines.push('');
   }
   return lines.join('\n');

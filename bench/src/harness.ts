@@ -34,7 +34,12 @@ function median(values: number[]): number {
  * Runs a group of cases. `baseline` names the case ratios are taken against.
  * Each round runs every case for about `roundMs`; the order rotates each round.
  */
-export function benchGroup(group: string, baseline: string, cases: BenchCase[], { rounds = 7, roundMs = 150 } = {}): GroupResult {
+export function benchGroup(
+  group: string,
+  baseline: string,
+  cases: BenchCase[],
+  { rounds = 7, roundMs = 150 } = {},
+): GroupResult {
   // Calibrate n per case so a round takes about roundMs; this also warms the JIT.
   const sizes = cases.map((c) => {
     let n = 1000;

@@ -32,12 +32,18 @@ function recordingGroup(): string {
   const watched = createObservabilityHub();
   watched.events$.subscribe(() => undefined);
   const registry = new client.Registry();
-  const promHistogram = new client.Histogram({ name: 'h_duration_ms', help: 'h', labelNames: ['provider'], registers: [registry] });
+  const promHistogram = new client.Histogram({
+    name: 'h_duration_ms',
+    help: 'h',
+    labelNames: ['provider'],
+    registers: [registry],
+  });
   const labels = { provider: 'local' };
-  const histogram = (hub: { metrics: { histogram(n: string, v: number, l: Record<string, string>): void } }) => (n: number) => {
-    for (let i = 0; i < n; i++) hub.metrics.histogram('vision_request_duration_ms', 40 + (i & 63), labels);
-    return n;
-  };
+  const histogram =
+    (hub: { metrics: { histogram(n: string, v: number, l: Record<string, string>): void } }) => (n: number) => {
+      for (let i = 0; i < n; i++) hub.metrics.histogram('vision_request_duration_ms', 40 + (i & 63), labels);
+      return n;
+    };
   const result = benchGroup('record a latency histogram value (labelled)', 'prom-client Histogram.observe', [
     {
       name: 'prom-client Histogram.observe',
@@ -67,7 +73,8 @@ async function throughput(): Promise<string> {
   const perBatch = 500;
   const started = performance.now();
   for (let b = 0; b < batches; b++) {
-    for (let i = 0; i < perBatch; i++) hub.metrics.histogram('vision_request_duration_ms', 40 + (i & 63), { provider: 'local' });
+    for (let i = 0; i < perBatch; i++)
+      hub.metrics.histogram('vision_request_duration_ms', 40 + (i & 63), { provider: 'local' });
     await tick();
     await tick();
   }

@@ -4,7 +4,13 @@
  * exposition. Run: `pnpm --filter @obs/bench bench metrics`.
  */
 import { DDSketch } from '@datadog/sketches-js';
-import { AggregationType, DataPointType, MeterProvider, MetricReader, type ExponentialHistogram } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationType,
+  DataPointType,
+  MeterProvider,
+  MetricReader,
+  type ExponentialHistogram,
+} from '@opentelemetry/sdk-metrics';
 import { createMetricsCollector, serialize, serializeAsync, type ExemplarSource } from '@obs/metrics';
 import { createTraceManager } from '@obs/tracing';
 import client from 'prom-client';
@@ -44,7 +50,11 @@ function otelMeter(limit = 2000) {
     views: [
       { instrumentName: 'c_*', aggregationCardinalityLimit: limit },
       { instrumentName: 'h_*', aggregationCardinalityLimit: limit },
-      { instrumentName: 'x_*', aggregationCardinalityLimit: limit, aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM as const } },
+      {
+        instrumentName: 'x_*',
+        aggregationCardinalityLimit: limit,
+        aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM as const },
+      },
     ],
   });
   return { meter: provider.getMeter('bench'), reader };
@@ -81,7 +91,16 @@ function hubExemplarSource(): ExemplarSource {
   };
 }
 
-const ENDPOINTS = ['/api/users', '/api/orders', '/api/items', '/api/cart', '/api/login', '/api/logout', '/api/search', '/api/health'];
+const ENDPOINTS = [
+  '/api/users',
+  '/api/orders',
+  '/api/items',
+  '/api/cart',
+  '/api/login',
+  '/api/logout',
+  '/api/search',
+  '/api/health',
+];
 const STATUS = ['200', '404'];
 
 function recordingGroups(): string[] {
@@ -93,16 +112,47 @@ function recordingGroups(): string[] {
   {
     const ours = createMetricsCollector();
     const reg = new client.Registry();
-    const prom = new client.Counter({ name: 'req_total', help: 'h', labelNames: ['endpoint', 'status'], registers: [reg] });
+    const prom = new client.Counter({
+      name: 'req_total',
+      help: 'h',
+      labelNames: ['endpoint', 'status'],
+      registers: [reg],
+    });
     const { meter } = otelMeter();
     const otel = meter.createCounter('c_req');
     out.push(
       formatGroup(
         benchGroup('counter increment with 2 labels (fresh label object per call)', 'prom-client labels().inc()', [
-          { name: '@obs increment(name, 1, labels)', run: (n) => { for (let i = 0; i < n; i++) ours.increment('req_total', 1, { endpoint: ENDPOINTS[i & 7]!, status: STATUS[(i >> 3) & 1]! }); return ours; } },
-          { name: 'prom-client labels().inc()', run: (n) => { for (let i = 0; i < n; i++) prom.labels({ endpoint: ENDPOINTS[i & 7]!, status: STATUS[(i >> 3) & 1]! }).inc(); return prom; } },
-          { name: 'prom-client inc(labels)', run: (n) => { for (let i = 0; i < n; i++) prom.inc({ endpoint: ENDPOINTS[i & 7]!, status: STATUS[(i >> 3) & 1]! }); return prom; } },
-          { name: 'OpenTelemetry add(1, attrs)', run: (n) => { for (let i = 0; i < n; i++) otel.add(1, { endpoint: ENDPOINTS[i & 7]!, status: STATUS[(i >> 3) & 1]! }); return otel; } },
+          {
+            name: '@obs increment(name, 1, labels)',
+            run: (n) => {
+              for (let i = 0; i < n; i++)
+                ours.increment('req_total', 1, { endpoint: ENDPOINTS[i & 7]!, status: STATUS[(i >> 3) & 1]! });
+              return ours;
+            },
+          },
+          {
+            name: 'prom-client labels().inc()',
+            run: (n) => {
+              for (let i = 0; i < n; i++)
+                prom.labels({ endpoint: ENDPOINTS[i & 7]!, status: STATUS[(i >> 3) & 1]! }).inc();
+              return prom;
+            },
+          },
+          {
+            name: 'prom-client inc(labels)',
+            run: (n) => {
+              for (let i = 0; i < n; i++) prom.inc({ endpoint: ENDPOINTS[i & 7]!, status: STATUS[(i >> 3) & 1]! });
+              return prom;
+            },
+          },
+          {
+            name: 'OpenTelemetry add(1, attrs)',
+            run: (n) => {
+              for (let i = 0; i < n; i++) otel.add(1, { endpoint: ENDPOINTS[i & 7]!, status: STATUS[(i >> 3) & 1]! });
+              return otel;
+            },
+          },
         ]),
       ),
     );
@@ -113,22 +163,66 @@ function recordingGroups(): string[] {
     const ours = createMetricsCollector();
     const handle = ours.counter('bound_total', { endpoint: '/api/users', status: '200' });
     const unlabeledOurs = ours.counter('plain_total');
-    const withExemplars = createMetricsCollector({ exemplars: hubExemplarSource() }).counter('bound_total', { endpoint: '/api/users', status: '200' });
+    const withExemplars = createMetricsCollector({ exemplars: hubExemplarSource() }).counter('bound_total', {
+      endpoint: '/api/users',
+      status: '200',
+    });
     const reg = new client.Registry();
     const promPlain = new client.Counter({ name: 'plain_total', help: 'h', registers: [reg] });
-    const promLabeled = new client.Counter({ name: 'bound_total', help: 'h', labelNames: ['endpoint', 'status'], registers: [reg] });
+    const promLabeled = new client.Counter({
+      name: 'bound_total',
+      help: 'h',
+      labelNames: ['endpoint', 'status'],
+      registers: [reg],
+    });
     const promChild = promLabeled.labels({ endpoint: '/api/users', status: '200' });
     const { meter } = otelMeter();
     const otel = meter.createCounter('c_plain');
     out.push(
       formatGroup(
         benchGroup('bound counter handle', 'prom-client inc() (unlabeled)', [
-          { name: '@obs counter(name, labels).inc()', run: (n) => { for (let i = 0; i < n; i++) handle.inc(); return handle; } },
-          { name: '@obs counter(name).inc()', run: (n) => { for (let i = 0; i < n; i++) unlabeledOurs.inc(); return unlabeledOurs; } },
-          { name: '@obs counter(name, labels).inc(), exemplar source, no active span', run: (n) => { for (let i = 0; i < n; i++) withExemplars.inc(); return withExemplars; } },
-          { name: 'prom-client inc() (unlabeled)', run: (n) => { for (let i = 0; i < n; i++) promPlain.inc(); return promPlain; } },
-          { name: 'prom-client labels(...) child inc()', run: (n) => { for (let i = 0; i < n; i++) promChild.inc(); return promChild; } },
-          { name: 'OpenTelemetry add(1)', run: (n) => { for (let i = 0; i < n; i++) otel.add(1); return otel; } },
+          {
+            name: '@obs counter(name, labels).inc()',
+            run: (n) => {
+              for (let i = 0; i < n; i++) handle.inc();
+              return handle;
+            },
+          },
+          {
+            name: '@obs counter(name).inc()',
+            run: (n) => {
+              for (let i = 0; i < n; i++) unlabeledOurs.inc();
+              return unlabeledOurs;
+            },
+          },
+          {
+            name: '@obs counter(name, labels).inc(), exemplar source, no active span',
+            run: (n) => {
+              for (let i = 0; i < n; i++) withExemplars.inc();
+              return withExemplars;
+            },
+          },
+          {
+            name: 'prom-client inc() (unlabeled)',
+            run: (n) => {
+              for (let i = 0; i < n; i++) promPlain.inc();
+              return promPlain;
+            },
+          },
+          {
+            name: 'prom-client labels(...) child inc()',
+            run: (n) => {
+              for (let i = 0; i < n; i++) promChild.inc();
+              return promChild;
+            },
+          },
+          {
+            name: 'OpenTelemetry add(1)',
+            run: (n) => {
+              for (let i = 0; i < n; i++) otel.add(1);
+              return otel;
+            },
+          },
         ]),
       ),
     );
@@ -150,14 +244,62 @@ function recordingGroups(): string[] {
     out.push(
       formatGroup(
         benchGroup('histogram record (lognormal latencies)', 'prom-client observe()', [
-          { name: '@obs histogram(name).observe(v)', run: (n) => { for (let i = 0; i < n; i++) handle.observe(values[i & mask]!); return handle; } },
-          { name: '@obs histogram(name, v)', run: (n) => { for (let i = 0; i < n; i++) ours.histogram('lat_by_name_ms', values[i & mask]!); return ours; } },
-          { name: '@obs histogram(name, labels).observe(v)', run: (n) => { for (let i = 0; i < n; i++) labeled.observe(values[i & mask]!); return labeled; } },
-          { name: '@obs histogram(name).observe(v), exemplar source, no active span', run: (n) => { for (let i = 0; i < n; i++) exemplarHandle.observe(values[i & mask]!); return exemplarHandle; } },
-          { name: 'prom-client observe()', run: (n) => { for (let i = 0; i < n; i++) prom.observe(values[i & mask]!); return prom; } },
-          { name: 'OpenTelemetry record() explicit buckets', run: (n) => { for (let i = 0; i < n; i++) otel.record(values[i & mask]!); return otel; } },
-          { name: 'OpenTelemetry record() exponential', run: (n) => { for (let i = 0; i < n; i++) otelExp.record(values[i & mask]!); return otelExp; } },
-          { name: 'DDSketch accept()', run: (n) => { for (let i = 0; i < n; i++) dd.accept(values[i & mask]!); return dd; } },
+          {
+            name: '@obs histogram(name).observe(v)',
+            run: (n) => {
+              for (let i = 0; i < n; i++) handle.observe(values[i & mask]!);
+              return handle;
+            },
+          },
+          {
+            name: '@obs histogram(name, v)',
+            run: (n) => {
+              for (let i = 0; i < n; i++) ours.histogram('lat_by_name_ms', values[i & mask]!);
+              return ours;
+            },
+          },
+          {
+            name: '@obs histogram(name, labels).observe(v)',
+            run: (n) => {
+              for (let i = 0; i < n; i++) labeled.observe(values[i & mask]!);
+              return labeled;
+            },
+          },
+          {
+            name: '@obs histogram(name).observe(v), exemplar source, no active span',
+            run: (n) => {
+              for (let i = 0; i < n; i++) exemplarHandle.observe(values[i & mask]!);
+              return exemplarHandle;
+            },
+          },
+          {
+            name: 'prom-client observe()',
+            run: (n) => {
+              for (let i = 0; i < n; i++) prom.observe(values[i & mask]!);
+              return prom;
+            },
+          },
+          {
+            name: 'OpenTelemetry record() explicit buckets',
+            run: (n) => {
+              for (let i = 0; i < n; i++) otel.record(values[i & mask]!);
+              return otel;
+            },
+          },
+          {
+            name: 'OpenTelemetry record() exponential',
+            run: (n) => {
+              for (let i = 0; i < n; i++) otelExp.record(values[i & mask]!);
+              return otelExp;
+            },
+          },
+          {
+            name: 'DDSketch accept()',
+            run: (n) => {
+              for (let i = 0; i < n; i++) dd.accept(values[i & mask]!);
+              return dd;
+            },
+          },
         ]),
       ),
     );
@@ -223,7 +365,8 @@ async function accuracy(): Promise<string> {
   const cumulative = buckets.map((b) => b.value);
   const collected = await reader.collect();
   const metric = collected.resourceMetrics.scopeMetrics[0]!.metrics.find((m) => m.descriptor.name === 'x_lat')!;
-  if (metric.dataPointType !== DataPointType.EXPONENTIAL_HISTOGRAM) throw new Error('expected an exponential histogram');
+  if (metric.dataPointType !== DataPointType.EXPONENTIAL_HISTOGRAM)
+    throw new Error('expected an exponential histogram');
   const expHist = metric.dataPoints[0]!.value;
 
   const estimators: Array<[string, (q: number) => number]> = [
@@ -240,51 +383,81 @@ async function accuracy(): Promise<string> {
   ];
   for (const [name, estimate] of estimators) {
     const errs = qs.map((q, i) => Math.abs(estimate(q) - exact[i]!) / exact[i]!);
-    lines.push(`| ${name} | ${errs.map((e) => (e * 100).toFixed(2) + '%').join(' | ')} | ${(Math.max(...errs) * 100).toFixed(2)}% |`);
+    lines.push(
+      `| ${name} | ${errs.map((e) => (e * 100).toFixed(2) + '%').join(' | ')} | ${(Math.max(...errs) * 100).toFixed(2)}% |`,
+    );
   }
   return lines.join('\n');
 }
 
 function heap(): string {
   const N = 20_000;
-  const lines = ['### retained memory per series (JS heap + ArrayBuffers)', '', '| case | bytes per series |', '| --- | ---: |'];
+  const lines = [
+    '### retained memory per series (JS heap + ArrayBuffers)',
+    '',
+    '| case | bytes per series |',
+    '| --- | ---: |',
+  ];
   const row = (name: string, bytes: number) => lines.push(`| ${name} | ${Math.round(bytes)} |`);
-  row(`@obs labeled counter series (${N}, 2 labels)`, heapPerItem(N, (n) => {
-    const c = createMetricsCollector({ maxSeriesPerMetric: n + 1 });
-    for (let i = 0; i < n; i++) c.increment('req_total', 1, { endpoint: '/api/' + i, status: '200' });
-    return c;
-  }));
-  row(`prom-client labeled counter series (${N}, 2 labels)`, heapPerItem(N, (n) => {
-    const reg = new client.Registry();
-    const c = new client.Counter({ name: 'req_total', help: 'h', labelNames: ['endpoint', 'status'], registers: [reg] });
-    for (let i = 0; i < n; i++) c.inc({ endpoint: '/api/' + i, status: '200' });
-    return reg;
-  }));
-  row(`OpenTelemetry counter attribute set (${N}, 2 attributes)`, heapPerItem(N, (n) => {
-    const { meter, reader } = otelMeter(n + 10);
-    const c = meter.createCounter('c_req');
-    for (let i = 0; i < n; i++) c.add(1, { endpoint: '/api/' + i, status: '200' });
-    return [meter, reader, c];
-  }));
+  row(
+    `@obs labeled counter series (${N}, 2 labels)`,
+    heapPerItem(N, (n) => {
+      const c = createMetricsCollector({ maxSeriesPerMetric: n + 1 });
+      for (let i = 0; i < n; i++) c.increment('req_total', 1, { endpoint: '/api/' + i, status: '200' });
+      return c;
+    }),
+  );
+  row(
+    `prom-client labeled counter series (${N}, 2 labels)`,
+    heapPerItem(N, (n) => {
+      const reg = new client.Registry();
+      const c = new client.Counter({
+        name: 'req_total',
+        help: 'h',
+        labelNames: ['endpoint', 'status'],
+        registers: [reg],
+      });
+      for (let i = 0; i < n; i++) c.inc({ endpoint: '/api/' + i, status: '200' });
+      return reg;
+    }),
+  );
+  row(
+    `OpenTelemetry counter attribute set (${N}, 2 attributes)`,
+    heapPerItem(N, (n) => {
+      const { meter, reader } = otelMeter(n + 10);
+      const c = meter.createCounter('c_req');
+      for (let i = 0; i < n; i++) c.add(1, { endpoint: '/api/' + i, status: '200' });
+      return [meter, reader, c];
+    }),
+  );
   const H = 2000;
   const values = lognormal(200, Math.log(50), 1, 3);
-  row(`@obs histogram series (${H}, 200 lognormal values each)`, heapPerItem(H, (n) => {
-    const c = createMetricsCollector({ maxSeriesPerMetric: n + 1 });
-    for (let i = 0; i < n; i++) for (const v of values) c.histogram('lat_ms', v, { route: '/r/' + i });
-    return c;
-  }));
-  row(`prom-client histogram series (${H}, default 11 buckets)`, heapPerItem(H, (n) => {
-    const reg = new client.Registry();
-    const h = new client.Histogram({ name: 'lat_ms', help: 'h', labelNames: ['route'], registers: [reg] });
-    for (let i = 0; i < n; i++) for (const v of values) h.observe({ route: '/r/' + i }, v);
-    return reg;
-  }));
-  row(`OpenTelemetry exponential histogram series (${H})`, heapPerItem(H, (n) => {
-    const { meter, reader } = otelMeter(n + 10);
-    const h = meter.createHistogram('x_lat');
-    for (let i = 0; i < n; i++) for (const v of values) h.record(v, { route: '/r/' + i });
-    return [meter, reader, h];
-  }));
+  row(
+    `@obs histogram series (${H}, 200 lognormal values each)`,
+    heapPerItem(H, (n) => {
+      const c = createMetricsCollector({ maxSeriesPerMetric: n + 1 });
+      for (let i = 0; i < n; i++) for (const v of values) c.histogram('lat_ms', v, { route: '/r/' + i });
+      return c;
+    }),
+  );
+  row(
+    `prom-client histogram series (${H}, default 11 buckets)`,
+    heapPerItem(H, (n) => {
+      const reg = new client.Registry();
+      const h = new client.Histogram({ name: 'lat_ms', help: 'h', labelNames: ['route'], registers: [reg] });
+      for (let i = 0; i < n; i++) for (const v of values) h.observe({ route: '/r/' + i }, v);
+      return reg;
+    }),
+  );
+  row(
+    `OpenTelemetry exponential histogram series (${H})`,
+    heapPerItem(H, (n) => {
+      const { meter, reader } = otelMeter(n + 10);
+      const h = meter.createHistogram('x_lat');
+      for (let i = 0; i < n; i++) for (const v of values) h.record(v, { route: '/r/' + i });
+      return [meter, reader, h];
+    }),
+  );
   return lines.join('\n');
 }
 
@@ -328,7 +501,12 @@ async function exposition(): Promise<string> {
   const N = 10_000;
   const ours = createMetricsCollector({ maxSeriesPerMetric: N });
   const reg = new client.Registry();
-  const prom = new client.Counter({ name: 'req_total', help: 'Requests.', labelNames: ['endpoint', 'status'], registers: [reg] });
+  const prom = new client.Counter({
+    name: 'req_total',
+    help: 'Requests.',
+    labelNames: ['endpoint', 'status'],
+    registers: [reg],
+  });
   ours.describe('req_total', { help: 'Requests.' });
   for (let i = 0; i < N; i++) {
     const labels = { endpoint: '/api/' + (i >> 1), status: i & 1 ? '500' : '200' };
@@ -358,7 +536,10 @@ async function exposition(): Promise<string> {
   const idle = await longestStall(() => new Promise((resolve) => setTimeout(resolve, 300)));
   const asyncRuns: Array<{ totalMs: number; stallMs: number }> = [];
   // Written chunk by chunk, as an HTTP handler would (res.write per chunk).
-  for (let r = 0; r < 5; r++) asyncRuns.push(await longestStall(async () => (await serializeAsync(big)).chunks.forEach((c) => Buffer.byteLength(c))));
+  for (let r = 0; r < 5; r++)
+    asyncRuns.push(
+      await longestStall(async () => (await serializeAsync(big)).chunks.forEach((c) => Buffer.byteLength(c))),
+    );
   const syncStart = performance.now();
   Buffer.byteLength(serialize(big).body);
   const syncMs = performance.now() - syncStart;

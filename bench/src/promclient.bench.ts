@@ -49,7 +49,11 @@ function cpuGroup(group: string, baseline: string, cases: BenchCase[], rounds = 
   }
   const medians = samples.map((s) => s.sort((a, b) => a - b)[s.length >> 1]!);
   const base = medians[cases.findIndex((c) => c.name === baseline)]!;
-  return { group, baseline, rows: cases.map((c, i) => ({ name: c.name, opsPerSec: medians[i]!, ratio: medians[i]! / base })) };
+  return {
+    group,
+    baseline,
+    rows: cases.map((c, i) => ({ name: c.name, opsPerSec: medians[i]!, ratio: medians[i]! / base })),
+  };
 }
 
 /** One group: the same user code (`make(client)` returns the loop) against both modules. */
@@ -61,21 +65,36 @@ function sideBySide(title: string, make: (client: Client) => (n: number) => unkn
 function recording(): string[] {
   return [
     sideBySide('counter `labels(endpoint, status).inc()`', (c) => {
-      const ctr = new c.Counter({ name: 'req_total', help: 'h', labelNames: ['endpoint', 'status'], registers: [new c.Registry()] });
+      const ctr = new c.Counter({
+        name: 'req_total',
+        help: 'h',
+        labelNames: ['endpoint', 'status'],
+        registers: [new c.Registry()],
+      });
       return (n) => {
         for (let i = 0; i < n; i++) ctr.labels(ENDPOINTS[i & 7]!, STATUS[(i >> 3) & 1]!).inc();
         return ctr;
       };
     }),
     sideBySide('counter `inc({ endpoint, status })` (fresh label object per call)', (c) => {
-      const ctr = new c.Counter({ name: 'req_total', help: 'h', labelNames: ['endpoint', 'status'], registers: [new c.Registry()] });
+      const ctr = new c.Counter({
+        name: 'req_total',
+        help: 'h',
+        labelNames: ['endpoint', 'status'],
+        registers: [new c.Registry()],
+      });
       return (n) => {
         for (let i = 0; i < n; i++) ctr.inc({ endpoint: ENDPOINTS[i & 7]!, status: STATUS[(i >> 3) & 1]! });
         return ctr;
       };
     }),
     sideBySide('histogram `observe({ route }, seconds)`', (c) => {
-      const h = new c.Histogram({ name: 'lat_seconds', help: 'h', labelNames: ['route'], registers: [new c.Registry()] });
+      const h = new c.Histogram({
+        name: 'lat_seconds',
+        help: 'h',
+        labelNames: ['route'],
+        registers: [new c.Registry()],
+      });
       return (n) => {
         for (let i = 0; i < n; i++) h.observe({ route: ENDPOINTS[i & 7]! }, ((i * 7919) % 1000) / 1000);
         return h;
@@ -89,14 +108,26 @@ function recording(): string[] {
       };
     }),
     sideBySide('histogram `startTimer({ route })` then `end()`', (c) => {
-      const h = new c.Histogram({ name: 'lat_seconds', help: 'h', labelNames: ['route'], registers: [new c.Registry()] });
+      const h = new c.Histogram({
+        name: 'lat_seconds',
+        help: 'h',
+        labelNames: ['route'],
+        registers: [new c.Registry()],
+      });
       return (n) => {
         for (let i = 0; i < n; i++) h.startTimer({ route: ENDPOINTS[i & 7]! })();
         return h;
       };
     }),
     sideBySide('summary `observe({ route }, seconds)` (10 min window, 5 age buckets)', (c) => {
-      const s = new c.Summary({ name: 'lat_seconds', help: 'h', labelNames: ['route'], maxAgeSeconds: 600, ageBuckets: 5, registers: [new c.Registry()] });
+      const s = new c.Summary({
+        name: 'lat_seconds',
+        help: 'h',
+        labelNames: ['route'],
+        maxAgeSeconds: 600,
+        ageBuckets: 5,
+        registers: [new c.Registry()],
+      });
       return (n) => {
         for (let i = 0; i < n; i++) s.observe({ route: ENDPOINTS[i & 7]! }, ((i * 7919) % 1000) / 1000);
         return s;
@@ -123,7 +154,12 @@ async function medianMs(fns: Array<() => Promise<unknown>>, rounds = 15): Promis
 async function exposition(): Promise<string> {
   const registries = clients.map(([, c]) => {
     const registry = new c.Registry();
-    const ctr = new c.Counter({ name: 'req_total', help: 'Requests.', labelNames: ['endpoint', 'status'], registers: [registry] });
+    const ctr = new c.Counter({
+      name: 'req_total',
+      help: 'Requests.',
+      labelNames: ['endpoint', 'status'],
+      registers: [registry],
+    });
     for (let i = 0; i < 10_000; i++) ctr.inc({ endpoint: `/api/${i}`, status: STATUS[i & 1]! }, i);
     return registry;
   });
@@ -185,7 +221,10 @@ async function defaultMetricsScrape(): Promise<string> {
 function background(): string {
   const script = fileURLToPath(new URL('./runtimeIdle.mjs', import.meta.url));
   const run = (mode: string) => {
-    const out = spawnSync(process.execPath, [script, mode], { encoding: 'utf8', cwd: fileURLToPath(new URL('..', import.meta.url)) });
+    const out = spawnSync(process.execPath, [script, mode], {
+      encoding: 'utf8',
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+    });
     return Number(out.stdout.trim());
   };
   const modes = ['none', 'obs', 'collector-base', 'collector', 'prom'];

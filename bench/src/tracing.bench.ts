@@ -8,9 +8,21 @@
  *   W3CTraceContextPropagator;
  * - an unsampled span vs a sampled span of ours.
  */
-import { ROOT_CONTEXT, defaultTextMapGetter, defaultTextMapSetter, trace as otelTrace, TraceFlags } from '@opentelemetry/api';
+import {
+  ROOT_CONTEXT,
+  defaultTextMapGetter,
+  defaultTextMapSetter,
+  trace as otelTrace,
+  TraceFlags,
+} from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import {
+  AlwaysOnSampler,
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  type ReadableSpan,
+  type SpanExporter,
+} from '@opentelemetry/sdk-trace-base';
 import { ObsTracerProvider } from '@obs/otel';
 import { createTraceManager } from '@obs/tracing';
 import { cpus, loadavg } from 'node:os';
@@ -24,7 +36,12 @@ const ROUNDS = { rounds: 15, roundMs: 100 };
  * wall clock also counts the time this process waits for a CPU, which swamps
  * the ratios. Both tables are printed.
  */
-function cpuBenchGroup(group: string, baseline: string, cases: BenchCase[], { rounds = 15, roundMs = 100 } = {}): GroupResult {
+function cpuBenchGroup(
+  group: string,
+  baseline: string,
+  cases: BenchCase[],
+  { rounds = 15, roundMs = 100 } = {},
+): GroupResult {
   const cpuNs = (from: NodeJS.CpuUsage) => {
     const d = process.cpuUsage(from);
     return (d.user + d.system) * 1000;
@@ -52,8 +69,18 @@ function cpuBenchGroup(group: string, baseline: string, cases: BenchCase[], { ro
     const sorted = [...values].sort((a, b) => a - b);
     return sorted[sorted.length >> 1]!;
   });
-  const base = medians[Math.max(0, cases.findIndex((c) => c.name === baseline))]!;
-  return { group: `${group} (CPU time)`, baseline, rows: cases.map((c, i) => ({ name: c.name, opsPerSec: medians[i]!, ratio: medians[i]! / base })) };
+  const base =
+    medians[
+      Math.max(
+        0,
+        cases.findIndex((c) => c.name === baseline),
+      )
+    ]!;
+  return {
+    group: `${group} (CPU time)`,
+    baseline,
+    rows: cases.map((c, i) => ({ name: c.name, opsPerSec: medians[i]!, ratio: medians[i]! / base })),
+  };
 }
 
 /** Runs a group both ways. */
@@ -69,7 +96,10 @@ const noopExporter: SpanExporter = {
 };
 
 export async function run(): Promise<string> {
-  const provider = new BasicTracerProvider({ sampler: new AlwaysOnSampler(), spanProcessors: [new BatchSpanProcessor(noopExporter)] });
+  const provider = new BasicTracerProvider({
+    sampler: new AlwaysOnSampler(),
+    spanProcessors: [new BatchSpanProcessor(noopExporter)],
+  });
   const tracer = provider.getTracer('bench');
   const sampled = createTraceManager({ traceSampleRate: 1, reaperIntervalMs: 0 });
   const unsampled = createTraceManager({ traceSampleRate: 0, reaperIntervalMs: 0 });
@@ -146,7 +176,11 @@ export async function run(): Promise<string> {
   ]);
 
   const propagator = new W3CTraceContextPropagator();
-  const otelSpanContext = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.SAMPLED };
+  const otelSpanContext = {
+    traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+    spanId: '00f067aa0ba902b7',
+    traceFlags: TraceFlags.SAMPLED,
+  };
   const otelContext = otelTrace.setSpanContext(ROOT_CONTEXT, otelSpanContext);
   const ourSpan = sampled.startSpan('propagated', 'bench');
   const roundTrip = bothGroups('traceparent inject + extract', 'OpenTelemetry W3CTraceContextPropagator', [
@@ -249,6 +283,8 @@ export async function run(): Promise<string> {
     ...[spans, bridge, roundTrip, cost].flatMap(([cpu, wall]) => [formatGroup(cpu), '', formatGroup(wall), '']),
     `Retained heap per stored span (10 spans per trace, one tag each): ${Math.round(perSpan)} bytes.`,
     '',
-    `Load average while running: ${loadavg().map((l) => l.toFixed(1)).join(', ')} on ${cpus().length} CPUs.`,
+    `Load average while running: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(', ')} on ${cpus().length} CPUs.`,
   ].join('\n');
 }

@@ -10,11 +10,24 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createObservabilityHub } from '@obs/hub';
-import { LocalImageProvider, ObservableVisionProvider, decodeImage, inspectImage, type VisionDescription, type VisionProvider } from '@obs/vision';
+import {
+  LocalImageProvider,
+  ObservableVisionProvider,
+  decodeImage,
+  inspectImage,
+  type VisionDescription,
+  type VisionProvider,
+} from '@obs/vision';
 import { benchGroup, formatGroup, formatOps } from './harness';
 
 /** Median ops/s of an async operation over rotated rounds (the harness times synchronous code only). */
-async function asyncGroup(group: string, baseline: string, cases: { name: string; run: () => Promise<unknown> }[], rounds = 7, perRound = 20_000): Promise<string> {
+async function asyncGroup(
+  group: string,
+  baseline: string,
+  cases: { name: string; run: () => Promise<unknown> }[],
+  rounds = 7,
+  perRound = 20_000,
+): Promise<string> {
   for (const c of cases) for (let i = 0; i < 2_000; i++) await c.run(); // warm-up
   const samples = cases.map(() => [] as number[]);
   for (let round = 0; round < rounds; round++) {
@@ -28,7 +41,11 @@ async function asyncGroup(group: string, baseline: string, cases: { name: string
   const medians = samples.map((s) => [...s].sort((a, b) => a - b)[s.length >> 1]!);
   const base = medians[cases.findIndex((c) => c.name === baseline)]!;
   const lines = [`### ${group}`, '', `| case | ops/s | vs ${baseline} | µs per call |`, '| --- | ---: | ---: | ---: |'];
-  cases.forEach((c, i) => lines.push(`| ${c.name} | ${formatOps(medians[i]!)} | ${(medians[i]! / base).toFixed(2)}x | ${(1e6 / medians[i]!).toFixed(2)} |`));
+  cases.forEach((c, i) =>
+    lines.push(
+      `| ${c.name} | ${formatOps(medians[i]!)} | ${(medians[i]! / base).toFixed(2)}x | ${(1e6 / medians[i]!).toFixed(2)} |`,
+    ),
+  );
   return lines.join('\n');
 }
 
@@ -52,7 +69,9 @@ function runJson<T>(args: string[]): Promise<T> {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!) as T) : reject(new Error(`exit ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!) as T) : reject(new Error(`exit ${code}`)),
+    );
   });
 }
 
@@ -73,19 +92,54 @@ interface UploadFigures {
 async function uploadRun(workers: number): Promise<UploadFigures> {
   const port = await freePort();
   const app = spawn(process.execPath, [exampleApp + 'dist/main.js'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', OBS_TOKEN: '', OBS_METRICS_TOKEN: '', OBS_VISION_WORKERS: String(workers) },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      OBS_TOKEN: '',
+      OBS_METRICS_TOKEN: '',
+      OBS_VISION_WORKERS: String(workers),
+    },
     stdio: 'ignore',
   });
   try {
     const url = `http://127.0.0.1:${port}`;
     for (let i = 0; i < 100; i++) {
-      if (await fetch(url + '/health/live').then((r) => r.ok, () => false)) break;
+      if (
+        await fetch(url + '/health/live').then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
       await new Promise((r) => setTimeout(r, 100));
     }
     const script = exampleApp + 'scripts/hostile-client.mjs';
     const [uploads, probe] = await Promise.all([
-      runJson<{ analyzedPerSecond: number; statuses: Record<string, number>; peakRssMiB: number }>([script, 'uploads', '--url', url, '--concurrency', '20', '--rounds', '2', '--probe', 'false', '--pid', String(app.pid)]),
-      runJson<{ health: { p50Ms: number; p99Ms: number; maxMs: number } }>([script, 'probe', '--url', url, '--seconds', '20', '--every', '50']),
+      runJson<{ analyzedPerSecond: number; statuses: Record<string, number>; peakRssMiB: number }>([
+        script,
+        'uploads',
+        '--url',
+        url,
+        '--concurrency',
+        '20',
+        '--rounds',
+        '2',
+        '--probe',
+        'false',
+        '--pid',
+        String(app.pid),
+      ]),
+      runJson<{ health: { p50Ms: number; p99Ms: number; maxMs: number } }>([
+        script,
+        'probe',
+        '--url',
+        url,
+        '--seconds',
+        '20',
+        '--every',
+        '50',
+      ]),
     ]);
     return { ...uploads, healthP50: probe.health.p50Ms, healthP99: probe.health.p99Ms, healthMax: probe.health.maxMs };
   } finally {
@@ -95,7 +149,8 @@ async function uploadRun(workers: number): Promise<UploadFigures> {
 
 /** Before (decoding on the event loop) and after (worker threads, bounded queue). */
 export async function uploadsUnderLoad(): Promise<string> {
-  if (!existsSync(exampleApp + 'dist/main.js')) return '### 20 concurrent 4 MP uploads\n\n(skipped: build the example app first)';
+  if (!existsSync(exampleApp + 'dist/main.js'))
+    return '### 20 concurrent 4 MP uploads\n\n(skipped: build the example app first)';
   const before = await uploadRun(0);
   const after = await uploadRun(Number(process.env.OBS_VISION_WORKERS ?? 1));
   const row = (name: string, f: UploadFigures) =>
@@ -123,9 +178,30 @@ export async function run(): Promise<string> {
       label,
       'decode only',
       [
-        { name: 'decode only', run: (n) => { let last; for (let i = 0; i < n; i++) last = decodeImage(bytes); return last; } },
-        { name: 'analyzeImage (decode + statistics)', run: (n) => { let last; for (let i = 0; i < n; i++) last = provider.analyzeImageSync(bytes); return last; } },
-        { name: 'header and limit check only', run: (n) => { let last; for (let i = 0; i < n; i++) last = inspectImage(bytes); return last; } },
+        {
+          name: 'decode only',
+          run: (n) => {
+            let last;
+            for (let i = 0; i < n; i++) last = decodeImage(bytes);
+            return last;
+          },
+        },
+        {
+          name: 'analyzeImage (decode + statistics)',
+          run: (n) => {
+            let last;
+            for (let i = 0; i < n; i++) last = provider.analyzeImageSync(bytes);
+            return last;
+          },
+        },
+        {
+          name: 'header and limit check only',
+          run: (n) => {
+            let last;
+            for (let i = 0; i < n; i++) last = inspectImage(bytes);
+            return last;
+          },
+        },
       ],
       { rounds: 5, roundMs: 300 },
     );
@@ -150,7 +226,10 @@ export async function run(): Promise<string> {
     await asyncGroup('instrumentation overhead per request (real hub, 10 % of traces sampled)', 'bare provider', [
       { name: 'bare provider', run: () => instant.analyzeImage(bytes) },
       { name: 'ObservableVisionProvider, success', run: () => observed.analyzeImage(bytes) },
-      { name: 'ObservableVisionProvider, failure', run: () => observedFailing.analyzeImage(bytes).catch(() => undefined) },
+      {
+        name: 'ObservableVisionProvider, failure',
+        run: () => observedFailing.analyzeImage(bytes).catch(() => undefined),
+      },
     ]),
   );
   await hub.stop();

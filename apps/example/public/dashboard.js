@@ -51,8 +51,16 @@ let latestAnomalies = [];
 let latencyMetric = 'vision_request_duration_ms';
 
 const charts = {
-  requests: makeChart($('chart-requests'), [{ label: 'requests/s', stroke: '#4fc3f7', fill: 'rgba(79,195,247,0.12)' }], 'req/s'),
-  errors: makeChart($('chart-errors'), [{ label: 'errors/s', stroke: '#ef5350', fill: 'rgba(239,83,80,0.15)' }], 'err/s'),
+  requests: makeChart(
+    $('chart-requests'),
+    [{ label: 'requests/s', stroke: '#4fc3f7', fill: 'rgba(79,195,247,0.12)' }],
+    'req/s',
+  ),
+  errors: makeChart(
+    $('chart-errors'),
+    [{ label: 'errors/s', stroke: '#ef5350', fill: 'rgba(239,83,80,0.15)' }],
+    'err/s',
+  ),
   latency: makeChart(
     $('chart-latency'),
     [
@@ -185,7 +193,11 @@ function readAlerts(data) {
   const rank = { critical: 0, error: 1, warning: 2, info: 3 };
   return firing
     .filter((a) => a && (a.state === undefined || a.state === 'firing'))
-    .sort((a, b) => (rank[a.severity] ?? 9) - (rank[b.severity] ?? 9) || (num(b.firingSince ?? b.startedAt) ?? 0) - (num(a.firingSince ?? a.startedAt) ?? 0));
+    .sort(
+      (a, b) =>
+        (rank[a.severity] ?? 9) - (rank[b.severity] ?? 9) ||
+        (num(b.firingSince ?? b.startedAt) ?? 0) - (num(a.firingSince ?? a.startedAt) ?? 0),
+    );
 }
 
 function readSlos(data) {
@@ -228,9 +240,17 @@ function renderHealth(health) {
     health.checks.map((c) => {
       const li = el('li');
       const row = el('div', 'row');
-      row.append(el('span', 'name', c.name), el('span', `pill status-${safeClass(c.status, ['healthy', 'degraded', 'unhealthy', 'unknown'], 'unknown')}`, c.status));
+      row.append(
+        el('span', 'name', c.name),
+        el(
+          'span',
+          `pill status-${safeClass(c.status, ['healthy', 'degraded', 'unhealthy', 'unknown'], 'unknown')}`,
+          c.status,
+        ),
+      );
       li.append(row);
-      if (c.message) li.append(el('div', 'meta', `${c.message}${c.durationMs !== undefined ? ` · ${fmt(c.durationMs)} ms` : ''}`));
+      if (c.message)
+        li.append(el('div', 'meta', `${c.message}${c.durationMs !== undefined ? ` · ${fmt(c.durationMs)} ms` : ''}`));
       return li;
     }),
   );
@@ -275,8 +295,18 @@ function renderAnomalies(anomalies) {
     recent.map((a) => {
       const li = el('li');
       const row = el('div', 'row');
-      row.append(el('span', 'name', `${a.anomalyType ?? 'anomaly'} in ${a.metricName ?? '?'}`), el('span', 'meta', ago(a.timestamp)));
-      li.append(row, el('div', 'meta', `expected ${fmt(a.expectedValue)} · actual ${fmt(a.actualValue)} · confidence ${fmt(a.confidence, 2)}`));
+      row.append(
+        el('span', 'name', `${a.anomalyType ?? 'anomaly'} in ${a.metricName ?? '?'}`),
+        el('span', 'meta', ago(a.timestamp)),
+      );
+      li.append(
+        row,
+        el(
+          'div',
+          'meta',
+          `expected ${fmt(a.expectedValue)} · actual ${fmt(a.actualValue)} · confidence ${fmt(a.confidence, 2)}`,
+        ),
+      );
       return li;
     }),
   );
@@ -305,8 +335,18 @@ function renderTraces(traces) {
       const li = el('li', t.traceId === selectedTrace ? 'selected' : '');
       li.dataset.traceId = t.traceId;
       const row = el('div', 'row');
-      row.append(el('span', t.error ? 'name trace-error' : 'name', t.name), el('span', 'meta', `${fmt(t.duration)} ms`));
-      li.append(row, el('div', 'meta', `${t.traceId.slice(0, 12)}… ${t.service} ${t.spans !== undefined ? `· ${t.spans} spans ` : ''}· ${ago(t.start)}`));
+      row.append(
+        el('span', t.error ? 'name trace-error' : 'name', t.name),
+        el('span', 'meta', `${fmt(t.duration)} ms`),
+      );
+      li.append(
+        row,
+        el(
+          'div',
+          'meta',
+          `${t.traceId.slice(0, 12)}… ${t.service} ${t.spans !== undefined ? `· ${t.spans} spans ` : ''}· ${ago(t.start)}`,
+        ),
+      );
       li.addEventListener('click', () => showTrace(t.traceId));
       return li;
     }),
@@ -321,7 +361,7 @@ async function showTrace(traceId) {
   let spans;
   try {
     const data = await getJson(`/api/traces/${encodeURIComponent(traceId)}`);
-    spans = asArray(Array.isArray(data) ? data : pick(data, 'spans') ?? []);
+    spans = asArray(Array.isArray(data) ? data : (pick(data, 'spans') ?? []));
   } catch (error) {
     replaceChildren(box, [el('p', 'empty', `Trace not available (${error.message}).`)]);
     return;
@@ -438,7 +478,9 @@ function connectEvents() {
     } catch {
       return;
     }
-    const fresh = asArray(events).filter((e) => e && e.type === 'hub/sample' && e.sample).map((e) => e.sample);
+    const fresh = asArray(events)
+      .filter((e) => e && e.type === 'hub/sample' && e.sample)
+      .map((e) => e.sample);
     if (fresh.length) {
       mergeSamples(fresh);
       refreshExplorer();

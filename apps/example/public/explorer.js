@@ -51,7 +51,8 @@ async function search() {
       return li;
     }),
   );
-  $('explorer-status').textContent = `${data.total} metric${data.total === 1 ? '' : 's'}${data.total > data.metrics.length ? `, first ${data.metrics.length} shown` : ''}`;
+  $('explorer-status').textContent =
+    `${data.total} metric${data.total === 1 ? '' : 's'}${data.total > data.metrics.length ? `, first ${data.metrics.length} shown` : ''}`;
 }
 
 async function select(name) {
@@ -127,7 +128,12 @@ export async function refresh() {
     const col = (key) => q.points.map((p) => (typeof p[key] === 'number' ? p[key] : null));
     c.setData(kind === 'histogram' ? [t, col('p50'), col('p90'), col('p99')] : [t, col('value')]);
     const last = q.points[q.points.length - 1];
-    const what = kind === 'histogram' ? `observations ${fmt(last?.value, 2)}/s · p99 ${fmt(last?.p99, 2)}` : kind === 'gauge' ? `value ${fmt(last?.value, 2)}` : `rate ${fmt(last?.value, 2)}/s`;
+    const what =
+      kind === 'histogram'
+        ? `observations ${fmt(last?.value, 2)}/s · p99 ${fmt(last?.p99, 2)}`
+        : kind === 'gauge'
+          ? `value ${fmt(last?.value, 2)}`
+          : `rate ${fmt(last?.value, 2)}/s`;
     $('explorer-title').textContent = `${q.name} ${Object.entries(q.filter)
       .map(([k, v]) => `${k}=${v}`)
       .join(' ')}`;
@@ -153,6 +159,8 @@ export function initExplorer() {
     timer = setTimeout(search, 250);
   });
   $('explorer-filter').addEventListener('change', () => selected && select(selected.name));
-  window.addEventListener('resize', () => chart?.setSize({ width: Math.max(300, $('explorer-chart').clientWidth), height: 200 }));
+  window.addEventListener('resize', () =>
+    chart?.setSize({ width: Math.max(300, $('explorer-chart').clientWidth), height: 200 }),
+  );
   search();
 }

@@ -101,7 +101,8 @@ function dialog() {
 function matchersOf(alert) {
   const out = [{ name: 'alertname', value: String(alert.name ?? ''), isRegex: false, isEqual: true }];
   const labels = alert.labels && typeof alert.labels === 'object' ? alert.labels : {};
-  for (const [name, value] of Object.entries(labels)) out.push({ name, value: String(value), isRegex: false, isEqual: true });
+  for (const [name, value] of Object.entries(labels))
+    out.push({ name, value: String(value), isRegex: false, isEqual: true });
   return out;
 }
 
@@ -170,7 +171,10 @@ function silenceItem(s, muted) {
   li.dataset.silenceId = String(s.id);
   const row = el('div', 'row');
   const state = s.status && s.status.state === 'pending' ? 'pending' : 'active';
-  row.append(el('span', 'name', (s.matchers ?? []).map(matcherText).join(', ')), el('span', `pill silence-${state}`, state));
+  row.append(
+    el('span', 'name', (s.matchers ?? []).map(matcherText).join(', ')),
+    el('span', `pill silence-${state}`, state),
+  );
   li.append(row);
   li.append(el('div', 'meta', `${s.comment ?? ''} · by ${s.createdBy || 'unknown'} · ${until(s.endsAt)}`));
   if (muted.length) li.append(el('div', 'meta', `mutes: ${muted.join(', ')}`));
@@ -185,7 +189,10 @@ export async function refreshSilences() {
   const list = $('silences-list');
   if (!list) return;
   try {
-    const [silences, silenced] = await Promise.all([api('/api/v2/silences'), api('/api/v2/alerts?active=false&silenced=true&inhibited=false')]);
+    const [silences, silenced] = await Promise.all([
+      api('/api/v2/silences'),
+      api('/api/v2/alerts?active=false&silenced=true&inhibited=false'),
+    ]);
     const live = (Array.isArray(silences) ? silences : []).filter((s) => s && s.status && s.status.state !== 'expired');
     const mutedBy = new Map();
     for (const a of Array.isArray(silenced) ? silenced : []) {

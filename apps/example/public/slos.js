@@ -33,7 +33,10 @@ function burnDown(points) {
   // y: 100% -> 5, 0% -> 50; overspent budgets are clipped at the bottom.
   const y = (r) => 50 - (Math.max(-10, Math.min(100, r)) / 100) * 45;
   const line = document.createElementNS(SVG, 'polyline');
-  line.setAttribute('points', valid.map((p) => `${(((p.ts - t0) / span) * 300).toFixed(1)},${y(p.remaining).toFixed(1)}`).join(' '));
+  line.setAttribute(
+    'points',
+    valid.map((p) => `${(((p.ts - t0) / span) * 300).toFixed(1)},${y(p.remaining).toFixed(1)}`).join(' '),
+  );
   line.setAttribute('class', 'burndown-line');
   svg.append(line);
   return svg;
@@ -46,7 +49,13 @@ function burnRateTable(burnRates) {
   for (const w of WINDOWS) {
     head.append(el('th', '', w));
     const rate = num(burnRates?.[w]);
-    body.append(el('td', rate !== undefined && rate > 1 ? 'hot' : '', rate === undefined ? '–' : `${fmt(rate, rate >= 10 ? 0 : 2)}×`));
+    body.append(
+      el(
+        'td',
+        rate !== undefined && rate > 1 ? 'hot' : '',
+        rate === undefined ? '–' : `${fmt(rate, rate >= 10 ? 0 : 2)}×`,
+      ),
+    );
   }
   table.append(head, body);
   return table;
@@ -91,14 +100,28 @@ export function renderSloItems(slos) {
     fill.style.width = `${budget}%`;
     bar.append(fill);
     const burn = s.burnRate !== undefined ? `burn rate ${fmt(s.burnRate, 2)}×` : '';
-    li.append(row, bar, el('div', 'meta wrap', `${fmt(s.current, 2)}% good of target ${fmt(s.target, 2)}% · ${budgetText(s.budget)}${burn ? ' · ' + burn : ''}`));
+    li.append(
+      row,
+      bar,
+      el(
+        'div',
+        'meta wrap',
+        `${fmt(s.current, 2)}% good of target ${fmt(s.target, 2)}% · ${budgetText(s.budget)}${burn ? ' · ' + burn : ''}`,
+      ),
+    );
     const detail = el('div', 'slo-detail');
     const chart = el('div', 'burndown-box');
     chart.append(el('div', 'meta', 'budget burn-down'), burnDown(s.burnDown));
     detail.append(chart, burnRateTable(s.burnRates));
     li.append(detail);
     if (s.groups.length > 0) {
-      li.append(el('div', 'meta', `per ${Object.keys(s.groups[0].labels ?? {}).join(', ')}: ${s.groupCount} group${s.groupCount === 1 ? '' : 's'}${s.groupCount > s.groups.length ? ` (${s.groups.length} with the least budget shown)` : ''}`));
+      li.append(
+        el(
+          'div',
+          'meta',
+          `per ${Object.keys(s.groups[0].labels ?? {}).join(', ')}: ${s.groupCount} group${s.groupCount === 1 ? '' : 's'}${s.groupCount > s.groups.length ? ` (${s.groups.length} with the least budget shown)` : ''}`,
+        ),
+      );
       li.append(groupTable(s));
     }
     return li;

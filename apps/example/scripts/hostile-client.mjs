@@ -70,7 +70,10 @@ function prober(path = '/health', everyMs = 100) {
       p99Ms: round(at(0.99)),
       maxMs: round(ms[ms.length - 1] ?? 0),
       // When the slowest probes were sent (ms after the start), to tell a burst from a steady slowdown.
-      slowest: [...results].sort((a, b) => b.ms - a.ms).slice(0, 3).map((r) => ({ atMs: round(r.at), ms: round(r.ms) })),
+      slowest: [...results]
+        .sort((a, b) => b.ms - a.ms)
+        .slice(0, 3)
+        .map((r) => ({ atMs: round(r.at), ms: round(r.ms) })),
     };
   };
 }
@@ -146,7 +149,11 @@ async function slowHeaders() {
     });
   });
   socket.destroy();
-  return { mode: 'slow-headers', closedAfterMs: closedMs === null ? null : round(closedMs), response: received.split('\r\n')[0] ?? '' };
+  return {
+    mode: 'slow-headers',
+    closedAfterMs: closedMs === null ? null : round(closedMs),
+    response: received.split('\r\n')[0] ?? '',
+  };
 }
 
 async function bigBody() {
@@ -164,7 +171,9 @@ async function bigBody() {
   socket.on('error', () => undefined);
   const chunk = Buffer.alloc(64 * 1024, 0x41);
   socket.on('connect', () => {
-    socket.write(`POST ${path} HTTP/1.1\r\nHost: ${host}\r\nContent-Type: image/png\r\nContent-Length: ${total}\r\n\r\n`);
+    socket.write(
+      `POST ${path} HTTP/1.1\r\nHost: ${host}\r\nContent-Type: image/png\r\nContent-Length: ${total}\r\n\r\n`,
+    );
     const pump = () => {
       while (!socket.destroyed && sent < total) {
         sent += chunk.length;
@@ -253,7 +262,18 @@ function upload(body) {
   return new Promise((resolve) => {
     const started = performance.now();
     const req = request(
-      { host, port, method: 'POST', path: '/api/analyze?description=false', agent: false, headers: { 'Content-Type': 'image/png', 'Content-Length': body.length, ...(args.token ? { Authorization: `Bearer ${args.token}` } : {}) } },
+      {
+        host,
+        port,
+        method: 'POST',
+        path: '/api/analyze?description=false',
+        agent: false,
+        headers: {
+          'Content-Type': 'image/png',
+          'Content-Length': body.length,
+          ...(args.token ? { Authorization: `Bearer ${args.token}` } : {}),
+        },
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve({ status: res.statusCode, ms: performance.now() - started }));

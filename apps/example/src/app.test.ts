@@ -22,8 +22,15 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function analyze(body: Uint8Array | string, query = ''): Promise<{ status: number; json: { error?: string; message?: string; summary?: string; confidence?: number } }> {
-  const res = await fetch(`${base}/api/analyze${query}`, { method: 'POST', body: typeof body === 'string' ? body : Buffer.from(body), headers: { 'Content-Type': 'application/octet-stream' } });
+async function analyze(
+  body: Uint8Array | string,
+  query = '',
+): Promise<{ status: number; json: { error?: string; message?: string; summary?: string; confidence?: number } }> {
+  const res = await fetch(`${base}/api/analyze${query}`, {
+    method: 'POST',
+    body: typeof body === 'string' ? body : Buffer.from(body),
+    headers: { 'Content-Type': 'application/octet-stream' },
+  });
   expect(res.headers.get('content-type')).toMatch(/^application\/json/);
   return { status: res.status, json: (await res.json()) as never };
 }
@@ -31,12 +38,18 @@ async function analyze(body: Uint8Array | string, query = ''): Promise<{ status:
 /** A raw request that streams `size` bytes in chunks without a Content-Length. */
 function chunkedUpload(size: number): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${base}/api/analyze`, { method: 'POST', headers: { 'Transfer-Encoding': 'chunked' } }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error)));
+    const req = request(
+      `${base}/api/analyze`,
+      { method: 'POST', headers: { 'Transfer-Encoding': 'chunked' } },
+      (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error),
+    );
     const chunk = Buffer.alloc(8192, 1);
     let sent = 0;
     const pump = () => {
@@ -156,8 +169,12 @@ describe('HTTP robustness of the app routes', () => {
 
   it('answers a malformed request line and oversized headers with 400/431, then keeps serving', async () => {
     expect(await raw('GARBAGE\r\n\r\n')).toMatch(/^HTTP\/1\.1 400/);
-    expect(await raw(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 431/);
-    expect(await raw('POST /api/analyze HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n')).toMatch(/^HTTP\/1\.1 400/);
+    expect(await raw(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`)).toMatch(
+      /^HTTP\/1\.1 431/,
+    );
+    expect(await raw('POST /api/analyze HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n')).toMatch(
+      /^HTTP\/1\.1 400/,
+    );
     expect((await fetch(`${base}/health/live`)).status).toBe(200);
     expect((await analyze(png)).status).toBe(200);
   });
@@ -199,25 +216,38 @@ describe('the app with OBS_TOKEN set', () => {
       expect(res.status, path).toBe(401);
       expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
     }
-    const wrong = await fetch(`${secured.url}/api/analyze`, { method: 'POST', body: Buffer.from(png), headers: { Authorization: `Bearer ${token}x` } });
+    const wrong = await fetch(`${secured.url}/api/analyze`, {
+      method: 'POST',
+      body: Buffer.from(png),
+      headers: { Authorization: `Bearer ${token}x` },
+    });
     expect(wrong.status).toBe(401);
     // Uploads must use the header: a token in the URL is accepted for GET only.
-    expect((await fetch(`${secured.url}/api/analyze?access_token=${token}`, { method: 'POST', body: Buffer.from(png) })).status).toBe(401);
+    expect(
+      (await fetch(`${secured.url}/api/analyze?access_token=${token}`, { method: 'POST', body: Buffer.from(png) }))
+        .status,
+    ).toBe(401);
   });
 
   it('accepts the token as a header, or as ?access_token= for the page and its event stream', async () => {
     const auth = { Authorization: `Bearer ${token}` };
-    expect((await fetch(`${secured.url}/api/analyze`, { method: 'POST', body: Buffer.from(png), headers: auth })).status).toBe(200);
+    expect(
+      (await fetch(`${secured.url}/api/analyze`, { method: 'POST', body: Buffer.from(png), headers: auth })).status,
+    ).toBe(200);
     expect((await fetch(`${secured.url}/?access_token=${token}`)).status).toBe(200);
     expect((await fetch(`${secured.url}/api/dashboard`, { headers: auth })).status).toBe(200);
-    expect((await fetch(`${secured.url}/metrics`, { headers: { Authorization: `Bearer ${metricsToken}` } })).status).toBe(200);
+    expect(
+      (await fetch(`${secured.url}/metrics`, { headers: { Authorization: `Bearer ${metricsToken}` } })).status,
+    ).toBe(200);
     // Static scripts and styles are public code, served without a token.
     expect((await fetch(`${secured.url}/dashboard.js`)).status).toBe(200);
   });
 
   it('hides health details from callers without the token', async () => {
     const anonymous = JSON.stringify(await (await fetch(`${secured.url}/health`)).json());
-    const authorized = JSON.stringify(await (await fetch(`${secured.url}/health`, { headers: { Authorization: `Bearer ${token}` } })).json());
+    const authorized = JSON.stringify(
+      await (await fetch(`${secured.url}/health`, { headers: { Authorization: `Bearer ${token}` } })).json(),
+    );
     expect(authorized).toContain('observedValue');
     expect(anonymous).toContain('vision-provider');
     expect(anonymous).not.toContain('observedValue');
@@ -236,9 +266,16 @@ describe('image size limits of the app', () => {
 });
 
 describe('runtime metrics', () => {
-  it('are on: /metrics has prom-client\'s default metric names and /api/runtime serves the dashboard panel', async () => {
+  it("are on: /metrics has prom-client's default metric names and /api/runtime serves the dashboard panel", async () => {
     const text = await (await fetch(`${base}/metrics`)).text();
-    for (const name of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_p99_seconds', 'nodejs_heap_size_used_bytes', 'nodejs_heap_space_size_used_bytes', 'nodejs_version_info']) {
+    for (const name of [
+      'process_cpu_seconds_total',
+      'process_resident_memory_bytes',
+      'nodejs_eventloop_lag_p99_seconds',
+      'nodejs_heap_size_used_bytes',
+      'nodejs_heap_space_size_used_bytes',
+      'nodejs_version_info',
+    ]) {
       expect(text, name).toContain(`# TYPE ${name} `);
     }
     const res = await fetch(`${base}/api/runtime`);

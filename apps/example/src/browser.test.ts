@@ -7,7 +7,10 @@ import { requireBinary } from '../../../testing/servers';
 import { startExampleApp, type ExampleApp } from './createExampleApp';
 
 // The parts of the page's DOM the callbacks below use (they run in the browser; the app's tsconfig has no DOM lib).
-declare const document: { body: { dataset: Record<string, string | undefined> }; getElementById(id: string): { textContent: string | null } | null };
+declare const document: {
+  body: { dataset: Record<string, string | undefined> };
+  getElementById(id: string): { textContent: string | null } | null;
+};
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? requireBinary('chromium');
 const XSS = '<img src=x onerror=alert(1)>';
@@ -35,7 +38,15 @@ describe.skipIf(!chromiumPath)('the dashboard in a real browser (headless chromi
     browser = await chromium.launchPersistentContext(profile, {
       executablePath: chromiumPath!,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       viewport: { width: 1400, height: 1000 },
     });
     page = await browser.newPage();
@@ -60,16 +71,22 @@ describe.skipIf(!chromiumPath)('the dashboard in a real browser (headless chromi
   const chartUpdates = () => page.evaluate(() => Number(document.body.dataset['chartUpdates'] ?? '0'));
 
   it('loads, draws six charts and keeps updating them as traffic flows', async () => {
-    await page.waitForFunction(() => Number(document.body.dataset['chartUpdates'] ?? '0') >= 1, undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => Number(document.body.dataset['chartUpdates'] ?? '0') >= 1, undefined, {
+      timeout: 20_000,
+    });
     expect(await page.locator('.chart canvas').count()).toBe(6);
     const before = await chartUpdates();
-    await page.waitForFunction((n) => Number(document.body.dataset['chartUpdates'] ?? '0') >= n + 3, before, { timeout: 20_000 });
+    await page.waitForFunction((n) => Number(document.body.dataset['chartUpdates'] ?? '0') >= n + 3, before, {
+      timeout: 20_000,
+    });
     expect(await chartUpdates()).toBeGreaterThanOrEqual(before + 3);
     await expect.poll(() => page.locator('#connection').textContent(), { timeout: 10_000 }).toBe('live');
   });
 
   it('charts the runtime metrics: event-loop delay p99 and heap', async () => {
-    await page.waitForFunction(() => Number(document.body.dataset['runtimeUpdates'] ?? '0') >= 2, undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => Number(document.body.dataset['runtimeUpdates'] ?? '0') >= 2, undefined, {
+      timeout: 20_000,
+    });
     expect(await page.locator('#runtime-eld').textContent()).toMatch(/^p99 \d+\.\d ms$/);
     expect(await page.locator('#runtime-heap').textContent()).toMatch(/^\d+\.\d MiB used$/);
   });
@@ -89,9 +106,23 @@ describe.skipIf(!chromiumPath)('the dashboard in a real browser (headless chromi
   });
 
   it('shows a firing alert, and an alert message with HTML in it only as text', async () => {
-    app.hub.alerts.fireAlert({ name: 'ImageBacklog', severity: 'warning', message: 'uploads are queueing', labels: { queue: 'uploads' } });
-    app.hub.alerts.fireAlert({ name: 'HostileMessage', severity: 'critical', message: XSS, labels: { note: '<b>bold?</b>' } });
-    await page.waitForFunction(() => (document.getElementById('alerts-list')?.textContent ?? '').includes('HostileMessage'), undefined, { timeout: 20_000 });
+    app.hub.alerts.fireAlert({
+      name: 'ImageBacklog',
+      severity: 'warning',
+      message: 'uploads are queueing',
+      labels: { queue: 'uploads' },
+    });
+    app.hub.alerts.fireAlert({
+      name: 'HostileMessage',
+      severity: 'critical',
+      message: XSS,
+      labels: { note: '<b>bold?</b>' },
+    });
+    await page.waitForFunction(
+      () => (document.getElementById('alerts-list')?.textContent ?? '').includes('HostileMessage'),
+      undefined,
+      { timeout: 20_000 },
+    );
     const list = page.locator('#alerts-list');
     expect(await list.textContent()).toContain('ImageBacklog');
     const hostile = page.locator('#alerts-list li', { hasText: 'HostileMessage' });
@@ -110,19 +141,28 @@ describe.skipIf(!chromiumPath)('the dashboard in a real browser (headless chromi
     await page.waitForSelector('#explorer-metrics li[data-metric="vision_request_duration_ms"]', { timeout: 20_000 });
     await expect.poll(() => page.locator('#explorer-metrics li').count(), { timeout: 10_000 }).toBe(1); // the search narrowed the list
     await page.click('#explorer-metrics li[data-metric="vision_request_duration_ms"]');
-    await page.waitForFunction(() => Number(document.body.dataset['explorerPoints'] ?? '0') >= 3, undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => Number(document.body.dataset['explorerPoints'] ?? '0') >= 3, undefined, {
+      timeout: 20_000,
+    });
     expect(await page.locator('#explorer-chart canvas').count()).toBe(1);
-    expect(await page.locator('#explorer-meta').textContent()).toMatch(/^histogram · 1 series · \d+ points · observations [\d.]+\/s · p99 [\d.]+$/);
+    expect(await page.locator('#explorer-meta').textContent()).toMatch(
+      /^histogram · 1 series · \d+ points · observations [\d.]+\/s · p99 [\d.]+$/,
+    );
     // the six main charts are unchanged
     expect(await page.locator('.chart canvas').count()).toBe(6);
   });
 
   it('draws the budget burn-down of every SLO and burn rates, and a grouped SLO as a table per label', async () => {
     const { createSLODefinition } = await import('@obs/hub');
-    const slo = app.hub.sloTracker.defineSLO(createSLODefinition('Checkout by route', 99, 1, '', { groupBy: ['route'] }));
-    for (let i = 0; i < 200; i++) app.hub.sloTracker.recordEvent(slo.sloId, i % 40 !== 0, { route: i % 2 ? '/pay' : `/cart${XSS}` });
+    const slo = app.hub.sloTracker.defineSLO(
+      createSLODefinition('Checkout by route', 99, 1, '', { groupBy: ['route'] }),
+    );
+    for (let i = 0; i < 200; i++)
+      app.hub.sloTracker.recordEvent(slo.sloId, i % 40 !== 0, { route: i % 2 ? '/pay' : `/cart${XSS}` });
     app.hub.sloTracker.evaluate();
-    await page.waitForSelector(`#slo-list li[data-slo-id="${slo.sloId}"] table.slo-groups tr:nth-child(3)`, { timeout: 20_000 });
+    await page.waitForSelector(`#slo-list li[data-slo-id="${slo.sloId}"] table.slo-groups tr:nth-child(3)`, {
+      timeout: 20_000,
+    });
     const item = page.locator(`#slo-list li[data-slo-id="${slo.sloId}"]`);
     expect(await item.locator('table.slo-groups tr').count()).toBe(3); // header + two routes
     expect(await item.locator('table.slo-groups').textContent()).toContain(`route=/cart${XSS}`);
@@ -144,13 +184,25 @@ describe.skipIf(!chromiumPath)('the dashboard behind OBS_TOKEN (headless chromiu
   beforeAll(async () => {
     app = await startExampleApp({ port: 0, token, log: () => undefined });
     for (let i = 0; i < 3; i++) {
-      await fetch(`${app.url}/api/analyze`, { method: 'POST', body: readFileSync(new URL('../samples/logo.png', import.meta.url)), headers: { Authorization: `Bearer ${token}` } });
+      await fetch(`${app.url}/api/analyze`, {
+        method: 'POST',
+        body: readFileSync(new URL('../samples/logo.png', import.meta.url)),
+        headers: { Authorization: `Bearer ${token}` },
+      });
     }
     profile = mkdtempSync(join(tmpdir(), 'obs-chromium-'));
     browser = await chromium.launchPersistentContext(profile, {
       executablePath: chromiumPath!,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   }, 60_000);
 

@@ -4,12 +4,47 @@ import { createExporters } from './exporters';
 
 describe('parseCli', () => {
   it('has the documented defaults', () => {
-    expect(parseCli([], {})).toEqual({ host: '127.0.0.1', port: 3000, demo: false, help: false, token: undefined, metricsToken: undefined, stateFile: undefined, snapshotIntervalSeconds: 15, traceSampleRate: 0.25, maxConnections: undefined, headersTimeoutMs: undefined, otel: false, visionWorkers: undefined, visionQueue: undefined, exporters: { otlpEndpoint: undefined, otlpProtocol: 'http/protobuf', metricExportIntervalMs: 60_000, remoteWriteUrl: undefined, remoteWriteIntervalMs: 15_000 } });
+    expect(parseCli([], {})).toEqual({
+      host: '127.0.0.1',
+      port: 3000,
+      demo: false,
+      help: false,
+      token: undefined,
+      metricsToken: undefined,
+      stateFile: undefined,
+      snapshotIntervalSeconds: 15,
+      traceSampleRate: 0.25,
+      maxConnections: undefined,
+      headersTimeoutMs: undefined,
+      otel: false,
+      visionWorkers: undefined,
+      visionQueue: undefined,
+      exporters: {
+        otlpEndpoint: undefined,
+        otlpProtocol: 'http/protobuf',
+        metricExportIntervalMs: 60_000,
+        remoteWriteUrl: undefined,
+        remoteWriteIntervalMs: 15_000,
+      },
+    });
   });
 
   it('reads --demo, PORT, HOST and the OBS_ variables', () => {
-    const config = parseCli(['--demo'], { PORT: '8080', HOST: '0.0.0.0', OBS_TOKEN: 'x'.repeat(20), OBS_STATE_FILE: '/tmp/s.json', OBS_SNAPSHOT_INTERVAL_SECONDS: '0.5' });
-    expect(config).toMatchObject({ demo: true, port: 8080, host: '0.0.0.0', token: 'x'.repeat(20), stateFile: '/tmp/s.json', snapshotIntervalSeconds: 0.5 });
+    const config = parseCli(['--demo'], {
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      OBS_TOKEN: 'x'.repeat(20),
+      OBS_STATE_FILE: '/tmp/s.json',
+      OBS_SNAPSHOT_INTERVAL_SECONDS: '0.5',
+    });
+    expect(config).toMatchObject({
+      demo: true,
+      port: 8080,
+      host: '0.0.0.0',
+      token: 'x'.repeat(20),
+      stateFile: '/tmp/s.json',
+      snapshotIntervalSeconds: 0.5,
+    });
   });
 
   it('reads OBS_OTEL=1 and --otel', () => {
@@ -35,7 +70,13 @@ describe('parseCli', () => {
 
 describe('push exporter settings from the environment', () => {
   it('defaults: nothing pushed, OTLP protobuf every 60 s, remote write every 15 s', () => {
-    expect(parseCli([], {}).exporters).toEqual({ otlpEndpoint: undefined, otlpProtocol: 'http/protobuf', metricExportIntervalMs: 60_000, remoteWriteUrl: undefined, remoteWriteIntervalMs: 15_000 });
+    expect(parseCli([], {}).exporters).toEqual({
+      otlpEndpoint: undefined,
+      otlpProtocol: 'http/protobuf',
+      metricExportIntervalMs: 60_000,
+      remoteWriteUrl: undefined,
+      remoteWriteIntervalMs: 15_000,
+    });
   });
 
   it('reads OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_PROTOCOL, OTEL_METRIC_EXPORT_INTERVAL, REMOTE_WRITE_URL, REMOTE_WRITE_INTERVAL_MS', () => {
@@ -46,7 +87,13 @@ describe('push exporter settings from the environment', () => {
       REMOTE_WRITE_URL: 'http://127.0.0.1:9090/api/v1/write',
       REMOTE_WRITE_INTERVAL_MS: '2000',
     }).exporters;
-    expect(settings).toEqual({ otlpEndpoint: 'http://127.0.0.1:4318/', otlpProtocol: 'http/json', metricExportIntervalMs: 5000, remoteWriteUrl: 'http://127.0.0.1:9090/api/v1/write', remoteWriteIntervalMs: 2000 });
+    expect(settings).toEqual({
+      otlpEndpoint: 'http://127.0.0.1:4318/',
+      otlpProtocol: 'http/json',
+      metricExportIntervalMs: 5000,
+      remoteWriteUrl: 'http://127.0.0.1:9090/api/v1/write',
+      remoteWriteIntervalMs: 2000,
+    });
     const exporters = createExporters(settings);
     expect(exporters.map((e) => e.name)).toEqual(['otlp-http', 'otlp-metrics', 'remote-write']);
   });

@@ -63,11 +63,18 @@ Environment:
   OBS_VISION_QUEUE                 uploads waiting for a thread before 503 + Retry-After (4)
 `;
 
-function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, check: (n: number) => boolean, expected: string): number {
+function numberFrom(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  check: (n: number) => boolean,
+  expected: string,
+): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!/^\s*[0-9.eE+-]+\s*$/.test(raw) || !Number.isFinite(value) || !check(value)) throw new CliError(`${name} must be ${expected}, got ${JSON.stringify(raw)}`);
+  if (!/^\s*[0-9.eE+-]+\s*$/.test(raw) || !Number.isFinite(value) || !check(value))
+    throw new CliError(`${name} must be ${expected}, got ${JSON.stringify(raw)}`);
   return value;
 }
 
@@ -93,15 +100,26 @@ function httpUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
   } catch {
     url = undefined;
   }
-  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new CliError(`${name} must be an http(s) URL, got ${JSON.stringify(raw)}`);
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+    throw new CliError(`${name} must be an http(s) URL, got ${JSON.stringify(raw)}`);
   return raw;
 }
 
 /** The push exporters' settings from the environment. */
 export function exportSettingsFrom(env: NodeJS.ProcessEnv): ExportSettings {
   const protocol = env['OTEL_EXPORTER_OTLP_PROTOCOL'] || 'http/protobuf';
-  if (protocol !== 'http/protobuf' && protocol !== 'http/json') throw new CliError(`OTEL_EXPORTER_OTLP_PROTOCOL must be http/protobuf or http/json, got ${JSON.stringify(protocol)}`);
-  const interval = (name: string, fallback: number) => numberFrom(env, name, fallback, (n) => Number.isInteger(n) && n >= 100 && n <= 86_400_000, 'an integer number of ms in [100, 86400000]');
+  if (protocol !== 'http/protobuf' && protocol !== 'http/json')
+    throw new CliError(
+      `OTEL_EXPORTER_OTLP_PROTOCOL must be http/protobuf or http/json, got ${JSON.stringify(protocol)}`,
+    );
+  const interval = (name: string, fallback: number) =>
+    numberFrom(
+      env,
+      name,
+      fallback,
+      (n) => Number.isInteger(n) && n >= 100 && n <= 86_400_000,
+      'an integer number of ms in [100, 86400000]',
+    );
   return {
     otlpEndpoint: httpUrl(env, 'OTLP_ENDPOINT'),
     otlpProtocol: protocol,
@@ -122,7 +140,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
     else throw new CliError(`unknown argument ${JSON.stringify(arg)}`);
   }
   const host = env['HOST'] && env['HOST'] !== '' ? env['HOST'] : '127.0.0.1';
-  if (!/^[A-Za-z0-9.:[\]-]{1,255}$/.test(host)) throw new CliError(`HOST is not a host name or address: ${JSON.stringify(host)}`);
+  if (!/^[A-Za-z0-9.:[\]-]{1,255}$/.test(host))
+    throw new CliError(`HOST is not a host name or address: ${JSON.stringify(host)}`);
   return {
     host,
     port: numberFrom(env, 'PORT', 3000, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'a port number (0-65535)'),
@@ -131,7 +150,13 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
     token: secret(env, 'OBS_TOKEN'),
     metricsToken: secret(env, 'OBS_METRICS_TOKEN'),
     stateFile: env['OBS_STATE_FILE'] || undefined,
-    snapshotIntervalSeconds: numberFrom(env, 'OBS_SNAPSHOT_INTERVAL_SECONDS', 15, (n) => n > 0 && n <= 86_400, 'a number of seconds in (0, 86400]'),
+    snapshotIntervalSeconds: numberFrom(
+      env,
+      'OBS_SNAPSHOT_INTERVAL_SECONDS',
+      15,
+      (n) => n > 0 && n <= 86_400,
+      'a number of seconds in (0, 86400]',
+    ),
     traceSampleRate: numberFrom(env, 'OBS_TRACE_SAMPLE_RATE', 0.25, (n) => n >= 0 && n <= 1, 'a fraction in [0, 1]'),
     maxConnections: optionalInteger(env, 'OBS_MAX_CONNECTIONS', 1, 1_000_000),
     headersTimeoutMs: optionalInteger(env, 'OBS_HEADERS_TIMEOUT_MS', 1, 300_000),

@@ -104,7 +104,9 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
     alertEvaluationIntervalSeconds: 5,
     sloEvaluationIntervalSeconds: 5,
     ...(options.exporters?.length ? { exporters: options.exporters } : {}),
-    ...(options.stateFile ? { persistence: { path: options.stateFile, intervalSeconds: options.snapshotIntervalSeconds ?? 15 } } : {}),
+    ...(options.stateFile
+      ? { persistence: { path: options.stateFile, intervalSeconds: options.snapshotIntervalSeconds ?? 15 } }
+      : {}),
     ...options.hubOptions,
   });
 
@@ -122,23 +124,32 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
   const admission = new AdmissionLimit(Math.max(1, visionWorkers) + visionQueue);
   const startedAt = systemClock.now();
   const base: VisionProvider = options.demo ? new ChaosProvider(local) : local;
-  const provider = new ObservableVisionProvider(base, hub, { errorAlert: { windowMs: 30_000, minRequests: 20, errorRatio: 0.2 } });
+  const provider = new ObservableVisionProvider(base, hub, {
+    errorAlert: { windowMs: 30_000, minRequests: 20, errorRatio: 0.2 },
+  });
 
   const loop = eventLoopCheck();
   hub.health.registerCheck('vision-provider', providerCheck(local), { critical: true, groups: ['readiness'] });
   hub.health.registerCheck('event-loop', loop.check, { groups: ['liveness'] });
-  if (options.demo) hub.health.registerCheck('upstream', demoUpstreamCheck(startedAt, () => systemClock.now()));
+  if (options.demo)
+    hub.health.registerCheck(
+      'upstream',
+      demoUpstreamCheck(startedAt, () => systemClock.now()),
+    );
 
   // Operational trouble goes to the log: a snapshot that cannot be written or read, a flow that failed.
-  const troubles = hub.eventsOf('hub/persist-error', 'hub/restore-error', 'hub/processor-error', 'hub/restored').subscribe((event) => {
-    if (event.type === 'hub/restored') log(`state restored from ${event.file} (${event.generation} generation, saved ${isoTime(event.savedAt)})`);
-    else if (event.type === 'hub/persist-error') log(`state could not be saved to ${event.file}: ${event.error}`);
-    else if (event.type === 'hub/restore-error')
-      log(
-        `state file ${event.file}${event.component ? ` (${event.component})` : ''} was not fully usable (${event.code}): ${event.error}; using ${event.fallback === 'previous' ? 'the previous generation' : 'fresh state'}`,
-      );
-    else if (event.type === 'hub/processor-error') log(`flow ${event.processor} failed: ${event.error}`);
-  });
+  const troubles = hub
+    .eventsOf('hub/persist-error', 'hub/restore-error', 'hub/processor-error', 'hub/restored')
+    .subscribe((event) => {
+      if (event.type === 'hub/restored')
+        log(`state restored from ${event.file} (${event.generation} generation, saved ${isoTime(event.savedAt)})`);
+      else if (event.type === 'hub/persist-error') log(`state could not be saved to ${event.file}: ${event.error}`);
+      else if (event.type === 'hub/restore-error')
+        log(
+          `state file ${event.file}${event.component ? ` (${event.component})` : ''} was not fully usable (${event.code}): ${event.error}; using ${event.fallback === 'previous' ? 'the previous generation' : 'fresh state'}`,
+        );
+      else if (event.type === 'hub/processor-error') log(`flow ${event.processor} failed: ${event.error}`);
+    });
   await hub.start();
   // Read at scrape time (and by /api/runtime); between scrapes only Node's event-loop monitor and a GC observer run.
   const stopRuntime = options.runtimeMetrics === false ? undefined : collectRuntimeMetrics(hub.metrics);
@@ -160,10 +171,15 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
         return;
       }
       // A server span per request (continuing the caller's trace when it sent traceparent); the analysis is its child.
-      const serverSpan = hub.traces.startSpan('POST /api/analyze', 'example-http', hub.traces.extractContext(req.headers), {
-        'http.method': 'POST',
-        'http.route': '/api/analyze',
-      });
+      const serverSpan = hub.traces.startSpan(
+        'POST /api/analyze',
+        'example-http',
+        hub.traces.extractContext(req.headers),
+        {
+          'http.method': 'POST',
+          'http.route': '/api/analyze',
+        },
+      );
       const release = admission.tryAcquire();
       if (!release) {
         hub.metrics.increment('http_requests_shed_total', 1, { route: '/api/analyze' });
@@ -174,7 +190,8 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
       let status: number;
       try {
         status = await handleAnalyze(req, res, ctx.url, {
-          analyze: (bytes, includeDescription, analyzeOptions) => provider.analyzeImage(bytes, includeDescription, analyzeOptions),
+          analyze: (bytes, includeDescription, analyzeOptions) =>
+            provider.analyzeImage(bytes, includeDescription, analyzeOptions),
           parent: serverSpan,
           traceBody: () => {
             const span = hub.traces.startSpan('read_body', 'example-http', serverSpan);
@@ -210,13 +227,21 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
         sendError(res, 405, 'METHOD_NOT_ALLOWED', 'use GET', { Allow: 'GET, HEAD' });
         return;
       }
-      sendJson(res, 200, traffic ? { enabled: true, phase: phaseAt(systemClock.now() - startedAt).name, ...traffic.stats } : { enabled: false });
+      sendJson(
+        res,
+        200,
+        traffic
+          ? { enabled: true, phase: phaseAt(systemClock.now() - startedAt).name, ...traffic.stats }
+          : { enabled: false },
+      );
       return;
     }
     if ((req.method === 'GET' || req.method === 'HEAD') && assets.has(path)) {
       // The page is protected like the API (open it with ?access_token=); its scripts and styles are public code.
       if ((path === '/' || path === '/index.html') && !ctx.authorized) {
-        sendError(res, 401, 'UNAUTHORIZED', 'open the dashboard with ?access_token=<OBS_TOKEN>', { 'WWW-Authenticate': 'Bearer realm="obs"' });
+        sendError(res, 401, 'UNAUTHORIZED', 'open the dashboard with ?access_token=<OBS_TOKEN>', {
+          'WWW-Authenticate': 'Bearer realm="obs"',
+        });
         return;
       }
       serveStaticAsset(req, res, path, assets);
@@ -300,7 +325,9 @@ function runtimeSnapshot(hub: ObservabilityHub, enabled: boolean): Record<string
 function demoSampleSLO(hub: ObservabilityHub): (sample: string, ok: boolean) => void {
   const id = 'demo-uploads-by-sample';
   if (!hub.sloTracker.hasSLO(id)) {
-    hub.sloTracker.defineSLO(createSLODefinition('Demo uploads by sample', 80, 1, '', { sloId: id, groupBy: ['sample'] }));
+    hub.sloTracker.defineSLO(
+      createSLODefinition('Demo uploads by sample', 80, 1, '', { sloId: id, groupBy: ['sample'] }),
+    );
   }
   return (sample, ok) => hub.sloTracker.recordEvent(id, ok, { sample });
 }

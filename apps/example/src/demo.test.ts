@@ -24,10 +24,13 @@ describe('the --demo traffic, end to end', () => {
       const elapsed = Date.now() - started;
       if (!seen.anomaly && data.anomalies.length > 0) seen.anomaly = elapsed;
       if (!seen.alert && data.alerts.firingCount > 0) seen.alert = elapsed;
-      const firingNames = Object.values(data.alerts.firing).flat().map((a) => a.name);
+      const firingNames = Object.values(data.alerts.firing)
+        .flat()
+        .map((a) => a.name);
       if (!seen.providerAlert && firingNames.includes('VisionProviderErrors')) seen.providerAlert = elapsed;
       const availability = data.slos.find((s) => s.sloId === 'vision-availability-local');
-      if (!seen.burn && availability?.errorBudgetRemaining != null && availability.errorBudgetRemaining < 100) seen.burn = elapsed;
+      if (!seen.burn && availability?.errorBudgetRemaining != null && availability.errorBudgetRemaining < 100)
+        seen.burn = elapsed;
     }
     expect(seen.anomaly, 'an anomaly within a minute').toBeGreaterThan(0);
     expect(seen.alert, 'a firing alert within a minute').toBeGreaterThan(0);

@@ -28,11 +28,22 @@ export function createExporters(settings: ExportSettings, serviceName = 'obs-exa
   if (settings.otlpEndpoint !== undefined) {
     exporters.push(
       createOtlpHttpExporter({ url: join(settings.otlpEndpoint, '/v1/traces'), protocol: settings.otlpProtocol }),
-      createOtlpMetricExporter({ url: join(settings.otlpEndpoint, '/v1/metrics'), protocol: settings.otlpProtocol, intervalMs: settings.metricExportIntervalMs, serviceName }),
+      createOtlpMetricExporter({
+        url: join(settings.otlpEndpoint, '/v1/metrics'),
+        protocol: settings.otlpProtocol,
+        intervalMs: settings.metricExportIntervalMs,
+        serviceName,
+      }),
     );
   }
   if (settings.remoteWriteUrl !== undefined) {
-    exporters.push(createRemoteWriteExporter({ url: settings.remoteWriteUrl, intervalMs: settings.remoteWriteIntervalMs, externalLabels: { job: serviceName } }));
+    exporters.push(
+      createRemoteWriteExporter({
+        url: settings.remoteWriteUrl,
+        intervalMs: settings.remoteWriteIntervalMs,
+        externalLabels: { job: serviceName },
+      }),
+    );
   }
   return exporters;
 }

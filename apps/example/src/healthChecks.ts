@@ -3,7 +3,10 @@ import { ProviderBusyError, type VisionProvider } from '@obs/vision';
 import { phaseAt } from './demo/trafficPlan';
 
 /** A 1×1 white PNG: the provider check decodes it end to end. */
-const PROBE_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAAC0lEQVR4AWP4DwQACfsD/c8LaHIAAAAASUVORK5CYII=', 'base64');
+const PROBE_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAAC0lEQVR4AWP4DwQACfsD/c8LaHIAAAAASUVORK5CYII=',
+  'base64',
+);
 
 type CheckResult = { status: 'healthy' | 'degraded' | 'unhealthy'; message: string; details?: Record<string, unknown> };
 
@@ -15,10 +18,15 @@ export function providerCheck(provider: VisionProvider): () => Promise<CheckResu
       result = await provider.analyzeImage(PROBE_PNG, false);
     } catch (error) {
       // Every worker busy: working, but at capacity.
-      if (error instanceof ProviderBusyError) return { status: 'degraded', message: `${provider.providerName} is at capacity: ${error.message}` };
+      if (error instanceof ProviderBusyError)
+        return { status: 'degraded', message: `${provider.providerName} is at capacity: ${error.message}` };
       throw error;
     }
-    return { status: 'healthy', message: `${provider.providerName} decoded a probe image`, details: { confidence: result.confidence } };
+    return {
+      status: 'healthy',
+      message: `${provider.providerName} decoded a probe image`,
+      details: { confidence: result.confidence },
+    };
   };
 }
 
@@ -31,7 +39,11 @@ export function eventLoopCheck(): { check: () => CheckResult; stop: () => void }
       const p99 = histogram.percentile(99) / 1e6;
       histogram.reset();
       const status = p99 > 1000 ? 'unhealthy' : p99 > 100 ? 'degraded' : 'healthy';
-      return { status, message: `event loop delay p99 ${p99.toFixed(1)} ms`, details: { p99Ms: Math.round(p99 * 10) / 10 } };
+      return {
+        status,
+        message: `event loop delay p99 ${p99.toFixed(1)} ms`,
+        details: { p99Ms: Math.round(p99 * 10) / 10 },
+      };
     },
     stop: () => histogram.disable(),
   };

@@ -25,7 +25,9 @@ function latencyBound(targetMs: number): number {
   if (perCpu <= 3) return targetMs;
   // Beyond eight runnable threads per CPU nothing about latency can be concluded.
   const bound = perCpu > 8 ? Number.POSITIVE_INFINITY : targetMs * 5;
-  console.warn(`load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} CPUs: latency target ${targetMs} ms loosened to ${bound} ms`);
+  console.warn(
+    `load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} CPUs: latency target ${targetMs} ms loosened to ${bound} ms`,
+  );
   return bound;
 }
 
@@ -54,7 +56,12 @@ describe('the app under hostile clients', () => {
   it(`closes ${IDLE_CONNECTIONS} idle connections within 15 s while /health answers every probe`, async () => {
     // The attacker and the prober are separate processes, so the probe times are the server's, not the attacker's.
     const [report, { health }] = await Promise.all([
-      runHostileClient<IdleReport>('idle', app.url, { connections: IDLE_CONNECTIONS, seconds: 20, probe: 'false' }, OPEN_FILES),
+      runHostileClient<IdleReport>(
+        'idle',
+        app.url,
+        { connections: IDLE_CONNECTIONS, seconds: 20, probe: 'false' },
+        OPEN_FILES,
+      ),
       runHostileClient<{ health: NonNullable<IdleReport['health']> }>('probe', app.url, { seconds: 15 }),
     ]);
     // Every connection that opened was closed by the server (on a starved machine some attempts time out in the attacker).
@@ -74,7 +81,9 @@ describe('the app under hostile clients', () => {
   }, 60_000);
 
   it('closes a connection that sends half its headers within the header timeout (10 s) plus 2 s', async () => {
-    const report = await runHostileClient<{ closedAfterMs: number | null; response: string }>('slow-headers', app.url, { seconds: 30 });
+    const report = await runHostileClient<{ closedAfterMs: number | null; response: string }>('slow-headers', app.url, {
+      seconds: 30,
+    });
     expect(report.closedAfterMs).not.toBeNull();
     expect(report.closedAfterMs!).toBeGreaterThan(9_000);
     expect(report.closedAfterMs!).toBeLessThan(12_000);
@@ -82,10 +91,25 @@ describe('the app under hostile clients', () => {
   }, 60_000);
 
   it('keeps /health under 300 ms and RSS under 350 MB during 20 concurrent 4-megapixel PNG uploads', async () => {
-    type UploadReport = { imageBytes: number; statuses: Record<string, number>; analyzedPerSecond: number; peakRssMiB: number };
+    type UploadReport = {
+      imageBytes: number;
+      statuses: Record<string, number>;
+      analyzedPerSecond: number;
+      peakRssMiB: number;
+    };
     const [report, { health }] = await Promise.all([
-      runHostileClient<UploadReport>('uploads', app.url, { concurrency: 20, rounds: 2, pid: app.child.pid!, token: TOKEN, probe: 'false' }),
-      runHostileClient<{ health: { probes: number; failures: number; p99Ms: number; maxMs: number } }>('probe', app.url, { seconds: 15, every: 50 }),
+      runHostileClient<UploadReport>('uploads', app.url, {
+        concurrency: 20,
+        rounds: 2,
+        pid: app.child.pid!,
+        token: TOKEN,
+        probe: 'false',
+      }),
+      runHostileClient<{ health: { probes: number; failures: number; p99Ms: number; maxMs: number } }>(
+        'probe',
+        app.url,
+        { seconds: 15, every: 50 },
+      ),
     ]);
     expect(report.imageBytes).toBeGreaterThan(5 * 1024 * 1024);
     // Some analysed, the rest shed with 503 (never another failure).
@@ -105,7 +129,10 @@ describe('the app under hostile clients', () => {
     ['to a GET-only route (405)', '/metrics', 405],
   ] as const) {
     it(`reads at most a few MB of a 500 MB body sent ${what}`, async () => {
-      const report = await runHostileClient<{ status: number; sentBytes: number }>('big-body', app.url, { bytes: 500_000_000, path });
+      const report = await runHostileClient<{ status: number; sentBytes: number }>('big-body', app.url, {
+        bytes: 500_000_000,
+        path,
+      });
       expect(report.status).toBe(status);
       // The client could hand the kernel at most this much before the server closed.
       expect(report.sentBytes).toBeLessThan(16 * 1024 * 1024);

@@ -34,11 +34,15 @@ async function main(): Promise<void> {
     server: {
       ...(config.maxConnections !== undefined ? { maxConnections: config.maxConnections } : {}),
       // The request timeout must not be shorter than the header timeout.
-      ...(config.headersTimeoutMs !== undefined ? { headersTimeoutMs: config.headersTimeoutMs, requestTimeoutMs: Math.max(30_000, config.headersTimeoutMs) } : {}),
+      ...(config.headersTimeoutMs !== undefined
+        ? { headersTimeoutMs: config.headersTimeoutMs, requestTimeoutMs: Math.max(30_000, config.headersTimeoutMs) }
+        : {}),
     },
   });
   process.stdout.write(`vision service listening on ${app.url}${config.demo ? ' (demo traffic on)' : ''}\n`);
-  process.stdout.write(`  dashboard  ${app.url}/\n  analyze    curl --data-binary @image.png ${app.url}/api/analyze\n  metrics    ${app.url}/metrics\n`);
+  process.stdout.write(
+    `  dashboard  ${app.url}/\n  analyze    curl --data-binary @image.png ${app.url}/api/analyze\n  metrics    ${app.url}/metrics\n`,
+  );
 
   let stopping = false;
   const shutdown = (signal: string) => {

@@ -15,12 +15,13 @@ const DASHBOARD_POLLING = new Set(['/api/events', '/api/dashboard']);
  * nothing otherwise. Returns the function that uninstalls it.
  */
 export async function enableOpenTelemetry(hub: ObservabilityHub): Promise<() => void> {
-  const [{ registerObs }, { registerInstrumentations }, { HttpInstrumentation }, { UndiciInstrumentation }] = await Promise.all([
-    import('@obs/otel'),
-    import('@opentelemetry/instrumentation'),
-    import('@opentelemetry/instrumentation-http'),
-    import('@opentelemetry/instrumentation-undici'),
-  ]);
+  const [{ registerObs }, { registerInstrumentations }, { HttpInstrumentation }, { UndiciInstrumentation }] =
+    await Promise.all([
+      import('@obs/otel'),
+      import('@opentelemetry/instrumentation'),
+      import('@opentelemetry/instrumentation-http'),
+      import('@opentelemetry/instrumentation-undici'),
+    ]);
   const unregister = registerObs({ traces: hub.traces, metrics: hub.metrics, serviceName: 'example-http' });
   const http = new HttpInstrumentation({
     ignoreIncomingRequestHook: (req) => DASHBOARD_POLLING.has((req.url ?? '').split('?')[0] ?? ''),

@@ -67,7 +67,10 @@ describe('the app as a process', () => {
 
   it('shuts down gracefully on SIGTERM and writes a final snapshot', async () => {
     const stateFile = join(dir, 'graceful.json');
-    const app = await startAppProcess(await freePort(), { OBS_STATE_FILE: stateFile, OBS_SNAPSHOT_INTERVAL_SECONDS: '3600' });
+    const app = await startAppProcess(await freePort(), {
+      OBS_STATE_FILE: stateFile,
+      OBS_SNAPSHOT_INTERVAL_SECONDS: '3600',
+    });
     started.push(app);
     for (let i = 0; i < 3; i++) await post(app.url, png);
     // An open event stream must not keep the process alive.
@@ -87,7 +90,9 @@ describe('the app as a process', () => {
     writeFileSync(stateFile, '{"format":"obs-hub-snapshot","version":1,"trunc');
     const app = await startAppProcess(await freePort(), { OBS_STATE_FILE: stateFile });
     started.push(app);
-    await expect.poll(() => app.output(), { timeout: 10_000 }).toMatch(/state file .*corrupt\.json was not fully usable/);
+    await expect
+      .poll(() => app.output(), { timeout: 10_000 })
+      .toMatch(/state file .*corrupt\.json was not fully usable/);
     expect(await post(app.url, png)).toBe(200);
     expect(await counter(app.url, 'vision_requests_total', 'provider="local"')).toBe(1);
     expect((await app.kill('SIGTERM')).code).toBe(0);
@@ -99,14 +104,17 @@ describe('the app as a process', () => {
   });
 
   // CI builds before testing, so there the built entry point must exist and run.
-  it.skipIf(!process.env.CI && !hasBuild())('runs from the build: node dist/main.js serves the dashboard with uPlot from this origin', async () => {
-    const app = await startAppProcess(await freePort(), {}, { built: true });
-    started.push(app);
-    const page = await fetch(`${app.url}/`);
-    expect(page.status).toBe(200);
-    expect(await page.text()).toContain('/vendor/uPlot.min.css');
-    expect((await fetch(`${app.url}/vendor/uPlot.esm.js`)).status).toBe(200);
-    expect(await post(app.url, png)).toBe(200);
-    expect((await app.kill('SIGTERM')).code).toBe(0);
-  });
+  it.skipIf(!process.env.CI && !hasBuild())(
+    'runs from the build: node dist/main.js serves the dashboard with uPlot from this origin',
+    async () => {
+      const app = await startAppProcess(await freePort(), {}, { built: true });
+      started.push(app);
+      const page = await fetch(`${app.url}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('/vendor/uPlot.min.css');
+      expect((await fetch(`${app.url}/vendor/uPlot.esm.js`)).status).toBe(200);
+      expect(await post(app.url, png)).toBe(200);
+      expect((await app.kill('SIGTERM')).code).toBe(0);
+    },
+  );
 });

@@ -24,13 +24,26 @@ describe.skipIf(!prometheusBinary)('a real Prometheus scraping the app', () => {
     const target = new URL(app.url).host;
     writeFileSync(
       join(dir, 'prometheus.yml'),
-      ['global:', '  scrape_interval: 1s', '  evaluation_interval: 1s', 'scrape_configs:', '  - job_name: obs-example', '    static_configs:', `      - targets: ['${target}']`, ''].join('\n'),
+      [
+        'global:',
+        '  scrape_interval: 1s',
+        '  evaluation_interval: 1s',
+        'scrape_configs:',
+        '  - job_name: obs-example',
+        '    static_configs:',
+        `      - targets: ['${target}']`,
+        '',
+      ].join('\n'),
     );
     const port = await freePort();
     promUrl = `http://127.0.0.1:${port}`;
     prometheus = await startServer(
       prometheusBinary!,
-      [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
+      [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+      ],
       `${promUrl}/-/ready`,
       30_000,
     );
@@ -49,7 +62,9 @@ describe.skipIf(!prometheusBinary)('a real Prometheus scraping the app', () => {
     await expect
       .poll(
         async () => {
-          const targets = (await (await fetch(`${promUrl}/api/v1/targets`)).json()) as { data: { activeTargets: { health: string; lastError: string }[] } };
+          const targets = (await (await fetch(`${promUrl}/api/v1/targets`)).json()) as {
+            data: { activeTargets: { health: string; lastError: string }[] };
+          };
           return targets.data.activeTargets.map((t) => `${t.health}${t.lastError ? ': ' + t.lastError : ''}`);
         },
         { timeout: 30_000, interval: 500 },
@@ -58,13 +73,21 @@ describe.skipIf(!prometheusBinary)('a real Prometheus scraping the app', () => {
     await expect
       .poll(
         async () => {
-          const res = (await (await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent('vision_requests_total')}`)).json()) as QueryResult;
-          return res.data.result.map((r) => ({ provider: r.metric['provider'], job: r.metric['job'], value: Number(r.value[1]) }));
+          const res = (await (
+            await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent('vision_requests_total')}`)
+          ).json()) as QueryResult;
+          return res.data.result.map((r) => ({
+            provider: r.metric['provider'],
+            job: r.metric['job'],
+            value: Number(r.value[1]),
+          }));
         },
         { timeout: 30_000, interval: 500 },
       )
       .toEqual([{ provider: 'local', job: 'obs-example', value: 8 }]);
-    const errors = (await (await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent('sum(vision_requests_error_total)')}`)).json()) as QueryResult;
+    const errors = (await (
+      await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent('sum(vision_requests_error_total)')}`)
+    ).json()) as QueryResult;
     expect(Number(errors.data.result[0]?.value[1])).toBe(1);
   });
 });

@@ -23,7 +23,15 @@ describe.skipIf(!chromiumPath)('silences in the dashboard (headless chromium)', 
     browser = await chromium.launchPersistentContext(profile, {
       executablePath: chromiumPath!,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       viewport: { width: 1400, height: 1000 },
     });
     page = await browser.newPage();
@@ -41,7 +49,12 @@ describe.skipIf(!chromiumPath)('silences in the dashboard (headless chromium)', 
   const card = (name: string) => page.locator('#alerts-list li', { hasText: name });
 
   it('silences a firing alert from its card (duration, comment), lists the silence and what it mutes, then expires it', async () => {
-    app.hub.alerts.fireAlert({ name: 'DiskFull', severity: 'critical', message: 'disk 97% full', labels: { instance: 'db-1' } });
+    app.hub.alerts.fireAlert({
+      name: 'DiskFull',
+      severity: 'critical',
+      message: 'disk 97% full',
+      labels: { instance: 'db-1' },
+    });
     app.hub.alerts.fireAlert({ name: 'HighLatency', severity: 'warning', labels: { service: 'api' } });
     await card('DiskFull').waitFor({ timeout: 20_000 });
     expect(await page.locator('#silences-empty').isVisible()).toBe(true);
@@ -50,7 +63,9 @@ describe.skipIf(!chromiumPath)('silences in the dashboard (headless chromium)', 
     await card('DiskFull').locator('.silence-button').click();
     await page.locator('#silence-dialog').waitFor({ state: 'visible' });
     expect(await page.locator('#silence-matchers').textContent()).toBe('alertname="DiskFull", instance="db-1"');
-    await page.locator('#silence-comment').evaluate((input) => ((input as unknown as { required: boolean }).required = false));
+    await page
+      .locator('#silence-comment')
+      .evaluate((input) => ((input as unknown as { required: boolean }).required = false));
     await page.click('#silence-submit');
     await expect.poll(() => page.locator('#silence-error').textContent()).toBe('A comment is required.');
     expect(app.hub.alerts.listSilences()).toHaveLength(0);
@@ -66,7 +81,10 @@ describe.skipIf(!chromiumPath)('silences in the dashboard (headless chromium)', 
     expect(silence).toMatchObject({ status: 'active', createdBy: 'dashboard', comment: 'disk swap tonight' });
     expect(silence!.endsAt - before).toBeGreaterThan(4 * 3600_000 - 60_000);
     expect(silence!.endsAt - before).toBeLessThan(4 * 3600_000 + 60_000);
-    expect(app.hub.alerts.getActiveAlerts().find((a) => a.name === 'DiskFull')).toMatchObject({ state: 'suppressed', suppressedBy: [`silence:${silence!.id}`] });
+    expect(app.hub.alerts.getActiveAlerts().find((a) => a.name === 'DiskFull')).toMatchObject({
+      state: 'suppressed',
+      suppressedBy: [`silence:${silence!.id}`],
+    });
 
     // The dashboard shows it silenced: gone from the firing cards, listed under Silences with what it mutes.
     const item = page.locator(`#silences-list li[data-silence-id="${silence!.id}"]`);

@@ -72,7 +72,10 @@ export interface NormalizedInit {
 function text(value: unknown, what: string, fallback: string, max: number): string {
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || value.length > max) {
-    throw new AlertValidationError('INVALID_ALERT', `${what} must be a string of at most ${max} characters, got ${describeValue(value)}`);
+    throw new AlertValidationError(
+      'INVALID_ALERT',
+      `${what} must be a string of at most ${max} characters, got ${describeValue(value)}`,
+    );
   }
   return value;
 }
@@ -90,25 +93,43 @@ function annotations(value: unknown): Labels {
 /** Validates an init (throws {@link AlertValidationError}) and applies defaults. */
 export function normalizeAlertInit(
   init: unknown,
-  defaults: { source?: string; severity?: AlertSeverity; labels?: Labels; annotations?: Labels; maxLabelValueLength?: number } = {},
+  defaults: {
+    source?: string;
+    severity?: AlertSeverity;
+    labels?: Labels;
+    annotations?: Labels;
+    maxLabelValueLength?: number;
+  } = {},
 ): NormalizedInit {
   if (init === null || typeof init !== 'object' || Array.isArray(init)) {
-    throw new AlertValidationError('INVALID_ALERT', `an alert must be an object with a name, got ${describeValue(init)}`);
+    throw new AlertValidationError(
+      'INVALID_ALERT',
+      `an alert must be an object with a name, got ${describeValue(init)}`,
+    );
   }
   const raw = init as Record<string, unknown>;
   const name = raw['name'];
   if (typeof name !== 'string' || name.length === 0 || name.length > MAX_NAME_LENGTH) {
-    throw new AlertValidationError('INVALID_ALERT', `alert name must be a non-empty string of at most ${MAX_NAME_LENGTH} characters, got ${describeValue(name)}`);
+    throw new AlertValidationError(
+      'INVALID_ALERT',
+      `alert name must be a non-empty string of at most ${MAX_NAME_LENGTH} characters, got ${describeValue(name)}`,
+    );
   }
   const alertId = raw['alertId'] === undefined ? undefined : text(raw['alertId'], 'alertId', '', MAX_NAME_LENGTH);
   if (alertId === '') throw new AlertValidationError('INVALID_ALERT', 'alertId must not be empty');
   const severity = raw['severity'] ?? defaults.severity ?? AlertSeverity.WARNING;
   if (!isAlertSeverity(severity)) {
-    throw new AlertValidationError('INVALID_ALERT', `severity must be one of info, warning, error, critical, got ${describeValue(severity)}`);
+    throw new AlertValidationError(
+      'INVALID_ALERT',
+      `severity must be one of info, warning, error, critical, got ${describeValue(severity)}`,
+    );
   }
   const state = raw['state'];
   if (state !== undefined && !isAlertState(state)) {
-    throw new AlertValidationError('INVALID_ALERT', `state must be one of pending, firing, resolved, suppressed, got ${describeValue(state)}`);
+    throw new AlertValidationError(
+      'INVALID_ALERT',
+      `state must be one of pending, firing, resolved, suppressed, got ${describeValue(state)}`,
+    );
   }
   const value = raw['value'] ?? 0;
   if (typeof value !== 'number' || !Number.isFinite(value)) {
@@ -116,16 +137,27 @@ export function normalizeAlertInit(
   }
   const startedAt = raw['startedAt'];
   if (startedAt !== undefined && (typeof startedAt !== 'number' || !Number.isFinite(startedAt))) {
-    throw new AlertValidationError('INVALID_ALERT', `startedAt must be epoch milliseconds, got ${describeValue(startedAt)}`);
+    throw new AlertValidationError(
+      'INVALID_ALERT',
+      `startedAt must be epoch milliseconds, got ${describeValue(startedAt)}`,
+    );
   }
   let labels: Labels;
   let notes: Labels;
   try {
-    labels = normalizeLabels(defaults.labels ? { ...defaults.labels, ...(raw['labels'] as object | undefined) } : raw['labels']);
-    notes = annotations(defaults.annotations ? { ...defaults.annotations, ...(raw['annotations'] as object | undefined) } : raw['annotations']);
+    labels = normalizeLabels(
+      defaults.labels ? { ...defaults.labels, ...(raw['labels'] as object | undefined) } : raw['labels'],
+    );
+    notes = annotations(
+      defaults.annotations
+        ? { ...defaults.annotations, ...(raw['annotations'] as object | undefined) }
+        : raw['annotations'],
+    );
   } catch (error) {
     if (error instanceof AlertValidationError) throw error;
-    throw new AlertValidationError('INVALID_ALERT', `invalid alert ${name}: ${(error as Error).message}`, { cause: error });
+    throw new AlertValidationError('INVALID_ALERT', `invalid alert ${name}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   // A label value past the limit is truncated (before the fingerprint, so it is the identity) and counted.
   const maxValue = defaults.maxLabelValueLength ?? DEFAULT_MAX_ALERT_LABEL_VALUE_LENGTH;
@@ -169,11 +201,14 @@ export function createAlert(init: AlertInit, clock: Clock = systemClock): Alert 
   const state = n.state ?? AlertState.FIRING;
   const optionalTime = (v: unknown, what: string): number | undefined => {
     if (v === undefined) return undefined;
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new AlertValidationError('INVALID_ALERT', `${what} must be epoch milliseconds, got ${describeValue(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw new AlertValidationError('INVALID_ALERT', `${what} must be epoch milliseconds, got ${describeValue(v)}`);
     return v;
   };
-  const firingSince = optionalTime(raw.firingSince, 'firingSince') ?? (state === AlertState.FIRING ? startedAt : undefined);
-  const resolvedAt = optionalTime(raw.resolvedAt, 'resolvedAt') ?? (state === AlertState.RESOLVED ? clock.now() : undefined);
+  const firingSince =
+    optionalTime(raw.firingSince, 'firingSince') ?? (state === AlertState.FIRING ? startedAt : undefined);
+  const resolvedAt =
+    optionalTime(raw.resolvedAt, 'resolvedAt') ?? (state === AlertState.RESOLVED ? clock.now() : undefined);
   const alert: Alert = {
     alertId: n.alertId ?? n.fingerprint,
     fingerprint: n.fingerprint,

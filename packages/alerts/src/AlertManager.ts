@@ -1,6 +1,12 @@
 import { describeValue, EventBus, systemClock, type Clock, type Labels } from '@obs/core';
 import { asyncScheduler, timer, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
-import { DEFAULT_MAX_ALERT_LABEL_VALUE_LENGTH, normalizeAlertInit, type Alert, type AlertInit, type NormalizedInit } from './Alert';
+import {
+  DEFAULT_MAX_ALERT_LABEL_VALUE_LENGTH,
+  normalizeAlertInit,
+  type Alert,
+  type AlertInit,
+  type NormalizedInit,
+} from './Alert';
 import { AlertSeverity, AlertState, isAlertSeverity } from './AlertSeverity';
 import { AlertLimitError, AlertValidationError } from './errors';
 import type { AlertsEvent } from './events';
@@ -13,7 +19,13 @@ import { HandlerDispatcher, type HandlerOptions } from './manager/HandlerDispatc
 import { MuteResolver, type SuppressionRule } from './manager/MuteResolver';
 import { RuleEvaluator, type AlertRule, type RuleHost, type RuleOptions } from './manager/RuleEvaluator';
 import { alertMatchLabels, DEFAULT_MAX_REGEX_LENGTH } from './matchers';
-import { isNotificationSink, type AlertHandler, type AlertNotification, type NotificationHandler, type NotificationSink } from './Notification';
+import {
+  isNotificationSink,
+  type AlertHandler,
+  type AlertNotification,
+  type NotificationHandler,
+  type NotificationSink,
+} from './Notification';
 import { DEFAULT_RECEIVER, matchRoutes, resolveRoute, type ResolvedRoute, type RouteConfig } from './route';
 import { compileTimeIntervals, type CompiledTimeIntervals, type TimeInterval } from './timeIntervals';
 import type { Silence, SilenceInit, StoredSilence } from './silences';
@@ -168,7 +180,10 @@ function parseReceivers(input: unknown): Map<string, NotificationHandler[]> {
   const out = new Map<string, NotificationHandler[]>([[DEFAULT_RECEIVER, []]]);
   if (input === undefined) return out;
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    throw new AlertValidationError('INVALID_CONFIG', `receivers must be an object of name -> sink(s), got ${describeValue(input)}`);
+    throw new AlertValidationError(
+      'INVALID_CONFIG',
+      `receivers must be an object of name -> sink(s), got ${describeValue(input)}`,
+    );
   }
   for (const [name, value] of Object.entries(input)) {
     requireId(name, 'receiver name');
@@ -183,11 +198,15 @@ function parseTimeIntervals(input: unknown): Map<string, CompiledTimeIntervals> 
   const out = new Map<string, CompiledTimeIntervals>();
   if (input === undefined) return out;
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    throw new AlertValidationError('INVALID_CONFIG', `timeIntervals must be an object of name -> intervals, got ${describeValue(input)}`);
+    throw new AlertValidationError(
+      'INVALID_CONFIG',
+      `timeIntervals must be an object of name -> intervals, got ${describeValue(input)}`,
+    );
   }
   const entries = Object.entries(input);
   if (entries.length > 256) throw new AlertValidationError('INVALID_CONFIG', 'at most 256 named time intervals');
-  for (const [name, value] of entries) out.set(requireId(name, 'time interval name'), compileTimeIntervals(name, value));
+  for (const [name, value] of entries)
+    out.set(requireId(name, 'time interval name'), compileTimeIntervals(name, value));
   return out;
 }
 
@@ -235,18 +254,23 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
     }
     this.events$ = this.bus.events$;
     this.clock = config.clock ?? systemClock;
-    if (typeof this.clock?.now !== 'function') throw new AlertValidationError('INVALID_CONFIG', 'clock must have a now() method');
+    if (typeof this.clock?.now !== 'function')
+      throw new AlertValidationError('INVALID_CONFIG', 'clock must have a now() method');
     this.scheduler = config.scheduler;
     this.timers = createTimers(config.scheduler);
     const seconds = config.alertEvaluationIntervalSeconds ?? 60;
     if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0 || seconds > 86_400) {
-      throw new AlertValidationError('INVALID_CONFIG', `alertEvaluationIntervalSeconds must be in (0, 86400], got ${describeValue(seconds)}`);
+      throw new AlertValidationError(
+        'INVALID_CONFIG',
+        `alertEvaluationIntervalSeconds must be in (0, 86400], got ${describeValue(seconds)}`,
+      );
     }
     this.intervalMs = seconds * 1000;
     const handlerTimeoutMs = duration(config.handlerTimeoutMs, 'handlerTimeoutMs', 10_000, 1);
     const limits = { ...DEFAULT_LIMITS };
     if (config.limits !== undefined) {
-      if (config.limits === null || typeof config.limits !== 'object') throw new AlertValidationError('INVALID_CONFIG', 'limits must be an object');
+      if (config.limits === null || typeof config.limits !== 'object')
+        throw new AlertValidationError('INVALID_CONFIG', 'limits must be an object');
       for (const key of Object.keys(DEFAULT_LIMITS) as (keyof AlertManagerLimits)[]) {
         const v = config.limits[key];
         if (v !== undefined) limits[key] = positiveInteger(v, `limits.${key}`);
@@ -255,7 +279,11 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
     this.limits = Object.freeze(limits);
     const receivers = parseReceivers(config.receivers);
     const timeIntervals = parseTimeIntervals(config.timeIntervals);
-    const route = (this.route = resolveRoute(config.route, { receivers: new Set(receivers.keys()), timeIntervals, maxRegexLength: limits.maxRegexLength }));
+    const route = (this.route = resolveRoute(config.route, {
+      receivers: new Set(receivers.keys()),
+      timeIntervals,
+      maxRegexLength: limits.maxRegexLength,
+    }));
     this.store = new AlertStore(limits.maxResolvedHistory);
     this.mutes = new MuteResolver(
       this.store,
@@ -267,9 +295,22 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
       },
       config.inhibitRules ?? [],
     );
-    this.rules = new RuleEvaluator<Ctx>(this.store, limits.maxRules, limits.maxActiveAlerts, limits.maxLabelValueLength);
-    this.dispatcher = new HandlerDispatcher(this.clock, this.timers, handlerTimeoutMs, limits.maxHandlers, (e) => this.emit(e), receivers.keys());
-    for (const [name, sinks] of receivers) for (const sink of sinks) this.dispatcher.addNotificationHandler(sink, { receiver: name });
+    this.rules = new RuleEvaluator<Ctx>(
+      this.store,
+      limits.maxRules,
+      limits.maxActiveAlerts,
+      limits.maxLabelValueLength,
+    );
+    this.dispatcher = new HandlerDispatcher(
+      this.clock,
+      this.timers,
+      handlerTimeoutMs,
+      limits.maxHandlers,
+      (e) => this.emit(e),
+      receivers.keys(),
+    );
+    for (const [name, sinks] of receivers)
+      for (const sink of sinks) this.dispatcher.addNotificationHandler(sink, { receiver: name });
     this.notifier = new Notifier(route, this.clock, this.timers, limits.maxGroups, {
       runTimer: (fn) => this.batch(fn),
       deliver: (n: AlertNotification) => this.dispatcher.deliver(n),
@@ -302,10 +343,17 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
         return existing;
       }
       if (n.alertId !== undefined && this.store.hasAlertId(n.alertId)) {
-        throw new AlertValidationError('ALERT_ID_CONFLICT', `alertId ${n.alertId} already belongs to another active alert (different name or labels)`);
+        throw new AlertValidationError(
+          'ALERT_ID_CONFLICT',
+          `alertId ${n.alertId} already belongs to another active alert (different name or labels)`,
+        );
       }
       if (this.store.size >= this.limits.maxActiveAlerts) {
-        throw new AlertLimitError('ACTIVE_ALERT_LIMIT', `at most ${this.limits.maxActiveAlerts} active alerts`, this.limits.maxActiveAlerts);
+        throw new AlertLimitError(
+          'ACTIVE_ALERT_LIMIT',
+          `at most ${this.limits.maxActiveAlerts} active alerts`,
+          this.limits.maxActiveAlerts,
+        );
       }
       return this.createRecord(n, n.startedAt ?? now, now, 'firing');
     });
@@ -337,12 +385,20 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
   }
 
   getAlertsBySeverity(severity: AlertSeverity): Alert[] {
-    if (!isAlertSeverity(severity)) throw new AlertValidationError('INVALID_ARGUMENT', `severity must be one of info, warning, error, critical, got ${describeValue(severity)}`);
+    if (!isAlertSeverity(severity))
+      throw new AlertValidationError(
+        'INVALID_ARGUMENT',
+        `severity must be one of info, warning, error, critical, got ${describeValue(severity)}`,
+      );
     return this.getActiveAlerts().filter((a) => a.severity === severity);
   }
 
   getResolvedAlerts(limit = 100): Alert[] {
-    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 0) throw new AlertValidationError('INVALID_ARGUMENT', `limit must be a non-negative integer, got ${describeValue(limit)}`);
+    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 0)
+      throw new AlertValidationError(
+        'INVALID_ARGUMENT',
+        `limit must be a non-negative integer, got ${describeValue(limit)}`,
+      );
     return this.store.resolved(limit);
   }
 
@@ -355,8 +411,15 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
   }
 
   connect(candidates$: Observable<AlertInit>): Subscription {
-    if (candidates$ === null || typeof candidates$ !== 'object' || typeof (candidates$ as { subscribe?: unknown }).subscribe !== 'function') {
-      throw new AlertValidationError('INVALID_ARGUMENT', `connect needs an Observable, got ${describeValue(candidates$)}`);
+    if (
+      candidates$ === null ||
+      typeof candidates$ !== 'object' ||
+      typeof (candidates$ as { subscribe?: unknown }).subscribe !== 'function'
+    ) {
+      throw new AlertValidationError(
+        'INVALID_ARGUMENT',
+        `connect needs an Observable, got ${describeValue(candidates$)}`,
+      );
     }
     return candidates$.subscribe({
       next: (candidate) => {
@@ -372,7 +435,8 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
           this.ruleError('connect', 'connect', errorMessage(error));
         }
       },
-      error: (error: unknown) => this.ruleError('connect', 'connect', `candidate stream failed: ${errorMessage(error)}`),
+      error: (error: unknown) =>
+        this.ruleError('connect', 'connect', `candidate stream failed: ${errorMessage(error)}`),
     });
   }
 
@@ -492,7 +556,10 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
 
   evaluateRules(context: Ctx): Alert[] {
     if (context === null || typeof context !== 'object') {
-      throw new AlertValidationError('INVALID_CONTEXT', `the rule context must be an object, got ${describeValue(context)}`);
+      throw new AlertValidationError(
+        'INVALID_CONTEXT',
+        `the rule context must be an object, got ${describeValue(context)}`,
+      );
     }
     const returned = this.batch(() => this.rules.evaluate(context, this.clock.now(), this.ruleHost));
     return returned.map((rec) => this.store.view(rec));
@@ -625,7 +692,12 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
     this.refresh();
     const now = this.clock.now();
     const plain = (l: Labels): Record<string, string> => ({ ...l });
-    const plainAlert = (a: Alert): Alert => ({ ...a, labels: plain(a.labels), annotations: plain(a.annotations), ...(a.suppressedBy ? { suppressedBy: [...a.suppressedBy] } : {}) });
+    const plainAlert = (a: Alert): Alert => ({
+      ...a,
+      labels: plain(a.labels),
+      annotations: plain(a.annotations),
+      ...(a.suppressedBy ? { suppressedBy: [...a.suppressedBy] } : {}),
+    });
     return {
       version: 1,
       takenAt: now,
@@ -638,7 +710,14 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
       silences: this.mutes
         .listSilences(now)
         .filter((s) => s.endsAt > s.startsAt)
-        .map((s) => ({ id: s.id, matchers: s.matchers.map((m) => ({ ...m })), startsAt: s.startsAt, endsAt: s.endsAt, createdBy: s.createdBy, comment: s.comment })),
+        .map((s) => ({
+          id: s.id,
+          matchers: s.matchers.map((m) => ({ ...m })),
+          startsAt: s.startsAt,
+          endsAt: s.endsAt,
+          createdBy: s.createdBy,
+          comment: s.comment,
+        })),
     };
   }
 
@@ -702,6 +781,8 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
  * alerts.addHandler((a) => console.log(a.name, a.state));
  * const fired = alerts.evaluateRules({ latency_ms: 1500 });
  */
-export function createAlertManager<Ctx extends object = AlertContext>(config: AlertManagerConfig = {}): AlertManager<Ctx> {
+export function createAlertManager<Ctx extends object = AlertContext>(
+  config: AlertManagerConfig = {},
+): AlertManager<Ctx> {
   return new AlertManagerImpl<Ctx>(config);
 }

@@ -1,7 +1,14 @@
 import { ObsError } from '@obs/core';
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { AlertLimitError, AlertValidationError, createAlert, createAlertManager, createAlertmanagerHandler, createWebhookHandler } from './index';
+import {
+  AlertLimitError,
+  AlertValidationError,
+  createAlert,
+  createAlertManager,
+  createAlertmanagerHandler,
+  createWebhookHandler,
+} from './index';
 
 const junk: unknown[] = [undefined, null, 0, Number.NaN, '', 'x'.repeat(5000), [], {}, () => 1, Symbol('s'), 10n, true];
 
@@ -35,7 +42,10 @@ describe('bad input never crashes or corrupts state', () => {
       { name: 'A', startedAt: 'now' },
     ];
     for (const input of bad) {
-      expect(() => alerts.fireAlert(input as never), typeof input === "object" ? JSON.stringify(input)?.slice(0, 60) : typeof input).toThrow(AlertValidationError);
+      expect(
+        () => alerts.fireAlert(input as never),
+        typeof input === 'object' ? JSON.stringify(input)?.slice(0, 60) : typeof input,
+      ).toThrow(AlertValidationError);
       expect(() => createAlert(input as never)).toThrow(AlertValidationError);
     }
     expect(snapshotJson(alerts)).toBe(before);
@@ -43,7 +53,9 @@ describe('bad input never crashes or corrupts state', () => {
 
   it('__proto__ and constructor are ordinary labels and pollute nothing', () => {
     const alerts = createAlertManager();
-    const a = alerts.fireAlert(JSON.parse('{"name":"P","labels":{"__proto__":"x","constructor":"y"},"annotations":{"__proto__":"z"}}'));
+    const a = alerts.fireAlert(
+      JSON.parse('{"name":"P","labels":{"__proto__":"x","constructor":"y"},"annotations":{"__proto__":"z"}}'),
+    );
     expect(a.labels['__proto__']).toBe('x');
     expect(a.annotations['__proto__']).toBe('z');
     expect(({} as Record<string, unknown>)['x']).toBeUndefined();
@@ -63,7 +75,8 @@ describe('bad input never crashes or corrupts state', () => {
       throw new Error('expected a typed error');
     };
     for (const j of junk) {
-      if (typeof j !== 'string' || j.length > 256 || j === '') expectTyped(() => alerts.registerRule(j as never, () => undefined));
+      if (typeof j !== 'string' || j.length > 256 || j === '')
+        expectTyped(() => alerts.registerRule(j as never, () => undefined));
       if (typeof j !== 'function') {
         expectTyped(() => alerts.registerRule('r', j as never));
         expectTyped(() => alerts.addHandler(j as never));
@@ -76,7 +89,8 @@ describe('bad input never crashes or corrupts state', () => {
       expectTyped(() => alerts.addSilence(j as never));
       expectTyped(() => alerts.addInhibitRule(j as never));
       expectTyped(() => alerts.restore(j));
-      if (j === null || typeof j !== 'object' || Array.isArray(j) || Object.keys(j).length === 0) expectTyped(() => alerts.connect(j as never));
+      if (j === null || typeof j !== 'object' || Array.isArray(j) || Object.keys(j).length === 0)
+        expectTyped(() => alerts.connect(j as never));
       expect(alerts.unregisterRule(j as never)).toBe(false);
       expect(alerts.expireSilence(j as never)).toBe(false);
       if (typeof j !== 'string') expect(alerts.getAlert(j as never)).toBeUndefined();
@@ -110,11 +124,14 @@ describe('bad input never crashes or corrupts state', () => {
       { clock: {} },
       { inhibitRules: [{ sourceMatchers: 'x' }] },
     ];
-    for (const config of bad) expect(() => createAlertManager(config as never), JSON.stringify(config)).toThrow(AlertValidationError);
+    for (const config of bad)
+      expect(() => createAlertManager(config as never), JSON.stringify(config)).toThrow(AlertValidationError);
   });
 
   it('limits on rules, handlers and suppression rules are typed errors', () => {
-    const alerts = createAlertManager({ limits: { maxRules: 1, maxHandlers: 1, maxSuppressionRules: 1, maxInhibitRules: 1 } });
+    const alerts = createAlertManager({
+      limits: { maxRules: 1, maxHandlers: 1, maxSuppressionRules: 1, maxInhibitRules: 1 },
+    });
     alerts.registerRule('a', () => undefined);
     alerts.registerRule('a', () => undefined); // replacing is fine
     expect(() => alerts.registerRule('b', () => undefined)).toThrow(AlertLimitError);
@@ -154,7 +171,11 @@ describe('bad input never crashes or corrupts state', () => {
 
   test.prop([fc.anything()])('addSilence and restore on arbitrary input throw only typed errors', (input) => {
     const alerts = createAlertManager({ clock: { now: () => 0 } });
-    for (const call of [() => alerts.addSilence(input as never), () => alerts.restore(input), () => alerts.addInhibitRule(input as never)]) {
+    for (const call of [
+      () => alerts.addSilence(input as never),
+      () => alerts.restore(input),
+      () => alerts.addInhibitRule(input as never),
+    ]) {
       try {
         call();
       } catch (error) {

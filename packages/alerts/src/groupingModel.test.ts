@@ -78,7 +78,12 @@ afterEach(() => vi.useRealTimers());
 const id = fc.constantFrom(...IDS);
 test.prop([
   fc.commands(
-    [id.map((i) => new Fire(i)), id.map((i) => new Resolve(i)), fc.integer({ min: 1, max: 40 }).map((ms) => new Advance(ms)), fc.integer({ min: 1, max: 40 }).map((ms) => new Advance(ms))],
+    [
+      id.map((i) => new Fire(i)),
+      id.map((i) => new Resolve(i)),
+      fc.integer({ min: 1, max: 40 }).map((ms) => new Advance(ms)),
+      fc.integer({ min: 1, max: 40 }).map((ms) => new Advance(ms)),
+    ],
     { maxCommands: 80, size: 'max' },
   ),
 ])('grouped notifications respect groupWait/groupInterval and converge to the truth', (cmds) => {

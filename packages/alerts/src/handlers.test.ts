@@ -18,7 +18,10 @@ describe('handler isolation', () => {
       throw new Error('sync boom');
     });
     alerts.addHandler(() => Promise.reject(new Error('async boom')), { name: 'rejecter' });
-    alerts.addHandler(() => new Promise<void>((resolve) => (lateResolve = resolve)), { name: 'hanger', timeoutMs: 1000 });
+    alerts.addHandler(() => new Promise<void>((resolve) => (lateResolve = resolve)), {
+      name: 'hanger',
+      timeoutMs: 1000,
+    });
     alerts.addNotificationHandler(() => new Promise<void>(() => undefined), { name: 'group-hanger' });
     alerts.addHandler((a) => void ok.push(a.name));
     alerts.addNotificationHandler(async (n) => void ok.push(`group:${n.status}`));
@@ -30,7 +33,12 @@ describe('handler isolation', () => {
       ['rejecter', 'async boom', false],
     ]);
     await vi.advanceTimersByTimeAsync(1000);
-    expect(errors.at(-1)).toMatchObject({ handler: 'hanger', timedOut: true, alertId: alert.alertId, groupKey: expect.any(String) });
+    expect(errors.at(-1)).toMatchObject({
+      handler: 'hanger',
+      timedOut: true,
+      alertId: alert.alertId,
+      groupKey: expect.any(String),
+    });
     lateResolve(); // settles after its timeout: ignored
     const drained = alerts.drain();
     await vi.advanceTimersByTimeAsync(4000);
@@ -128,7 +136,9 @@ describe('connect', () => {
     candidates$.next({ name: 'Anomaly', labels: { metric: 'latency' }, state: AlertState.RESOLVED });
     expect(alerts.getFiringAlerts()).toHaveLength(0);
     candidates$.next({ name: '' });
-    expect(events.filter((e) => e.type === 'alerts/rule-error').map((e) => (e as { rule: string }).rule)).toEqual(['connect']);
+    expect(events.filter((e) => e.type === 'alerts/rule-error').map((e) => (e as { rule: string }).rule)).toEqual([
+      'connect',
+    ]);
     candidates$.error(new Error('upstream died'));
     expect(events.filter((e) => e.type === 'alerts/rule-error')).toHaveLength(2);
     sub.unsubscribe();

@@ -38,7 +38,12 @@ export type {
   HandlerOptions,
 } from './AlertManager';
 export { createAlertManager } from './AlertManager';
-export type { AlertmanagerHandler, AlertmanagerHandlerConfig, AlertmanagerHandlerStats, PostableAlert } from './sinks/alertmanagerHandler';
+export type {
+  AlertmanagerHandler,
+  AlertmanagerHandlerConfig,
+  AlertmanagerHandlerStats,
+  PostableAlert,
+} from './sinks/alertmanagerHandler';
 export { createAlertmanagerHandler } from './sinks/alertmanagerHandler';
 export type { WebhookHandlerConfig, WebhookPayload } from './sinks/webhookHandler';
 export { createWebhookHandler } from './sinks/webhookHandler';

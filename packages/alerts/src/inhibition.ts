@@ -28,14 +28,24 @@ export interface CompiledInhibitRule {
 
 export function compileInhibitRule(input: unknown, id: string, maxRegexLength?: number): CompiledInhibitRule {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    throw new AlertValidationError('INVALID_INHIBIT_RULE', `an inhibition rule must be an object {sourceMatchers, targetMatchers, equal?}, got ${describeValue(input)}`);
+    throw new AlertValidationError(
+      'INVALID_INHIBIT_RULE',
+      `an inhibition rule must be an object {sourceMatchers, targetMatchers, equal?}, got ${describeValue(input)}`,
+    );
   }
   const raw = input as Record<string, unknown>;
   const source = compileMatchers(raw['sourceMatchers'], 'sourceMatchers', maxRegexLength);
   const target = compileMatchers(raw['targetMatchers'], 'targetMatchers', maxRegexLength);
   const equalRaw = raw['equal'] ?? [];
-  if (!Array.isArray(equalRaw) || equalRaw.length > 64 || !equalRaw.every((n) => typeof n === 'string' && isValidLabelName(n))) {
-    throw new AlertValidationError('INVALID_INHIBIT_RULE', `equal must be an array of at most 64 label names, got ${describeValue(equalRaw)}`);
+  if (
+    !Array.isArray(equalRaw) ||
+    equalRaw.length > 64 ||
+    !equalRaw.every((n) => typeof n === 'string' && isValidLabelName(n))
+  ) {
+    throw new AlertValidationError(
+      'INVALID_INHIBIT_RULE',
+      `equal must be an array of at most 64 label names, got ${describeValue(equalRaw)}`,
+    );
   }
   const equal = Object.freeze([...(equalRaw as string[])]);
   const rule: InhibitRule = Object.freeze({
@@ -81,11 +91,13 @@ export class InhibitionIndex {
   }
 
   addTarget(fingerprint: string, labels: Labels): void {
-    for (const rule of this.rules) if (matchesAll(rule.target, labels)) add(this.targets, rule.id, equalKey(rule, labels), fingerprint);
+    for (const rule of this.rules)
+      if (matchesAll(rule.target, labels)) add(this.targets, rule.id, equalKey(rule, labels), fingerprint);
   }
 
   removeTarget(fingerprint: string, labels: Labels): void {
-    for (const rule of this.rules) if (matchesAll(rule.target, labels)) remove(this.targets, rule.id, equalKey(rule, labels), fingerprint);
+    for (const rule of this.rules)
+      if (matchesAll(rule.target, labels)) remove(this.targets, rule.id, equalKey(rule, labels), fingerprint);
   }
 
   /** Ids of the rules that inhibit this alert. */

@@ -1,7 +1,16 @@
 import { ManualClock } from '@obs/core';
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { AlertLimitError, AlertSeverity, AlertState, AlertValidationError, alertFingerprint, createAlertManager, type AlertsEvent, type AlertInit } from './index';
+import {
+  AlertLimitError,
+  AlertSeverity,
+  AlertState,
+  AlertValidationError,
+  alertFingerprint,
+  createAlertManager,
+  type AlertsEvent,
+  type AlertInit,
+} from './index';
 
 type Ctx = { instances: string[]; value?: number };
 
@@ -14,7 +23,13 @@ function setup(options: { for?: number; keepFiringFor?: number } = {}, limits = 
   alerts.addHandler((a) => seen.push(`${a.labels['instance']}:${a.state}`));
   alerts.registerRule(
     'down',
-    (ctx) => ctx.instances.map((instance): AlertInit => ({ name: 'InstanceDown', labels: { instance }, value: ctx.value ?? 1, annotations: { v: String(ctx.value ?? 1) } })),
+    (ctx) =>
+      ctx.instances.map((instance): AlertInit => ({
+        name: 'InstanceDown',
+        labels: { instance },
+        value: ctx.value ?? 1,
+        annotations: { v: String(ctx.value ?? 1) },
+      })),
     options,
   );
   return { clock, alerts, events, seen };
@@ -60,7 +75,11 @@ describe('rule lifecycle (Prometheus semantics)', () => {
     const [resolved] = alerts.getResolvedAlerts();
     expect(resolved).toMatchObject({ state: AlertState.RESOLVED, resolvedAt: 1_005_000, labels: { instance: 'a' } });
     expect(seen).toEqual(['a:firing', 'b:firing', 'a:resolved']);
-    expect(events.map((e) => e.type).filter((t) => t !== 'alerts/notified')).toEqual(['alerts/fired', 'alerts/fired', 'alerts/resolved']);
+    expect(events.map((e) => e.type).filter((t) => t !== 'alerts/notified')).toEqual([
+      'alerts/fired',
+      'alerts/fired',
+      'alerts/resolved',
+    ]);
   });
 
   it('keepFiringFor keeps an alert firing after its condition cleared', () => {
@@ -166,7 +185,11 @@ describe('rule lifecycle (Prometheus semantics)', () => {
     const out = alerts.evaluateRules({ instances: ['a', 'b', 'c'] });
     expect(out).toHaveLength(2);
     expect(alerts.stats().dropped).toBe(1);
-    expect(events.find((e) => e.type === 'alerts/dropped')).toMatchObject({ reason: 'active-limit', alertName: 'InstanceDown', rule: 'down' });
+    expect(events.find((e) => e.type === 'alerts/dropped')).toMatchObject({
+      reason: 'active-limit',
+      alertName: 'InstanceDown',
+      rule: 'down',
+    });
     expect(() => alerts.fireAlert({ name: 'Other' })).toThrow(AlertLimitError);
     // Updating an existing alert is still fine at the limit.
     expect(alerts.fireAlert({ name: 'InstanceDown', labels: { instance: 'a' }, value: 9 }).value).toBe(9);
@@ -182,7 +205,11 @@ describe('rule lifecycle (Prometheus semantics)', () => {
   it('fireAlert promotes a pending rule alert immediately; getAlertsBySeverity filters active alerts', () => {
     const { alerts } = setup({ for: 60_000 });
     alerts.evaluateRules({ instances: ['a'] });
-    const fired = alerts.fireAlert({ name: 'InstanceDown', labels: { instance: 'a' }, severity: AlertSeverity.CRITICAL });
+    const fired = alerts.fireAlert({
+      name: 'InstanceDown',
+      labels: { instance: 'a' },
+      severity: AlertSeverity.CRITICAL,
+    });
     expect(fired.state).toBe(AlertState.FIRING);
     alerts.fireAlert({ name: 'Disk', severity: AlertSeverity.INFO });
     expect(alerts.getAlertsBySeverity(AlertSeverity.CRITICAL).map((a) => a.name)).toEqual(['InstanceDown']);
@@ -191,9 +218,18 @@ describe('rule lifecycle (Prometheus semantics)', () => {
 
   it('rule options add labels, annotations and severity', () => {
     const alerts = createAlertManager<{ v: number }>({ clock: new ManualClock(0) });
-    alerts.registerRule('r', () => ({ name: 'R', labels: { team: 'b' } }), { severity: AlertSeverity.ERROR, labels: { team: 'a', env: 'prod' }, annotations: { runbook: 'x' } });
+    alerts.registerRule('r', () => ({ name: 'R', labels: { team: 'b' } }), {
+      severity: AlertSeverity.ERROR,
+      labels: { team: 'a', env: 'prod' },
+      annotations: { runbook: 'x' },
+    });
     const [a] = alerts.evaluateRules({ v: 1 });
-    expect(a).toMatchObject({ severity: 'error', labels: { team: 'b', env: 'prod' }, annotations: { runbook: 'x' }, source: 'r' });
+    expect(a).toMatchObject({
+      severity: 'error',
+      labels: { team: 'b', env: 'prod' },
+      annotations: { runbook: 'x' },
+      source: 'r',
+    });
   });
 
   it('returned alerts are frozen snapshots that cannot corrupt the manager', () => {
@@ -207,18 +243,26 @@ describe('rule lifecycle (Prometheus semantics)', () => {
 });
 
 describe('fingerprint', () => {
-  const labelsArb = fc.dictionary(fc.stringMatching(/^[a-z_][a-z0-9_]{0,6}$/), fc.string({ maxLength: 8 }), { maxKeys: 6 });
-  test.prop([fc.string({ minLength: 1, maxLength: 10 }), labelsArb])('does not depend on label order', (name, labels) => {
-    const reversed = Object.fromEntries(Object.entries(labels).reverse());
-    expect(alertFingerprint(name, labels)).toBe(alertFingerprint(name, reversed));
-    expect(alertFingerprint(name, labels)).toMatch(/^[0-9a-f]{16}$/);
+  const labelsArb = fc.dictionary(fc.stringMatching(/^[a-z_][a-z0-9_]{0,6}$/), fc.string({ maxLength: 8 }), {
+    maxKeys: 6,
   });
-  test.prop([fc.string({ minLength: 1, maxLength: 10 }), labelsArb, labelsArb])('same name and labels give the same alert; different ones do not collide', (name, a, b) => {
-    const alerts = createAlertManager({ clock: new ManualClock(0) });
-    const x = alerts.fireAlert({ name, labels: a });
-    const y = alerts.fireAlert({ name, labels: b });
-    const same = JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
-    expect(x.fingerprint === y.fingerprint).toBe(same);
-    expect(alerts.getActiveAlerts()).toHaveLength(same ? 1 : 2);
-  });
+  test.prop([fc.string({ minLength: 1, maxLength: 10 }), labelsArb])(
+    'does not depend on label order',
+    (name, labels) => {
+      const reversed = Object.fromEntries(Object.entries(labels).reverse());
+      expect(alertFingerprint(name, labels)).toBe(alertFingerprint(name, reversed));
+      expect(alertFingerprint(name, labels)).toMatch(/^[0-9a-f]{16}$/);
+    },
+  );
+  test.prop([fc.string({ minLength: 1, maxLength: 10 }), labelsArb, labelsArb])(
+    'same name and labels give the same alert; different ones do not collide',
+    (name, a, b) => {
+      const alerts = createAlertManager({ clock: new ManualClock(0) });
+      const x = alerts.fireAlert({ name, labels: a });
+      const y = alerts.fireAlert({ name, labels: b });
+      const same = JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
+      expect(x.fingerprint === y.fingerprint).toBe(same);
+      expect(alerts.getActiveAlerts()).toHaveLength(same ? 1 : 2);
+    },
+  );
 });

@@ -33,7 +33,10 @@ const MAX_MATCHERS = 64;
  */
 export function compileMatcher(input: unknown, maxRegexLength = DEFAULT_MAX_REGEX_LENGTH): CompiledMatcher {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    throw new AlertValidationError('INVALID_MATCHER', `a matcher must be an object {name, value, isRegex?, isEqual?}, got ${describeValue(input)}`);
+    throw new AlertValidationError(
+      'INVALID_MATCHER',
+      `a matcher must be an object {name, value, isRegex?, isEqual?}, got ${describeValue(input)}`,
+    );
   }
   const raw = input as Record<string, unknown>;
   const { name, value } = raw;
@@ -43,7 +46,10 @@ export function compileMatcher(input: unknown, maxRegexLength = DEFAULT_MAX_REGE
     throw new AlertValidationError('INVALID_MATCHER', `matcher name must be a label name, got ${describeValue(name)}`);
   }
   if (typeof value !== 'string' || value.length > MAX_VALUE_LENGTH) {
-    throw new AlertValidationError('INVALID_MATCHER', `matcher ${name} value must be a string of at most ${MAX_VALUE_LENGTH} characters, got ${describeValue(value)}`);
+    throw new AlertValidationError(
+      'INVALID_MATCHER',
+      `matcher ${name} value must be a string of at most ${MAX_VALUE_LENGTH} characters, got ${describeValue(value)}`,
+    );
   }
   if (typeof isRegex !== 'boolean' || typeof isEqual !== 'boolean') {
     throw new AlertValidationError('INVALID_MATCHER', `matcher ${name}: isRegex and isEqual must be booleans`);
@@ -52,13 +58,20 @@ export function compileMatcher(input: unknown, maxRegexLength = DEFAULT_MAX_REGE
   let test: (v: string) => boolean;
   if (isRegex) {
     if (value.length > maxRegexLength) {
-      throw new AlertValidationError('INVALID_MATCHER', `matcher ${name} regex is longer than ${maxRegexLength} characters`);
+      throw new AlertValidationError(
+        'INVALID_MATCHER',
+        `matcher ${name} regex is longer than ${maxRegexLength} characters`,
+      );
     }
     let re: RE2JS;
     try {
       re = RE2JS.compile(value);
     } catch (error) {
-      throw new AlertValidationError('INVALID_MATCHER', `matcher ${name} has an invalid RE2 regex: ${(error as Error).message}`, { cause: error });
+      throw new AlertValidationError(
+        'INVALID_MATCHER',
+        `matcher ${name} has an invalid RE2 regex: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
     test = (v) => re.testExact(v);
   } else {
@@ -73,7 +86,10 @@ export function compileMatcher(input: unknown, maxRegexLength = DEFAULT_MAX_REGE
 /** Compiles a non-empty list of matchers (all must match). */
 export function compileMatchers(input: unknown, what: string, maxRegexLength?: number): CompiledMatcher[] {
   if (!Array.isArray(input) || input.length === 0 || input.length > MAX_MATCHERS) {
-    throw new AlertValidationError('INVALID_MATCHER', `${what} must be an array of 1 to ${MAX_MATCHERS} matchers, got ${describeValue(input)}`);
+    throw new AlertValidationError(
+      'INVALID_MATCHER',
+      `${what} must be an array of 1 to ${MAX_MATCHERS} matchers, got ${describeValue(input)}`,
+    );
   }
   return input.map((m) => compileMatcher(m, maxRegexLength));
 }
@@ -104,14 +120,22 @@ const MATCHER_TEXT = /^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*(.*?)\s*$/s;
  */
 export function parseMatcher(text: unknown): Matcher {
   if (typeof text !== 'string' || text.length > MAX_VALUE_LENGTH + 300) {
-    throw new AlertValidationError('INVALID_MATCHER', `a matcher must be a string like name="value", got ${describeValue(text)}`);
+    throw new AlertValidationError(
+      'INVALID_MATCHER',
+      `a matcher must be a string like name="value", got ${describeValue(text)}`,
+    );
   }
   const m = MATCHER_TEXT.exec(text);
-  if (!m) throw new AlertValidationError('INVALID_MATCHER', `cannot parse matcher ${describeValue(text)} (expected name="value", name!="value", name=~"re" or name!~"re")`);
+  if (!m)
+    throw new AlertValidationError(
+      'INVALID_MATCHER',
+      `cannot parse matcher ${describeValue(text)} (expected name="value", name!="value", name=~"re" or name!~"re")`,
+    );
   const [, name, op, rawValue] = m as unknown as [string, string, string, string];
   let value = rawValue;
   if (rawValue.startsWith('"')) {
-    if (rawValue.length < 2 || !rawValue.endsWith('"')) throw new AlertValidationError('INVALID_MATCHER', `unterminated quoted value in matcher ${describeValue(text)}`);
+    if (rawValue.length < 2 || !rawValue.endsWith('"'))
+      throw new AlertValidationError('INVALID_MATCHER', `unterminated quoted value in matcher ${describeValue(text)}`);
     value = '';
     const body = rawValue.slice(1, -1);
     for (let i = 0; i < body.length; i++) {
@@ -157,6 +181,9 @@ export function parseMatchers(text: string): Matcher[] {
 /** The text form of a matcher (`name=~"value"`), as amtool prints it. */
 export function formatMatcher(m: Matcher): string {
   const op = (m.isEqual ?? true) ? ((m.isRegex ?? false) ? '=~' : '=') : (m.isRegex ?? false) ? '!~' : '!=';
-  const escaped = m.value.replace(/[\\"\n\r\t]/g, (c) => ({ '\\': '\\\\', '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c] as string);
+  const escaped = m.value.replace(
+    /[\\"\n\r\t]/g,
+    (c) => ({ '\\': '\\\\', '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c] as string,
+  );
   return `${m.name}${op}"${escaped}"`;
 }

@@ -57,7 +57,10 @@ function checkInvariants(m: Model, r: Real): void {
 }
 
 class SetCondition implements fc.Command<Model, Real> {
-  constructor(readonly inst: Instance, readonly on: boolean) {}
+  constructor(
+    readonly inst: Instance,
+    readonly on: boolean,
+  ) {}
   check = () => true;
   run(m: Model, r: Real): void {
     if (this.on) m.cond.add(this.inst);
@@ -100,11 +103,16 @@ class Evaluate implements fc.Command<Model, Real> {
 }
 
 class AddSilence implements fc.Command<Model, Real> {
-  constructor(readonly inst: Instance, readonly duration: number) {}
+  constructor(
+    readonly inst: Instance,
+    readonly duration: number,
+  ) {}
   check = () => true;
   run(m: Model, r: Real): void {
     m.silences.push({ inst: this.inst, start: m.now, end: m.now + this.duration });
-    r.silenceIds.push(r.alerts.addSilence({ matchers: [{ name: 'instance', value: this.inst }], endsAt: m.now + this.duration }));
+    r.silenceIds.push(
+      r.alerts.addSilence({ matchers: [{ name: 'instance', value: this.inst }], endsAt: m.now + this.duration }),
+    );
     checkInvariants(m, r);
   }
   toString = () => `silence(${this.inst}, ${this.duration})`;
@@ -149,24 +157,36 @@ const commands = [
   instance.map((i) => new Resolve(i)),
 ];
 
-test.prop([fc.commands(commands, { maxCommands: 100, size: 'max' })])('alert states and notifications follow the model', (cmds) => {
-  const clock = new ManualClock(0);
-  const alerts = createAlertManager<{ cond: readonly Instance[] }>({
-    clock,
-    inhibitRules: [{ sourceMatchers: [{ name: 'severity', value: 'critical' }], targetMatchers: [{ name: 'severity', value: 'warning' }] }],
-  });
-  const notified = new Map<string, string>();
-  alerts.addHandler((a) => void notified.set(a.labels['instance'] ?? '', a.state));
-  alerts.registerRule('down', (ctx) =>
-      ctx.cond.map((inst) => ({
-        alertId: `InstanceDown-${inst}`,
-        name: 'InstanceDown',
-        severity: inst === 'c' ? AlertSeverity.CRITICAL : AlertSeverity.WARNING,
-        labels: { instance: inst },
-      })), {
-    for: FOR,
-    keepFiringFor: KEEP,
-  });
-  const model: Model = { now: 0, cond: new Set(), alerts: new Map(), silences: [] };
-  fc.modelRun(() => ({ model, real: { clock, alerts, silenceIds: [], notified } }), cmds);
-});
+test.prop([fc.commands(commands, { maxCommands: 100, size: 'max' })])(
+  'alert states and notifications follow the model',
+  (cmds) => {
+    const clock = new ManualClock(0);
+    const alerts = createAlertManager<{ cond: readonly Instance[] }>({
+      clock,
+      inhibitRules: [
+        {
+          sourceMatchers: [{ name: 'severity', value: 'critical' }],
+          targetMatchers: [{ name: 'severity', value: 'warning' }],
+        },
+      ],
+    });
+    const notified = new Map<string, string>();
+    alerts.addHandler((a) => void notified.set(a.labels['instance'] ?? '', a.state));
+    alerts.registerRule(
+      'down',
+      (ctx) =>
+        ctx.cond.map((inst) => ({
+          alertId: `InstanceDown-${inst}`,
+          name: 'InstanceDown',
+          severity: inst === 'c' ? AlertSeverity.CRITICAL : AlertSeverity.WARNING,
+          labels: { instance: inst },
+        })),
+      {
+        for: FOR,
+        keepFiringFor: KEEP,
+      },
+    );
+    const model: Model = { now: 0, cond: new Set(), alerts: new Map(), silences: [] };
+    fc.modelRun(() => ({ model, real: { clock, alerts, silenceIds: [], notified } }), cmds);
+  },
+);

@@ -57,17 +57,29 @@ export const DEFAULT_RECEIVER = 'default';
  * (groupWait 0, groupInterval 0), no repeats, so handlers run synchronously inside
  * `fireAlert` / `evaluateRules`. Alertmanager's own defaults are 30 s / 5 min / 4 h.
  */
-export const DEFAULT_ROUTE: Required<Pick<RouteConfig, 'groupBy' | 'groupWait' | 'groupInterval' | 'repeatInterval'>> = Object.freeze({
-  groupBy: Object.freeze(['...']),
-  groupWait: 0,
-  groupInterval: 0,
-  repeatInterval: 0,
-});
+export const DEFAULT_ROUTE: Required<Pick<RouteConfig, 'groupBy' | 'groupWait' | 'groupInterval' | 'repeatInterval'>> =
+  Object.freeze({
+    groupBy: Object.freeze(['...']),
+    groupWait: 0,
+    groupInterval: 0,
+    repeatInterval: 0,
+  });
 
 const MAX_DURATION = 365 * 24 * 3600 * 1000;
 const MAX_ROUTES = 1000;
 const MAX_DEPTH = 16;
-const FIELDS = new Set(['receiver', 'matchers', 'groupBy', 'groupWait', 'groupInterval', 'repeatInterval', 'continue', 'routes', 'muteTimeIntervals', 'activeTimeIntervals']);
+const FIELDS = new Set([
+  'receiver',
+  'matchers',
+  'groupBy',
+  'groupWait',
+  'groupInterval',
+  'repeatInterval',
+  'continue',
+  'routes',
+  'muteTimeIntervals',
+  'activeTimeIntervals',
+]);
 
 function invalid(message: string): never {
   throw new AlertValidationError('INVALID_ROUTE', message);
@@ -89,33 +101,46 @@ export interface RouteContext {
 }
 
 /** Validates a routing tree (throws `AlertValidationError` INVALID_ROUTE) and applies inheritance. */
-export function resolveRoute(input: unknown, ctx: RouteContext = { receivers: new Set([DEFAULT_RECEIVER]), timeIntervals: new Map() }): ResolvedRoute {
+export function resolveRoute(
+  input: unknown,
+  ctx: RouteContext = { receivers: new Set([DEFAULT_RECEIVER]), timeIntervals: new Map() },
+): ResolvedRoute {
   let count = 0;
   const walk = (node: unknown, parent: ResolvedRoute | undefined, id: string, depth: number): ResolvedRoute => {
     const where = id === '' ? 'route' : `route.routes[${id}]`;
     if (node === undefined && parent === undefined) node = {};
-    if (node === null || typeof node !== 'object' || Array.isArray(node)) invalid(`${where} must be an object, got ${describeValue(node)}`);
+    if (node === null || typeof node !== 'object' || Array.isArray(node))
+      invalid(`${where} must be an object, got ${describeValue(node)}`);
     if (++count > MAX_ROUTES) invalid(`at most ${MAX_ROUTES} routes`);
     if (depth > MAX_DEPTH) invalid(`routes are nested at most ${MAX_DEPTH} deep`);
     const raw = node as Record<string, unknown>;
-    for (const key of Object.keys(raw)) if (!FIELDS.has(key)) invalid(`${where} has an unknown field ${describeValue(key)}`);
+    for (const key of Object.keys(raw))
+      if (!FIELDS.has(key)) invalid(`${where} has an unknown field ${describeValue(key)}`);
     const groupByRaw = raw['groupBy'];
     let groupBy: readonly string[] | 'all';
     if (groupByRaw === undefined) {
       groupBy = parent ? parent.groupBy : 'all';
     } else {
-      if (!Array.isArray(groupByRaw) || groupByRaw.length > 64 || !groupByRaw.every((n) => typeof n === 'string' && (n === '...' || isValidLabelName(n)))) {
+      if (
+        !Array.isArray(groupByRaw) ||
+        groupByRaw.length > 64 ||
+        !groupByRaw.every((n) => typeof n === 'string' && (n === '...' || isValidLabelName(n)))
+      ) {
         invalid(`${where}.groupBy must be an array of label names or ['...'], got ${describeValue(groupByRaw)}`);
       }
       groupBy = groupByRaw.includes('...') ? 'all' : Object.freeze([...new Set(groupByRaw as string[])].sort());
     }
     const receiver = raw['receiver'] ?? parent?.receiver ?? DEFAULT_RECEIVER;
     if (typeof receiver !== 'string' || !ctx.receivers.has(receiver)) {
-      invalid(`${where}.receiver must name a receiver (${[...ctx.receivers].join(', ')}), got ${describeValue(receiver)}`);
+      invalid(
+        `${where}.receiver must name a receiver (${[...ctx.receivers].join(', ')}), got ${describeValue(receiver)}`,
+      );
     }
     const matchersRaw = raw['matchers'] ?? [];
-    if (!Array.isArray(matchersRaw) || matchersRaw.length > 64) invalid(`${where}.matchers must be an array of at most 64 matchers`);
-    if (parent === undefined && matchersRaw.length > 0) invalid('the root route takes every alert: it cannot have matchers');
+    if (!Array.isArray(matchersRaw) || matchersRaw.length > 64)
+      invalid(`${where}.matchers must be an array of at most 64 matchers`);
+    if (parent === undefined && matchersRaw.length > 0)
+      invalid('the root route takes every alert: it cannot have matchers');
     const matchers = matchersRaw.map((m: unknown) => {
       try {
         return compileMatcher(typeof m === 'string' ? parseMatcher(m) : m, ctx.maxRegexLength);
@@ -127,10 +152,12 @@ export function resolveRoute(input: unknown, ctx: RouteContext = { receivers: ne
     if (typeof cont !== 'boolean') invalid(`${where}.continue must be a boolean`);
     const intervals = (key: 'muteTimeIntervals' | 'activeTimeIntervals'): CompiledTimeIntervals[] => {
       const names = raw[key] ?? [];
-      if (!Array.isArray(names) || names.length > 64) invalid(`${where}.${key} must be an array of time interval names`);
+      if (!Array.isArray(names) || names.length > 64)
+        invalid(`${where}.${key} must be an array of time interval names`);
       return names.map((name: unknown) => {
         const found = typeof name === 'string' ? ctx.timeIntervals.get(name) : undefined;
-        if (!found) invalid(`${where}.${key}: no time interval named ${describeValue(name)} (define it in timeIntervals)`);
+        if (!found)
+          invalid(`${where}.${key}: no time interval named ${describeValue(name)} (define it in timeIntervals)`);
         return found;
       });
     };
@@ -140,8 +167,18 @@ export function resolveRoute(input: unknown, ctx: RouteContext = { receivers: ne
       matchers,
       groupBy,
       groupWait: duration(raw['groupWait'], where, 'groupWait', parent?.groupWait ?? DEFAULT_ROUTE.groupWait),
-      groupInterval: duration(raw['groupInterval'], where, 'groupInterval', parent?.groupInterval ?? DEFAULT_ROUTE.groupInterval),
-      repeatInterval: duration(raw['repeatInterval'], where, 'repeatInterval', parent?.repeatInterval ?? DEFAULT_ROUTE.repeatInterval),
+      groupInterval: duration(
+        raw['groupInterval'],
+        where,
+        'groupInterval',
+        parent?.groupInterval ?? DEFAULT_ROUTE.groupInterval,
+      ),
+      repeatInterval: duration(
+        raw['repeatInterval'],
+        where,
+        'repeatInterval',
+        parent?.repeatInterval ?? DEFAULT_ROUTE.repeatInterval,
+      ),
       continue: cont,
       routes: [],
       muteTimeIntervals: intervals('muteTimeIntervals'),
@@ -149,7 +186,9 @@ export function resolveRoute(input: unknown, ctx: RouteContext = { receivers: ne
     };
     const children = raw['routes'] ?? [];
     if (!Array.isArray(children)) invalid(`${where}.routes must be an array`);
-    children.forEach((child: unknown, i: number) => route.routes.push(walk(child, route, id === '' ? String(i) : `${id}.${i}`, depth + 1)));
+    children.forEach((child: unknown, i: number) =>
+      route.routes.push(walk(child, route, id === '' ? String(i) : `${id}.${i}`, depth + 1)),
+    );
     return route;
   };
   return walk(input, undefined, '', 0);

@@ -22,7 +22,11 @@ describe('routing tree', () => {
       route: {
         routes: [
           { matchers: [{ name: 'severity', value: 'critical' }], receiver: 'audit', continue: true },
-          { matchers: ['team=~"db|storage"'], receiver: 'db', routes: [{ matchers: ['severity="critical"'], receiver: 'pager' }] },
+          {
+            matchers: ['team=~"db|storage"'],
+            receiver: 'db',
+            routes: [{ matchers: ['severity="critical"'], receiver: 'pager' }],
+          },
           { matchers: ['team="db"'], receiver: 'audit' }, // never reached for team=db: the previous child matched without continue
         ],
       },
@@ -69,7 +73,10 @@ describe('routing tree', () => {
   });
 
   it('addHandler(fn, { receiver }) joins a declared receiver; unknown names are refused', () => {
-    const alerts = createAlertManager({ receivers: { ops: [] }, route: { routes: [{ matchers: ['team="ops"'], receiver: 'ops' }] } });
+    const alerts = createAlertManager({
+      receivers: { ops: [] },
+      route: { routes: [{ matchers: ['team="ops"'], receiver: 'ops' }] },
+    });
     const ops: string[] = [];
     alerts.addHandler((a) => void ops.push(a.name), { receiver: 'ops' });
     alerts.fireAlert({ name: 'X', labels: { team: 'ops' } });
@@ -87,12 +94,16 @@ describe('routing tree', () => {
       { routes: [{ colour: 'red' }] },
       { routes: 'x' },
     ];
-    for (const route of bad) expect(() => createAlertManager({ route: route as never }), JSON.stringify(route)).toThrow(AlertValidationError);
+    for (const route of bad)
+      expect(() => createAlertManager({ route: route as never }), JSON.stringify(route)).toThrow(AlertValidationError);
   });
 
   it('a severity change re-routes the alert: the old route hears it resolved', () => {
     const pager = recorder();
-    const alerts = createAlertManager({ receivers: { pager: pager.sink }, route: { routes: [{ matchers: ['severity="critical"'], receiver: 'pager' }] } });
+    const alerts = createAlertManager({
+      receivers: { pager: pager.sink },
+      route: { routes: [{ matchers: ['severity="critical"'], receiver: 'pager' }] },
+    });
     const root: string[] = [];
     alerts.addHandler((a, n) => void root.push(`${n.receiver}:${a.name}:${a.state}`));
     alerts.fireAlert({ name: 'Q', severity: 'warning' });
@@ -150,11 +161,27 @@ describe('mute and active time intervals', () => {
     expect(q1.contains(at('2026-03-31T23:59:00Z'))).toBe(true);
     expect(q1.contains(at('2026-04-01T00:00:00Z'))).toBe(false);
     expect(q1.contains(at('2027-01-15T00:00:00Z'))).toBe(false);
-    const nights = compileTimeIntervals('t', [{ times: [{ startTime: '22:00', endTime: '24:00' }, { startTime: '00:00', endTime: '06:00' }], location: 'America/New_York' }]);
+    const nights = compileTimeIntervals('t', [
+      {
+        times: [
+          { startTime: '22:00', endTime: '24:00' },
+          { startTime: '00:00', endTime: '06:00' },
+        ],
+        location: 'America/New_York',
+      },
+    ]);
     expect(nights.contains(at('2026-11-30T03:30:00Z'))).toBe(true); // 22:30 in New York
     expect(nights.contains(at('2026-11-30T11:00:00Z'))).toBe(false); // 06:00 (end exclusive)
     expect(nights.contains(at('2026-11-30T10:59:00Z'))).toBe(true);
-    for (const bad of [[{ weekdays: ['funday'] }], [{ times: [{ startTime: '10:00', endTime: '09:00' }] }], [{ location: 'Mars/Base' }], [{ daysOfMonth: ['0'] }], [], [{ months: ['13'] }], [{ times: [{ startTime: '9:00', endTime: '10:00' }] }]]) {
+    for (const bad of [
+      [{ weekdays: ['funday'] }],
+      [{ times: [{ startTime: '10:00', endTime: '09:00' }] }],
+      [{ location: 'Mars/Base' }],
+      [{ daysOfMonth: ['0'] }],
+      [],
+      [{ months: ['13'] }],
+      [{ times: [{ startTime: '9:00', endTime: '10:00' }] }],
+    ]) {
       expect(() => compileTimeIntervals('bad', bad), JSON.stringify(bad)).toThrow(AlertValidationError);
     }
   });

@@ -1,6 +1,14 @@
 import { ManualClock } from '@obs/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AlertLimitError, AlertSeverity, AlertState, AlertValidationError, createAlertManager, type AlertsEvent, type InhibitRule } from './index';
+import {
+  AlertLimitError,
+  AlertSeverity,
+  AlertState,
+  AlertValidationError,
+  createAlertManager,
+  type AlertsEvent,
+  type InhibitRule,
+} from './index';
 
 function setup(clock: { now(): number } = new ManualClock(0), inhibitRules?: InhibitRule[]) {
   const alerts = createAlertManager({ clock, ...(inhibitRules ? { inhibitRules } : {}) });
@@ -33,7 +41,10 @@ describe('suppression predicates', () => {
       throw new Error('bad predicate');
     });
     expect(alerts.fireAlert({ name: 'A' }).state).toBe(AlertState.FIRING);
-    expect(events.find((e) => e.type === 'alerts/rule-error')).toMatchObject({ kind: 'suppression', error: 'bad predicate' });
+    expect(events.find((e) => e.type === 'alerts/rule-error')).toMatchObject({
+      kind: 'suppression',
+      error: 'bad predicate',
+    });
   });
 });
 
@@ -44,12 +55,27 @@ describe('silences', () => {
 
   it('mute matching alerts while active and notify when they end by themselves', () => {
     const { alerts, seen } = setup(clockFromTimers);
-    const id = alerts.addSilence({ matchers: [{ name: 'service', value: 'api' }], endsAt: 60_000, createdBy: 'ops', comment: 'deploy' });
+    const id = alerts.addSilence({
+      matchers: [{ name: 'service', value: 'api' }],
+      endsAt: 60_000,
+      createdBy: 'ops',
+      comment: 'deploy',
+    });
     alerts.fireAlert({ name: 'HighLatency', labels: { service: 'api' } });
     alerts.fireAlert({ name: 'HighLatency', labels: { service: 'db' } });
     expect(seen).toEqual(['HighLatency/db:firing']);
-    expect(alerts.getActiveAlerts().find((a) => a.labels['service'] === 'api')?.suppressedBy).toEqual([`silence:${id}`]);
-    expect(alerts.listSilences()).toMatchObject([{ id, status: 'active', createdBy: 'ops', comment: 'deploy', matchers: [{ name: 'service', value: 'api', isRegex: false, isEqual: true }] }]);
+    expect(alerts.getActiveAlerts().find((a) => a.labels['service'] === 'api')?.suppressedBy).toEqual([
+      `silence:${id}`,
+    ]);
+    expect(alerts.listSilences()).toMatchObject([
+      {
+        id,
+        status: 'active',
+        createdBy: 'ops',
+        comment: 'deploy',
+        matchers: [{ name: 'service', value: 'api', isRegex: false, isEqual: true }],
+      },
+    ]);
     vi.advanceTimersByTime(59_999);
     expect(seen).toHaveLength(1);
     vi.advanceTimersByTime(1);
@@ -102,7 +128,13 @@ describe('silences', () => {
   it('regex matchers are anchored like Alertmanager; != and !~ negate; a missing label is ""', () => {
     const { alerts } = setup(clockFromTimers);
     alerts.addSilence({ matchers: [{ name: 'service', value: 'api|web', isRegex: true }], endsAt: 1e9 });
-    alerts.addSilence({ matchers: [{ name: 'alertname', value: 'Z.*', isRegex: true }, { name: 'team', value: '', isEqual: true }], endsAt: 1e9 });
+    alerts.addSilence({
+      matchers: [
+        { name: 'alertname', value: 'Z.*', isRegex: true },
+        { name: 'team', value: '', isEqual: true },
+      ],
+      endsAt: 1e9,
+    });
     const states = (labels: Record<string, string>, name = 'A') => alerts.fireAlert({ name, labels }).state;
     expect(states({ service: 'api' })).toBe('suppressed');
     expect(states({ service: 'web' })).toBe('suppressed');
@@ -110,7 +142,13 @@ describe('silences', () => {
     expect(states({ service: 'xapi' })).toBe('firing');
     expect(states({}, 'Zeta')).toBe('suppressed'); // team missing == ''
     expect(states({ team: 'x' }, 'Zeta')).toBe('firing');
-    alerts.addSilence({ matchers: [{ name: 'env', value: 'prod', isEqual: false }, { name: 'alertname', value: 'B' }], endsAt: 1e9 });
+    alerts.addSilence({
+      matchers: [
+        { name: 'env', value: 'prod', isEqual: false },
+        { name: 'alertname', value: 'B' },
+      ],
+      endsAt: 1e9,
+    });
     expect(states({ env: 'dev' }, 'B')).toBe('suppressed');
     expect(states({ env: 'prod' }, 'B')).toBe('firing');
   });
@@ -127,7 +165,7 @@ describe('silences', () => {
       { matchers: [{ name: 'a', value: 'b' }], startsAt: 10, endsAt: 10 },
       { matchers: [{ name: 'bad-name', value: 'b' }], endsAt: 10 },
       { matchers: [{ name: 'a', value: 1 }], endsAt: 10 },
-      { matchers: [{ name: 'a', value: '(' , isRegex: true }], endsAt: 10 },
+      { matchers: [{ name: 'a', value: '(', isRegex: true }], endsAt: 10 },
       { matchers: [{ name: 'a', value: 'x'.repeat(2000), isRegex: true }], endsAt: 10 },
       { matchers: [{ name: 'a', value: '.*', isRegex: true }], endsAt: 10 }, // would mute everything
       { matchers: [{ name: 'a', value: '' }], endsAt: 10 },
@@ -135,7 +173,8 @@ describe('silences', () => {
       { matchers: [{ name: 'a', value: 'b' }], endsAt: 10, comment: 5 },
       { matchers: 'a=b', endsAt: 10 },
     ];
-    for (const input of bad) expect(() => alerts.addSilence(input as never), JSON.stringify(input)).toThrow(AlertValidationError);
+    for (const input of bad)
+      expect(() => alerts.addSilence(input as never), JSON.stringify(input)).toThrow(AlertValidationError);
     expect(alerts.listSilences()).toEqual([]);
   });
 
@@ -152,7 +191,11 @@ describe('silences', () => {
 
 describe('inhibition', () => {
   const criticalInhibitsWarning = [
-    { sourceMatchers: [{ name: 'severity', value: 'critical' }], targetMatchers: [{ name: 'severity', value: 'warning' }], equal: ['service'] },
+    {
+      sourceMatchers: [{ name: 'severity', value: 'critical' }],
+      targetMatchers: [{ name: 'severity', value: 'warning' }],
+      equal: ['service'],
+    },
   ];
 
   it('a firing critical alert mutes warnings of the same service only, and they notify when it resolves', () => {
@@ -182,9 +225,16 @@ describe('inhibition', () => {
   });
 
   it('a source that fires later mutes an already-firing target; pending sources do not inhibit', () => {
-    const alerts = createAlertManager<{ crit: boolean }>({ clock: new ManualClock(0), inhibitRules: criticalInhibitsWarning });
+    const alerts = createAlertManager<{ crit: boolean }>({
+      clock: new ManualClock(0),
+      inhibitRules: criticalInhibitsWarning,
+    });
     const warn = alerts.fireAlert({ name: 'Slow', severity: AlertSeverity.WARNING, labels: { service: 'api' } });
-    alerts.registerRule('crit', (ctx) => (ctx.crit ? { name: 'Down', severity: AlertSeverity.CRITICAL, labels: { service: 'api' } } : undefined), { for: 1 });
+    alerts.registerRule(
+      'crit',
+      (ctx) => (ctx.crit ? { name: 'Down', severity: AlertSeverity.CRITICAL, labels: { service: 'api' } } : undefined),
+      { for: 1 },
+    );
     alerts.evaluateRules({ crit: true }); // pending
     expect(alerts.getAlert(warn.alertId)?.state).toBe(AlertState.FIRING);
     alerts.fireAlert({ name: 'Down', severity: AlertSeverity.CRITICAL, labels: { service: 'api' } });
@@ -193,7 +243,13 @@ describe('inhibition', () => {
 
   it('alerts matching both sides neither inhibit themselves nor each other; rules can be added and removed', () => {
     const alerts = createAlertManager({ clock: new ManualClock(0) });
-    const id = alerts.addInhibitRule({ sourceMatchers: [{ name: 'team', value: 'x' }], targetMatchers: [{ name: 'team', value: 'x' }, { name: 'severity', value: 'warning' }] });
+    const id = alerts.addInhibitRule({
+      sourceMatchers: [{ name: 'team', value: 'x' }],
+      targetMatchers: [
+        { name: 'team', value: 'x' },
+        { name: 'severity', value: 'warning' },
+      ],
+    });
     const a = alerts.fireAlert({ name: 'A', labels: { team: 'x' } });
     expect(a.state).toBe(AlertState.FIRING);
     const b = alerts.fireAlert({ name: 'B', labels: { team: 'x' } });
@@ -201,12 +257,24 @@ describe('inhibition', () => {
     expect(alerts.getAlert(a.alertId)?.state).toBe(AlertState.FIRING);
     // A source that is not a target itself does inhibit them.
     alerts.fireAlert({ name: 'C', severity: AlertSeverity.CRITICAL, labels: { team: 'x' } });
-    expect(alerts.getActiveAlerts().map((x) => `${x.name}:${x.state}`)).toEqual(['A:suppressed', 'B:suppressed', 'C:firing']);
+    expect(alerts.getActiveAlerts().map((x) => `${x.name}:${x.state}`)).toEqual([
+      'A:suppressed',
+      'B:suppressed',
+      'C:firing',
+    ]);
     expect(alerts.listInhibitRules()).toHaveLength(1);
     expect(alerts.removeInhibitRule(id)).toBe(true);
     expect(alerts.removeInhibitRule(id)).toBe(false);
     expect(alerts.getFiringAlerts()).toHaveLength(3);
-    expect(() => alerts.addInhibitRule({ sourceMatchers: [], targetMatchers: [{ name: 'a', value: 'b' }] })).toThrow(AlertValidationError);
-    expect(() => alerts.addInhibitRule({ sourceMatchers: [{ name: 'a', value: 'b' }], targetMatchers: [{ name: 'a', value: 'b' }], equal: ['bad-name'] })).toThrow(AlertValidationError);
+    expect(() => alerts.addInhibitRule({ sourceMatchers: [], targetMatchers: [{ name: 'a', value: 'b' }] })).toThrow(
+      AlertValidationError,
+    );
+    expect(() =>
+      alerts.addInhibitRule({
+        sourceMatchers: [{ name: 'a', value: 'b' }],
+        targetMatchers: [{ name: 'a', value: 'b' }],
+        equal: ['bad-name'],
+      }),
+    ).toThrow(AlertValidationError);
   });
 });

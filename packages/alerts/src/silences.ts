@@ -41,14 +41,20 @@ const MAX_TEXT = 1024;
 function optionalText(value: unknown, what: string): string {
   if (value === undefined) return '';
   if (typeof value !== 'string' || value.length > MAX_TEXT) {
-    throw new AlertValidationError('INVALID_SILENCE', `${what} must be a string of at most ${MAX_TEXT} characters, got ${describeValue(value)}`);
+    throw new AlertValidationError(
+      'INVALID_SILENCE',
+      `${what} must be a string of at most ${MAX_TEXT} characters, got ${describeValue(value)}`,
+    );
   }
   return value;
 }
 
 function time(value: unknown, what: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new AlertValidationError('INVALID_SILENCE', `${what} must be epoch milliseconds, got ${describeValue(value)}`);
+    throw new AlertValidationError(
+      'INVALID_SILENCE',
+      `${what} must be epoch milliseconds, got ${describeValue(value)}`,
+    );
   }
   return value;
 }
@@ -56,7 +62,9 @@ function time(value: unknown, what: string): number {
 let counter = 0;
 function newSilenceId(): string {
   const uuid = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto?.randomUUID;
-  return uuid ? uuid.call((globalThis as { crypto?: unknown }).crypto) : `silence-${Date.now().toString(36)}-${(counter++).toString(36)}`;
+  return uuid
+    ? uuid.call((globalThis as { crypto?: unknown }).crypto)
+    : `silence-${Date.now().toString(36)}-${(counter++).toString(36)}`;
 }
 
 /**
@@ -79,7 +87,10 @@ export class SilenceStore {
   /** Validates a silence without storing it. */
   parse(init: unknown, now: number, id?: string): StoredSilence {
     if (init === null || typeof init !== 'object' || Array.isArray(init)) {
-      throw new AlertValidationError('INVALID_SILENCE', `a silence must be an object {matchers, startsAt?, endsAt}, got ${describeValue(init)}`);
+      throw new AlertValidationError(
+        'INVALID_SILENCE',
+        `a silence must be an object {matchers, startsAt?, endsAt}, got ${describeValue(init)}`,
+      );
     }
     const raw = init as Record<string, unknown>;
     const matchers = compileMatchers(raw['matchers'], 'silence matchers', this.maxRegexLength);

@@ -5,9 +5,17 @@ import { AlertState, AlertValidationError, createAlertManager } from './index';
 function populated() {
   const clock = new ManualClock(1000);
   const alerts = createAlertManager<{ on: boolean }>({ clock });
-  alerts.registerRule('r', (ctx) => (ctx.on ? { name: 'Slow', labels: { service: 'api' }, value: 2 } : undefined), { for: 5000 });
+  alerts.registerRule('r', (ctx) => (ctx.on ? { name: 'Slow', labels: { service: 'api' }, value: 2 } : undefined), {
+    for: 5000,
+  });
   alerts.evaluateRules({ on: true }); // pending
-  alerts.fireAlert({ alertId: 'disk', name: 'Disk', labels: { host: 'h1' }, annotations: { summary: 'full' }, value: 97 });
+  alerts.fireAlert({
+    alertId: 'disk',
+    name: 'Disk',
+    labels: { host: 'h1' },
+    annotations: { summary: 'full' },
+    value: 97,
+  });
   const quiet = alerts.fireAlert({ name: 'Quiet', labels: { team: 'x' } });
   alerts.addSilence({ matchers: [{ name: 'team', value: 'x' }], endsAt: 100_000, comment: 'c' });
   clock.advance(10);
@@ -26,7 +34,12 @@ describe('snapshot / restore', () => {
     const notified: string[] = [];
     restored.addHandler((a) => void notified.push(`${a.name}:${a.state}`));
     restored.restore(json);
-    expect(restored.getActiveAlerts().map((a) => [a.name, a.state]).sort()).toEqual([
+    expect(
+      restored
+        .getActiveAlerts()
+        .map((a) => [a.name, a.state])
+        .sort(),
+    ).toEqual([
       ['Disk', 'firing'],
       ['Quiet', 'suppressed'],
       ['Slow', 'pending'],
@@ -38,7 +51,9 @@ describe('snapshot / restore', () => {
     expect(restored.stats().groups).toBe(2); // the pending alert is in no notification group yet
 
     // The rule picks its pending alert up again: `for` counts from the original activation.
-    restored.registerRule('r', (ctx) => (ctx.on ? { name: 'Slow', labels: { service: 'api' }, value: 2 } : undefined), { for: 5000 });
+    restored.registerRule('r', (ctx) => (ctx.on ? { name: 'Slow', labels: { service: 'api' }, value: 2 } : undefined), {
+      for: 5000,
+    });
     clock.set(6000);
     expect(restored.evaluateRules({ on: true })[0]?.state).toBe(AlertState.FIRING);
     expect(notified).toEqual(['Slow:firing']);

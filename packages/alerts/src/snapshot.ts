@@ -37,7 +37,11 @@ export interface ParsedSnapshot<S> {
 }
 
 function fail(message: string, cause?: unknown): never {
-  throw new AlertValidationError('INVALID_SNAPSHOT', `invalid alerts snapshot: ${message}`, cause === undefined ? undefined : { cause });
+  throw new AlertValidationError(
+    'INVALID_SNAPSHOT',
+    `invalid alerts snapshot: ${message}`,
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 function array(value: unknown, what: string, max: number): unknown[] {
@@ -47,12 +51,14 @@ function array(value: unknown, what: string, max: number): unknown[] {
 }
 
 function object(value: unknown, what: string): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(`${what} must be an object, got ${describeValue(value)}`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    fail(`${what} must be an object, got ${describeValue(value)}`);
   return value as Record<string, unknown>;
 }
 
 function time(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) fail(`${what} must be epoch milliseconds, got ${describeValue(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    fail(`${what} must be epoch milliseconds, got ${describeValue(value)}`);
   return value;
 }
 
@@ -76,15 +82,22 @@ export function parseSnapshot<S>(
     } catch (error) {
       fail(`alerts[${i}]: ${(error as Error).message}`, error);
     }
-    if (alert.state === AlertState.RESOLVED) fail(`alerts[${i}] is resolved; active alerts must be pending, firing or suppressed`);
+    if (alert.state === AlertState.RESOLVED)
+      fail(`alerts[${i}] is resolved; active alerts must be pending, firing or suppressed`);
     time(a['startedAt'], `alerts[${i}].alert.startedAt`);
     if (fingerprints.has(init.fingerprint)) fail(`alerts[${i}] duplicates another alert's name and labels`);
     if (ids.has(alert.alertId)) fail(`alerts[${i}] duplicates alertId ${alert.alertId}`);
     fingerprints.add(init.fingerprint);
     ids.add(alert.alertId);
     const rule = entry['rule'];
-    if (rule !== undefined && (typeof rule !== 'string' || rule.length === 0 || rule.length > 256)) fail(`alerts[${i}].rule must be a rule name`);
-    return { init, alert, rule: rule as string | undefined, lastSeenAt: time(entry['lastSeenAt'], `alerts[${i}].lastSeenAt`) };
+    if (rule !== undefined && (typeof rule !== 'string' || rule.length === 0 || rule.length > 256))
+      fail(`alerts[${i}].rule must be a rule name`);
+    return {
+      init,
+      alert,
+      rule: rule as string | undefined,
+      lastSeenAt: time(entry['lastSeenAt'], `alerts[${i}].lastSeenAt`),
+    };
   });
   const history = array(root['history'], 'history', opts.maxHistory).map((raw, i) => {
     const a = object(raw, `history[${i}]`);
@@ -100,7 +113,8 @@ export function parseSnapshot<S>(
   const silences = array(root['silences'], 'silences', opts.maxSilences).map((raw, i) => {
     const s = object(raw, `silences[${i}]`);
     const id = s['id'];
-    if (typeof id !== 'string' || id.length === 0 || id.length > 256 || silenceIds.has(id)) fail(`silences[${i}].id must be a unique non-empty string`);
+    if (typeof id !== 'string' || id.length === 0 || id.length > 256 || silenceIds.has(id))
+      fail(`silences[${i}].id must be a unique non-empty string`);
     silenceIds.add(id);
     try {
       return opts.parseSilence(s, id);

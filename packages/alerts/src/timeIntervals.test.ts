@@ -23,7 +23,13 @@ describe('time intervals against a reference computed from UTC getters', () => {
       const [a, b] = d1 <= d2 ? [d1, d2] : [d2, d1];
       const end = Math.min(1440, start + len);
       const interval = compileTimeIntervals('p', [
-        { weekdays: [`${WEEKDAYS[a]}:${WEEKDAYS[b]}`], times: [{ startTime: hhmm(start), endTime: hhmm(end) }], months: [`${month}:12`], daysOfMonth: [day > 0 ? `${day}:31` : `${day}:-1`], location },
+        {
+          weekdays: [`${WEEKDAYS[a]}:${WEEKDAYS[b]}`],
+          times: [{ startTime: hhmm(start), endTime: hhmm(end) }],
+          months: [`${month}:12`],
+          daysOfMonth: [day > 0 ? `${day}:31` : `${day}:-1`],
+          location,
+        },
       ]);
       const local = new Date(t + offsetMin * 60_000);
       const minute = local.getUTCHours() * 60 + local.getUTCMinutes();

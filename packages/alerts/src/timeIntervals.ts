@@ -38,7 +38,20 @@ export interface CompiledTimeIntervals {
 }
 
 const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
-const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const MONTHS = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
 const SHORT_WEEKDAY: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
 const MAX_ENTRIES = 64;
 
@@ -48,11 +61,18 @@ function fail(what: string, value: unknown): never {
 
 function list(value: unknown, what: string): unknown[] | undefined {
   if (value === undefined) return undefined;
-  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_ENTRIES) fail(`${what} (a non-empty array of at most ${MAX_ENTRIES})`, value);
+  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_ENTRIES)
+    fail(`${what} (a non-empty array of at most ${MAX_ENTRIES})`, value);
   return value;
 }
 
-function ranges(value: unknown, what: string, parse: (part: string) => number, min: number, max: number): Range[] | undefined {
+function ranges(
+  value: unknown,
+  what: string,
+  parse: (part: string) => number,
+  min: number,
+  max: number,
+): Range[] | undefined {
   const items = list(value, what);
   if (!items) return undefined;
   return items.map((item) => {
@@ -107,7 +127,8 @@ function compileInterval(input: unknown, what: string): CompiledInterval {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) fail(what, input);
   const raw = input as Record<string, unknown>;
   for (const key of Object.keys(raw)) {
-    if (!['times', 'weekdays', 'daysOfMonth', 'months', 'years', 'location'].includes(key)) fail(`${what}: unknown field ${key}`, key);
+    if (!['times', 'weekdays', 'daysOfMonth', 'months', 'years', 'location'].includes(key))
+      fail(`${what}: unknown field ${key}`, key);
   }
   const location = raw['location'] ?? 'UTC';
   let format: Intl.DateTimeFormat;
@@ -132,7 +153,11 @@ function compileInterval(input: unknown, what: string): CompiledInterval {
   const weekdays = ranges(raw['weekdays'], `${what}.weekdays`, namedOrNumber(WEEKDAYS, 0), 0, 6);
   const months = ranges(raw['months'], `${what}.months`, namedOrNumber(MONTHS, 1), 1, 12);
   const years = ranges(raw['years'], `${what}.years`, namedOrNumber([], 0), 1, 9999);
-  for (const [name, rs] of [['weekdays', weekdays], ['months', months], ['years', years]] as const) {
+  for (const [name, rs] of [
+    ['weekdays', weekdays],
+    ['months', months],
+    ['years', years],
+  ] as const) {
     for (const [a, b] of rs ?? []) if (a > b) fail(`${what}.${name} (start after end)`, `${a}:${b}`);
   }
   return { times, weekdays, daysOfMonth, months, years, format };

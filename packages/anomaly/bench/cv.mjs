@@ -25,7 +25,12 @@ const opt = (name, fallback) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : fallback;
 };
-const nabDir = resolve(opt('--nab', [join(here, '../../../../shared/nab'), '/work/shared/nab'].find((d) => existsSync(join(d, 'nab-score.mjs')))));
+const nabDir = resolve(
+  opt(
+    '--nab',
+    [join(here, '../../../../shared/nab'), '/work/shared/nab'].find((d) => existsSync(join(d, 'nab-score.mjs'))),
+  ),
+);
 const { loadCorpus, scoreCorpus } = await import(pathToFileURL(join(nabDir, 'nab-score.mjs')).href);
 const dist = join(here, '../dist/index.js');
 const { createAnomalyDetector } = await import(pathToFileURL(dist).href);
@@ -43,21 +48,27 @@ function configs() {
   const out = [];
   for (const threshold of GRID.threshold)
     for (const quietPoints of GRID.quietPoints)
-      for (const clip of GRID.clip) for (const scaleAlpha of GRID.scaleAlpha) out.push({ threshold, quietPoints, clip, scaleAlpha });
+      for (const clip of GRID.clip)
+        for (const scaleAlpha of GRID.scaleAlpha) out.push({ threshold, quietPoints, clip, scaleAlpha });
   // The current defaults first, so ties keep them.
   const key = (c) => JSON.stringify(c);
   out.sort((a, b) => (key(b) === key(DEFAULTS)) - (key(a) === key(DEFAULTS)));
   return out;
 }
 
-const toDetectorConfig = (c) => ({ threshold: c.threshold, quietPoints: c.quietPoints, scorer: { clip: c.clip, scaleAlpha: c.scaleAlpha } });
+const toDetectorConfig = (c) => ({
+  threshold: c.threshold,
+  quietPoints: c.quietPoints,
+  scorer: { clip: c.clip, scaleAlpha: c.scaleAlpha },
+});
 
 /** Detected row indices per file for one configuration (what the NAB adapter reports). */
 function runConfig(files, c) {
   return files.map((f) => {
     const d = createAnomalyDetector(toDetectorConfig(c));
     const hits = [];
-    for (let i = 0; i < f.values.length; i++) if (d.detect('nab', f.values[i], undefined, f.ts[i]) !== undefined) hits.push(i);
+    for (let i = 0; i < f.values.length; i++)
+      if (d.detect('nab', f.values[i], undefined, f.ts[i]) !== undefined) hits.push(i);
     return hits;
   });
 }
@@ -73,9 +84,19 @@ const PROFILES = ['standard', 'reward_low_FP_rate', 'reward_low_FN_rate'];
 /** NAB scores of a subset of files (indices), each file with its own detections. */
 function scoreSubset(files, idx, hitsOf) {
   const sub = idx.map((i) => files[i]);
-  const res = scoreCorpus(sub, idx.map((i) => asScores(files[i], hitsOf(i))));
+  const res = scoreCorpus(
+    sub,
+    idx.map((i) => asScores(files[i], hitsOf(i))),
+  );
   const out = {};
-  for (const p of PROFILES) out[p] = { normalised: res[p].normalised, raw: res[p].raw, windows: res[p].windows, found: res[p].windowsDetected, fpRows: res[p].fpRows };
+  for (const p of PROFILES)
+    out[p] = {
+      normalised: res[p].normalised,
+      raw: res[p].raw,
+      windows: res[p].windows,
+      found: res[p].windowsDetected,
+      fpRows: res[p].fpRows,
+    };
   return out;
 }
 
@@ -96,7 +117,8 @@ export async function crossValidate() {
     if (!cache[key]) {
       cache[key] = runConfig(files, c);
       if (k % 8 === 0) writeFileSync(cacheFile, JSON.stringify(cache));
-      if (k % 16 === 0) process.stderr.write(`config ${k + 1}/${grid.length} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+      if (k % 16 === 0)
+        process.stderr.write(`config ${k + 1}/${grid.length} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
     }
     return cache[key];
   });
@@ -142,9 +164,13 @@ if (resolve(process.argv[1] ?? '') === fileURLToPath(import.meta.url)) {
   const f = (x) => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
   const cfg = (c) => `threshold ${c.threshold}, quiet ${c.quietPoints}, clip ${c.clip}, scaleAlpha ${c.scaleAlpha}`;
   for (const [p, r] of Object.entries(result.profiles)) {
-    console.log(`\n${p}: cross-validated ${f(r.cv.normalised)} (windows ${r.cv.found}/${r.cv.windows}, fp rows ${r.cv.fpRows}); plain with the defaults ${f(r.plainDefault.normalised)}; best on all five: ${f(r.bestOnAll.score.normalised)} with ${cfg(r.bestOnAll.config)}`);
+    console.log(
+      `\n${p}: cross-validated ${f(r.cv.normalised)} (windows ${r.cv.found}/${r.cv.windows}, fp rows ${r.cv.fpRows}); plain with the defaults ${f(r.plainDefault.normalised)}; best on all five: ${f(r.bestOnAll.score.normalised)} with ${cfg(r.bestOnAll.config)}`,
+    );
     for (const fold of r.folds) {
-      console.log(`  ${fold.heldOut.padEnd(22)} chosen ${cfg(fold.chosen)} (train ${f(fold.trainScore)}): held-out ${f(fold.heldOutCV.normalised)} [fp ${fold.heldOutCV.fpRows}], defaults ${f(fold.heldOutDefault.normalised)} [fp ${fold.heldOutDefault.fpRows}]`);
+      console.log(
+        `  ${fold.heldOut.padEnd(22)} chosen ${cfg(fold.chosen)} (train ${f(fold.trainScore)}): held-out ${f(fold.heldOutCV.normalised)} [fp ${fold.heldOutCV.fpRows}], defaults ${f(fold.heldOutDefault.normalised)} [fp ${fold.heldOutDefault.fpRows}]`,
+      );
     }
   }
 }

@@ -10,18 +10,33 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SERIES_KINDS, generatedCorpus } from './generated-series.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const nabDir = [process.env.NAB_DIR, join(here, '../../../../shared/nab'), '/work/shared/nab'].find((d) => d && existsSync(join(d, 'nab-score.mjs')));
+const nabDir = [process.env.NAB_DIR, join(here, '../../../../shared/nab'), '/work/shared/nab'].find(
+  (d) => d && existsSync(join(d, 'nab-score.mjs')),
+);
 if (!nabDir) throw new Error('nab-score.mjs not found: set NAB_DIR');
 const { scoreCorpus, probationaryLength } = await import(pathToFileURL(join(nabDir, 'nab-score.mjs')).href);
 const detectors = {
   '@obs/anomaly (detect())': (await import('./nab-detector.mjs')).createDetector,
-  'windowed Gaussian (NAB reference)': (await import(pathToFileURL(join(nabDir, 'detectors/windowed-gaussian.mjs')).href)).createDetector,
+  'windowed Gaussian (NAB reference)': (
+    await import(pathToFileURL(join(nabDir, 'detectors/windowed-gaussian.mjs')).href)
+  ).createDetector,
 };
 
 export function scoreGenerated() {
   const series = generatedCorpus();
-  const files = series.map((s) => ({ rel: `${s.kind}/${s.name}`, ts: s.ts, values: s.values, windows: s.windows, probation: probationaryLength(s.ts.length) }));
-  const out = { series: files.length, rows: files.reduce((n, f) => n + f.ts.length, 0), windows: files.reduce((n, f) => n + f.windows.length, 0), detectors: {} };
+  const files = series.map((s) => ({
+    rel: `${s.kind}/${s.name}`,
+    ts: s.ts,
+    values: s.values,
+    windows: s.windows,
+    probation: probationaryLength(s.ts.length),
+  }));
+  const out = {
+    series: files.length,
+    rows: files.reduce((n, f) => n + f.ts.length, 0),
+    windows: files.reduce((n, f) => n + f.windows.length, 0),
+    detectors: {},
+  };
   for (const [name, factory] of Object.entries(detectors)) {
     const scores = files.map((f) => {
       const d = factory({ probationaryLength: f.probation });
@@ -31,7 +46,10 @@ export function scoreGenerated() {
     const byKind = {};
     for (const kind of SERIES_KINDS) {
       const idx = files.map((f, i) => (f.rel.startsWith(kind + '/') ? i : -1)).filter((i) => i >= 0);
-      byKind[kind] = scoreCorpus(idx.map((i) => files[i]), idx.map((i) => scores[i])).standard.normalised;
+      byKind[kind] = scoreCorpus(
+        idx.map((i) => files[i]),
+        idx.map((i) => scores[i]),
+      ).standard.normalised;
     }
     out.detectors[name] = {
       standard: overall.standard.normalised,
@@ -51,7 +69,13 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   else {
     console.log(`generated set: ${res.series} series, ${res.rows} rows, ${res.windows} windows`);
     for (const [name, r] of Object.entries(res.detectors)) {
-      console.log(`${name}: standard ${r.standard.toFixed(2)}, low FP ${r.reward_low_FP_rate.toFixed(2)}, low FN ${r.reward_low_FN_rate.toFixed(2)}, windows ${r.windowsFound}/${res.windows}, fp rows ${r.fpRows}; standard by kind ${Object.entries(r.byKind).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
+      console.log(
+        `${name}: standard ${r.standard.toFixed(2)}, low FP ${r.reward_low_FP_rate.toFixed(2)}, low FN ${r.reward_low_FN_rate.toFixed(2)}, windows ${r.windowsFound}/${res.windows}, fp rows ${r.fpRows}; standard by kind ${Object.entries(
+          r.byKind,
+        )
+          .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+          .join(', ')}`,
+      );
     }
   }
 }

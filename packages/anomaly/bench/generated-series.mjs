@@ -171,6 +171,7 @@ export function generateSeries(kind, seed, n = 4032) {
 /** The extra benchmark set: `perKind` series of each kind (default 6, 18 series of 14 days at 5 minutes). */
 export function generatedCorpus(perKind = 6) {
   const out = [];
-  for (const kind of SERIES_KINDS) for (let s = 1; s <= perKind; s++) out.push(generateSeries(kind, 1000 * (SERIES_KINDS.indexOf(kind) + 1) + s));
+  for (const kind of SERIES_KINDS)
+    for (let s = 1; s <= perKind; s++) out.push(generateSeries(kind, 1000 * (SERIES_KINDS.indexOf(kind) + 1) + s));
   return out;
 }

@@ -26,7 +26,12 @@ describe('detect() answers from the call that carries the anomaly', () => {
     const { clock, detector } = warmedUp();
     clock.advance(1000);
     const spike = detector.detect('latency', 1000);
-    expect(spike).toMatchObject({ anomalyType: AnomalyType.SPIKE, actualValue: 1000, timestamp: clock.now(), metricName: 'latency' });
+    expect(spike).toMatchObject({
+      anomalyType: AnomalyType.SPIKE,
+      actualValue: 1000,
+      timestamp: clock.now(),
+      metricName: 'latency',
+    });
     expect(spike!.expectedValue).toBeGreaterThan(90);
     expect(spike!.expectedValue).toBeLessThan(110);
     clock.advance(1000);
@@ -95,7 +100,9 @@ describe('detect() answers from the call that carries the anomaly', () => {
     const [current] = detector.getDetectedAnomalies();
     expect(current).toMatchObject({ anomalyId: first!.anomalyId, anomalyType: AnomalyType.TREND, actualValue: 300 });
     const updates = events.filter((e) => e.type === 'anomaly/updated');
-    expect(updates).toEqual([expect.objectContaining({ previousType: AnomalyType.SPIKE, anomalyType: AnomalyType.TREND, anomaly: current })]);
+    expect(updates).toEqual([
+      expect.objectContaining({ previousType: AnomalyType.SPIKE, anomalyType: AnomalyType.TREND, anomaly: current }),
+    ]);
   });
 });
 
@@ -111,7 +118,12 @@ describe('calculateBaseline()', () => {
   });
 
   it('has a configurable warm-up, 32 points by default', () => {
-    for (const [config, warmup] of [[{}, 32], [{ warmupPoints: 5 }, 5], [{ warmupPoints: 100 }, 100], [{ scorer: { warmupPoints: 7 } }, 7]] as const) {
+    for (const [config, warmup] of [
+      [{}, 32],
+      [{ warmupPoints: 5 }, 5],
+      [{ warmupPoints: 100 }, 100],
+      [{ scorer: { warmupPoints: 7 } }, 7],
+    ] as const) {
       const detector = createAnomalyDetector(config);
       const values = noisySeries(3, warmup, 10, 1);
       values.forEach((v, i) => {

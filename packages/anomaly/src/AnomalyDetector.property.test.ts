@@ -25,43 +25,54 @@ describe('AnomalyDetector properties', () => {
     fc.integer({ min: 100, max: 600 }),
     fc.double({ noNaN: true, min: -1e4, max: 1e4 }),
     fc.double({ noNaN: true, min: 1e-3, max: 1e3 }),
-  ])('finds a spike of 8 robust sigmas on a stationary noisy series within one point, as a SPIKE', (s, n, level, sigma) => {
-    const detector = createAnomalyDetector();
-    noisySeries(s, n, level, sigma).forEach((v, i) => detector.detect('latency', v, undefined, T0 + i * MINUTE));
-    const base = detector.calculateBaseline('latency');
-    expect(base).toBeDefined();
-    const spikeAt = T0 + n * MINUTE;
-    const spike = base!.expectedValue + 8 * base!.scale;
-    // Reported by the very call that carries it.
-    const found = detector.detect('latency', spike, undefined, spikeAt);
-    expect(found).toBeDefined();
-    expect(found!.anomalyType).toBe(AnomalyType.SPIKE);
-    expect(found!.timestamp).toBe(spikeAt);
-    expect(found!.actualValue).toBe(spike);
-    expect(found!.deviation).toBeGreaterThan(4);
-    expect(found!.confidence).toBeGreaterThanOrEqual(0.5);
-    expect(found!.confidence).toBeLessThanOrEqual(1);
-  });
-
-  test.prop([fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e15, max: 1e15 }), fc.integer({ min: 1, max: 800 }), fc.integer({ min: 1, max: 3_600_000 })])(
-    'finds nothing on a constant series',
-    (value, n, step) => {
+  ])(
+    'finds a spike of 8 robust sigmas on a stationary noisy series within one point, as a SPIKE',
+    (s, n, level, sigma) => {
       const detector = createAnomalyDetector();
-      for (let i = 0; i < n; i++) expect(detector.detect('c', value, undefined, T0 + i * step)).toBeUndefined();
-      expect(detector.getDetectedAnomalies()).toEqual([]);
-      if (n >= 32) {
-        const base = detector.calculateBaseline('c')!;
-        expect(base.expectedValue === value && base.scale === 0).toBe(true);
-      }
+      noisySeries(s, n, level, sigma).forEach((v, i) => detector.detect('latency', v, undefined, T0 + i * MINUTE));
+      const base = detector.calculateBaseline('latency');
+      expect(base).toBeDefined();
+      const spikeAt = T0 + n * MINUTE;
+      const spike = base!.expectedValue + 8 * base!.scale;
+      // Reported by the very call that carries it.
+      const found = detector.detect('latency', spike, undefined, spikeAt);
+      expect(found).toBeDefined();
+      expect(found!.anomalyType).toBe(AnomalyType.SPIKE);
+      expect(found!.timestamp).toBe(spikeAt);
+      expect(found!.actualValue).toBe(spike);
+      expect(found!.deviation).toBeGreaterThan(4);
+      expect(found!.confidence).toBeGreaterThanOrEqual(0.5);
+      expect(found!.confidence).toBeLessThanOrEqual(1);
     },
   );
+
+  test.prop([
+    fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e15, max: 1e15 }),
+    fc.integer({ min: 1, max: 800 }),
+    fc.integer({ min: 1, max: 3_600_000 }),
+  ])('finds nothing on a constant series', (value, n, step) => {
+    const detector = createAnomalyDetector();
+    for (let i = 0; i < n; i++) expect(detector.detect('c', value, undefined, T0 + i * step)).toBeUndefined();
+    expect(detector.getDetectedAnomalies()).toEqual([]);
+    if (n >= 32) {
+      const base = detector.calculateBaseline('c')!;
+      expect(base.expectedValue === value && base.scale === 0).toBe(true);
+    }
+  });
 
   test.prop(
     [
       seed,
-      fc.array(fc.record({ at: fc.integer({ min: 40, max: 399 }), size: fc.double({ noNaN: true, min: -30, max: 30 }), length: fc.integer({ min: 1, max: 60 }) }), {
-        maxLength: 3,
-      }),
+      fc.array(
+        fc.record({
+          at: fc.integer({ min: 40, max: 399 }),
+          size: fc.double({ noNaN: true, min: -30, max: 30 }),
+          length: fc.integer({ min: 1, max: 60 }),
+        }),
+        {
+          maxLength: 3,
+        },
+      ),
       fc.constantFrom(1000, 0.001, 2 ** 20, 3.7, -1),
       fc.integer({ min: -1e6, max: 1e6 }),
     ],
@@ -69,8 +80,10 @@ describe('AnomalyDetector properties', () => {
   )('finds the same anomalies after scaling and shifting the series', (s, events, factor, shift) => {
     const values = noisySeries(s, 400, 0, 1);
     for (const e of events) for (let i = e.at; i < Math.min(400, e.at + e.length); i++) values[i]! += e.size;
-    const summary = (found: Anomaly[]) => found.map((a) => `${a.timestamp}:${factor < 0 ? flip(a.anomalyType) : a.anomalyType}`);
-    const flip = (t: AnomalyType) => (t === AnomalyType.SPIKE ? AnomalyType.DROP : t === AnomalyType.DROP ? AnomalyType.SPIKE : t);
+    const summary = (found: Anomaly[]) =>
+      found.map((a) => `${a.timestamp}:${factor < 0 ? flip(a.anomalyType) : a.anomalyType}`);
+    const flip = (t: AnomalyType) =>
+      t === AnomalyType.SPIKE ? AnomalyType.DROP : t === AnomalyType.DROP ? AnomalyType.SPIKE : t;
     const original = detectAll(values).map((a) => `${a.timestamp}:${a.anomalyType}`);
     expect(summary(detectAll(values.map((v) => v * factor + shift)))).toEqual(original);
   });
@@ -127,7 +140,8 @@ describe('AnomalyDetector properties', () => {
       expect(r.confidence).toBeLessThanOrEqual(1);
       if (r.anomaly) {
         const a = r.anomaly;
-        for (const v of [a.expectedValue, a.actualValue, a.deviation, a.confidence, a.timestamp]) expect(Number.isFinite(v)).toBe(true);
+        for (const v of [a.expectedValue, a.actualValue, a.deviation, a.confidence, a.timestamp])
+          expect(Number.isFinite(v)).toBe(true);
         expect(a.confidence).toBeGreaterThanOrEqual(0);
         expect(a.confidence).toBeLessThanOrEqual(1);
       }
@@ -138,10 +152,9 @@ describe('AnomalyDetector properties', () => {
     expect(copy.snapshot()).toEqual(JSON.parse(JSON.stringify(detector.snapshot())));
   });
 
-  test.prop(
-    [seed, fc.double({ noNaN: true, min: -1e4, max: 1e4 }), fc.double({ noNaN: true, min: 1e-3, max: 1e3 })],
-    { numRuns: 8 },
-  )('confidence is calibrated: on a stationary series about 1 - c of the points reach c', (s, level, sigma) => {
+  test.prop([seed, fc.double({ noNaN: true, min: -1e4, max: 1e4 }), fc.double({ noNaN: true, min: 1e-3, max: 1e3 })], {
+    numRuns: 8,
+  })('confidence is calibrated: on a stationary series about 1 - c of the points reach c', (s, level, sigma) => {
     const detector = createAnomalyDetector();
     const values = noisySeries(s, 6000, level, sigma);
     const confidences: number[] = [];

@@ -8,7 +8,14 @@ import { AnomalySnapshotError } from './errors';
 import { createStreamScorer } from './createStreamScorer';
 import { MINUTE, T0, gaussian, mulberry32, noisySeries } from './test-support/series';
 
-function feed(detector: AnomalyDetector, name: string, values: readonly number[], start = T0, step = MINUTE, labels?: Record<string, string>) {
+function feed(
+  detector: AnomalyDetector,
+  name: string,
+  values: readonly number[],
+  start = T0,
+  step = MINUTE,
+  labels?: Record<string, string>,
+) {
   return values.map((v, i) => detector.detect(name, v, labels, start + i * step)).filter((a) => a !== undefined);
 }
 
@@ -44,7 +51,8 @@ describe('AnomalyDetector', () => {
     const values = noisySeries(2, 100, 10, 1);
     values.forEach((v, i) => {
       detector.detect('x', v, undefined, T0 + i * MINUTE);
-      if (i % 10 === 0) detector.detect('x', i % 20 === 0 ? Number.NaN : Number.POSITIVE_INFINITY, undefined, T0 + i * MINUTE);
+      if (i % 10 === 0)
+        detector.detect('x', i % 20 === 0 ? Number.NaN : Number.POSITIVE_INFINITY, undefined, T0 + i * MINUTE);
     });
     const base = detector.calculateBaseline('x')!;
     expect(base.ignoredCount).toBe(10);
@@ -128,7 +136,9 @@ describe('AnomalyDetector', () => {
     detector.detect('c', 1, { k: 'v' });
     expect(detector.seriesCount).toBe(2);
     expect(detector.evictedSeries).toBe(1);
-    expect(events).toEqual([{ type: 'anomaly/series-evicted', ts: T0, source: 'anomaly', metricName: 'b', labels: {} }]);
+    expect(events).toEqual([
+      { type: 'anomaly/series-evicted', ts: T0, source: 'anomaly', metricName: 'b', labels: {} },
+    ]);
   });
 
   it('reports a spike once, from the call that carries it, with what was expected, how far off and why', () => {
@@ -139,11 +149,20 @@ describe('AnomalyDetector', () => {
     feed(detector, 'latency_ms', noisySeries(5, 300, 200, 10), T0, MINUTE, { route: '/api' });
     const spikeAt = T0 + 300 * MINUTE;
     const anomaly = detector.detect('latency_ms', 400, { route: '/api' }, spikeAt);
-    expect(anomaly).toMatchObject({ anomalyType: AnomalyType.SPIKE, metricName: 'latency_ms', actualValue: 400, timestamp: spikeAt });
+    expect(anomaly).toMatchObject({
+      anomalyType: AnomalyType.SPIKE,
+      metricName: 'latency_ms',
+      actualValue: 400,
+      timestamp: spikeAt,
+    });
     expect(anomaly!.expectedValue).toBeGreaterThan(190);
     expect(anomaly!.expectedValue).toBeLessThan(210);
     expect(anomaly!.deviation).toBeGreaterThan(10);
-    expect(anomaly!.details).toMatchObject({ labels: { route: '/api' }, predictor: 'ensemble', mainPredictor: 'baseline' });
+    expect(anomaly!.details).toMatchObject({
+      labels: { route: '/api' },
+      predictor: 'ensemble',
+      mainPredictor: 'baseline',
+    });
     expect(anomaly!.details.nextValue).toBeUndefined();
     expect(anomaly!.details.reason).toMatch(/^value outside the range of all earlier values$/);
     expect(anomaly!.anomalyId).toMatch(/^anomaly-/);
@@ -164,17 +183,36 @@ describe('AnomalyDetector', () => {
     detector.updates$.subscribe((e) => updates.push(e));
     feed(detector, 'x', new Array(200).fill(5));
     const first = detector.detect('x', 7, undefined, T0 + 200 * MINUTE);
-    expect(first).toMatchObject({ anomalyType: AnomalyType.SPIKE, actualValue: 7, expectedValue: 5, timestamp: T0 + 200 * MINUTE });
+    expect(first).toMatchObject({
+      anomalyType: AnomalyType.SPIKE,
+      actualValue: 7,
+      expectedValue: 5,
+      timestamp: T0 + 200 * MINUTE,
+    });
     // The next point stays at the new level: a level shift, not a spike.
     expect(detector.detect('x', 7, undefined, T0 + 201 * MINUTE)).toBeUndefined();
     const [current] = detector.getDetectedAnomalies();
-    expect(current).toMatchObject({ anomalyId: first!.anomalyId, anomalyType: AnomalyType.TREND, actualValue: 7, expectedValue: 5, timestamp: T0 + 200 * MINUTE });
+    expect(current).toMatchObject({
+      anomalyId: first!.anomalyId,
+      anomalyType: AnomalyType.TREND,
+      actualValue: 7,
+      expectedValue: 5,
+      timestamp: T0 + 200 * MINUTE,
+    });
     expect(current!.details).toMatchObject({ nextValue: 7 });
     expect(current!.details.reason).toMatch(/level shift/);
     expect(Object.isFrozen(current)).toBe(true);
     // The object handed out first is left as it was; the update is a new one.
     expect(first!.anomalyType).toBe(AnomalyType.SPIKE);
-    const updated = { type: 'anomaly/updated', ts: T0, source: 'anomaly', anomaly: current, previousType: 'spike', anomalyType: 'trend', labels: {} };
+    const updated = {
+      type: 'anomaly/updated',
+      ts: T0,
+      source: 'anomaly',
+      anomaly: current,
+      previousType: 'spike',
+      anomalyType: 'trend',
+      labels: {},
+    };
     expect(events.filter((e) => e.type !== 'anomaly/detected')).toEqual([updated]);
     expect(updates).toEqual([updated]);
     // And nothing more for the rest of the new level.
@@ -193,7 +231,11 @@ describe('AnomalyDetector', () => {
   it('calls a steady ramp away from the baseline a TREND', () => {
     const detector = createAnomalyDetector();
     const g = gaussian(1);
-    feed(detector, 'x', Array.from({ length: 600 }, (_, i) => 100 + g() + (i >= 300 ? 0.5 * (i - 300) : 0)));
+    feed(
+      detector,
+      'x',
+      Array.from({ length: 600 }, (_, i) => 100 + g() + (i >= 300 ? 0.5 * (i - 300) : 0)),
+    );
     const found = detector.getDetectedAnomalies();
     expect(found[0]?.anomalyType).toBe(AnomalyType.TREND);
     expect(found[0]!.timestamp).toBeGreaterThanOrEqual(T0 + 300 * MINUTE);
@@ -266,7 +308,9 @@ describe('AnomalyDetector', () => {
   it('survives gaps in time without reporting the gap itself', () => {
     const detector = createAnomalyDetector();
     const values = noisySeries(12, 400, 50, 2);
-    const found = values.map((v, i) => detector.detect('x', v, undefined, T0 + i * MINUTE + (i >= 200 ? 3 * 86_400_000 : 0))).filter(Boolean);
+    const found = values
+      .map((v, i) => detector.detect('x', v, undefined, T0 + i * MINUTE + (i >= 200 ? 3 * 86_400_000 : 0)))
+      .filter(Boolean);
     expect(found).toEqual([]);
   });
 
@@ -277,12 +321,24 @@ describe('AnomalyDetector', () => {
     const perDay = 96;
     const days = 14;
     const value = (i: number) => 100 + 50 * Math.sin((2 * Math.PI * i) / perDay) + g();
-    const found = feed(detector, 'traffic', Array.from({ length: perDay * days }, (_, i) => value(i)), T0, step);
+    const found = feed(
+      detector,
+      'traffic',
+      Array.from({ length: perDay * days }, (_, i) => value(i)),
+      T0,
+      step,
+    );
     expect(found).toEqual([]);
     expect(detector.calculateBaseline('traffic')!.seasonalPeriod).toBeDefined();
     // At the daily trough (sin = -1, value ~50) the series shows its daily mean instead.
     const troughIndex = perDay * days + (3 * perDay) / 4;
-    feed(detector, 'traffic', Array.from({ length: (3 * perDay) / 4 }, (_, k) => value(perDay * days + k)), T0 + perDay * days * step, step);
+    feed(
+      detector,
+      'traffic',
+      Array.from({ length: (3 * perDay) / 4 }, (_, k) => value(perDay * days + k)),
+      T0 + perDay * days * step,
+      step,
+    );
     const anomaly = detector.detect('traffic', 100, undefined, T0 + troughIndex * step);
     expect(anomaly?.anomalyType).toBe(AnomalyType.SEASONALITY);
     expect(anomaly!.expectedValue).toBeLessThan(60);
@@ -345,7 +401,10 @@ describe('AnomalyDetector', () => {
       const next = noisySeries(22, 200, 10, 2);
       next[100] = 100;
       // Same scores and the same incidents (ids are per detector).
-      const strip = (r: ReturnType<typeof a.score>) => ({ ...r, anomaly: r.anomaly && { ...r.anomaly, anomalyId: '' } });
+      const strip = (r: ReturnType<typeof a.score>) => ({
+        ...r,
+        anomaly: r.anomaly && { ...r.anomaly, anomalyId: '' },
+      });
       next.forEach((v, i) => {
         const t = T0 + (300 + i) * MINUTE;
         expect(strip(b.score('x', v, undefined, t))).toEqual(strip(a.score('x', v, undefined, t)));
@@ -371,7 +430,9 @@ describe('AnomalyDetector', () => {
       const a = createAnomalyDetector({ maxSeries: 2 });
       feed(a, 'x', noisySeries(23, 100, 10, 2));
       const before = a.snapshot();
-      const good = JSON.parse(JSON.stringify(before)) as { series: Array<{ model: Record<string, unknown>; metricName: unknown; labels: unknown }> };
+      const good = JSON.parse(JSON.stringify(before)) as {
+        series: Array<{ model: Record<string, unknown>; metricName: unknown; labels: unknown }>;
+      };
       const entry = good.series[0]!;
       const bad: unknown[] = [
         null,

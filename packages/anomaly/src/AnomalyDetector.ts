@@ -19,7 +19,15 @@ import type { AnomalyEvent, AnomalyUpdatedEvent } from './events';
 import { AnomalySnapshotError } from './errors';
 import { ScoreRank } from './stats/ScoreRank';
 import { SeriesModel, type ConfirmedIncident, type IncidentConfig, type IncidentNews } from './SeriesModel';
-import { Predictor, StreamScorer, defaultScorerConfig, predictorNames, type PointScore, type ScorerConfig, type ScorerState } from './StreamScorer';
+import {
+  Predictor,
+  StreamScorer,
+  defaultScorerConfig,
+  predictorNames,
+  type PointScore,
+  type ScorerConfig,
+  type ScorerState,
+} from './StreamScorer';
 
 /** Options of {@link createAnomalyDetector}. */
 export interface AnomalyDetectorConfig {
@@ -80,7 +88,9 @@ export class AnomalyDetector {
    * `watch()` or `anomaly/detected`) whose type later points changed, e.g. a SPIKE
    * that turned out to be a level shift (TREND). Same `anomalyId`, new object.
    */
-  readonly updates$: Observable<AnomalyUpdatedEvent> = this.bus.events$.pipe(filter((e): e is AnomalyUpdatedEvent => e.type === 'anomaly/updated'));
+  readonly updates$: Observable<AnomalyUpdatedEvent> = this.bus.events$.pipe(
+    filter((e): e is AnomalyUpdatedEvent => e.type === 'anomaly/updated'),
+  );
 
   private readonly clock: Clock;
   private readonly scorerConfig: ScorerConfig;
@@ -96,19 +106,31 @@ export class AnomalyDetector {
       throw new ObsValidationError('INVALID_CONFIG', `config must be an object, got ${describeValue(config)}`);
     }
     this.clock = config.clock ?? systemClock;
-    if (typeof this.clock?.now !== 'function') throw new ObsValidationError('INVALID_CONFIG', 'config.clock must have a now() method');
+    if (typeof this.clock?.now !== 'function')
+      throw new ObsValidationError('INVALID_CONFIG', 'config.clock must have a now() method');
     const maxSeries = positiveInteger(config.maxSeries ?? 10_000, 'maxSeries');
     this.maxAnomalies = positiveInteger(config.maxAnomalies ?? 1_000, 'maxAnomalies');
     const threshold = config.threshold ?? 0.5;
     if (typeof threshold !== 'number' || !(threshold > 0 && threshold <= 1)) {
-      throw new ObsValidationError('INVALID_CONFIG', `threshold must be a number in (0, 1], got ${describeValue(threshold)}`);
+      throw new ObsValidationError(
+        'INVALID_CONFIG',
+        `threshold must be a number in (0, 1], got ${describeValue(threshold)}`,
+      );
     }
     this.rules = { threshold, quietPoints: positiveInteger(config.quietPoints ?? 20, 'quietPoints') };
     const scorer = config.scorer ?? {};
-    this.scorerConfig = checkScorerConfig(config.warmupPoints === undefined ? scorer : { ...checkObject(scorer), warmupPoints: config.warmupPoints });
+    this.scorerConfig = checkScorerConfig(
+      config.warmupPoints === undefined ? scorer : { ...checkObject(scorer), warmupPoints: config.warmupPoints },
+    );
     this.series = new BoundedMap(maxSeries, (_key, model) => {
       if (model === this.hotModel) this.forgetHot();
-      this.bus.emit({ type: 'anomaly/series-evicted', ts: this.clock.now(), source: SOURCE, metricName: model.metricName, labels: model.labels });
+      this.bus.emit({
+        type: 'anomaly/series-evicted',
+        ts: this.clock.now(),
+        source: SOURCE,
+        metricName: model.metricName,
+        labels: model.labels,
+      });
     });
   }
 
@@ -164,7 +186,12 @@ export class AnomalyDetector {
    *
    * @param timestamp epoch ms of the value (default: the clock's now), e.g. for replayed data.
    */
-  detect(metricName: string, value: number, labels?: Readonly<Record<string, string>>, timestamp?: number): Anomaly | undefined {
+  detect(
+    metricName: string,
+    value: number,
+    labels?: Readonly<Record<string, string>>,
+    timestamp?: number,
+  ): Anomaly | undefined {
     this.observe(metricName, value, labels, timestamp);
     return this.lastDetected;
   }
@@ -173,7 +200,12 @@ export class AnomalyDetector {
    * Like {@link detect}, and also returns the point's anomaly score and how it
    * was judged: the score the detection threshold applies to.
    */
-  score(metricName: string, value: number, labels?: Readonly<Record<string, string>>, timestamp?: number): AnomalyScore {
+  score(
+    metricName: string,
+    value: number,
+    labels?: Readonly<Record<string, string>>,
+    timestamp?: number,
+  ): AnomalyScore {
     const r = this.observe(metricName, value, labels, timestamp);
     const anomaly = this.lastDetected;
     const updated = this.lastUpdated;
@@ -269,7 +301,12 @@ export class AnomalyDetector {
   snapshot(): AnomalyDetectorSnapshot {
     const series = [];
     for (const model of this.series.values()) {
-      series.push({ metricName: model.metricName, labels: { ...model.labels }, model: model.scorer.toJSON(), confidence: model.calibration.toJSON() });
+      series.push({
+        metricName: model.metricName,
+        labels: { ...model.labels },
+        model: model.scorer.toJSON(),
+        confidence: model.calibration.toJSON(),
+      });
     }
     return { version: 1, series };
   }
@@ -286,12 +323,15 @@ export class AnomalyDetector {
     const list = (snapshot as { series?: unknown }).series;
     if (!Array.isArray(list)) throw new AnomalySnapshotError('snapshot.series must be an array');
     if (list.length > this.series.limit) {
-      throw new AnomalySnapshotError(`snapshot holds ${list.length} series, more than maxSeries (${this.series.limit})`);
+      throw new AnomalySnapshotError(
+        `snapshot holds ${list.length} series, more than maxSeries (${this.series.limit})`,
+      );
     }
     const models: Array<[string, SeriesModel<Anomaly>]> = [];
     const seen = new Set<string>();
     list.forEach((entry: unknown, i) => {
-      if (typeof entry !== 'object' || entry === null) throw new AnomalySnapshotError(`snapshot.series[${i}] must be an object`);
+      if (typeof entry !== 'object' || entry === null)
+        throw new AnomalySnapshotError(`snapshot.series[${i}] must be an object`);
       const e = entry as { metricName?: unknown; labels?: unknown; model?: unknown; confidence?: unknown };
       let name: string;
       let labels: Labels;
@@ -332,7 +372,12 @@ export class AnomalyDetector {
    * Scores and learns one point: returns the scorer's verdict, and leaves what the
    * point did to incidents in `lastDetected` / `lastUpdated`.
    */
-  private observe(metricName: string, value: number, labels: Readonly<Record<string, string>> | undefined, timestamp: number | undefined): PointScore {
+  private observe(
+    metricName: string,
+    value: number,
+    labels: Readonly<Record<string, string>> | undefined,
+    timestamp: number | undefined,
+  ): PointScore {
     this.lastDetected = this.lastUpdated = undefined;
     requireNonEmptyString(metricName, 'metricName');
     if (typeof value !== 'number') {
@@ -341,7 +386,11 @@ export class AnomalyDetector {
     let t: number;
     if (timestamp === undefined) t = this.clock.now();
     else if (typeof timestamp === 'number' && Number.isFinite(timestamp)) t = timestamp;
-    else throw new ObsValidationError('INVALID_TIMESTAMP', `timestamp must be a finite number of epoch ms, got ${describeValue(timestamp)}`);
+    else
+      throw new ObsValidationError(
+        'INVALID_TIMESTAMP',
+        `timestamp must be a finite number of epoch ms, got ${describeValue(timestamp)}`,
+      );
 
     let model: SeriesModel<Anomaly> | undefined;
     if (labels === undefined && metricName === this.hotName && this.hotModel !== undefined) {
@@ -377,17 +426,34 @@ export class AnomalyDetector {
     }
     model.pending = undefined;
     if (news.detected !== undefined) {
-      const anomaly = this.build(model, news.detected, `anomaly-${(++this.sequence).toString(36)}-${Math.round(news.detected.start.timestamp).toString(36)}`);
+      const anomaly = this.build(
+        model,
+        news.detected,
+        `anomaly-${(++this.sequence).toString(36)}-${Math.round(news.detected.start.timestamp).toString(36)}`,
+      );
       model.pending = anomaly;
       this.anomalies.push(anomaly);
-      if (this.anomalies.length > this.maxAnomalies) this.anomalies.splice(0, this.anomalies.length - this.maxAnomalies);
-      if (this.bus.observed) this.bus.emit({ type: 'anomaly/detected', ts: this.clock.now(), source: SOURCE, anomaly, labels: model.labels });
+      if (this.anomalies.length > this.maxAnomalies)
+        this.anomalies.splice(0, this.anomalies.length - this.maxAnomalies);
+      if (this.bus.observed)
+        this.bus.emit({
+          type: 'anomaly/detected',
+          ts: this.clock.now(),
+          source: SOURCE,
+          anomaly,
+          labels: model.labels,
+        });
       this.lastDetected = anomaly;
     }
   }
 
   /** Replaces a reported anomaly by one of its new type (same id) in the history, and says so. */
-  private update(model: SeriesModel<Anomaly>, old: Anomaly, incident: ConfirmedIncident, previousType: AnomalyType): Anomaly {
+  private update(
+    model: SeriesModel<Anomaly>,
+    old: Anomaly,
+    incident: ConfirmedIncident,
+    previousType: AnomalyType,
+  ): Anomaly {
     const anomaly = this.build(model, incident, old.anomalyId, old.confidence);
     // Usually the last entry, or close to it; it may also have left the bounded history.
     for (let i = this.anomalies.length - 1; i >= 0; i--) {
@@ -397,12 +463,25 @@ export class AnomalyDetector {
       }
     }
     if (this.bus.observed) {
-      this.bus.emit({ type: 'anomaly/updated', ts: this.clock.now(), source: SOURCE, anomaly, previousType, anomalyType: anomaly.anomalyType, labels: model.labels });
+      this.bus.emit({
+        type: 'anomaly/updated',
+        ts: this.clock.now(),
+        source: SOURCE,
+        anomaly,
+        previousType,
+        anomalyType: anomaly.anomalyType,
+        labels: model.labels,
+      });
     }
     return anomaly;
   }
 
-  private build(model: SeriesModel<Anomaly>, incident: ConfirmedIncident, anomalyId: string, confidence = incident.start.confidence): Anomaly {
+  private build(
+    model: SeriesModel<Anomaly>,
+    incident: ConfirmedIncident,
+    anomalyId: string,
+    confidence = incident.start.confidence,
+  ): Anomaly {
     const start = incident.start;
     const anomaly: Anomaly = {
       anomalyId,
@@ -478,8 +557,21 @@ function positiveInteger(value: unknown, what: string): number {
   return value;
 }
 
-const INTEGER_FIELDS: ReadonlySet<string> = new Set(['warmupPoints', 'likelihoodWindow', 'likelihoodHorizon', 'shiftPoints', 'refractoryPoints']);
-const UNIT_FIELDS: ReadonlySet<string> = new Set(['slowAlpha', 'fastAlpha', 'scaleAlpha', 'seasonalAlpha', 'refractoryFactor', 'alarmScore']);
+const INTEGER_FIELDS: ReadonlySet<string> = new Set([
+  'warmupPoints',
+  'likelihoodWindow',
+  'likelihoodHorizon',
+  'shiftPoints',
+  'refractoryPoints',
+]);
+const UNIT_FIELDS: ReadonlySet<string> = new Set([
+  'slowAlpha',
+  'fastAlpha',
+  'scaleAlpha',
+  'seasonalAlpha',
+  'refractoryFactor',
+  'alarmScore',
+]);
 
 function checkObject(value: unknown): object {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -502,8 +594,16 @@ export function checkScorerConfig(overrides: unknown): ScorerConfig {
     const ok =
       typeof value === 'number' &&
       Number.isFinite(value) &&
-      (INTEGER_FIELDS.has(key) ? Number.isInteger(value) && value >= 1 : UNIT_FIELDS.has(key) ? value >= 0 && value <= 1 : value > 0);
-    if (!ok) throw new ObsValidationError('INVALID_CONFIG', `scorer option ${key} has an invalid value ${describeValue(value)}`);
+      (INTEGER_FIELDS.has(key)
+        ? Number.isInteger(value) && value >= 1
+        : UNIT_FIELDS.has(key)
+          ? value >= 0 && value <= 1
+          : value > 0);
+    if (!ok)
+      throw new ObsValidationError(
+        'INVALID_CONFIG',
+        `scorer option ${key} has an invalid value ${describeValue(value)}`,
+      );
     out[key] = value;
   }
   return Object.freeze(out) as unknown as ScorerConfig;

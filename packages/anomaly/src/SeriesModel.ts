@@ -209,7 +209,12 @@ export function classify(start: IncidentStart, next: number | undefined): Confir
   const side = (v: number) => (v >= 0 ? 'above' : 'below');
 
   const zs = start.zSeasonal;
-  if (start.seasonalPeriod !== undefined && zs === zs && Math.abs(zBaseline) < NOTABLE_SIGMA && Math.abs(zs) >= NOTABLE_SIGMA) {
+  if (
+    start.seasonalPeriod !== undefined &&
+    zs === zs &&
+    Math.abs(zBaseline) < NOTABLE_SIGMA &&
+    Math.abs(zs) >= NOTABLE_SIGMA
+  ) {
     return done(
       AnomalyType.SEASONALITY,
       `value is ordinary overall (${sigmas(zBaseline)} from the baseline) but ${sigmas(zs)} ${side(zs)} the ${start.seasonalPeriod} profile for this time`,
@@ -219,20 +224,35 @@ export function classify(start: IncidentStart, next: number | undefined): Confir
     // Same convention as the scorer: any change from a zero-scale (constant) forecast is extreme.
     const dNext = next === undefined ? 0 : next - start.expected;
     const zNext = dNext === 0 ? 0 : start.expectedScale > 0 ? dNext / start.expectedScale : Math.sign(dNext) * 1e6;
-    const sustained = Math.sign(zNext) === Math.sign(z) && Math.abs(zNext) >= Math.max(NOTABLE_SIGMA, 0.5 * Math.abs(z));
+    const sustained =
+      Math.sign(zNext) === Math.sign(z) && Math.abs(zNext) >= Math.max(NOTABLE_SIGMA, 0.5 * Math.abs(z));
     if (sustained) {
-      return done(AnomalyType.TREND, `level shift: value ${sigmas(z)} ${side(z)} the expected level, and the next point stayed there`);
+      return done(
+        AnomalyType.TREND,
+        `level shift: value ${sigmas(z)} ${side(z)} the expected level, and the next point stayed there`,
+      );
     }
-    const where = start.outsideRange ? 'outside the range of all earlier values' : `${sigmas(z)} ${side(z)} the expected value`;
+    const where = start.outsideRange
+      ? 'outside the range of all earlier values'
+      : `${sigmas(z)} ${side(z)} the expected value`;
     // Before the next point is seen it is a value far off; after, a single point (the series came back).
     const what = next === undefined ? `value ${where}` : `single point ${where}, the next one back to normal`;
     return z >= 0 ? done(AnomalyType.SPIKE, what) : done(AnomalyType.DROP, what);
   }
   if (Math.abs(start.bias) >= DRIFT_BIAS) {
-    return done(AnomalyType.TREND, `drift: the last points are consistently ${side(start.bias)} the forecast (mean deviation ${start.bias.toFixed(1)} robust sigmas)`);
+    return done(
+      AnomalyType.TREND,
+      `drift: the last points are consistently ${side(start.bias)} the forecast (mean deviation ${start.bias.toFixed(1)} robust sigmas)`,
+    );
   }
   if (Math.abs(start.drift) >= NOTABLE_SIGMA) {
-    return done(AnomalyType.TREND, `drift: the recent level is ${sigmas(start.drift)} ${side(start.drift)} the long-run baseline`);
+    return done(
+      AnomalyType.TREND,
+      `drift: the recent level is ${sigmas(start.drift)} ${side(start.drift)} the long-run baseline`,
+    );
   }
-  return done(AnomalyType.OUTLIER, `the recent pattern of values is unusual for this series (anomaly likelihood ${start.likelihoodScore.toFixed(2)})`);
+  return done(
+    AnomalyType.OUTLIER,
+    `the recent pattern of values is unusual for this series (anomaly likelihood ${start.likelihoodScore.toFixed(2)})`,
+  );
 }

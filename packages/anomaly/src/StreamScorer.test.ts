@@ -20,14 +20,19 @@ describe('StreamScorer', () => {
 
   test.prop([
     fc.integer({ min: 1, max: 1e6 }),
-    fc.array(fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY), { minLength: 1, maxLength: 20 }),
+    fc.array(fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY), {
+      minLength: 1,
+      maxLength: 20,
+    }),
     fc.integer({ min: 0, max: 199 }),
   ])('ignores and counts non-finite values without disturbing the model', (seed, bad, at) => {
     const values = noisySeries(seed, 200, 50, 3);
     const clean = new StreamScorer();
     const dirty = new StreamScorer();
     values.forEach((v, i) => {
-      if (i === at) for (const b of bad) expect(dirty.update(b, T0 + i * MINUTE)).toMatchObject({ score: 0, ignored: true, judged: false });
+      if (i === at)
+        for (const b of bad)
+          expect(dirty.update(b, T0 + i * MINUTE)).toMatchObject({ score: 0, ignored: true, judged: false });
       expect(dirty.update(v, T0 + i * MINUTE)).toEqual(clean.update(v, T0 + i * MINUTE));
     });
     expect(dirty.nan).toBe(bad.length);
@@ -40,7 +45,12 @@ describe('StreamScorer', () => {
       const values = noisySeries(seed, 300, 10, 2);
       values[250] = 60;
       const factor = 2 ** exponent;
-      expect(run(new StreamScorer(), values.map((v) => v * factor))).toEqual(run(new StreamScorer(), values));
+      expect(
+        run(
+          new StreamScorer(),
+          values.map((v) => v * factor),
+        ),
+      ).toEqual(run(new StreamScorer(), values));
     },
   );
 
@@ -57,18 +67,21 @@ describe('StreamScorer', () => {
     expect(Math.max(...scores.slice(32, 400))).toBeLessThan(scores[400]!);
   });
 
-  test.prop([fc.integer({ min: 1, max: 1e6 }), fc.integer({ min: 1, max: 400 })])('round-trips through JSON without changing later scores', (seed, cut) => {
-    const values = noisySeries(seed, 500, 0, 1);
-    const a = new StreamScorer();
-    run(a, values.slice(0, cut));
-    const restored = StreamScorer.fromJSON(JSON.parse(JSON.stringify(a.toJSON())));
-    expect(restored).toBeInstanceOf(StreamScorer);
-    const b = restored as StreamScorer;
-    values.slice(cut).forEach((v, i) => {
-      const t = T0 + (cut + i) * MINUTE;
-      expect(b.update(v, t)).toEqual(a.update(v, t));
-    });
-  });
+  test.prop([fc.integer({ min: 1, max: 1e6 }), fc.integer({ min: 1, max: 400 })])(
+    'round-trips through JSON without changing later scores',
+    (seed, cut) => {
+      const values = noisySeries(seed, 500, 0, 1);
+      const a = new StreamScorer();
+      run(a, values.slice(0, cut));
+      const restored = StreamScorer.fromJSON(JSON.parse(JSON.stringify(a.toJSON())));
+      expect(restored).toBeInstanceOf(StreamScorer);
+      const b = restored as StreamScorer;
+      values.slice(cut).forEach((v, i) => {
+        const t = T0 + (cut + i) * MINUTE;
+        expect(b.update(v, t)).toEqual(a.update(v, t));
+      });
+    },
+  );
 
   test('rejects malformed states with a reason', () => {
     const good = (() => {
@@ -117,7 +130,8 @@ describe('StreamScorer', () => {
         expect(r.ignored).toBe(false);
         expect(r.judged).toBe(i >= defaultScorerConfig.warmupPoints);
         if (i > 0 && r.expectedScale > 0) expect(r.z).toBeCloseTo((x - r.expected) / r.expectedScale, 9);
-        if (i > 0 && r.baselineScaleBefore > 0) expect(r.zBaseline).toBeCloseTo((x - r.baselineBefore) / r.baselineScaleBefore, 9);
+        if (i > 0 && r.baselineScaleBefore > 0)
+          expect(r.zBaseline).toBeCloseTo((x - r.baselineBefore) / r.baselineScaleBefore, 9);
         expect(r.score).toBeLessThanOrEqual(r.rawScore);
         if (!r.judged) expect(r.rawScore).toBe(0);
       });

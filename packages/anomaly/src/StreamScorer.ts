@@ -450,7 +450,8 @@ export class StreamScorer {
     this.fZ = ratio(x - expected, expectedScale);
     this.fZBaseline = ratio(x - pBase, sBase);
     this.fZRecent = ratio(x - pRecent, sRecent);
-    this.fZSeasonal = weekOk && (!dayOk || sWeek < sDay) ? ratio(x - pWeek, sWeek) : dayOk ? ratio(x - pDay, sDay) : Number.NaN;
+    this.fZSeasonal =
+      weekOk && (!dayOk || sWeek < sDay) ? ratio(x - pWeek, sWeek) : dayOk ? ratio(x - pDay, sDay) : Number.NaN;
     this.fPredictor = ensReady ? Predictor.ENSEMBLE : best;
     this.fDominant = best;
   }
@@ -470,7 +471,11 @@ export class StreamScorer {
     const judged = this.learned >= cfg.warmupPoints;
     const range = this.max - this.min;
     const margin = cfg.rangeTolerance * range;
-    const novelRange = judged && range > 0 && (x > this.max + margin || x < this.min - margin) && Math.min(Math.abs(z), Math.abs(this.fZBaseline)) >= cfg.rangeMinSigma;
+    const novelRange =
+      judged &&
+      range > 0 &&
+      (x > this.max + margin || x < this.min - margin) &&
+      Math.min(Math.abs(z), Math.abs(this.fZBaseline)) >= cfg.rangeMinSigma;
 
     // Surprise of the point on a log scale: ~0 for ordinary points, so the
     // window average below reacts to a few rare points, not to noise.
@@ -575,7 +580,8 @@ export class StreamScorer {
     // side too (then it is a shift, and the level must jump).
     const eRecent = x - pred[Predictor.RECENT]!;
     const clipR = clip * this.sRecent;
-    const sideR = this.evidence[Predictor.RECENT]! > MIN_EVIDENCE ? (eRecent > clipR ? 1 : eRecent < -clipR ? -1 : 0) : 0;
+    const sideR =
+      this.evidence[Predictor.RECENT]! > MIN_EVIDENCE ? (eRecent > clipR ? 1 : eRecent < -clipR ? -1 : 0) : 0;
     this.fast += cfg.fastAlpha * (sideR !== 0 && sideR !== this.recentSide ? sideR * clipR : eRecent);
     this.recentSide = sideR;
     if (Number.isFinite(t)) {
@@ -660,7 +666,23 @@ export class StreamScorer {
   }
 }
 
-const SCALAR_FIELDS = ['n', 'nan', 'slow', 'fast', 'prev', 'min', 'max', 'shiftRun', 'rawAt', 'rawSum', 'lMean', 'lVar', 'lN', 'bias', 'recentSide'] as const;
+const SCALAR_FIELDS = [
+  'n',
+  'nan',
+  'slow',
+  'fast',
+  'prev',
+  'min',
+  'max',
+  'shiftRun',
+  'rawAt',
+  'rawSum',
+  'lMean',
+  'lVar',
+  'lN',
+  'bias',
+  'recentSide',
+] as const;
 const NULLABLE_FIELDS = ['prevT', 'quantum', 'lastAlarm'] as const;
 const NONNEGATIVE_FIELDS = ['n', 'nan', 'lVar', 'lN', 'rawAt'] as const;
 
@@ -673,11 +695,13 @@ function checkState(state: unknown, window: number): string | undefined {
   }
   for (const f of NULLABLE_FIELDS) {
     const v = st[f];
-    if (v !== null && (typeof v !== 'number' || !Number.isFinite(v))) return `model.${f} must be a finite number or null`;
+    if (v !== null && (typeof v !== 'number' || !Number.isFinite(v)))
+      return `model.${f} must be a finite number or null`;
   }
   for (const f of NONNEGATIVE_FIELDS) if ((st[f] as number) < 0) return `model.${f} must not be negative`;
   if ((st['min'] as number) > (st['max'] as number)) return 'model.min exceeds model.max';
-  if (st['recentSide'] !== -1 && st['recentSide'] !== 0 && st['recentSide'] !== 1) return 'model.recentSide must be -1, 0 or 1';
+  if (st['recentSide'] !== -1 && st['recentSide'] !== 0 && st['recentSide'] !== 1)
+    return 'model.recentSide must be -1, 0 or 1';
   if (!Number.isInteger(st['rawAt']) || (st['rawAt'] as number) >= window) return 'model.rawAt is out of range';
   const arrays: Array<[string, number]> = [
     ['scale', N_SLOTS],

@@ -37,4 +37,5 @@ export interface AnomalyPointRejectedEvent extends ObsEventBase<'anomaly/point-r
 }
 
 /** Every event of `@obs/anomaly` (closed union). */
-export type AnomalyEvent = AnomalyDetectedEvent | AnomalyUpdatedEvent | AnomalySeriesEvictedEvent | AnomalyPointRejectedEvent;
+export type AnomalyEvent =
+  AnomalyDetectedEvent | AnomalyUpdatedEvent | AnomalySeriesEvictedEvent | AnomalyPointRejectedEvent;

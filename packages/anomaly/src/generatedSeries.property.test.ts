@@ -32,23 +32,31 @@ describe('generated series with labelled anomalies', () => {
     // Fixed generator seeds, so the suite is repeatable: with random seeds the detector misses a clear
     // anomaly now and then (request-rate seed 15: a short outage at row 1767 is not reported), a known
     // limitation recorded in BENCHMARKS.md's generated-set figures rather than a flaky test.
-    it.each(FIXED_SEEDS)(`${kind} (seed %i): finds every clear anomaly in its window, at once, with few false alarms`, (seed) => {
-      const { s, reported, detector } = run(kind, seed);
-      // Answered at once: each anomaly is that of the row whose call returned it.
-      for (const { row, anomaly } of reported) {
-        expect(anomaly.timestamp).toBe(s.ts[row]);
-        expect(anomaly.actualValue).toBe(s.values[row]);
-      }
-      const inWindow = (row: number) => s.windows.some((w) => row >= w.left && row <= w.right);
-      for (const a of s.anomalies) {
-        if (!CLEAR.has(a.kind)) continue;
-        const w = s.windows.find((x) => a.index >= x.left && a.index <= x.right)!;
-        expect(reported.some(({ row }) => row >= w.left && row <= w.right), `${a.kind} at ${a.index}`).toBe(true);
-      }
-      const falseAlarms = reported.filter(({ row }) => row >= 600 && !inWindow(row)).length;
-      expect(falseAlarms).toBeLessThanOrEqual(MAX_FALSE_ALARMS[kind]);
-      // The history holds exactly what the calls returned (types may have been updated since).
-      expect(detector.getDetectedAnomalies(1000).map((a) => a.anomalyId)).toEqual(reported.map((r) => r.anomaly.anomalyId));
-    });
+    it.each(FIXED_SEEDS)(
+      `${kind} (seed %i): finds every clear anomaly in its window, at once, with few false alarms`,
+      (seed) => {
+        const { s, reported, detector } = run(kind, seed);
+        // Answered at once: each anomaly is that of the row whose call returned it.
+        for (const { row, anomaly } of reported) {
+          expect(anomaly.timestamp).toBe(s.ts[row]);
+          expect(anomaly.actualValue).toBe(s.values[row]);
+        }
+        const inWindow = (row: number) => s.windows.some((w) => row >= w.left && row <= w.right);
+        for (const a of s.anomalies) {
+          if (!CLEAR.has(a.kind)) continue;
+          const w = s.windows.find((x) => a.index >= x.left && a.index <= x.right)!;
+          expect(
+            reported.some(({ row }) => row >= w.left && row <= w.right),
+            `${a.kind} at ${a.index}`,
+          ).toBe(true);
+        }
+        const falseAlarms = reported.filter(({ row }) => row >= 600 && !inWindow(row)).length;
+        expect(falseAlarms).toBeLessThanOrEqual(MAX_FALSE_ALARMS[kind]);
+        // The history holds exactly what the calls returned (types may have been updated since).
+        expect(detector.getDetectedAnomalies(1000).map((a) => a.anomalyId)).toEqual(
+          reported.map((r) => r.anomaly.anomalyId),
+        );
+      },
+    );
   }
 });

@@ -1,8 +1,22 @@
 export { AnomalyType } from './AnomalyType';
-export type { Anomaly, AnomalyDetails, AnomalyScore, Baseline, PointLike, PredictorName, SeasonalPeriod } from './Anomaly';
+export type {
+  Anomaly,
+  AnomalyDetails,
+  AnomalyScore,
+  Baseline,
+  PointLike,
+  PredictorName,
+  SeasonalPeriod,
+} from './Anomaly';
 export { AnomalyDetector, createAnomalyDetector, checkScorerConfig } from './AnomalyDetector';
 export type { AnomalyDetectorConfig, AnomalyDetectorSnapshot } from './AnomalyDetector';
-export type { AnomalyEvent, AnomalyDetectedEvent, AnomalyUpdatedEvent, AnomalySeriesEvictedEvent, AnomalyPointRejectedEvent } from './events';
+export type {
+  AnomalyEvent,
+  AnomalyDetectedEvent,
+  AnomalyUpdatedEvent,
+  AnomalySeriesEvictedEvent,
+  AnomalyPointRejectedEvent,
+} from './events';
 export { AnomalySnapshotError } from './errors';
 export { StreamScorer, defaultScorerConfig } from './StreamScorer';
 export type { PointScore, ScorerConfig, ScorerState } from './StreamScorer';

@@ -18,7 +18,12 @@ describe('AnomalyDetector.watch', () => {
       // One point per virtual second; interval emits i at (i + 1) s.
       const points$ = interval(1000).pipe(
         take(200),
-        map((i): PointLike => ({ name: 'latency', value: values[i]!, timestamp: (i + 1) * 1000, labels: { host: 'a' } })),
+        map((i): PointLike => ({
+          name: 'latency',
+          value: values[i]!,
+          timestamp: (i + 1) * 1000,
+          labels: { host: 'a' },
+        })),
       );
       const found$ = detector.watch(points$).pipe(map((a) => `${a.anomalyType}@${a.timestamp}`));
       // The spike is emitted by the point that carries it, at 151 s.
@@ -132,7 +137,11 @@ describe('AnomalyDetector.watch never lets an error go unhandled', () => {
     const detector = createAnomalyDetector();
     const boom = new Error('source failed');
     scheduler().run(({ cold, expectObservable, expectSubscriptions, flush }) => {
-      const source = cold<PointLike>('a-b-#', { a: { name: 'm', value: 1, timestamp: 0 }, b: { name: 'm', value: 2, timestamp: 1 } }, boom);
+      const source = cold<PointLike>(
+        'a-b-#',
+        { a: { name: 'm', value: 1, timestamp: 0 }, b: { name: 'm', value: 2, timestamp: 1 } },
+        boom,
+      );
       const handled$ = detector.watch(source).pipe(
         map(() => 'anomaly'),
         catchError((error: unknown) => of(error === boom ? 'caught' : 'other')),

@@ -1,6 +1,14 @@
 import { test, fc } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { BoundedMap, EventBus, ManualClock, ObsValidationError, labelsKey, normalizeLabels, requireFiniteNumber } from './index';
+import {
+  BoundedMap,
+  EventBus,
+  ManualClock,
+  ObsValidationError,
+  labelsKey,
+  normalizeLabels,
+  requireFiniteNumber,
+} from './index';
 
 describe('labels', () => {
   it('treats __proto__ and constructor as ordinary labels', () => {
@@ -17,10 +25,13 @@ describe('labels', () => {
     expect(() => normalizeLabels('x')).toThrow(ObsValidationError);
   });
 
-  test.prop([fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9_]{0,8}$/), fc.string())])('key is independent of label order', (dict) => {
-    const reversed = Object.fromEntries(Object.entries(dict).reverse());
-    expect(labelsKey(normalizeLabels(dict))).toBe(labelsKey(normalizeLabels(reversed)));
-  });
+  test.prop([fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9_]{0,8}$/), fc.string())])(
+    'key is independent of label order',
+    (dict) => {
+      const reversed = Object.fromEntries(Object.entries(dict).reverse());
+      expect(labelsKey(normalizeLabels(dict))).toBe(labelsKey(normalizeLabels(reversed)));
+    },
+  );
 
   test.prop([
     fc.dictionary(fc.stringMatching(/^[a-z]{1,3}$/), fc.string(), { maxKeys: 3 }),
@@ -43,11 +54,14 @@ describe('BoundedMap', () => {
     expect(map.evictions).toBe(1);
   });
 
-  test.prop([fc.array(fc.integer({ min: 0, max: 20 })), fc.integer({ min: 1, max: 5 })])('never exceeds its limit', (keys, limit) => {
-    const map = new BoundedMap<number, number>(limit);
-    for (const k of keys) map.set(k, k);
-    expect(map.size).toBeLessThanOrEqual(limit);
-  });
+  test.prop([fc.array(fc.integer({ min: 0, max: 20 })), fc.integer({ min: 1, max: 5 })])(
+    'never exceeds its limit',
+    (keys, limit) => {
+      const map = new BoundedMap<number, number>(limit);
+      for (const k of keys) map.set(k, k);
+      expect(map.size).toBeLessThanOrEqual(limit);
+    },
+  );
 });
 
 describe('EventBus', () => {

@@ -39,7 +39,10 @@ export function normalizeLabels(labels: unknown, maxLabels = 64): Labels {
   const out = Object.create(null) as Record<string, string>;
   for (const key of keys) {
     if (!isValidLabelName(key)) {
-      throw new ObsValidationError('INVALID_LABEL_NAME', `invalid label name ${describeValue(key)}: must match [a-zA-Z_][a-zA-Z0-9_]*`);
+      throw new ObsValidationError(
+        'INVALID_LABEL_NAME',
+        `invalid label name ${describeValue(key)}: must match [a-zA-Z_][a-zA-Z0-9_]*`,
+      );
     }
     const value = (labels as Record<string, unknown>)[key];
     if (typeof value !== 'string') {

@@ -11,7 +11,10 @@ export function requireFiniteNumber(value: unknown, what: string): number {
 /** Returns `value` if it is a non-empty string of at most `maxLength` chars, else throws. */
 export function requireNonEmptyString(value: unknown, what: string, maxLength = 1024): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > maxLength) {
-    throw new ObsValidationError('INVALID_STRING', `${what} must be a non-empty string of at most ${maxLength} characters, got ${describeValue(value)}`);
+    throw new ObsValidationError(
+      'INVALID_STRING',
+      `${what} must be a non-empty string of at most ${maxLength} characters, got ${describeValue(value)}`,
+    );
   }
   return value;
 }

@@ -13,7 +13,12 @@ import {
 
 describe('HealthStatus', () => {
   it('is an as-const object with the seed values and a matching type', () => {
-    expect(HealthStatus).toEqual({ HEALTHY: 'healthy', DEGRADED: 'degraded', UNHEALTHY: 'unhealthy', UNKNOWN: 'unknown' });
+    expect(HealthStatus).toEqual({
+      HEALTHY: 'healthy',
+      DEGRADED: 'degraded',
+      UNHEALTHY: 'unhealthy',
+      UNKNOWN: 'unknown',
+    });
     expectTypeOf<HealthStatus>().toEqualTypeOf<'healthy' | 'degraded' | 'unhealthy' | 'unknown'>();
     expect(HealthGroup.LIVENESS).toBe('liveness');
     expect(isHealthStatus('healthy')).toBe(true);
@@ -24,13 +29,37 @@ describe('HealthStatus', () => {
 
 describe('createHealthCheck', () => {
   it('fills defaults from the clock', () => {
-    const check: HealthCheck = createHealthCheck({ name: 'database', status: HealthStatus.HEALTHY }, new ManualClock(123));
-    expect(check).toEqual({ name: 'database', status: 'healthy', message: '', timestamp: 123, durationMs: 0, details: {} });
+    const check: HealthCheck = createHealthCheck(
+      { name: 'database', status: HealthStatus.HEALTHY },
+      new ManualClock(123),
+    );
+    expect(check).toEqual({
+      name: 'database',
+      status: 'healthy',
+      message: '',
+      timestamp: 123,
+      durationMs: 0,
+      details: {},
+    });
   });
 
   it('keeps given values', () => {
-    const check = createHealthCheck({ name: 'db', status: HealthStatus.DEGRADED, message: 'slow', timestamp: 5, durationMs: 7, details: { a: 1 } });
-    expect(check).toEqual({ name: 'db', status: 'degraded', message: 'slow', timestamp: 5, durationMs: 7, details: { a: 1 } });
+    const check = createHealthCheck({
+      name: 'db',
+      status: HealthStatus.DEGRADED,
+      message: 'slow',
+      timestamp: 5,
+      durationMs: 7,
+      details: { a: 1 },
+    });
+    expect(check).toEqual({
+      name: 'db',
+      status: 'degraded',
+      message: 'slow',
+      timestamp: 5,
+      durationMs: 7,
+      details: { a: 1 },
+    });
   });
 
   it.each([
@@ -52,7 +81,10 @@ describe('createHealthCheck', () => {
 describe('results are immutable snapshots', () => {
   it('freezes results and their details', async () => {
     const monitor = createHealthMonitor();
-    monitor.registerCheck('db', () => ({ status: HealthStatus.HEALTHY, details: { pool: { active: 1 }, list: [1, 2] } }));
+    monitor.registerCheck('db', () => ({
+      status: HealthStatus.HEALTHY,
+      details: { pool: { active: 1 }, list: [1, 2] },
+    }));
     const result = await monitor.runCheck('db');
     expect(Object.isFrozen(result)).toBe(true);
     expect(Object.isFrozen(result?.details)).toBe(true);

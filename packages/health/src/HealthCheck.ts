@@ -37,21 +37,34 @@ export interface HealthCheckInit {
  */
 export function createHealthCheck(init: HealthCheckInit, clock: Clock = systemClock): HealthCheck {
   if (typeof init !== 'object' || init === null) {
-    throw new HealthValidationError('INVALID_CHECK', `createHealthCheck needs an init object, got ${describeValue(init)}`);
+    throw new HealthValidationError(
+      'INVALID_CHECK',
+      `createHealthCheck needs an init object, got ${describeValue(init)}`,
+    );
   }
   const name = requireName(init.name, 'HealthCheck name');
   if (!isHealthStatus(init.status)) {
-    throw new HealthValidationError('INVALID_STATUS', `HealthCheck status must be one of ${Object.values(HealthStatus).join(', ')}, got ${describeValue(init.status)}`);
+    throw new HealthValidationError(
+      'INVALID_STATUS',
+      `HealthCheck status must be one of ${Object.values(HealthStatus).join(', ')}, got ${describeValue(init.status)}`,
+    );
   }
   if (init.message !== undefined && typeof init.message !== 'string') {
-    throw new HealthValidationError('INVALID_CHECK', `HealthCheck message must be a string, got ${describeValue(init.message)}`);
+    throw new HealthValidationError(
+      'INVALID_CHECK',
+      `HealthCheck message must be a string, got ${describeValue(init.message)}`,
+    );
   }
   if (init.details !== undefined && !isPlainRecord(init.details)) {
-    throw new HealthValidationError('INVALID_CHECK', `HealthCheck details must be an object, got ${describeValue(init.details)}`);
+    throw new HealthValidationError(
+      'INVALID_CHECK',
+      `HealthCheck details must be an object, got ${describeValue(init.details)}`,
+    );
   }
   const timestamp = init.timestamp === undefined ? clock.now() : finite(init.timestamp, 'HealthCheck timestamp');
   const durationMs = init.durationMs === undefined ? 0 : finite(init.durationMs, 'HealthCheck durationMs');
-  if (durationMs < 0) throw new HealthValidationError('INVALID_NUMBER', `HealthCheck durationMs must not be negative, got ${durationMs}`);
+  if (durationMs < 0)
+    throw new HealthValidationError('INVALID_NUMBER', `HealthCheck durationMs must not be negative, got ${durationMs}`);
   return {
     name,
     status: init.status,

@@ -38,9 +38,17 @@ describe('registerCheck validation', () => {
 
   it('accepts names with spaces, dots, unicode, and __proto__ / constructor safely', async () => {
     const monitor = createHealthMonitor();
-    for (const name of ['__proto__', 'constructor', 'toString', 'db primary', 'db.v2', 'Datenbank-ü']) monitor.registerCheck(name, ok);
+    for (const name of ['__proto__', 'constructor', 'toString', 'db primary', 'db.v2', 'Datenbank-ü'])
+      monitor.registerCheck(name, ok);
     const results = await monitor.runAllChecks();
-    expect(Object.keys(results)).toEqual(['__proto__', 'constructor', 'toString', 'db primary', 'db.v2', 'Datenbank-ü']);
+    expect(Object.keys(results)).toEqual([
+      '__proto__',
+      'constructor',
+      'toString',
+      'db primary',
+      'db.v2',
+      'Datenbank-ü',
+    ]);
     expect(Object.getPrototypeOf(results)).toBe(Object.prototype);
     expect(results['__proto__']?.status).toBe('healthy');
     expect(({} as Record<string, unknown>)['status']).toBeUndefined();
@@ -50,13 +58,15 @@ describe('registerCheck validation', () => {
     expect(monitor.listChecks()).not.toContain('__proto__');
   });
 
-  it.each([['string', 'not a function'], ['null', null], ['object', { run: () => true }], ['number', 1]])(
-    'rejects a non-function check (%s)',
-    (_label, fn) => {
-      const monitor = createHealthMonitor();
-      expect(() => monitor.registerCheck('db', fn as unknown as HealthCheckFunction)).toThrow(HealthValidationError);
-    },
-  );
+  it.each([
+    ['string', 'not a function'],
+    ['null', null],
+    ['object', { run: () => true }],
+    ['number', 1],
+  ])('rejects a non-function check (%s)', (_label, fn) => {
+    const monitor = createHealthMonitor();
+    expect(() => monitor.registerCheck('db', fn as unknown as HealthCheckFunction)).toThrow(HealthValidationError);
+  });
 
   it.each([
     ['NaN timeout', { timeoutMs: Number.NaN }],
@@ -200,16 +210,28 @@ describe('running checks', () => {
     const clock = new ManualClock(1_000);
     const monitor = createHealthMonitor({ clock });
     let release: () => void = () => undefined;
-    monitor.registerCheck('db', () =>
-      new Promise((resolve) => {
-        release = () => resolve(createHealthCheck({ name: 'other', status: HealthStatus.HEALTHY, timestamp: 5, durationMs: 99 }, clock));
-      }),
+    monitor.registerCheck(
+      'db',
+      () =>
+        new Promise((resolve) => {
+          release = () =>
+            resolve(
+              createHealthCheck({ name: 'other', status: HealthStatus.HEALTHY, timestamp: 5, durationMs: 99 }, clock),
+            );
+        }),
     );
     const pending = monitor.runCheck('db');
     clock.advance(250);
     release();
     const result = await pending;
-    expect(result).toEqual({ name: 'db', status: 'healthy', message: '', timestamp: 1_250, durationMs: 250, details: {} });
+    expect(result).toEqual({
+      name: 'db',
+      status: 'healthy',
+      message: '',
+      timestamp: 1_250,
+      durationMs: 250,
+      details: {},
+    });
   });
 
   it('never reports a negative duration when the clock goes backwards', async () => {
@@ -291,13 +313,15 @@ describe('running checks', () => {
 
   it('a result whose status getter throws is UNHEALTHY, not a crash', async () => {
     const monitor = createHealthMonitor();
-    monitor.registerCheck('getter', () =>
-      Object.defineProperty({}, 'status', {
-        get() {
-          throw new Error('boom');
-        },
-        enumerable: true,
-      }) as never,
+    monitor.registerCheck(
+      'getter',
+      () =>
+        Object.defineProperty({}, 'status', {
+          get() {
+            throw new Error('boom');
+          },
+          enumerable: true,
+        }) as never,
     );
     const result = await monitor.runCheck('getter');
     expect(result?.status).toBe('unhealthy');
@@ -306,12 +330,14 @@ describe('running checks', () => {
 
   it('a thenable whose then getter throws is UNHEALTHY', async () => {
     const monitor = createHealthMonitor();
-    monitor.registerCheck('thenable', () =>
-      Object.defineProperty({}, 'then', {
-        get() {
-          throw new Error('then exploded');
-        },
-      }) as never,
+    monitor.registerCheck(
+      'thenable',
+      () =>
+        Object.defineProperty({}, 'then', {
+          get() {
+            throw new Error('then exploded');
+          },
+        }) as never,
     );
     const result = await monitor.runCheck('thenable');
     expect(result).toMatchObject({ status: 'unhealthy', message: 'then exploded' });
@@ -319,7 +345,10 @@ describe('running checks', () => {
 
   it('accepts custom thenables', async () => {
     const monitor = createHealthMonitor();
-    monitor.registerCheck('thenable', () => ({ then: (resolve: (v: unknown) => void) => resolve({ status: 'degraded' }) }) as never);
+    monitor.registerCheck(
+      'thenable',
+      () => ({ then: (resolve: (v: unknown) => void) => resolve({ status: 'degraded' }) }) as never,
+    );
     expect((await monitor.runCheck('thenable'))?.status).toBe('degraded');
   });
 
@@ -372,7 +401,10 @@ describe('running checks', () => {
 
   it('details with a __proto__ key stay data, not a prototype', async () => {
     const monitor = createHealthMonitor();
-    monitor.registerCheck('db', () => ({ status: HealthStatus.HEALTHY, details: JSON.parse('{"__proto__":{"polluted":true}}') as Record<string, unknown> }));
+    monitor.registerCheck('db', () => ({
+      status: HealthStatus.HEALTHY,
+      details: JSON.parse('{"__proto__":{"polluted":true}}') as Record<string, unknown>,
+    }));
     const result = await monitor.runCheck('db');
     expect(Object.keys(result?.details ?? {})).toEqual(['__proto__']);
     expect((result?.details as { polluted?: unknown }).polluted).toBeUndefined();
@@ -416,7 +448,12 @@ describe('timeouts (fake timers)', () => {
     expect(result).toBeUndefined();
     expect(monitor.getCheckState('hang')?.running).toBe(true);
     await vi.advanceTimersByTimeAsync(1);
-    expect(result).toMatchObject({ name: 'hang', status: 'unhealthy', message: 'check timed out after 5000 ms', durationMs: 5000 });
+    expect(result).toMatchObject({
+      name: 'hang',
+      status: 'unhealthy',
+      message: 'check timed out after 5000 ms',
+      durationMs: 5000,
+    });
     expect(signal?.aborted).toBe(true);
     expect((signal?.reason as ObsError).code).toBe('CHECK_TIMEOUT');
     expect(monitor.stats().timeouts).toBe(1);
@@ -425,7 +462,9 @@ describe('timeouts (fake timers)', () => {
 
   it('uses the per-check timeout over the monitor default', async () => {
     const monitor = createHealthMonitor({ checkTimeoutMs: 10_000 });
-    monitor.registerCheck('slow', () => new Promise((resolve) => setTimeout(() => resolve(true), 300)), { timeoutMs: 200 });
+    monitor.registerCheck('slow', () => new Promise((resolve) => setTimeout(() => resolve(true), 300)), {
+      timeoutMs: 200,
+    });
     monitor.registerCheck('fine', () => new Promise((resolve) => setTimeout(() => resolve(true), 300)));
     const all = monitor.runAllChecks();
     await vi.advanceTimersByTimeAsync(300);
@@ -437,7 +476,10 @@ describe('timeouts (fake timers)', () => {
   it('ignores and counts a late result or a late rejection', async () => {
     const monitor = createHealthMonitor({ checkTimeoutMs: 100 });
     monitor.registerCheck('lateOk', () => new Promise((resolve) => setTimeout(() => resolve(true), 500)));
-    monitor.registerCheck('lateFail', () => new Promise((_, reject) => setTimeout(() => reject(new Error('late')), 500)));
+    monitor.registerCheck(
+      'lateFail',
+      () => new Promise((_, reject) => setTimeout(() => reject(new Error('late')), 500)),
+    );
     const events = collect(monitor);
     const all = monitor.runAllChecks();
     await vi.advanceTimersByTimeAsync(100);
@@ -461,7 +503,11 @@ describe('timeouts (fake timers)', () => {
   it('runs checks concurrently: total time is the slowest check, not the sum', async () => {
     const monitor = createHealthMonitor();
     const started: string[] = [];
-    for (const [name, ms] of [['a', 300], ['b', 200], ['c', 100]] as const) {
+    for (const [name, ms] of [
+      ['a', 300],
+      ['b', 200],
+      ['c', 100],
+    ] as const) {
       monitor.registerCheck(name, () => {
         started.push(name);
         return new Promise((resolve) => setTimeout(() => resolve(true), ms));
@@ -553,7 +599,9 @@ describe('aggregation through the monitor', () => {
     const monitor = createHealthMonitor();
     monitor.registerCheck('process', () => true, { groups: ['liveness'] });
     monitor.registerCheck('db', () => false, { groups: ['readiness'] });
-    monitor.registerCheck('cache', () => ({ status: HealthStatus.DEGRADED }), { groups: ['readiness', 'custom-group'] });
+    monitor.registerCheck('cache', () => ({ status: HealthStatus.DEGRADED }), {
+      groups: ['readiness', 'custom-group'],
+    });
     await monitor.runAllChecks();
     expect(monitor.getGroupStatus('liveness')).toBe('healthy');
     expect(monitor.getGroupStatus('readiness')).toBe('unhealthy');
@@ -575,7 +623,11 @@ describe('events$', () => {
     await monitor.runCheck('db');
     await monitor.runCheck('db');
     const summary = events.map((e) =>
-      e.type === 'health/changed' ? `${e.scope}:${e.name ?? '*'}:${e.previous}->${e.current}` : e.type === 'health/check-completed' ? `done:${e.name}:${e.result.status}:${e.outcome}` : e.type,
+      e.type === 'health/changed'
+        ? `${e.scope}:${e.name ?? '*'}:${e.previous}->${e.current}`
+        : e.type === 'health/check-completed'
+          ? `done:${e.name}:${e.result.status}:${e.outcome}`
+          : e.type,
     );
     expect(summary).toEqual([
       'done:db:healthy:ok',
@@ -603,7 +655,9 @@ describe('events$', () => {
     monitor.registerCheck('invalid', () => 5 as never);
     const events = collect(monitor);
     await monitor.runAllChecks();
-    const outcomes = events.flatMap((e) => (e.type === 'health/check-completed' ? [`${e.name}:${e.outcome}:${e.reportedStatus}`] : []));
+    const outcomes = events.flatMap((e) =>
+      e.type === 'health/check-completed' ? [`${e.name}:${e.outcome}:${e.reportedStatus}`] : [],
+    );
     expect(outcomes).toEqual(['throws:error:unhealthy', 'invalid:invalid:unhealthy']);
   });
 
@@ -615,7 +669,9 @@ describe('events$', () => {
     monitor.registerCheck('cache', () => false, { critical: false });
     await monitor.runAllChecks();
     monitor.unregisterCheck('cache');
-    const overall = events.flatMap((e) => (e.type === 'health/changed' && e.scope === 'overall' ? [`${e.previous}->${e.current}`] : []));
+    const overall = events.flatMap((e) =>
+      e.type === 'health/changed' && e.scope === 'overall' ? [`${e.previous}->${e.current}`] : [],
+    );
     expect(overall).toEqual(['healthy->degraded', 'degraded->healthy']);
   });
 

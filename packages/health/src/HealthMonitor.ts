@@ -4,9 +4,20 @@ import { aggregateStatus } from './aggregateStatus';
 import { HealthLimitError, HealthValidationError } from './errors';
 import type { HealthChangedEvent, HealthEvent } from './events';
 import type { HealthCheck } from './HealthCheck';
-import { buildHealthJson, type HealthJsonComponent, type HealthJsonOptions, type HealthJsonResponse } from './healthJson';
+import {
+  buildHealthJson,
+  type HealthJsonComponent,
+  type HealthJsonOptions,
+  type HealthJsonResponse,
+} from './healthJson';
 import { HealthStatus } from './HealthStatus';
-import { errorResult, normalizeReturnValue, timeoutResult, type NormalizedResult, type OutputLimits } from './internal/normalizeOutcome';
+import {
+  errorResult,
+  normalizeReturnValue,
+  timeoutResult,
+  type NormalizedResult,
+  type OutputLimits,
+} from './internal/normalizeOutcome';
 import {
   MAX_TIMER_MS,
   optionalBoolean,
@@ -173,7 +184,9 @@ export class HealthMonitor {
   constructor(config: HealthMonitorConfig = {}) {
     const c = optionalObject(config, 'HealthMonitor config');
     this.checkTimeoutMs = optionalNumber(c['checkTimeoutMs'], 'checkTimeoutMs', 5000, 1, MAX_TIMER_MS);
-    this.intervalMs = optionalNumber(c['healthCheckIntervalSeconds'], 'healthCheckIntervalSeconds', 30, 0.001, MAX_TIMER_MS / 1000) * 1000;
+    this.intervalMs =
+      optionalNumber(c['healthCheckIntervalSeconds'], 'healthCheckIntervalSeconds', 30, 0.001, MAX_TIMER_MS / 1000) *
+      1000;
     this.clock = optionalClock(c['clock']) ?? systemClock;
     this.scheduler = optionalScheduler(c['scheduler']) ?? asyncScheduler;
     this.maxChecks = optionalNumber(c['maxChecks'], 'maxChecks', 100, 1, 100_000, true);
@@ -197,7 +210,10 @@ export class HealthMonitor {
   registerCheck(name: string, fn: HealthCheckFunction, options?: HealthCheckOptions): void {
     const checkName = requireName(name, 'check name');
     if (typeof fn !== 'function') {
-      throw new HealthValidationError('INVALID_CHECK', `check ${JSON.stringify(checkName)} must be a function, got ${describeValue(fn)}`);
+      throw new HealthValidationError(
+        'INVALID_CHECK',
+        `check ${JSON.stringify(checkName)} must be a function, got ${describeValue(fn)}`,
+      );
     }
     const o = optionalObject(options, 'check options');
     const entry: CheckEntry = {
@@ -207,8 +223,16 @@ export class HealthMonitor {
       critical: optionalBoolean(o['critical'], 'critical', true),
       groups: readGroups(o['groups']),
       thresholds: {
-        failureThreshold: optionalThreshold(o['failureThreshold'], 'failureThreshold', this.defaultThresholds.failureThreshold),
-        successThreshold: optionalThreshold(o['successThreshold'], 'successThreshold', this.defaultThresholds.successThreshold),
+        failureThreshold: optionalThreshold(
+          o['failureThreshold'],
+          'failureThreshold',
+          this.defaultThresholds.failureThreshold,
+        ),
+        successThreshold: optionalThreshold(
+          o['successThreshold'],
+          'successThreshold',
+          this.defaultThresholds.successThreshold,
+        ),
       },
       component: readComponent(o),
       state: initialThresholdState,
@@ -217,10 +241,14 @@ export class HealthMonitor {
     };
     const previous = this.checks.get(checkName);
     if (!previous && this.checks.size >= this.maxChecks) {
-      throw new HealthLimitError(`cannot register ${JSON.stringify(checkName)}: ${this.maxChecks} checks are registered (maxChecks)`, this.maxChecks);
+      throw new HealthLimitError(
+        `cannot register ${JSON.stringify(checkName)}: ${this.maxChecks} checks are registered (maxChecks)`,
+        this.maxChecks,
+      );
     }
     this.checks.set(checkName, entry);
-    if (previous && previous.state.reported !== HealthStatus.UNKNOWN) this.emitCheckChanged(checkName, previous.state.reported, HealthStatus.UNKNOWN, undefined);
+    if (previous && previous.state.reported !== HealthStatus.UNKNOWN)
+      this.emitCheckChanged(checkName, previous.state.reported, HealthStatus.UNKNOWN, undefined);
     this.refreshOverall(undefined);
   }
 
@@ -249,7 +277,14 @@ export class HealthMonitor {
     const results = await Promise.all(entries.map((entry) => this.execute(entry)));
     const out: Record<string, HealthCheck> = {};
     // defineProperty: a check named "__proto__" must be a key, not a prototype.
-    entries.forEach((entry, i) => Object.defineProperty(out, entry.name, { value: results[i], enumerable: true, writable: true, configurable: true }));
+    entries.forEach((entry, i) =>
+      Object.defineProperty(out, entry.name, {
+        value: results[i],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      }),
+    );
     return out;
   }
 
@@ -318,7 +353,10 @@ export class HealthMonitor {
     const o = optionalObject(options, 'toHealthJson options');
     const unknownAs = o['unknownAs'];
     if (unknownAs !== undefined && unknownAs !== 'pass' && unknownAs !== 'warn' && unknownAs !== 'fail') {
-      throw new HealthValidationError('INVALID_OPTION', `unknownAs must be 'pass', 'warn' or 'fail', got ${describeValue(unknownAs)}`);
+      throw new HealthValidationError(
+        'INVALID_OPTION',
+        `unknownAs must be 'pass', 'warn' or 'fail', got ${describeValue(unknownAs)}`,
+      );
     }
     for (const key of ['description', 'serviceId', 'version', 'releaseId'] as const) {
       if (o[key] !== undefined && typeof o[key] !== 'string') {
@@ -331,7 +369,12 @@ export class HealthMonitor {
     const status = g === undefined ? this.getOverallStatus() : this.getGroupStatus(g);
     return buildHealthJson(
       status,
-      entries.map((e) => ({ name: e.name, reported: e.state.reported, lastResult: e.lastResult, component: e.component })),
+      entries.map((e) => ({
+        name: e.name,
+        reported: e.state.reported,
+        lastResult: e.lastResult,
+        component: e.component,
+      })),
       o as HealthJsonOptions,
     );
   }
@@ -394,7 +437,11 @@ export class HealthMonitor {
         unknown.push(s.name);
         continue;
       }
-      entry.state = { reported: s.status, consecutiveFailures: s.consecutiveFailures, consecutiveSuccesses: s.consecutiveSuccesses };
+      entry.state = {
+        reported: s.status,
+        consecutiveFailures: s.consecutiveFailures,
+        consecutiveSuccesses: s.consecutiveSuccesses,
+      };
       entry.lastResult = s.lastResult ? deepFreeze(s.lastResult) : undefined;
       restored.push(s.name);
     }
@@ -403,13 +450,15 @@ export class HealthMonitor {
   }
 
   private lookupName(name: unknown): string {
-    if (typeof name !== 'string') throw new HealthValidationError('INVALID_NAME', `check name must be a string, got ${describeValue(name)}`);
+    if (typeof name !== 'string')
+      throw new HealthValidationError('INVALID_NAME', `check name must be a string, got ${describeValue(name)}`);
     return name;
   }
 
   private *aggregateInputs(group: string | undefined): Iterable<{ status: HealthStatus; critical: boolean }> {
     for (const entry of this.checks.values()) {
-      if (group === undefined || entry.groups.includes(group)) yield { status: entry.state.reported, critical: entry.critical };
+      if (group === undefined || entry.groups.includes(group))
+        yield { status: entry.state.reported, critical: entry.critical };
     }
   }
 
@@ -417,7 +466,13 @@ export class HealthMonitor {
     if (this.periodicRunStartedAt !== undefined) {
       this.counters.skippedRuns++;
       const now = this.clock.now();
-      if (this.bus.observed) this.bus.emit({ type: 'health/run-skipped', ts: now, source: this.source, runningForMs: Math.max(0, now - this.periodicRunStartedAt) });
+      if (this.bus.observed)
+        this.bus.emit({
+          type: 'health/run-skipped',
+          ts: now,
+          source: this.source,
+          runningForMs: Math.max(0, now - this.periodicRunStartedAt),
+        });
       return;
     }
     this.periodicRunStartedAt = this.clock.now();
@@ -457,7 +512,9 @@ export class HealthMonitor {
       };
       const timeout = this.scheduler.schedule(() => {
         if (settled) return;
-        controller.abort(new ObsError('CHECK_TIMEOUT', `check ${JSON.stringify(entry.name)} timed out after ${entry.timeoutMs} ms`));
+        controller.abort(
+          new ObsError('CHECK_TIMEOUT', `check ${JSON.stringify(entry.name)} timed out after ${entry.timeoutMs} ms`),
+        );
         settle(timeoutResult(entry.timeoutMs, this.limits));
       }, entry.timeoutMs);
       let value: unknown;
@@ -508,16 +565,38 @@ export class HealthMonitor {
     entry.state = applyResult(entry.state, n.status, entry.thresholds);
     entry.lastResult = result;
     if (this.bus.observed) {
-      this.bus.emit({ type: 'health/check-completed', ts: finished, source: this.source, name: entry.name, result, reportedStatus: entry.state.reported, outcome: n.outcome });
+      this.bus.emit({
+        type: 'health/check-completed',
+        ts: finished,
+        source: this.source,
+        name: entry.name,
+        result,
+        reportedStatus: entry.state.reported,
+        outcome: n.outcome,
+      });
     }
     if (entry.state.reported !== previous) this.emitCheckChanged(entry.name, previous, entry.state.reported, result);
     this.refreshOverall(result);
     return result;
   }
 
-  private emitCheckChanged(name: string, previous: HealthStatus, current: HealthStatus, result: HealthCheck | undefined): void {
+  private emitCheckChanged(
+    name: string,
+    previous: HealthStatus,
+    current: HealthStatus,
+    result: HealthCheck | undefined,
+  ): void {
     if (!this.bus.observed) return;
-    const event: HealthChangedEvent = { type: 'health/changed', ts: this.clock.now(), source: this.source, scope: 'check', name, previous, current, result };
+    const event: HealthChangedEvent = {
+      type: 'health/changed',
+      ts: this.clock.now(),
+      source: this.source,
+      scope: 'check',
+      name,
+      previous,
+      current,
+      result,
+    };
     this.bus.emit(event);
   }
 
@@ -527,7 +606,16 @@ export class HealthMonitor {
     if (current === previous) return;
     this.overall = current;
     if (this.bus.observed) {
-      this.bus.emit({ type: 'health/changed', ts: this.clock.now(), source: this.source, scope: 'overall', name: undefined, previous, current, result });
+      this.bus.emit({
+        type: 'health/changed',
+        ts: this.clock.now(),
+        source: this.source,
+        scope: 'overall',
+        name: undefined,
+        previous,
+        current,
+        result,
+      });
     }
   }
 }

@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { aggregateStatus, HealthStatus, type AggregateInput } from './index';
 
 const inputArb = fc.record({
-  status: fc.constantFrom<HealthStatus>(HealthStatus.HEALTHY, HealthStatus.DEGRADED, HealthStatus.UNHEALTHY, HealthStatus.UNKNOWN),
+  status: fc.constantFrom<HealthStatus>(
+    HealthStatus.HEALTHY,
+    HealthStatus.DEGRADED,
+    HealthStatus.UNHEALTHY,
+    HealthStatus.UNKNOWN,
+  ),
   critical: fc.boolean(),
 });
 
@@ -28,23 +33,32 @@ describe('aggregateStatus', () => {
     expect(aggregateStatus([...checks].reverse())).toBe(aggregateStatus(checks));
   });
 
-  test.prop([fc.array(inputArb, { maxLength: 12 })])('is UNHEALTHY exactly when a critical check is UNHEALTHY', (checks) => {
-    const criticalDown = checks.some((c) => c.critical && c.status === HealthStatus.UNHEALTHY);
-    expect(aggregateStatus(checks) === HealthStatus.UNHEALTHY).toBe(criticalDown);
-  });
+  test.prop([fc.array(inputArb, { maxLength: 12 })])(
+    'is UNHEALTHY exactly when a critical check is UNHEALTHY',
+    (checks) => {
+      const criticalDown = checks.some((c) => c.critical && c.status === HealthStatus.UNHEALTHY);
+      expect(aggregateStatus(checks) === HealthStatus.UNHEALTHY).toBe(criticalDown);
+    },
+  );
 
-  test.prop([fc.array(inputArb, { maxLength: 12 }), inputArb])('adding an unhealthy or degraded check never makes things better', (checks, extra) => {
-    fc.pre(extra.status === HealthStatus.UNHEALTHY || extra.status === HealthStatus.DEGRADED);
-    const before = aggregateStatus(checks);
-    const after = aggregateStatus([...checks, extra]);
-    if (before !== HealthStatus.UNKNOWN) expect(badness[after]).toBeGreaterThanOrEqual(badness[before]);
-    expect(after).not.toBe(HealthStatus.HEALTHY);
-  });
+  test.prop([fc.array(inputArb, { maxLength: 12 }), inputArb])(
+    'adding an unhealthy or degraded check never makes things better',
+    (checks, extra) => {
+      fc.pre(extra.status === HealthStatus.UNHEALTHY || extra.status === HealthStatus.DEGRADED);
+      const before = aggregateStatus(checks);
+      const after = aggregateStatus([...checks, extra]);
+      if (before !== HealthStatus.UNKNOWN) expect(badness[after]).toBeGreaterThanOrEqual(badness[before]);
+      expect(after).not.toBe(HealthStatus.HEALTHY);
+    },
+  );
 
-  test.prop([fc.array(inputArb, { maxLength: 12 })])('is HEALTHY only if every critical check is healthy and no check is degraded or unhealthy', (checks) => {
-    const healthy =
-      checks.some((c) => c.status !== HealthStatus.UNKNOWN) &&
-      checks.every((c) => c.status === HealthStatus.HEALTHY || (!c.critical && c.status === HealthStatus.UNKNOWN));
-    expect(aggregateStatus(checks) === HealthStatus.HEALTHY).toBe(healthy);
-  });
+  test.prop([fc.array(inputArb, { maxLength: 12 })])(
+    'is HEALTHY only if every critical check is healthy and no check is degraded or unhealthy',
+    (checks) => {
+      const healthy =
+        checks.some((c) => c.status !== HealthStatus.UNKNOWN) &&
+        checks.every((c) => c.status === HealthStatus.HEALTHY || (!c.critical && c.status === HealthStatus.UNKNOWN));
+      expect(aggregateStatus(checks) === HealthStatus.HEALTHY).toBe(healthy);
+    },
+  );
 });

@@ -1,7 +1,13 @@
 import { ManualClock } from '@obs/core';
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { createHealthMonitor, HEALTH_JSON_CONTENT_TYPE, HealthStatus, HealthValidationError, type HealthJsonResponse } from './index';
+import {
+  createHealthMonitor,
+  HEALTH_JSON_CONTENT_TYPE,
+  HealthStatus,
+  HealthValidationError,
+  type HealthJsonResponse,
+} from './index';
 
 const JSON_STATUSES = ['pass', 'warn', 'fail'];
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
@@ -25,7 +31,8 @@ function violations(response: HealthJsonResponse): string[] {
   if (body['status'] === 'pass' && body['output'] !== undefined) out.push('output SHOULD be omitted for pass');
   const checks = body['checks'];
   if (checks === undefined) return out;
-  if (typeof checks !== 'object' || checks === null || Array.isArray(checks)) return [...out, 'checks must be an object'];
+  if (typeof checks !== 'object' || checks === null || Array.isArray(checks))
+    return [...out, 'checks must be an object'];
   for (const [key, list] of Object.entries(checks)) {
     if (key.split(':').length > 2) out.push(`key ${key}: component and measurement names MUST NOT contain colons`);
     if (key.split(':').some((part) => part === '')) out.push(`key ${key}: empty part`);
@@ -34,17 +41,28 @@ function violations(response: HealthJsonResponse): string[] {
       continue;
     }
     for (const entry of list as Record<string, unknown>[]) {
-      if (typeof entry !== 'object' || entry === null || Object.keys(entry).length === 0) out.push(`checks[${key}] entry needs at least one key`);
+      if (typeof entry !== 'object' || entry === null || Object.keys(entry).length === 0)
+        out.push(`checks[${key}] entry needs at least one key`);
       for (const f of ['componentId', 'componentType', 'observedUnit', 'output', 'time']) {
         if (entry[f] !== undefined && typeof entry[f] !== 'string') out.push(`checks[${key}].${f} must be a string`);
       }
-      if (entry['status'] !== undefined && !JSON_STATUSES.includes(entry['status'] as string)) out.push(`checks[${key}].status invalid`);
-      if (entry['status'] === 'pass' && entry['output'] !== undefined) out.push(`checks[${key}].output SHOULD be omitted for pass`);
-      if (entry['observedValue'] !== undefined && entry['observedUnit'] === undefined && typeof entry['observedValue'] === 'number') {
+      if (entry['status'] !== undefined && !JSON_STATUSES.includes(entry['status'] as string))
+        out.push(`checks[${key}].status invalid`);
+      if (entry['status'] === 'pass' && entry['output'] !== undefined)
+        out.push(`checks[${key}].output SHOULD be omitted for pass`);
+      if (
+        entry['observedValue'] !== undefined &&
+        entry['observedUnit'] === undefined &&
+        typeof entry['observedValue'] === 'number'
+      ) {
         out.push(`checks[${key}].observedUnit SHOULD accompany a numeric observedValue`);
       }
-      if (entry['componentType'] === undefined) out.push(`checks[${key}].componentType SHOULD be present with a componentName`);
-      if (entry['time'] !== undefined && (!ISO_8601.test(entry['time'] as string) || Number.isNaN(Date.parse(entry['time'] as string)))) {
+      if (entry['componentType'] === undefined)
+        out.push(`checks[${key}].componentType SHOULD be present with a componentName`);
+      if (
+        entry['time'] !== undefined &&
+        (!ISO_8601.test(entry['time'] as string) || Number.isNaN(Date.parse(entry['time'] as string)))
+      ) {
         out.push(`checks[${key}].time is not ISO 8601`);
       }
     }
@@ -65,12 +83,21 @@ describe('toHealthJson', () => {
       { componentType: 'datastore', groups: ['readiness'] },
     );
     monitor.registerCheck('cache', () => ({ status: HealthStatus.DEGRADED, message: 'slow' }), { critical: false });
-    monitor.registerCheck('cpu', () => ({ status: HealthStatus.HEALTHY, details: { observedValue: 85, observedUnit: 'percent' } }), {
-      measurementName: 'utilization',
-      componentType: 'system',
-    });
+    monitor.registerCheck(
+      'cpu',
+      () => ({ status: HealthStatus.HEALTHY, details: { observedValue: 85, observedUnit: 'percent' } }),
+      {
+        measurementName: 'utilization',
+        componentType: 'system',
+      },
+    );
     await monitor.runAllChecks();
-    const response = monitor.toHealthJson(undefined, { description: 'health of the api', version: '1', releaseId: '1.2.3', serviceId: 'svc-1' });
+    const response = monitor.toHealthJson(undefined, {
+      description: 'health of the api',
+      version: '1',
+      releaseId: '1.2.3',
+      serviceId: 'svc-1',
+    });
     expect(violations(response)).toEqual([]);
     expect(response).toEqual({
       status: 'warn',
@@ -85,13 +112,35 @@ describe('toHealthJson', () => {
         output: 'cache: degraded',
         checks: {
           'database:responseTime': [
-            { componentId: 'database', componentType: 'datastore', observedValue: 12, observedUnit: 'ms', status: 'pass', time: '2026-11-29T09:00:00.012Z' },
+            {
+              componentId: 'database',
+              componentType: 'datastore',
+              observedValue: 12,
+              observedUnit: 'ms',
+              status: 'pass',
+              time: '2026-11-29T09:00:00.012Z',
+            },
           ],
           'cache:responseTime': [
-            { componentId: 'cache', componentType: 'component', observedValue: 0, observedUnit: 'ms', status: 'warn', time: '2026-11-29T09:00:00.012Z', output: 'slow' },
+            {
+              componentId: 'cache',
+              componentType: 'component',
+              observedValue: 0,
+              observedUnit: 'ms',
+              status: 'warn',
+              time: '2026-11-29T09:00:00.012Z',
+              output: 'slow',
+            },
           ],
           'cpu:utilization': [
-            { componentId: 'cpu', componentType: 'system', observedValue: 85, observedUnit: 'percent', status: 'pass', time: '2026-11-29T09:00:00.012Z' },
+            {
+              componentId: 'cpu',
+              componentType: 'system',
+              observedValue: 85,
+              observedUnit: 'percent',
+              status: 'pass',
+              time: '2026-11-29T09:00:00.012Z',
+            },
           ],
         },
       },
@@ -113,14 +162,23 @@ describe('toHealthJson', () => {
 
   it('omits observed values and outputs with includeDetails: false, and checks with includeChecks: false', async () => {
     const monitor = createHealthMonitor();
-    monitor.registerCheck('database', () => ({ status: HealthStatus.UNHEALTHY, message: 'password rejected for user admin', details: { observedValue: 3 } }));
+    monitor.registerCheck('database', () => ({
+      status: HealthStatus.UNHEALTHY,
+      message: 'password rejected for user admin',
+      details: { observedValue: 3 },
+    }));
     await monitor.runAllChecks();
     const response = monitor.toHealthJson(undefined, { includeDetails: false });
     expect(violations(response)).toEqual([]);
     expect(JSON.stringify(response.body)).not.toContain('password');
     expect(response.body.output).toBeUndefined();
     const entry = response.body.checks?.['database:responseTime']?.[0];
-    expect(entry).toEqual({ componentId: 'database', componentType: 'component', status: 'fail', time: expect.any(String) });
+    expect(entry).toEqual({
+      componentId: 'database',
+      componentType: 'component',
+      status: 'fail',
+      time: expect.any(String),
+    });
     const bare = monitor.toHealthJson(undefined, { includeChecks: false });
     expect(bare.body).toEqual({ status: 'fail', output: 'database: unhealthy' });
   });
@@ -131,7 +189,9 @@ describe('toHealthJson', () => {
     const response = monitor.toHealthJson();
     expect(violations(response)).toEqual([]);
     expect(response.httpStatus).toBe(503);
-    expect(response.body.checks?.['database:responseTime']).toEqual([{ componentId: 'database', componentType: 'component', status: 'warn', output: 'no result yet' }]);
+    expect(response.body.checks?.['database:responseTime']).toEqual([
+      { componentId: 'database', componentType: 'component', status: 'warn', output: 'no result yet' },
+    ]);
     expect(monitor.toHealthJson(undefined, { unknownAs: 'pass' }).httpStatus).toBe(200);
     expect(monitor.toHealthJson(undefined, { unknownAs: 'warn' }).status).toBe('warn');
   });
@@ -169,16 +229,35 @@ describe('toHealthJson', () => {
     const monitor = createHealthMonitor();
     monitor.registerCheck('pool', () => ({
       status: HealthStatus.HEALTHY,
-      details: { measurementName: 'connections', observedValue: 75, observedUnit: 'count', componentType: 'datastore', componentId: 'urn:pool:1' },
+      details: {
+        measurementName: 'connections',
+        observedValue: 75,
+        observedUnit: 'count',
+        componentType: 'datastore',
+        componentId: 'urn:pool:1',
+      },
     }));
-    monitor.registerCheck('weird', () => ({ status: HealthStatus.HEALTHY, details: { measurementName: 'a:b', componentType: 42, observedValue: { nested: true } } }));
+    monitor.registerCheck('weird', () => ({
+      status: HealthStatus.HEALTHY,
+      details: { measurementName: 'a:b', componentType: 42, observedValue: { nested: true } },
+    }));
     await monitor.runAllChecks();
     const response = monitor.toHealthJson();
     expect(violations(response)).toEqual([]);
     expect(response.body.checks?.['pool:connections']).toEqual([
-      { componentId: 'urn:pool:1', componentType: 'datastore', observedValue: 75, observedUnit: 'count', status: 'pass', time: expect.any(String) },
+      {
+        componentId: 'urn:pool:1',
+        componentType: 'datastore',
+        observedValue: 75,
+        observedUnit: 'count',
+        status: 'pass',
+        time: expect.any(String),
+      },
     ]);
-    expect(response.body.checks?.['weird:responseTime']?.[0]).toMatchObject({ componentType: 'component', observedValue: { nested: true } });
+    expect(response.body.checks?.['weird:responseTime']?.[0]).toMatchObject({
+      componentType: 'component',
+      observedValue: { nested: true },
+    });
   });
 
   it('names a check __proto__ safely', async () => {
@@ -207,7 +286,9 @@ describe('toHealthJson', () => {
       fc.record({
         status: fc.constantFrom('healthy', 'degraded', 'unhealthy', 'unknown'),
         message: fc.option(fc.string({ maxLength: 50 }), { nil: undefined }),
-        details: fc.option(fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }), { nil: undefined }),
+        details: fc.option(fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }), {
+          nil: undefined,
+        }),
       }),
       fc.constant('throw'),
       fc.constant(42),
@@ -217,28 +298,29 @@ describe('toHealthJson', () => {
     run: fc.boolean(),
   });
 
-  test.prop([fc.uniqueArray(checkArb, { selector: (c) => c.name, maxLength: 8 }), fc.constantFrom(undefined, 'liveness', 'readiness'), fc.boolean()])(
-    'every response follows the draft rules',
-    async (checks, group, includeDetails) => {
-      const monitor = createHealthMonitor();
-      for (const c of checks) {
-        monitor.registerCheck(
-          c.name,
-          () => {
-            if (c.result === 'throw') throw new Error('failed');
-            return c.result as never;
-          },
-          { critical: c.critical, groups: c.groups },
-        );
-      }
-      for (const c of checks) if (c.run) await monitor.runCheck(c.name);
-      const response = monitor.toHealthJson(group, { includeDetails });
-      expect(violations(response)).toEqual([]);
-      const status = group === undefined ? monitor.getOverallStatus() : monitor.getGroupStatus(group);
-      const expected = { healthy: 'pass', degraded: 'warn', unhealthy: 'fail', unknown: 'fail' }[status];
-      expect(response.status).toBe(expected);
-      const entries = Object.values(response.body.checks ?? {}).flat();
-      expect(entries).toHaveLength(checks.filter((c) => group === undefined || c.groups.includes(group)).length);
-    },
-  );
+  test.prop([
+    fc.uniqueArray(checkArb, { selector: (c) => c.name, maxLength: 8 }),
+    fc.constantFrom(undefined, 'liveness', 'readiness'),
+    fc.boolean(),
+  ])('every response follows the draft rules', async (checks, group, includeDetails) => {
+    const monitor = createHealthMonitor();
+    for (const c of checks) {
+      monitor.registerCheck(
+        c.name,
+        () => {
+          if (c.result === 'throw') throw new Error('failed');
+          return c.result as never;
+        },
+        { critical: c.critical, groups: c.groups },
+      );
+    }
+    for (const c of checks) if (c.run) await monitor.runCheck(c.name);
+    const response = monitor.toHealthJson(group, { includeDetails });
+    expect(violations(response)).toEqual([]);
+    const status = group === undefined ? monitor.getOverallStatus() : monitor.getGroupStatus(group);
+    const expected = { healthy: 'pass', degraded: 'warn', unhealthy: 'fail', unknown: 'fail' }[status];
+    expect(response.status).toBe(expected);
+    const entries = Object.values(response.body.checks ?? {}).flat();
+    expect(entries).toHaveLength(checks.filter((c) => group === undefined || c.groups.includes(group)).length);
+  });
 });

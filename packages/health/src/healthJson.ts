@@ -96,7 +96,11 @@ export function toHealthJsonStatus(status: HealthStatus, unknownAs: HealthJsonSt
  * `componentId`) or through its registration options. A check without a
  * result yet is listed as `warn` with output "no result yet".
  */
-export function buildHealthJson(status: HealthStatus, checks: readonly HealthJsonCheckView[], options: HealthJsonOptions = {}): HealthJsonResponse {
+export function buildHealthJson(
+  status: HealthStatus,
+  checks: readonly HealthJsonCheckView[],
+  options: HealthJsonOptions = {},
+): HealthJsonResponse {
   const includeDetails = options.includeDetails ?? true;
   const unknownAs = options.unknownAs ?? 'fail';
   const top = toHealthJsonStatus(status, unknownAs);

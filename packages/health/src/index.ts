@@ -13,7 +13,14 @@ export type {
   HealthRestoreResult,
 } from './HealthMonitor';
 export { HealthValidationError, HealthLimitError, HealthSnapshotError } from './errors';
-export type { HealthEvent, HealthEventType, HealthChangedEvent, HealthCheckCompletedEvent, HealthRunSkippedEvent, CheckOutcome } from './events';
+export type {
+  HealthEvent,
+  HealthEventType,
+  HealthChangedEvent,
+  HealthCheckCompletedEvent,
+  HealthRunSkippedEvent,
+  CheckOutcome,
+} from './events';
 export { buildHealthJson, toHealthJsonStatus, HEALTH_JSON_CONTENT_TYPE } from './healthJson';
 export type {
   HealthJsonBody,

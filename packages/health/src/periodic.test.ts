@@ -124,7 +124,11 @@ describe('periodic runs on an injected virtual-time scheduler', () => {
     await advanceTo(scheduler, 180_000);
     expect(calls).toEqual([0, 60_000, 120_000, 180_000]);
     expect(monitor.stats().timeouts).toBe(3);
-    expect(monitor.getCheckResult('hang')).toMatchObject({ status: 'unhealthy', message: 'check timed out after 2000 ms', durationMs: 2_000 });
+    expect(monitor.getCheckResult('hang')).toMatchObject({
+      status: 'unhealthy',
+      message: 'check timed out after 2000 ms',
+      durationMs: 2_000,
+    });
     monitor.stop();
   });
 

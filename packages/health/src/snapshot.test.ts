@@ -5,7 +5,11 @@ import { createHealthMonitor, HealthSnapshotError, HealthStatus, type HealthSnap
 async function monitorWithHistory() {
   const monitor = createHealthMonitor({ failureThreshold: 3 });
   let ok = true;
-  monitor.registerCheck('db', () => ({ status: ok ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY, message: ok ? 'up' : 'down', details: { pool: 3 } }));
+  monitor.registerCheck('db', () => ({
+    status: ok ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY,
+    message: ok ? 'up' : 'down',
+    details: { pool: 3 },
+  }));
   monitor.registerCheck('cache', () => true, { critical: false });
   await monitor.runAllChecks();
   ok = false;
@@ -18,7 +22,11 @@ describe('snapshot / restore', () => {
     const original = await monitorWithHistory();
     const snapshot = JSON.parse(JSON.stringify(original.snapshot())) as HealthSnapshot;
     expect(snapshot.version).toBe(1);
-    expect(snapshot.checks.find((c) => c.name === 'db')).toMatchObject({ status: 'healthy', consecutiveFailures: 1, consecutiveSuccesses: 0 });
+    expect(snapshot.checks.find((c) => c.name === 'db')).toMatchObject({
+      status: 'healthy',
+      consecutiveFailures: 1,
+      consecutiveSuccesses: 0,
+    });
 
     const restored = createHealthMonitor({ failureThreshold: 3 });
     let calls = 0;
@@ -53,7 +61,9 @@ describe('snapshot / restore', () => {
     other.registerCheck('db', () => true);
     other.registerCheck('cache', () => false, { critical: false, failureThreshold: 1 });
     const events: string[] = [];
-    other.events$.subscribe((e) => events.push(e.type === 'health/changed' ? `${e.scope}:${e.previous}->${e.current}` : e.type));
+    other.events$.subscribe((e) =>
+      events.push(e.type === 'health/changed' ? `${e.scope}:${e.previous}->${e.current}` : e.type),
+    );
     other.restore(original.snapshot());
     expect(events).toEqual([]);
     expect(other.getOverallStatus()).toBe('healthy');
@@ -68,7 +78,13 @@ describe('snapshot / restore', () => {
     ['a wrong version', { version: 2, checks: [] }],
     ['checks not an array', { version: 1, checks: {} }],
     ['an entry that is not an object', { version: 1, checks: [5] }],
-    ['a bad name', { version: 1, checks: [{ name: '', status: 'healthy', consecutiveFailures: 0, consecutiveSuccesses: 0, lastResult: null }] }],
+    [
+      'a bad name',
+      {
+        version: 1,
+        checks: [{ name: '', status: 'healthy', consecutiveFailures: 0, consecutiveSuccesses: 0, lastResult: null }],
+      },
+    ],
     [
       'a duplicate name',
       {
@@ -79,17 +95,135 @@ describe('snapshot / restore', () => {
         ],
       },
     ],
-    ['a bad status', { version: 1, checks: [{ name: 'db', status: 'ok', consecutiveFailures: 0, consecutiveSuccesses: 0, lastResult: null }] }],
-    ['a negative counter', { version: 1, checks: [{ name: 'db', status: 'healthy', consecutiveFailures: -1, consecutiveSuccesses: 0, lastResult: null }] }],
-    ['a NaN counter', { version: 1, checks: [{ name: 'db', status: 'healthy', consecutiveFailures: 0, consecutiveSuccesses: Number.NaN, lastResult: null }] }],
-    ['a fractional counter', { version: 1, checks: [{ name: 'db', status: 'healthy', consecutiveFailures: 0.5, consecutiveSuccesses: 0, lastResult: null }] }],
-    ['a result with another name', { version: 1, checks: [{ name: 'db', status: 'healthy', consecutiveFailures: 0, consecutiveSuccesses: 0, lastResult: result({ name: 'x' }) }] }],
-    ['a result with NaN timestamp', { version: 1, checks: [{ name: 'db', status: 'healthy', consecutiveFailures: 0, consecutiveSuccesses: 0, lastResult: result({ timestamp: Number.NaN }) }] }],
-    ['a result with a far-future timestamp', { version: 1, checks: [{ name: 'db', status: 'healthy', consecutiveFailures: 0, consecutiveSuccesses: 0, lastResult: result({ timestamp: 1e300 }) }] }],
-    ['a result with negative duration', { version: 1, checks: [{ name: 'db', status: 'healthy', consecutiveFailures: 0, consecutiveSuccesses: 0, lastResult: result({ durationMs: -1 }) }] }],
-    ['a result with array details', { version: 1, checks: [{ name: 'db', status: 'healthy', consecutiveFailures: 0, consecutiveSuccesses: 0, lastResult: result({ details: [] }) }] }],
-    ['a result with a numeric message', { version: 1, checks: [{ name: 'db', status: 'healthy', consecutiveFailures: 0, consecutiveSuccesses: 0, lastResult: result({ message: 1 }) }] }],
-    ['a result that is a string', { version: 1, checks: [{ name: 'db', status: 'healthy', consecutiveFailures: 0, consecutiveSuccesses: 0, lastResult: 'r' }] }],
+    [
+      'a bad status',
+      {
+        version: 1,
+        checks: [{ name: 'db', status: 'ok', consecutiveFailures: 0, consecutiveSuccesses: 0, lastResult: null }],
+      },
+    ],
+    [
+      'a negative counter',
+      {
+        version: 1,
+        checks: [{ name: 'db', status: 'healthy', consecutiveFailures: -1, consecutiveSuccesses: 0, lastResult: null }],
+      },
+    ],
+    [
+      'a NaN counter',
+      {
+        version: 1,
+        checks: [
+          { name: 'db', status: 'healthy', consecutiveFailures: 0, consecutiveSuccesses: Number.NaN, lastResult: null },
+        ],
+      },
+    ],
+    [
+      'a fractional counter',
+      {
+        version: 1,
+        checks: [
+          { name: 'db', status: 'healthy', consecutiveFailures: 0.5, consecutiveSuccesses: 0, lastResult: null },
+        ],
+      },
+    ],
+    [
+      'a result with another name',
+      {
+        version: 1,
+        checks: [
+          {
+            name: 'db',
+            status: 'healthy',
+            consecutiveFailures: 0,
+            consecutiveSuccesses: 0,
+            lastResult: result({ name: 'x' }),
+          },
+        ],
+      },
+    ],
+    [
+      'a result with NaN timestamp',
+      {
+        version: 1,
+        checks: [
+          {
+            name: 'db',
+            status: 'healthy',
+            consecutiveFailures: 0,
+            consecutiveSuccesses: 0,
+            lastResult: result({ timestamp: Number.NaN }),
+          },
+        ],
+      },
+    ],
+    [
+      'a result with a far-future timestamp',
+      {
+        version: 1,
+        checks: [
+          {
+            name: 'db',
+            status: 'healthy',
+            consecutiveFailures: 0,
+            consecutiveSuccesses: 0,
+            lastResult: result({ timestamp: 1e300 }),
+          },
+        ],
+      },
+    ],
+    [
+      'a result with negative duration',
+      {
+        version: 1,
+        checks: [
+          {
+            name: 'db',
+            status: 'healthy',
+            consecutiveFailures: 0,
+            consecutiveSuccesses: 0,
+            lastResult: result({ durationMs: -1 }),
+          },
+        ],
+      },
+    ],
+    [
+      'a result with array details',
+      {
+        version: 1,
+        checks: [
+          {
+            name: 'db',
+            status: 'healthy',
+            consecutiveFailures: 0,
+            consecutiveSuccesses: 0,
+            lastResult: result({ details: [] }),
+          },
+        ],
+      },
+    ],
+    [
+      'a result with a numeric message',
+      {
+        version: 1,
+        checks: [
+          {
+            name: 'db',
+            status: 'healthy',
+            consecutiveFailures: 0,
+            consecutiveSuccesses: 0,
+            lastResult: result({ message: 1 }),
+          },
+        ],
+      },
+    ],
+    [
+      'a result that is a string',
+      {
+        version: 1,
+        checks: [{ name: 'db', status: 'healthy', consecutiveFailures: 0, consecutiveSuccesses: 0, lastResult: 'r' }],
+      },
+    ],
   ];
 
   function result(override: Record<string, unknown>): Record<string, unknown> {
@@ -119,7 +253,13 @@ describe('snapshot / restore', () => {
 
   it('rejects a snapshot with more entries than maxChecks', () => {
     const monitor = createHealthMonitor({ maxChecks: 1 });
-    const entry = (name: string) => ({ name, status: 'healthy', consecutiveFailures: 0, consecutiveSuccesses: 0, lastResult: null });
+    const entry = (name: string) => ({
+      name,
+      status: 'healthy',
+      consecutiveFailures: 0,
+      consecutiveSuccesses: 0,
+      lastResult: null,
+    });
     expect(() => monitor.restore({ version: 1, checks: [entry('a'), entry('b')] })).toThrow(HealthSnapshotError);
   });
 
@@ -128,7 +268,15 @@ describe('snapshot / restore', () => {
     monitor.registerCheck('db', () => true);
     monitor.restore({
       version: 1,
-      checks: [{ name: 'db', status: 'healthy', consecutiveFailures: 0, consecutiveSuccesses: 1, lastResult: result({ message: 'm'.repeat(500), details: { big: 'x'.repeat(500) } }) }],
+      checks: [
+        {
+          name: 'db',
+          status: 'healthy',
+          consecutiveFailures: 0,
+          consecutiveSuccesses: 1,
+          lastResult: result({ message: 'm'.repeat(500), details: { big: 'x'.repeat(500) } }),
+        },
+      ],
     });
     expect(monitor.getCheckResult('db')?.message.length).toBeLessThan(100);
     expect(monitor.getCheckResult('db')?.details['truncated']).toBe(true);

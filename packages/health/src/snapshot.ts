@@ -46,7 +46,10 @@ export function parseSnapshot(input: unknown, maxEntries: number, limits: Output
       status,
       consecutiveFailures: counter(raw['consecutiveFailures'], `${where}.consecutiveFailures`),
       consecutiveSuccesses: counter(raw['consecutiveSuccesses'], `${where}.consecutiveSuccesses`),
-      lastResult: raw['lastResult'] === null || raw['lastResult'] === undefined ? null : result(raw['lastResult'], name, `${where}.lastResult`, limits),
+      lastResult:
+        raw['lastResult'] === null || raw['lastResult'] === undefined
+          ? null
+          : result(raw['lastResult'], name, `${where}.lastResult`, limits),
     });
   });
   return { version: 1, checks: out };
@@ -80,7 +83,8 @@ function result(raw: unknown, name: string, where: string, limits: OutputLimits)
 }
 
 function counter(value: unknown, where: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) fail(`${where} must be a non-negative integer, got ${describeValue(value)}`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+    fail(`${where} must be a non-negative integer, got ${describeValue(value)}`);
   return value;
 }
 

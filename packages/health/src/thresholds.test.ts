@@ -1,8 +1,21 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { applyResult, createHealthMonitor, HealthStatus, initialThresholdState, type HealthEvent, type HealthMonitor, type Thresholds } from './index';
+import {
+  applyResult,
+  createHealthMonitor,
+  HealthStatus,
+  initialThresholdState,
+  type HealthEvent,
+  type HealthMonitor,
+  type Thresholds,
+} from './index';
 
-const statusArb = fc.constantFrom<HealthStatus>(HealthStatus.HEALTHY, HealthStatus.DEGRADED, HealthStatus.UNHEALTHY, HealthStatus.UNKNOWN);
+const statusArb = fc.constantFrom<HealthStatus>(
+  HealthStatus.HEALTHY,
+  HealthStatus.DEGRADED,
+  HealthStatus.UNHEALTHY,
+  HealthStatus.UNKNOWN,
+);
 const thresholdArb = fc.integer({ min: 1, max: 5 });
 
 const passing = (s: HealthStatus) => s === HealthStatus.HEALTHY || s === HealthStatus.DEGRADED;
@@ -24,7 +37,11 @@ function runEndingAt(history: readonly HealthStatus[], end: number, pred: (s: He
 function modelReported(history: readonly HealthStatus[], t: Thresholds): HealthStatus {
   for (let i = history.length - 1; i >= 0; i--) {
     const s = history[i] as HealthStatus;
-    if (s === HealthStatus.UNHEALTHY && runEndingAt(history, i, (x) => x === HealthStatus.UNHEALTHY) >= t.failureThreshold) return HealthStatus.UNHEALTHY;
+    if (
+      s === HealthStatus.UNHEALTHY &&
+      runEndingAt(history, i, (x) => x === HealthStatus.UNHEALTHY) >= t.failureThreshold
+    )
+      return HealthStatus.UNHEALTHY;
     if (passing(s) && runEndingAt(history, i, passing) >= t.successThreshold) {
       return [...history].reverse().find(passing) as HealthStatus;
     }
@@ -37,19 +54,29 @@ function replay(history: readonly HealthStatus[], t: Thresholds) {
 }
 
 describe('applyResult (pure)', () => {
-  test.prop([fc.array(statusArb, { maxLength: 40 }), thresholdArb, thresholdArb])('matches the declarative model', (history, f, s) => {
-    const t = { failureThreshold: f, successThreshold: s };
-    const state = replay(history, t);
-    expect(state.reported).toBe(modelReported(history, t));
-    expect(state.consecutiveFailures).toBe(history.length === 0 ? 0 : runEndingAt(history, history.length - 1, (x) => x === HealthStatus.UNHEALTHY));
-    expect(state.consecutiveSuccesses).toBe(history.length === 0 ? 0 : runEndingAt(history, history.length - 1, passing));
-  });
+  test.prop([fc.array(statusArb, { maxLength: 40 }), thresholdArb, thresholdArb])(
+    'matches the declarative model',
+    (history, f, s) => {
+      const t = { failureThreshold: f, successThreshold: s };
+      const state = replay(history, t);
+      expect(state.reported).toBe(modelReported(history, t));
+      expect(state.consecutiveFailures).toBe(
+        history.length === 0 ? 0 : runEndingAt(history, history.length - 1, (x) => x === HealthStatus.UNHEALTHY),
+      );
+      expect(state.consecutiveSuccesses).toBe(
+        history.length === 0 ? 0 : runEndingAt(history, history.length - 1, passing),
+      );
+    },
+  );
 
-  test.prop([fc.array(statusArb, { maxLength: 40 })])('with thresholds 1/1 the reported status is the last known raw status', (history) => {
-    const state = replay(history, { failureThreshold: 1, successThreshold: 1 });
-    const lastKnown = [...history].reverse().find((s) => s !== HealthStatus.UNKNOWN) ?? HealthStatus.UNKNOWN;
-    expect(state.reported).toBe(lastKnown);
-  });
+  test.prop([fc.array(statusArb, { maxLength: 40 })])(
+    'with thresholds 1/1 the reported status is the last known raw status',
+    (history) => {
+      const state = replay(history, { failureThreshold: 1, successThreshold: 1 });
+      const lastKnown = [...history].reverse().find((s) => s !== HealthStatus.UNKNOWN) ?? HealthStatus.UNKNOWN;
+      expect(state.reported).toBe(lastKnown);
+    },
+  );
 
   test.prop([fc.array(statusArb, { maxLength: 40 }), thresholdArb, thresholdArb])(
     'the reported status turns UNHEALTHY only after F consecutive failures, and recovers only after S passes',
@@ -87,7 +114,16 @@ describe('applyResult (pure)', () => {
 
   it('a raw UNKNOWN keeps the reported status and breaks both runs', () => {
     const t = { failureThreshold: 2, successThreshold: 2 };
-    const state = replay([HealthStatus.HEALTHY, HealthStatus.HEALTHY, HealthStatus.UNHEALTHY, HealthStatus.UNKNOWN, HealthStatus.UNHEALTHY], t);
+    const state = replay(
+      [
+        HealthStatus.HEALTHY,
+        HealthStatus.HEALTHY,
+        HealthStatus.UNHEALTHY,
+        HealthStatus.UNKNOWN,
+        HealthStatus.UNHEALTHY,
+      ],
+      t,
+    );
     expect(state).toEqual({ reported: HealthStatus.HEALTHY, consecutiveFailures: 1, consecutiveSuccesses: 0 });
   });
 
@@ -119,7 +155,8 @@ function modelOverall(model: Model): HealthStatus {
   const statuses = CHECKS.map((c, i) => ({ c, s: modelReported(model.histories[i] ?? [], c) }));
   if (statuses.every(({ s }) => s === HealthStatus.UNKNOWN)) return HealthStatus.UNKNOWN;
   if (statuses.some(({ c, s }) => c.critical && s === HealthStatus.UNHEALTHY)) return HealthStatus.UNHEALTHY;
-  if (statuses.some(({ s }) => s === HealthStatus.DEGRADED || s === HealthStatus.UNHEALTHY)) return HealthStatus.DEGRADED;
+  if (statuses.some(({ s }) => s === HealthStatus.DEGRADED || s === HealthStatus.UNHEALTHY))
+    return HealthStatus.DEGRADED;
   if (statuses.some(({ c, s }) => c.critical && s === HealthStatus.UNKNOWN)) return HealthStatus.UNKNOWN;
   return HealthStatus.HEALTHY;
 }
@@ -142,7 +179,9 @@ function newReal(): Real {
 }
 
 function expectAgrees(model: Model, real: Real): void {
-  CHECKS.forEach((c, i) => expect(real.monitor.getCheckStatus(c.name)).toBe(modelReported(model.histories[i] ?? [], c)));
+  CHECKS.forEach((c, i) =>
+    expect(real.monitor.getCheckStatus(c.name)).toBe(modelReported(model.histories[i] ?? [], c)),
+  );
   expect(real.monitor.getOverallStatus()).toBe(modelOverall(model));
 }
 

@@ -14,7 +14,11 @@ export interface Thresholds {
   readonly successThreshold: number;
 }
 
-export const initialThresholdState: ThresholdState = { reported: HealthStatus.UNKNOWN, consecutiveFailures: 0, consecutiveSuccesses: 0 };
+export const initialThresholdState: ThresholdState = {
+  reported: HealthStatus.UNKNOWN,
+  consecutiveFailures: 0,
+  consecutiveSuccesses: 0,
+};
 
 /** HEALTHY and DEGRADED both "pass" the probe; DEGRADED is a pass with a warning. */
 export function isPassing(status: HealthStatus): boolean {
@@ -38,7 +42,8 @@ export function applyResult(state: ThresholdState, raw: HealthStatus, thresholds
   }
   if (isPassing(raw)) {
     const consecutiveSuccesses = state.consecutiveSuccesses + 1;
-    const reported = isPassing(state.reported) || consecutiveSuccesses >= thresholds.successThreshold ? raw : state.reported;
+    const reported =
+      isPassing(state.reported) || consecutiveSuccesses >= thresholds.successThreshold ? raw : state.reported;
     return { reported, consecutiveFailures: 0, consecutiveSuccesses };
   }
   return { reported: state.reported, consecutiveFailures: 0, consecutiveSuccesses: 0 };

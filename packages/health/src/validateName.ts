@@ -10,7 +10,13 @@ const FORBIDDEN = /[:\u0000-\u001f\u007f]/;
 
 /** Whether `value` is usable as a check name, group name or component/measurement name. */
 export function isValidName(value: unknown): value is string {
-  return typeof value === 'string' && value.length > 0 && value.length <= MAX_NAME_LENGTH && !FORBIDDEN.test(value) && value.trim() === value;
+  return (
+    typeof value === 'string' &&
+    value.length > 0 &&
+    value.length <= MAX_NAME_LENGTH &&
+    !FORBIDDEN.test(value) &&
+    value.trim() === value
+  );
 }
 
 /** Returns `value` if it is a valid name, else throws a HealthValidationError naming `what`. */

@@ -1,7 +1,13 @@
 import { config as rxConfig, filter, firstValueFrom, toArray } from 'rxjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSLODefinition } from '@obs/slo';
-import { createObservabilityHub, DEFAULT_OBSERVABILITY_CONFIG, HubValidationError, type ObsEvent, type ObservabilityHub } from './index';
+import {
+  createObservabilityHub,
+  DEFAULT_OBSERVABILITY_CONFIG,
+  HubValidationError,
+  type ObsEvent,
+  type ObservabilityHub,
+} from './index';
 import { settle, virtualTime } from './testing';
 
 const hubs: ObservabilityHub[] = [];
@@ -117,7 +123,10 @@ describe('flows', () => {
   it('health changes -> HealthCheckFailed alert, resolved on recovery', async () => {
     const { hub, advance } = makeHub({ healthCheckIntervalSeconds: 10 });
     let healthy = true;
-    hub.health.registerCheck('database', () => ({ status: healthy ? 'healthy' : 'unhealthy', message: 'connection refused' }));
+    hub.health.registerCheck('database', () => ({
+      status: healthy ? 'healthy' : 'unhealthy',
+      message: 'connection refused',
+    }));
     await hub.start();
     advance(0);
     await settle();
@@ -126,7 +135,12 @@ describe('flows', () => {
     advance(10_000);
     await settle();
     const [alert] = hub.alerts.getFiringAlerts();
-    expect(alert).toMatchObject({ name: 'HealthCheckFailed', severity: 'critical', labels: { check: 'database' }, source: 'health' });
+    expect(alert).toMatchObject({
+      name: 'HealthCheckFailed',
+      severity: 'critical',
+      labels: { check: 'database' },
+      source: 'health',
+    });
     expect(alert?.message).toContain('connection refused');
     healthy = true;
     advance(10_000);
@@ -162,7 +176,9 @@ describe('flows', () => {
     await settle();
     expect(hub.sloTracker.getSLOStatus(slo.sloId).status).toBe('met');
     expect(hub.alerts.getFiringAlerts()).toEqual([]);
-    expect(new Set(hub.alerts.getResolvedAlerts(10).map((a) => a.name))).toEqual(new Set(['SLOBreached', 'SLOBurnRate']));
+    expect(new Set(hub.alerts.getResolvedAlerts(10).map((a) => a.name))).toEqual(
+      new Set(['SLOBreached', 'SLOBurnRate']),
+    );
   });
 
   it('SLO alerts are off with sloTrackingEnabled false', async () => {
@@ -193,7 +209,11 @@ describe('flows', () => {
     expect(anomalies.length).toBeGreaterThan(0);
     expect(anomalies[0]).toMatchObject({ metricName: 'vision_request_duration_ms' });
     const alert = hub.alerts.getFiringAlerts().find((a) => a.name === 'MetricAnomaly');
-    expect(alert?.labels).toMatchObject({ metric: 'vision_request_duration_ms', anomaly_type: anomalies[0]?.anomalyType, provider: 'local' });
+    expect(alert?.labels).toMatchObject({
+      metric: 'vision_request_duration_ms',
+      anomaly_type: anomalies[0]?.anomalyType,
+      provider: 'local',
+    });
     expect(events.some((e) => e.type === 'anomaly/detected')).toBe(true);
     advance(61_000);
     await settle();
@@ -210,12 +230,22 @@ describe('flows', () => {
     expect(detected).toHaveLength(1);
     const first = hub.anomalyDetector.getDetectedAnomalies()[0]!;
     expect(first.anomalyType).toBe('spike');
-    expect(hub.getDashboardData().anomalies).toEqual([expect.objectContaining({ anomalyId: first.anomalyId, anomalyType: 'spike' })]);
+    expect(hub.getDashboardData().anomalies).toEqual([
+      expect.objectContaining({ anomalyId: first.anomalyId, anomalyType: 'spike' }),
+    ]);
     await feedLatency(hub, advance, [5000, 5000]);
     advance(1000);
     const updated = events.filter((e) => e.type === 'anomaly/updated');
-    expect(updated).toEqual([expect.objectContaining({ previousType: 'spike', anomalyType: 'trend', anomaly: expect.objectContaining({ anomalyId: first.anomalyId }) })]);
-    expect(hub.getDashboardData().anomalies).toEqual([expect.objectContaining({ anomalyId: first.anomalyId, anomalyType: 'trend' })]);
+    expect(updated).toEqual([
+      expect.objectContaining({
+        previousType: 'spike',
+        anomalyType: 'trend',
+        anomaly: expect.objectContaining({ anomalyId: first.anomalyId }),
+      }),
+    ]);
+    expect(hub.getDashboardData().anomalies).toEqual([
+      expect.objectContaining({ anomalyId: first.anomalyId, anomalyType: 'trend' }),
+    ]);
   });
 
   it('no anomaly detection when it is disabled', async () => {
@@ -331,7 +361,10 @@ describe('dashboard', () => {
     advance(1000);
     const data = hub.getDashboardData();
     expect(JSON.parse(JSON.stringify(data))).toEqual(data);
-    expect(data.health).toMatchObject({ status: 'healthy', checks: [{ name: 'db', status: 'healthy', message: 'ok' }] });
+    expect(data.health).toMatchObject({
+      status: 'healthy',
+      checks: [{ name: 'db', status: 'healthy', message: 'ok' }],
+    });
     expect(data.metrics).toMatchObject({ requestsTotal: 10, errorsTotal: 2, errorRatio: 0.2 });
     expect(data.metrics.latency.count).toBe(10);
     const last = data.charts.at(-1);
@@ -347,7 +380,9 @@ describe('dashboard', () => {
   });
 
   it('takes its key figures from configurable metric names', async () => {
-    const { hub, advance } = makeHub({ dashboard: { metricNames: { requests: 'http_requests_total', errors: 'http_errors_total' } } });
+    const { hub, advance } = makeHub({
+      dashboard: { metricNames: { requests: 'http_requests_total', errors: 'http_errors_total' } },
+    });
     await hub.start();
     hub.metrics.increment('http_requests_total', 4);
     hub.metrics.increment('http_errors_total', 1);
@@ -368,7 +403,12 @@ describe('eventsOf', () => {
   it('selects domains and types, and leaves unselected components unobserved', async () => {
     const time = virtualTime();
     // The latency and dashboard flows observe metric points themselves; switch them off to see the difference.
-    const hub = createObservabilityHub({ clock: time.clock, scheduler: time.scheduler, anomalyDetectionEnabled: false, flows: { dashboard: false } });
+    const hub = createObservabilityHub({
+      clock: time.clock,
+      scheduler: time.scheduler,
+      anomalyDetectionEnabled: false,
+      flows: { dashboard: false },
+    });
     hubs.push(hub);
     const selected: string[] = [];
     hub.eventsOf('alerts', 'slo/status').subscribe((e) => selected.push(e.type));
@@ -384,7 +424,9 @@ describe('eventsOf', () => {
     const all = hub.events$.subscribe();
     expect(internals.bus.observed).toBe(true);
     all.unsubscribe();
-    expect(hub.eventsOf('metrics/cardinality-limit', 'alerts')).toBe(hub.eventsOf('alerts', 'metrics/cardinality-limit'));
+    expect(hub.eventsOf('metrics/cardinality-limit', 'alerts')).toBe(
+      hub.eventsOf('alerts', 'metrics/cardinality-limit'),
+    );
     expect(() => hub.eventsOf()).toThrow(HubValidationError);
     expect(() => hub.eventsOf('')).toThrow(HubValidationError);
   });
@@ -411,7 +453,9 @@ describe('bad input and rule context', () => {
     const contexts: Array<Record<string, number | undefined>> = [];
     hub.alerts.registerRule('capture', (context) => {
       contexts.push({ ...context });
-      return context['jobs_total'] !== undefined && (context['jobs_total'] ?? 0) > 4 ? { name: 'TooManyJobs', value: context['jobs_total'] } : null;
+      return context['jobs_total'] !== undefined && (context['jobs_total'] ?? 0) > 4
+        ? { name: 'TooManyJobs', value: context['jobs_total'] }
+        : null;
     });
     hub.metrics.increment('jobs_total', 2, { queue: 'a' });
     hub.metrics.increment('jobs_total', 3, { queue: 'b' });

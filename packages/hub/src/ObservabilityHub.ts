@@ -104,7 +104,13 @@ export class ObservabilityHub {
   private restoreAttempted = false;
   /** Metric push exporters from `exporters`: attached on start, shut down on stop. */
   private readonly metricExporters: MetricsPushExporter[] = [];
-  private readonly counters = { processorErrors: 0, persists: 0, persistErrors: 0, restoreErrors: 0, lastPersistedAt: undefined as number | undefined };
+  private readonly counters = {
+    processorErrors: 0,
+    persists: 0,
+    persistErrors: 0,
+    restoreErrors: 0,
+    lastPersistedAt: undefined as number | undefined,
+  };
 
   constructor(options: HubOptions = {}) {
     const config = resolveHubConfig(options);
@@ -115,21 +121,44 @@ export class ObservabilityHub {
     // Components keep their own fast clocks unless a clock was injected.
     const injected = options.clock !== undefined ? { clock } : {};
 
-    this.metrics = createMetricsCollector({ ...options.metrics, ...injected, metricsRetentionHours: config.metricsRetentionHours });
+    this.metrics = createMetricsCollector({
+      ...options.metrics,
+      ...injected,
+      metricsRetentionHours: config.metricsRetentionHours,
+    });
     this.traces = createTraceManager({ ...options.tracing, ...injected, traceSampleRate: config.traceSampleRate });
     if (options.metrics?.exemplars === undefined) this.metrics.setExemplarSource(activeSampledSpan(this.traces));
-    this.health = createHealthMonitor({ ...options.health, clock, scheduler, healthCheckIntervalSeconds: config.healthCheckIntervalSeconds });
-    this.alerts = createAlertManager({ ...options.alerts, clock, scheduler, alertEvaluationIntervalSeconds: config.alertEvaluationIntervalSeconds });
-    this.sloTracker = createSLOTracker({ ...options.slo, clock, scheduler, evaluationIntervalMs: config.sloEvaluationIntervalSeconds * 1000 });
+    this.health = createHealthMonitor({
+      ...options.health,
+      clock,
+      scheduler,
+      healthCheckIntervalSeconds: config.healthCheckIntervalSeconds,
+    });
+    this.alerts = createAlertManager({
+      ...options.alerts,
+      clock,
+      scheduler,
+      alertEvaluationIntervalSeconds: config.alertEvaluationIntervalSeconds,
+    });
+    this.sloTracker = createSLOTracker({
+      ...options.slo,
+      clock,
+      scheduler,
+      evaluationIntervalMs: config.sloEvaluationIntervalSeconds * 1000,
+    });
     this.anomalyDetector = createAnomalyDetector({ ...options.anomaly, clock });
     this.takeExporters(options.exporters);
 
     this.delivery = this.createDelivery(() => true, ALL_DOMAINS);
     this.events$ = this.delivery.events$;
 
-    this.sampler = new DashboardSampler(this.metrics, config, (sample) => this.emit({ type: 'hub/sample', ts: sample.ts, source: HUB_SOURCE, sample }));
+    this.sampler = new DashboardSampler(this.metrics, config, (sample) =>
+      this.emit({ type: 'hub/sample', ts: sample.ts, source: HUB_SOURCE, sample }),
+    );
     this.explorer = new MetricExplorer(this.metrics, clock, { historySize: config.dashboard.historySize });
-    this.snapshotFile = config.persistence ? new SnapshotFile<HubSnapshot>(config.persistence.path, { maxFileBytes: config.persistence.maxFileBytes }) : undefined;
+    this.snapshotFile = config.persistence
+      ? new SnapshotFile<HubSnapshot>(config.persistence.path, { maxFileBytes: config.persistence.maxFileBytes })
+      : undefined;
     this.wireFlows();
   }
 
@@ -145,7 +174,11 @@ export class ObservabilityHub {
 
   /** Whether the default latency flow feeds `metricName` to the anomaly detector (so callers need not call `detect` themselves). */
   watchesLatency(metricName: string): boolean {
-    return this.config.flows.latencyAnomalies && typeof metricName === 'string' && this.config.latencyMetricPattern.test(metricName);
+    return (
+      this.config.flows.latencyAnomalies &&
+      typeof metricName === 'string' &&
+      this.config.latencyMetricPattern.test(metricName)
+    );
   }
 
   /**
@@ -231,7 +264,13 @@ export class ObservabilityHub {
         return { file: file.path, bytes, savedAt };
       } catch (error) {
         this.counters.persistErrors++;
-        this.emit({ type: 'hub/persist-error', ts: this.clock.now(), source: HUB_SOURCE, file: file.path, error: errorMessage(error) });
+        this.emit({
+          type: 'hub/persist-error',
+          ts: this.clock.now(),
+          source: HUB_SOURCE,
+          file: file.path,
+          error: errorMessage(error),
+        });
         throw error;
       }
     });
@@ -269,7 +308,14 @@ export class ObservabilityHub {
     if (!primary) return false;
     const maxAbs = this.config.persistence?.maxAbsValue ?? 1e15;
     if (!primary.savedAtValid) {
-      this.restoreProblem(primary.file, 'VALUE_OUT_OF_RANGE', `savedAt is not a valid time; restoring the state without it`, undefined, 'none', undefined);
+      this.restoreProblem(
+        primary.file,
+        'VALUE_OUT_OF_RANGE',
+        `savedAt is not a valid time; restoring the state without it`,
+        undefined,
+        'none',
+        undefined,
+      );
     }
     const restored: SnapshotComponent[] = [];
     for (const component of SNAPSHOT_COMPONENTS) {
@@ -321,9 +367,27 @@ export class ObservabilityHub {
     return restored.length > 0;
   }
 
-  private restoreProblem(file: string, code: string, error: string, component: SnapshotComponent | undefined, fallback: 'previous' | 'none', keptAt: string | undefined): void {
+  private restoreProblem(
+    file: string,
+    code: string,
+    error: string,
+    component: SnapshotComponent | undefined,
+    fallback: 'previous' | 'none',
+    keptAt: string | undefined,
+  ): void {
     this.counters.restoreErrors++;
-    this.emit({ type: 'hub/restore-error', ts: this.clock.now(), source: HUB_SOURCE, file, code, error, component, fallback, quarantinedTo: undefined, keptAt });
+    this.emit({
+      type: 'hub/restore-error',
+      ts: this.clock.now(),
+      source: HUB_SOURCE,
+      file,
+      code,
+      error,
+      component,
+      fallback,
+      quarantinedTo: undefined,
+      keptAt,
+    });
   }
 
   private restoreComponent(component: SnapshotComponent, state: unknown): void {
@@ -351,9 +415,20 @@ export class ObservabilityHub {
     if (!Array.isArray(exporters)) throw new HubValidationError('INVALID_CONFIG', 'exporters must be an array');
     for (const exporter of exporters as readonly unknown[]) {
       const e = exporter as Partial<MetricsPushExporter> & { onEnd?: unknown };
-      if (e !== null && typeof e === 'object' && typeof e.onEnd === 'function') this.traces.addExporter(exporter as Parameters<TraceManager['addExporter']>[0]);
-      else if (e !== null && typeof e === 'object' && typeof e.attach === 'function' && typeof e.shutdown === 'function') this.metricExporters.push(e as MetricsPushExporter);
-      else throw new HubValidationError('INVALID_CONFIG', 'each exporter must be a span exporter (onEnd) or a metrics push exporter (attach, shutdown)');
+      if (e !== null && typeof e === 'object' && typeof e.onEnd === 'function')
+        this.traces.addExporter(exporter as Parameters<TraceManager['addExporter']>[0]);
+      else if (
+        e !== null &&
+        typeof e === 'object' &&
+        typeof e.attach === 'function' &&
+        typeof e.shutdown === 'function'
+      )
+        this.metricExporters.push(e as MetricsPushExporter);
+      else
+        throw new HubValidationError(
+          'INVALID_CONFIG',
+          'each exporter must be a span exporter (onEnd) or a metrics push exporter (attach, shutdown)',
+        );
     }
   }
 
@@ -397,10 +472,17 @@ export class ObservabilityHub {
     this.sloTracker.stop();
     let persisted = false;
     // A hub that never started (and so never restored) must not overwrite the saved state with a blank one.
-    const mayPersist = this.startedAt !== undefined && (this.restoreAttempted || !this.config.persistence?.restoreOnStart);
+    const mayPersist =
+      this.startedAt !== undefined && (this.restoreAttempted || !this.config.persistence?.restoreOnStart);
     if (this.snapshotFile && mayPersist) persisted = (await this.persistNow().catch(() => undefined)) !== undefined;
     // A last push of every metric exporter, then span exporters flush.
-    await Promise.all(this.metricExporters.map((e) => Promise.resolve().then(() => e.shutdown()).catch(() => undefined)));
+    await Promise.all(
+      this.metricExporters.map((e) =>
+        Promise.resolve()
+          .then(() => e.shutdown())
+          .catch(() => undefined),
+      ),
+    );
     await this.traces.shutdown().catch(() => undefined);
     await this.alerts.drain().catch(() => undefined);
     this.flows.unsubscribe();
@@ -432,7 +514,9 @@ export class ObservabilityHub {
     );
     if (config.flows.latencyAnomalies) {
       const pattern = config.latencyMetricPattern;
-      const latency$ = points$.pipe(filter((p) => (p.metricType === 'histogram' || p.metricType === 'timer') && pattern.test(p.name)));
+      const latency$ = points$.pipe(
+        filter((p) => (p.metricType === 'histogram' || p.metricType === 'timer') && pattern.test(p.name)),
+      );
       // The detector reports anomalies as `anomaly/detected` events, which the alert flow consumes.
       // watch() never throws inside its observer: a point it cannot score becomes an
       // `anomaly/point-rejected` event, and a source error reaches supervise() as an error.
@@ -444,7 +528,9 @@ export class ObservabilityHub {
         severity: config.anomalyAlertSeverity,
         scheduler: config.scheduler,
       });
-      this.flows.add(this.alerts.connect(supervise('anomaly-alerts', () => flow(this.anomalyDetector.events$), report)));
+      this.flows.add(
+        this.alerts.connect(supervise('anomaly-alerts', () => flow(this.anomalyDetector.events$), report)),
+      );
     }
     if (config.flows.healthAlerts) {
       const flow = healthAlerts();
@@ -459,7 +545,10 @@ export class ObservabilityHub {
       this.flows.add(
         supervise(
           'dashboard',
-          () => points$.pipe(filter((p) => p.name === names.latency || p.name === names.confidence || this.explorer.wants(p.name))),
+          () =>
+            points$.pipe(
+              filter((p) => p.name === names.latency || p.name === names.confidence || this.explorer.wants(p.name)),
+            ),
           report,
         ).subscribe((point) => {
           this.sampler.observe(point);
@@ -546,7 +635,13 @@ export class ObservabilityHub {
         // An error while delivering an error report is only counted, so a subscriber that always throws cannot loop.
         event?.type === 'hub/subscriber-error'
           ? undefined
-          : { type: 'hub/subscriber-error', ts: this.clock.now(), source: HUB_SOURCE, error: errorMessage(error), eventType: event?.type },
+          : {
+              type: 'hub/subscriber-error',
+              ts: this.clock.now(),
+              source: HUB_SOURCE,
+              error: errorMessage(error),
+              eventType: event?.type,
+            },
       droppedEvent: (count) => ({ type: 'hub/events-dropped', ts: this.clock.now(), source: HUB_SOURCE, count }),
     });
     this.deliveries.push(delivery);

@@ -160,13 +160,15 @@ function fail(what: string, expected: string, value: unknown): never {
 
 function positive(value: unknown, what: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > max) fail(what, `a positive finite number up to ${max}`, value);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > max)
+    fail(what, `a positive finite number up to ${max}`, value);
   return value;
 }
 
 function count(value: unknown, what: string, fallback: number, max = 1_000_000): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) fail(what, `an integer from 1 to ${max}`, value);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max)
+    fail(what, `an integer from 1 to ${max}`, value);
   return value;
 }
 
@@ -190,7 +192,8 @@ function metricNames(value: unknown): DashboardMetricNames {
   for (const key of Object.keys(DEFAULT_DASHBOARD_METRICS) as (keyof DashboardMetricNames)[]) {
     const name = given[key];
     if (name === undefined) continue;
-    if (typeof name !== 'string' || name.length > 256 || !METRIC_NAME.test(name)) fail(`dashboard.metricNames.${key}`, 'a metric name', name);
+    if (typeof name !== 'string' || name.length > 256 || !METRIC_NAME.test(name))
+      fail(`dashboard.metricNames.${key}`, 'a metric name', name);
     out[key] = name;
   }
   return Object.freeze(out);
@@ -203,11 +206,17 @@ export function resolveHubConfig(options: unknown = {}): ResolvedHubConfig {
   const o = object<HubOptions>(options, 'options');
   const d = DEFAULT_OBSERVABILITY_CONFIG;
   const traceSampleRate = o.traceSampleRate ?? d.traceSampleRate;
-  if (typeof traceSampleRate !== 'number' || !(traceSampleRate >= 0 && traceSampleRate <= 1)) fail('traceSampleRate', 'a number in [0, 1]', traceSampleRate);
+  if (typeof traceSampleRate !== 'number' || !(traceSampleRate >= 0 && traceSampleRate <= 1))
+    fail('traceSampleRate', 'a number in [0, 1]', traceSampleRate);
   const clock = o.clock ?? systemClock;
-  if (typeof clock !== 'object' || clock === null || typeof (clock as Clock).now !== 'function') fail('clock', 'an object with now()', clock);
+  if (typeof clock !== 'object' || clock === null || typeof (clock as Clock).now !== 'function')
+    fail('clock', 'an object with now()', clock);
   const scheduler = o.scheduler ?? asyncScheduler;
-  if (typeof scheduler !== 'object' || scheduler === null || typeof (scheduler as SchedulerLike).schedule !== 'function') {
+  if (
+    typeof scheduler !== 'object' ||
+    scheduler === null ||
+    typeof (scheduler as SchedulerLike).schedule !== 'function'
+  ) {
     fail('scheduler', 'an RxJS scheduler', scheduler);
   }
   const pattern = o.latencyMetricPattern ?? DEFAULT_LATENCY_METRIC_PATTERN;
@@ -223,7 +232,8 @@ export function resolveHubConfig(options: unknown = {}): ResolvedHubConfig {
   let persistence: Required<PersistenceConfig> | undefined;
   if (o.persistence !== undefined) {
     const p = object<PersistenceConfig>(o.persistence, 'persistence');
-    if (typeof p.path !== 'string' || p.path.length === 0 || p.path.length > 4096 || p.path.includes('\0')) fail('persistence.path', 'a non-empty file path', p.path);
+    if (typeof p.path !== 'string' || p.path.length === 0 || p.path.length > 4096 || p.path.includes('\0'))
+      fail('persistence.path', 'a non-empty file path', p.path);
     persistence = {
       path: p.path,
       intervalSeconds: positive(p.intervalSeconds, 'persistence.intervalSeconds', 60, 86_400),
@@ -235,17 +245,37 @@ export function resolveHubConfig(options: unknown = {}): ResolvedHubConfig {
   for (const key of ['metrics', 'tracing', 'health', 'alerts', 'slo', 'anomaly'] as const) object(o[key], key);
 
   return {
-    metricsRetentionHours: positive(o.metricsRetentionHours, 'metricsRetentionHours', d.metricsRetentionHours, 24 * 366),
+    metricsRetentionHours: positive(
+      o.metricsRetentionHours,
+      'metricsRetentionHours',
+      d.metricsRetentionHours,
+      24 * 366,
+    ),
     traceSampleRate,
-    healthCheckIntervalSeconds: positive(o.healthCheckIntervalSeconds, 'healthCheckIntervalSeconds', d.healthCheckIntervalSeconds, 86_400),
-    alertEvaluationIntervalSeconds: positive(o.alertEvaluationIntervalSeconds, 'alertEvaluationIntervalSeconds', d.alertEvaluationIntervalSeconds, 86_400),
+    healthCheckIntervalSeconds: positive(
+      o.healthCheckIntervalSeconds,
+      'healthCheckIntervalSeconds',
+      d.healthCheckIntervalSeconds,
+      86_400,
+    ),
+    alertEvaluationIntervalSeconds: positive(
+      o.alertEvaluationIntervalSeconds,
+      'alertEvaluationIntervalSeconds',
+      d.alertEvaluationIntervalSeconds,
+      86_400,
+    ),
     anomalyDetectionEnabled,
     sloTrackingEnabled,
     clock: clock as Clock,
     scheduler: scheduler as SchedulerLike,
     // A global or sticky RegExp keeps state between test() calls; use a stateless copy.
     latencyMetricPattern: new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, '')),
-    anomalyAlertResolveAfterSeconds: positive(o.anomalyAlertResolveAfterSeconds, 'anomalyAlertResolveAfterSeconds', 300, 86_400 * 7),
+    anomalyAlertResolveAfterSeconds: positive(
+      o.anomalyAlertResolveAfterSeconds,
+      'anomalyAlertResolveAfterSeconds',
+      300,
+      86_400 * 7,
+    ),
     anomalyAlertSeverity: severity,
     sloEvaluationIntervalSeconds: positive(o.sloEvaluationIntervalSeconds, 'sloEvaluationIntervalSeconds', 10, 86_400),
     flows: {

@@ -49,7 +49,11 @@ describe('a custom pipeline without the hub', () => {
     }
     const firing = alerts.getFiringAlerts();
     expect(firing).toHaveLength(1);
-    expect(firing[0]).toMatchObject({ name: 'CheckoutLatencyAnomaly', value: 4000, labels: { anomaly_type: expect.any(String) } });
+    expect(firing[0]).toMatchObject({
+      name: 'CheckoutLatencyAnomaly',
+      value: 4000,
+      labels: { anomaly_type: expect.any(String) },
+    });
     subscription.unsubscribe();
     alerts.dispose();
   });

@@ -18,7 +18,11 @@ afterAll(async () => {
 });
 
 /** Runs the counting child until it has made `snapshots` durable writes plus a random delay, then SIGKILLs it. */
-function runAndKill(path: string, snapshots: number, extraDelayMs: number): Promise<{ restored: number; lastPersisted: number }> {
+function runAndKill(
+  path: string,
+  snapshots: number,
+  extraDelayMs: number,
+): Promise<{ restored: number; lastPersisted: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', fixture, path], {
       cwd: fileURLToPath(new URL('..', import.meta.url)),
@@ -47,7 +51,8 @@ function runAndKill(path: string, snapshots: number, extraDelayMs: number): Prom
     });
     child.on('exit', (_code, signal) => {
       clearTimeout(guard);
-      if (signal !== 'SIGKILL' || restored < 0) reject(new Error(`child ended unexpectedly (${String(signal)}): ${stderr}`));
+      if (signal !== 'SIGKILL' || restored < 0)
+        reject(new Error(`child ended unexpectedly (${String(signal)}): ${stderr}`));
       else resolve({ restored, lastPersisted });
     });
   });

@@ -16,9 +16,15 @@ describe('hub: exemplars from the active span', () => {
     hub.metrics.increment('work_total'); // outside again: the exemplar stays the one from the span
     const [h, c] = hub.metrics.collect().families;
     const ids = { trace_id: span.context.traceId, span_id: span.context.spanId };
-    expect(h!.series[0]!.exemplars).toEqual([undefined, { labels: ids, value: 0.5, timestamp: expect.any(Number) }, undefined]);
+    expect(h!.series[0]!.exemplars).toEqual([
+      undefined,
+      { labels: ids, value: 0.5, timestamp: expect.any(Number) },
+      undefined,
+    ]);
     expect(c!.series[0]!.exemplars).toEqual([{ labels: ids, value: 1, timestamp: expect.any(Number) }]);
-    expect(serializeFormat(hub.metrics, 'openmetrics').body).toContain(`# {trace_id="${ids.trace_id}",span_id="${ids.span_id}"} 0.5`);
+    expect(serializeFormat(hub.metrics, 'openmetrics').body).toContain(
+      `# {trace_id="${ids.trace_id}",span_id="${ids.span_id}"} 0.5`,
+    );
   });
 
   it('keeps no exemplar for an unsampled span, and respects a source given in the options', () => {
@@ -27,8 +33,12 @@ describe('hub: exemplars from the active span', () => {
     hub.traces.withSpan(span, () => hub.metrics.histogram('h', 1));
     expect(hub.metrics.collect().families[0]!.series[0]!.exemplars).toBeUndefined();
 
-    const own = createObservabilityHub({ metrics: { exemplars: () => ({ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16) }) } });
+    const own = createObservabilityHub({
+      metrics: { exemplars: () => ({ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16) }) },
+    });
     own.metrics.histogram('h', 1);
-    expect(own.metrics.collect().families[0]!.series[0]!.exemplars!.some((e) => e?.labels.trace_id === 'a'.repeat(32))).toBe(true);
+    expect(
+      own.metrics.collect().families[0]!.series[0]!.exemplars!.some((e) => e?.labels.trace_id === 'a'.repeat(32)),
+    ).toBe(true);
   });
 });

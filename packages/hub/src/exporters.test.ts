@@ -12,7 +12,10 @@ afterEach(async () => {
   for (const close of closers.splice(0)) await close();
 });
 
-async function receiver(): Promise<{ url: string; paths: Array<{ path: string; type: string | undefined; bytes: number }> }> {
+async function receiver(): Promise<{
+  url: string;
+  paths: Array<{ path: string; type: string | undefined; bytes: number }>;
+}> {
   const paths: Array<{ path: string; type: string | undefined; bytes: number }> = [];
   const server = createServer((req, res) => {
     let bytes = 0;

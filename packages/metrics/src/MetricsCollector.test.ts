@@ -21,11 +21,18 @@ const clocked = (config: Parameters<typeof createMetricsCollector>[0] = {}) => {
 };
 
 /** Everything observable about a collector, to prove a rejected call changed nothing. */
-const state = (m: MetricsCollector) => JSON.stringify({ snap: m.snapshot(), text: serializeFormat(m, 'openmetrics').body, points: m.export() });
+const state = (m: MetricsCollector) =>
+  JSON.stringify({ snap: m.snapshot(), text: serializeFormat(m, 'openmetrics').body, points: m.export() });
 
 describe('MetricType', () => {
   it('is an as-const enum with the seed values', () => {
-    expect(MetricType).toEqual({ COUNTER: 'counter', GAUGE: 'gauge', HISTOGRAM: 'histogram', SUMMARY: 'summary', TIMER: 'timer' });
+    expect(MetricType).toEqual({
+      COUNTER: 'counter',
+      GAUGE: 'gauge',
+      HISTOGRAM: 'histogram',
+      SUMMARY: 'summary',
+      TIMER: 'timer',
+    });
   });
 });
 
@@ -43,16 +50,16 @@ describe('counters', () => {
     expect(m.getMetric('jobs_total')?.metricType).toBe('counter');
   });
 
-  test.prop([fc.dictionary(fc.stringMatching(/^[a-z_][a-z0-9_]{0,6}$/), fc.string(), { minKeys: 1, maxKeys: 5 }), fc.array(fc.nat({ max: 100 }), { minLength: 1, maxLength: 20 })])(
-    'series identity is independent of label order',
-    (labels, increments) => {
-      const { m } = clocked();
-      const reversed = Object.fromEntries(Object.entries(labels).reverse());
-      increments.forEach((v, i) => m.increment('x_total', v, i % 2 ? labels : reversed));
-      expect(m.getCounter('x_total', reversed)).toBe(increments.reduce((a, b) => a + b, 0));
-      expect([...m.series('x_total')]).toHaveLength(1);
-    },
-  );
+  test.prop([
+    fc.dictionary(fc.stringMatching(/^[a-z_][a-z0-9_]{0,6}$/), fc.string(), { minKeys: 1, maxKeys: 5 }),
+    fc.array(fc.nat({ max: 100 }), { minLength: 1, maxLength: 20 }),
+  ])('series identity is independent of label order', (labels, increments) => {
+    const { m } = clocked();
+    const reversed = Object.fromEntries(Object.entries(labels).reverse());
+    increments.forEach((v, i) => m.increment('x_total', v, i % 2 ? labels : reversed));
+    expect(m.getCounter('x_total', reversed)).toBe(increments.reduce((a, b) => a + b, 0));
+    expect([...m.series('x_total')]).toHaveLength(1);
+  });
 
   it('rejects negative, NaN, infinite and non-number increments, changing nothing', () => {
     const { m } = clocked();
@@ -121,7 +128,12 @@ describe('histograms and timers', () => {
     for (let i = 1; i <= 1000; i++) m.histogram('size_bytes', i);
     const s = m.getHistogramStats('size_bytes');
     expect([s.count, s.sum, s.min, s.max, s.mean]).toEqual([1000, 500500, 1, 1000, 500.5]);
-    for (const [p, exact] of [[s.p50, 500], [s.p90, 900], [s.p95, 950], [s.p99, 990]] as const) {
+    for (const [p, exact] of [
+      [s.p50, 500],
+      [s.p90, 900],
+      [s.p95, 950],
+      [s.p99, 990],
+    ] as const) {
       expect(Math.abs(p - exact) / exact).toBeLessThanOrEqual(0.01);
     }
     expect(Math.abs(m.getQuantile('size_bytes', 0.999)! - 999) / 999).toBeLessThanOrEqual(0.01);

@@ -20,7 +20,16 @@ import { PointQueue } from './internal/PointQueue';
 import { HistogramSeries, type Series } from './internal/Series';
 import { SeriesRegistry, type MetricDescription } from './internal/SeriesRegistry';
 import { VALUE } from './internal/slab';
-import { SeriesStorage, addCounter, addGauge, observe, pointOf, rateOf, setGauge, syncExtremes } from './internal/storage';
+import {
+  SeriesStorage,
+  addCounter,
+  addGauge,
+  observe,
+  pointOf,
+  rateOf,
+  setGauge,
+  syncExtremes,
+} from './internal/storage';
 import { badValue, checkWindow } from './internal/validate';
 
 export type { MetricDescription } from './internal/SeriesRegistry';
@@ -79,12 +88,24 @@ const SOURCE = 'metrics';
 const MAX_RETENTION_STEPS = 100_000;
 /** Default of `maxLabelValueLength`: 2 KiB of text. */
 export const DEFAULT_MAX_LABEL_VALUE_LENGTH = 2048;
-const EMPTY_STATS: HistogramStats = Object.freeze({ count: 0, sum: 0, min: 0, max: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0 });
+const EMPTY_STATS: HistogramStats = Object.freeze({
+  count: 0,
+  sum: 0,
+  min: 0,
+  max: 0,
+  mean: 0,
+  p50: 0,
+  p90: 0,
+  p95: 0,
+  p99: 0,
+});
 
 function positiveNumber(value: unknown, what: string, fallback: number, integer = false): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !(value > 0) || (integer ? !Number.isSafeInteger(value) : !Number.isFinite(value))) {
-    throw new InvalidConfigError(`${what} must be a positive ${integer ? 'integer' : 'finite number'}, got ${describeValue(value)}`);
+    throw new InvalidConfigError(
+      `${what} must be a positive ${integer ? 'integer' : 'finite number'}, got ${describeValue(value)}`,
+    );
   }
   return value;
 }
@@ -125,16 +146,32 @@ export class MetricsCollector implements MetricsProducer {
     const stepSeconds = positiveNumber(config.retentionStepSeconds, 'retentionStepSeconds', 60);
     const retentionSteps = Math.ceil((hours * 3600) / stepSeconds);
     if (retentionSteps > MAX_RETENTION_STEPS) {
-      throw new InvalidConfigError(`metricsRetentionHours / retentionStepSeconds gives ${retentionSteps} steps; at most ${MAX_RETENTION_STEPS} are allowed`);
+      throw new InvalidConfigError(
+        `metricsRetentionHours / retentionStepSeconds gives ${retentionSteps} steps; at most ${MAX_RETENTION_STEPS} are allowed`,
+      );
     }
     const maxSeriesPerMetric = positiveNumber(config.maxSeriesPerMetric, 'maxSeriesPerMetric', 2000, true);
     const maxMetrics = positiveNumber(config.maxMetrics, 'maxMetrics', 10_000, true);
-    const ttlMs = config.seriesTtlSeconds === undefined ? Infinity : positiveNumber(config.seriesTtlSeconds, 'seriesTtlSeconds', 0) * 1000;
-    const maxSketchBuckets = positiveNumber(config.maxSketchBuckets, 'maxSketchBuckets', DEFAULT_MAX_SKETCH_BUCKETS, true);
+    const ttlMs =
+      config.seriesTtlSeconds === undefined
+        ? Infinity
+        : positiveNumber(config.seriesTtlSeconds, 'seriesTtlSeconds', 0) * 1000;
+    const maxSketchBuckets = positiveNumber(
+      config.maxSketchBuckets,
+      'maxSketchBuckets',
+      DEFAULT_MAX_SKETCH_BUCKETS,
+      true,
+    );
     if (maxSketchBuckets < 16) throw new InvalidConfigError('maxSketchBuckets must be at least 16');
-    const labelCacheSize = config.labelCacheSize === 0 ? 0 : positiveNumber(config.labelCacheSize, 'labelCacheSize', 1024, true);
+    const labelCacheSize =
+      config.labelCacheSize === 0 ? 0 : positiveNumber(config.labelCacheSize, 'labelCacheSize', 1024, true);
     const maxQueuedPoints = positiveNumber(config.maxQueuedPoints, 'maxQueuedPoints', 10_000, true);
-    const maxLabelValueLength = positiveNumber(config.maxLabelValueLength, 'maxLabelValueLength', DEFAULT_MAX_LABEL_VALUE_LENGTH, true);
+    const maxLabelValueLength = positiveNumber(
+      config.maxLabelValueLength,
+      'maxLabelValueLength',
+      DEFAULT_MAX_LABEL_VALUE_LENGTH,
+      true,
+    );
     const defaultBuckets = new ClassicBuckets(config.histogramBuckets ?? DEFAULT_LATENCY_BUCKETS_MS);
     let coarse: boolean;
     let exactNow: () => number;
@@ -153,10 +190,20 @@ export class MetricsCollector implements MetricsProducer {
       exactNow = () => clock.now();
     }
     const points = new PointQueue(maxQueuedPoints, {
-      point: (s, value, ts) => this.safeEmit({ type: 'metrics/point', ts, source: SOURCE, point: pointOf(s, value, ts) }),
-      dropped: (count) => this.safeEmit({ type: 'metrics/points-dropped', ts: this.clock.now(), source: SOURCE, count }),
+      point: (s, value, ts) =>
+        this.safeEmit({ type: 'metrics/point', ts, source: SOURCE, point: pointOf(s, value, ts) }),
+      dropped: (count) =>
+        this.safeEmit({ type: 'metrics/points-dropped', ts: this.clock.now(), source: SOURCE, count }),
     });
-    this.storage = new SeriesStorage(stepSeconds * 1000, retentionSteps, this.clock, coarse, exactNow, maxSketchBuckets, points);
+    this.storage = new SeriesStorage(
+      stepSeconds * 1000,
+      retentionSteps,
+      this.clock,
+      coarse,
+      exactNow,
+      maxSketchBuckets,
+      points,
+    );
     this.registry = new SeriesRegistry(
       this.storage,
       { maxSeriesPerMetric, maxMetrics, ttlMs, labelCacheSize, defaultBuckets, maxLabelValueLength },
@@ -189,7 +236,13 @@ export class MetricsCollector implements MetricsProducer {
   /** Adds `value` (default 1, finite, >= 0) to a counter. */
   increment(name: string, value: number = 1, labels?: Labels): void {
     const fam = this.families.get(name);
-    if (fam !== undefined && fam.type === MetricType.COUNTER && typeof value === 'number' && value >= 0 && value !== Infinity) {
+    if (
+      fam !== undefined &&
+      fam.type === MetricType.COUNTER &&
+      typeof value === 'number' &&
+      value >= 0 &&
+      value !== Infinity
+    ) {
       const s = labels == null ? fam.unlabeled : fam.cache.lookup(labels);
       if (s !== undefined && s.o >= 0) {
         addCounter(this.storage, s, value);
@@ -242,7 +295,8 @@ export class MetricsCollector implements MetricsProducer {
     const resolved = registry.resolve(MetricType.COUNTER, name, labels);
     const normalized = resolved.normalized;
     let s = resolved.series;
-    const resolve = () => (s.o >= 0 ? s : (s = registry.seriesFor(registry.family(name, MetricType.COUNTER), normalized, normalized)));
+    const resolve = () =>
+      s.o >= 0 ? s : (s = registry.seriesFor(registry.family(name, MetricType.COUNTER), normalized, normalized));
     return {
       inc: (value: number = 1) => {
         if (typeof value !== 'number' || !(value >= 0 && value < Infinity)) throw badValue(MetricType.COUNTER, value);
@@ -307,12 +361,23 @@ export class MetricsCollector implements MetricsProducer {
     const sketch = this.sketchOf(name, labels);
     if (!sketch || sketch.count === 0) return EMPTY_STATS;
     const [p50, p90, p95, p99] = sketch.quantiles([0.5, 0.9, 0.95, 0.99]) as [number, number, number, number];
-    return { count: sketch.count, sum: sketch.sum, min: sketch.min, max: sketch.max, mean: sketch.mean, p50, p90, p95, p99 };
+    return {
+      count: sketch.count,
+      sum: sketch.sum,
+      min: sketch.min,
+      max: sketch.max,
+      mean: sketch.mean,
+      p50,
+      p90,
+      p95,
+      p99,
+    };
   }
 
   /** Any quantile (0 ≤ q ≤ 1) of a histogram or timer; undefined when unknown or empty. */
   getQuantile(name: string, q: number, labels?: Labels): number | undefined {
-    if (typeof q !== 'number' || !(q >= 0 && q <= 1)) throw new InvalidValueError(`quantile must be in [0, 1], got ${describeValue(q)}`);
+    if (typeof q !== 'number' || !(q >= 0 && q <= 1))
+      throw new InvalidValueError(`quantile must be in [0, 1], got ${describeValue(q)}`);
     const sketch = this.sketchOf(name, labels);
     return sketch && sketch.count > 0 ? sketch.quantile(q) : undefined;
   }
@@ -394,8 +459,10 @@ export class MetricsCollector implements MetricsProducer {
   collectBatches(options: CollectBatchesOptions = {}): AsyncIterable<CollectedFamily> {
     const sliceMs = options.sliceMs ?? 4;
     const batchSize = options.batchSize ?? 256;
-    if (typeof sliceMs !== 'number' || !(sliceMs > 0)) throw new InvalidConfigError('sliceMs must be a positive number');
-    if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new InvalidConfigError('batchSize must be a positive integer');
+    if (typeof sliceMs !== 'number' || !(sliceMs > 0))
+      throw new InvalidConfigError('sliceMs must be a positive number');
+    if (!Number.isSafeInteger(batchSize) || batchSize < 1)
+      throw new InvalidConfigError('batchSize must be a positive integer');
     if (this.observables.size !== 0) this.observables.runAll();
     return collectBatches(this.registry, sliceMs, batchSize);
   }
@@ -416,7 +483,8 @@ export class MetricsCollector implements MetricsProducer {
    * {@link exemplarSourceErrors} and recording goes on without an exemplar.
    */
   setExemplarSource(source: ExemplarSource | undefined): void {
-    if (source !== undefined && typeof source !== 'function') throw new InvalidConfigError('an exemplar source must be a function');
+    if (source !== undefined && typeof source !== 'function')
+      throw new InvalidConfigError('an exemplar source must be a function');
     this.storage.exemplarSource = source;
   }
 
@@ -504,7 +572,8 @@ export class MetricsCollector implements MetricsProducer {
     const resolved = registry.resolve(MetricType.GAUGE, name, labels);
     const normalized = resolved.normalized;
     let s: Series = resolved.series;
-    const live = () => (s.o >= 0 ? s : (s = registry.seriesFor(registry.family(name, MetricType.GAUGE), normalized, normalized)));
+    const live = () =>
+      s.o >= 0 ? s : (s = registry.seriesFor(registry.family(name, MetricType.GAUGE), normalized, normalized));
     const checked = (value: unknown): number => {
       if (typeof value !== 'number' || value - value !== 0) throw badValue(MetricType.GAUGE, value);
       return value;

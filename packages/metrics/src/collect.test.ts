@@ -51,7 +51,9 @@ describe('collect()', () => {
     expect(h.histogram).toMatchObject({ scale: 6, count: 5, sum: 3.55, min: -2, max: 5, zeroCount: 1 });
     // The sketch data rebuilds a sketch with the same statistics.
     const sketch = LogHistogram.fromSnapshot(h.histogram);
-    expect(sketch.quantiles([0.25, 0.5, 1])).toEqual(m.getSketch('lat_seconds', { route: '/' })!.quantiles([0.25, 0.5, 1]));
+    expect(sketch.quantiles([0.25, 0.5, 1])).toEqual(
+      m.getSketch('lat_seconds', { route: '/' })!.quantiles([0.25, 0.5, 1]),
+    );
   });
 
   it('is a copy: later recording does not change collected data', () => {
@@ -81,7 +83,13 @@ describe('collect()', () => {
     m.gauge('unset', {});
     const parts: CollectedFamily[] = [];
     for await (const part of m.collectBatches({ sliceMs: 0.01, batchSize: 1000 })) parts.push(part);
-    expect(parts.map((p) => [p.name, p.series.length])).toEqual([['n_total', 1000], ['n_total', 1000], ['n_total', 1000], ['h', 1], ['unset', 0]]);
+    expect(parts.map((p) => [p.name, p.series.length])).toEqual([
+      ['n_total', 1000],
+      ['n_total', 1000],
+      ['n_total', 1000],
+      ['h', 1],
+      ['unset', 0],
+    ]);
     const joined = ['n_total', 'h', 'unset'].map((name) => {
       const same = parts.filter((p) => p.name === name);
       return { ...same[0], series: same.flatMap((p) => p.series) };
@@ -95,7 +103,9 @@ describe('collect()', () => {
 describe('exposition from any MetricsProducer', () => {
   it('serializes plain collected data (labels only, no label text) like the collector it came from', () => {
     const m = trickyRegistry();
-    const plain = JSON.parse(JSON.stringify(m.collect())) as { families: Array<{ series: Array<{ labelText?: string }> }> };
+    const plain = JSON.parse(JSON.stringify(m.collect())) as {
+      families: Array<{ series: Array<{ labelText?: string }> }>;
+    };
     for (const f of plain.families) for (const s of f.series) delete s.labelText;
     const producer: MetricsProducer = { collect: () => plain as unknown as CollectedMetrics };
     for (const format of ['prometheus', 'openmetrics'] as const) {
@@ -110,7 +120,11 @@ describe('exposition from any MetricsProducer', () => {
 
 /** Recordings: [kind, label, value] applied to a collector. */
 type Op = ['c' | 'g' | 'h', 'x' | 'y', number];
-const op = fc.tuple(fc.constantFrom<'c' | 'g' | 'h'>('c', 'g', 'h'), fc.constantFrom<'x' | 'y'>('x', 'y'), fc.double({ min: -1e4, max: 1e4, noNaN: true }));
+const op = fc.tuple(
+  fc.constantFrom<'c' | 'g' | 'h'>('c', 'g', 'h'),
+  fc.constantFrom<'x' | 'y'>('x', 'y'),
+  fc.double({ min: -1e4, max: 1e4, noNaN: true }),
+);
 
 function apply(m: ReturnType<typeof createMetricsCollector>, ops: readonly Op[]): void {
   for (const [kind, k, v] of ops) {
@@ -128,8 +142,14 @@ describe('mergeFrom()', () => {
       const merged = createMetricsCollector({ clock: new ManualClock(0) });
       for (const ops of workers) {
         const w = createMetricsCollector({ clock: new ManualClock(0) });
-        apply(w, ops.filter(([kind]) => kind !== 'g'));
-        apply(reference, ops.filter(([kind]) => kind !== 'g'));
+        apply(
+          w,
+          ops.filter(([kind]) => kind !== 'g'),
+        );
+        apply(
+          reference,
+          ops.filter(([kind]) => kind !== 'g'),
+        );
         // Across a wire: JSON, labels only.
         merged.mergeFrom(JSON.parse(JSON.stringify(w.collect())));
       }
@@ -140,7 +160,11 @@ describe('mergeFrom()', () => {
         expect({ ...a, sum: 0, mean: 0 }).toEqual({ ...b, sum: 0, mean: 0 });
         expect(a.sum).toBeCloseTo(b.sum, 6);
       }
-      const buckets = (m: typeof merged) => m.collect().families.filter((f) => f.name === 'h').flatMap((f) => f.series.map((s) => [s.labelText, s.bucketCounts]));
+      const buckets = (m: typeof merged) =>
+        m
+          .collect()
+          .families.filter((f) => f.name === 'h')
+          .flatMap((f) => f.series.map((s) => [s.labelText, s.bucketCounts]));
       expect(buckets(merged).sort()).toEqual(buckets(reference).sort());
     },
   );
@@ -152,7 +176,12 @@ describe('mergeFrom()', () => {
       w.gauge('conns', v);
       return w.collect();
     };
-    for (const [policy, expected] of [['last', 2], ['sum', 8], ['min', 1], ['max', 5]] as const) {
+    for (const [policy, expected] of [
+      ['last', 2],
+      ['sum', 8],
+      ['min', 1],
+      ['max', 5],
+    ] as const) {
       const m = createMetricsCollector({ clock: new ManualClock(0) });
       for (const v of [5, 1, 2]) m.mergeFrom(worker(v), { gauges: (name) => (name === 'mem' ? policy : 'last') });
       expect(m.getGauge('mem')).toBe(expected);
@@ -194,7 +223,10 @@ describe('mergeFrom()', () => {
       [[ok, { ...ok, name: 'x_total', series: [{ labels: { 'bad-name': 'v' }, value: 1, timestamp: 0 }] }], Error],
       [[ok, { ...h, series: [{ ...h.series[0]!, bucketCounts: [1] }] }], InvalidValueError],
       [[ok, { ...h, series: [{ ...h.series[0]!, bucketCounts: [0, 2] }] }], InvalidValueError],
-      [[ok, { ...h, series: [{ ...h.series[0]!, histogram: { ...h.series[0]!.histogram!, count: 9 } }] }], InvalidValueError],
+      [
+        [ok, { ...h, series: [{ ...h.series[0]!, histogram: { ...h.series[0]!.histogram!, count: 9 } }] }],
+        InvalidValueError,
+      ],
       [[ok, { ...h, name: 'other_h' }], MetricTypeConflictError],
       [[ok], InvalidValueError], // with a bad gauge policy below
     ];

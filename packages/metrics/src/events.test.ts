@@ -23,9 +23,24 @@ describe('metrics/point events', () => {
     expect(seen).toEqual([]); // not synchronously
     vi.runAllTimers();
     expect(seen).toEqual([
-      { type: 'metrics/point', ts: 5, source: 'metrics', point: { name: 'req_total', value: 2, metricType: 'counter', timestamp: 5, labels: { code: '200' }, unit: '' } },
-      { type: 'metrics/point', ts: 5, source: 'metrics', point: { name: 'temp', value: 20, metricType: 'gauge', timestamp: 5, labels: {}, unit: '' } },
-      { type: 'metrics/point', ts: 5, source: 'metrics', point: { name: 'lat_ms', value: 7, metricType: 'histogram', timestamp: 5, labels: {}, unit: '' } },
+      {
+        type: 'metrics/point',
+        ts: 5,
+        source: 'metrics',
+        point: { name: 'req_total', value: 2, metricType: 'counter', timestamp: 5, labels: { code: '200' }, unit: '' },
+      },
+      {
+        type: 'metrics/point',
+        ts: 5,
+        source: 'metrics',
+        point: { name: 'temp', value: 20, metricType: 'gauge', timestamp: 5, labels: {}, unit: '' },
+      },
+      {
+        type: 'metrics/point',
+        ts: 5,
+        source: 'metrics',
+        point: { name: 'lat_ms', value: 7, metricType: 'histogram', timestamp: 5, labels: {}, unit: '' },
+      },
     ]);
     sub.unsubscribe();
     m.increment('req_total');
@@ -109,7 +124,14 @@ describe('cardinality limit', () => {
     expect(m.getDroppedLabelSets('req_total')).toBe(7);
     expect(m.getCounterTotal('req_total')).toBe(13);
     expect(events.filter((e) => e.type === 'metrics/cardinality-limit')).toEqual([
-      { type: 'metrics/cardinality-limit', ts: 0, source: 'metrics', name: 'req_total', limit: 3, droppedLabels: { user: '3' } },
+      {
+        type: 'metrics/cardinality-limit',
+        ts: 0,
+        source: 'metrics',
+        name: 'req_total',
+        limit: 3,
+        droppedLabels: { user: '3' },
+      },
     ]);
     expect(serializeFormat(m, 'prometheus').body).toContain('req_total{otel_metric_overflow="true"} 7');
     // Other metrics have their own limit.

@@ -38,4 +38,5 @@ export interface PointsDroppedEvent extends ObsEventBase<'metrics/points-dropped
   readonly count: number;
 }
 
-export type MetricsEvent = MetricPointEvent | CardinalityLimitEvent | LabelValueTruncatedEvent | SeriesExpiredEvent | PointsDroppedEvent;
+export type MetricsEvent =
+  MetricPointEvent | CardinalityLimitEvent | LabelValueTruncatedEvent | SeriesExpiredEvent | PointsDroppedEvent;

@@ -41,7 +41,9 @@ describe('exemplars', () => {
     m.increment('jobs_total', 3, { q: 'a' });
     m.gauge('temp', 3);
     const [jobs, temp] = m.collect().families;
-    expect(jobs!.series[0]!.exemplars).toEqual([{ labels: { trace_id: TRACE, span_id: SPAN }, value: 3, timestamp: 1_700_000_000_000 }]);
+    expect(jobs!.series[0]!.exemplars).toEqual([
+      { labels: { trace_id: TRACE, span_id: SPAN }, value: 3, timestamp: 1_700_000_000_000 },
+    ]);
     expect(temp!.series[0]!.exemplars).toBeUndefined();
   });
 
@@ -52,11 +54,17 @@ describe('exemplars', () => {
     m.histogram('lat_seconds', 0.25, { route: '/a"b' });
     m.increment('jobs_total', 2);
     const om = serializeFormat(m, 'openmetrics').body;
-    expect(om).toContain(`lat_seconds_bucket{route="/a\\"b",le="1"} 1 # {trace_id="${TRACE}",span_id="${SPAN}"} 0.25 1700000000\n`);
+    expect(om).toContain(
+      `lat_seconds_bucket{route="/a\\"b",le="1"} 1 # {trace_id="${TRACE}",span_id="${SPAN}"} 0.25 1700000000\n`,
+    );
     expect(om).toContain(`jobs_total 2 # {trace_id="${TRACE}",span_id="${SPAN}"} 2 1700000000\n`);
     const families = parseExposition(om);
     const bucket = families.find((f) => f.name === 'lat_seconds')!.samples.find((s) => s.exemplar)!;
-    expect(bucket.exemplar).toEqual({ labels: { trace_id: TRACE, span_id: SPAN }, value: 0.25, timestamp: 1_700_000_000 });
+    expect(bucket.exemplar).toEqual({
+      labels: { trace_id: TRACE, span_id: SPAN },
+      value: 0.25,
+      timestamp: 1_700_000_000,
+    });
     const prom = serializeFormat(m, 'prometheus').body;
     expect(prom).not.toContain('#  {');
     expect(prom).not.toContain('trace_id');

@@ -2,10 +2,32 @@ export { MetricType } from './MetricType';
 export type { MetricPoint } from './MetricPoint';
 export type { MetricSeries, HistogramStats } from './MetricSeries';
 export type { CounterHandle, GaugeHandle, HistogramHandle } from './handles';
-export type { MetricsEvent, MetricPointEvent, CardinalityLimitEvent, LabelValueTruncatedEvent, SeriesExpiredEvent, PointsDroppedEvent } from './events';
+export type {
+  MetricsEvent,
+  MetricPointEvent,
+  CardinalityLimitEvent,
+  LabelValueTruncatedEvent,
+  SeriesExpiredEvent,
+  PointsDroppedEvent,
+} from './events';
 export { MetricsCollector, createMetricsCollector, DEFAULT_MAX_LABEL_VALUE_LENGTH } from './MetricsCollector';
-export type { MetricsCollectorConfig, MetricDescription, CollectBatchesOptions, MergeOptions, GaugeMergePolicy, ExemplarContext, ExemplarSource } from './MetricsCollector';
-export type { MetricsProducer, CollectedMetrics, CollectedFamily, CollectedSeries, CollectedHistogram, Exemplar } from './MetricsProducer';
+export type {
+  MetricsCollectorConfig,
+  MetricDescription,
+  CollectBatchesOptions,
+  MergeOptions,
+  GaugeMergePolicy,
+  ExemplarContext,
+  ExemplarSource,
+} from './MetricsCollector';
+export type {
+  MetricsProducer,
+  CollectedMetrics,
+  CollectedFamily,
+  CollectedSeries,
+  CollectedHistogram,
+  Exemplar,
+} from './MetricsProducer';
 export {
   MetricsError,
   InvalidMetricNameError,

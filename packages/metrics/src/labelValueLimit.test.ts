@@ -1,7 +1,13 @@
 import { ManualClock } from '@obs/core';
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_LABEL_VALUE_LENGTH, InvalidConfigError, createMetricsCollector, serializeFormat, type MetricsEvent } from './index';
+import {
+  DEFAULT_MAX_LABEL_VALUE_LENGTH,
+  InvalidConfigError,
+  createMetricsCollector,
+  serializeFormat,
+  type MetricsEvent,
+} from './index';
 import { truncateLabelValue } from './internal/validate';
 
 /** No lone surrogates (String.prototype.isWellFormed, which the es2022 lib does not type). */
@@ -29,8 +35,24 @@ describe('label value length limit', () => {
     expect(serializeFormat(m, 'prometheus').body.length).toBeLessThan(20 * 2048); // not megabytes
     const truncated = events.filter((e) => e.type === 'metrics/label-value-truncated');
     expect(truncated).toEqual([
-      { type: 'metrics/label-value-truncated', ts: 0, source: 'metrics', name: 'req_total', label: 'path', length: 1024 * 1024, limit: 2048 },
-      { type: 'metrics/label-value-truncated', ts: 0, source: 'metrics', name: 'lat_ms', label: 'path', length: 1024 * 1024, limit: 2048 },
+      {
+        type: 'metrics/label-value-truncated',
+        ts: 0,
+        source: 'metrics',
+        name: 'req_total',
+        label: 'path',
+        length: 1024 * 1024,
+        limit: 2048,
+      },
+      {
+        type: 'metrics/label-value-truncated',
+        ts: 0,
+        source: 'metrics',
+        name: 'lat_ms',
+        label: 'path',
+        length: 1024 * 1024,
+        limit: 2048,
+      },
     ]);
   });
 

@@ -8,7 +8,8 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-const failures = (m: MetricsCollector, metric: string, reason: string) => m.getCounter(CALLBACK_FAILURES_METRIC, { metric, reason });
+const failures = (m: MetricsCollector, metric: string, reason: string) =>
+  m.getCounter(CALLBACK_FAILURES_METRIC, { metric, reason });
 
 describe('observable (callback) gauges and counters', () => {
   it('are read at scrape time and by getGauge, one value or one per label set', () => {

@@ -86,13 +86,23 @@ export class Observables {
 
   add(kind: Kind, name: string, callback: ObservableCallback, options: ObservableOptions = {}): () => void {
     validateMetricName(name);
-    if (typeof callback !== 'function') throw new InvalidConfigError(`the callback of ${name} must be a function, got ${describeValue(callback)}`);
+    if (typeof callback !== 'function')
+      throw new InvalidConfigError(`the callback of ${name} must be a function, got ${describeValue(callback)}`);
     if (this.instruments.has(name)) throw new InvalidConfigError(`metric ${name} already has a callback`);
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
       throw new InvalidConfigError(`timeoutMs must be a positive finite number, got ${describeValue(timeoutMs)}`);
     }
-    const instrument: Instrument = { kind, name, callback, timeoutMs, inFlight: 0, skipUntil: -Infinity, written: new Map(), spare: new Map() };
+    const instrument: Instrument = {
+      kind,
+      name,
+      callback,
+      timeoutMs,
+      inFlight: 0,
+      skipUntil: -Infinity,
+      written: new Map(),
+      spare: new Map(),
+    };
     this.instruments.set(name, instrument);
     return () => {
       if (this.instruments.get(name) !== instrument) return;
@@ -224,7 +234,8 @@ export class Observables {
       this.target.gauge(instrument.name, value, labels);
       return;
     }
-    if (typeof value !== 'number' || !(value >= 0) || value === Infinity) throw new InvalidConfigError('a counter callback must return finite totals >= 0');
+    if (typeof value !== 'number' || !(value >= 0) || value === Infinity)
+      throw new InvalidConfigError('a counter callback must return finite totals >= 0');
     const current = this.target.getCounterUnobserved(instrument.name, labels);
     if (value >= current) this.target.increment(instrument.name, value - current, labels);
     else {

@@ -22,7 +22,10 @@ function bruteAverage(points: Recorded[], now: number, windowSeconds: number): n
   return inWindow.length === 0 ? undefined : inWindow.reduce((a, p) => a + p.value, 0) / inWindow.length;
 }
 
-const ops = fc.array(fc.tuple(fc.nat({ max: 5000 }), fc.double({ min: -1e6, max: 1e6, noNaN: true })), { minLength: 1, maxLength: 150 });
+const ops = fc.array(fc.tuple(fc.nat({ max: 5000 }), fc.double({ min: -1e6, max: 1e6, noNaN: true })), {
+  minLength: 1,
+  maxLength: 150,
+});
 
 describe('retention', () => {
   test.prop([ops, fc.double({ min: 0.001, max: 100, noNaN: true }), fc.constantFrom('gauge', 'histogram', 'counter')])(
@@ -50,30 +53,36 @@ describe('retention', () => {
       const expected = bruteAverage(recorded, clock.now(), windowSeconds);
       const actual = m.getMetric('g')!.getAverage(windowSeconds);
       if (expected === undefined) expect(actual).toBeUndefined();
-      else expect(Math.abs(actual! - expected)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected), ...recorded.map((p) => Math.abs(p.value))));
+      else
+        expect(Math.abs(actual! - expected)).toBeLessThanOrEqual(
+          1e-9 * Math.max(1, Math.abs(expected), ...recorded.map((p) => Math.abs(p.value))),
+        );
     },
   );
 
-  test.prop([ops])('points hold one point per retained step: its last value, never more than the retention', (steps) => {
-    const clock = new ManualClock(0);
-    const m = createMetricsCollector({ clock, retentionStepSeconds: 1, metricsRetentionHours: 0.01 });
-    const lastPerStep = new Map<number, Recorded>();
-    for (const [advance, value] of steps) {
-      clock.advance(advance);
-      m.gauge('g', value);
-      lastPerStep.set(Math.floor(clock.now() / STEP_MS), { ts: clock.now(), value });
-    }
-    const lastStep = Math.floor(clock.now() / STEP_MS);
-    const expected = [...lastPerStep.entries()]
-      .filter(([step]) => step > lastStep - RETENTION_STEPS)
-      .map(([, p]) => ({ timestamp: p.ts, value: p.value }));
-    const points = m.getMetric('g')!.points;
-    expect(points.length).toBeLessThanOrEqual(RETENTION_STEPS);
-    expect(points.map((p) => ({ timestamp: p.timestamp, value: p.value }))).toEqual(expected);
-    const latest = m.getMetric('g')!.getLatest()!;
-    expect(latest.value).toBe(steps.at(-1)![1]);
-    expect(latest.timestamp).toBe(clock.now());
-  });
+  test.prop([ops])(
+    'points hold one point per retained step: its last value, never more than the retention',
+    (steps) => {
+      const clock = new ManualClock(0);
+      const m = createMetricsCollector({ clock, retentionStepSeconds: 1, metricsRetentionHours: 0.01 });
+      const lastPerStep = new Map<number, Recorded>();
+      for (const [advance, value] of steps) {
+        clock.advance(advance);
+        m.gauge('g', value);
+        lastPerStep.set(Math.floor(clock.now() / STEP_MS), { ts: clock.now(), value });
+      }
+      const lastStep = Math.floor(clock.now() / STEP_MS);
+      const expected = [...lastPerStep.entries()]
+        .filter(([step]) => step > lastStep - RETENTION_STEPS)
+        .map(([, p]) => ({ timestamp: p.ts, value: p.value }));
+      const points = m.getMetric('g')!.points;
+      expect(points.length).toBeLessThanOrEqual(RETENTION_STEPS);
+      expect(points.map((p) => ({ timestamp: p.timestamp, value: p.value }))).toEqual(expected);
+      const latest = m.getMetric('g')!.getLatest()!;
+      expect(latest.value).toBe(steps.at(-1)![1]);
+      expect(latest.timestamp).toBe(clock.now());
+    },
+  );
 
   it('keeps memory bounded whatever the rate and duration', () => {
     const clock = new ManualClock(0);
@@ -88,7 +97,8 @@ describe('retention', () => {
   it('getAverage validates its window', () => {
     const m = createMetricsCollector({ clock: new ManualClock(0) });
     m.gauge('g', 1);
-    for (const bad of [0, -1, NaN, Infinity, '5']) expect(() => m.getMetric('g')!.getAverage(bad as number)).toThrow(InvalidValueError);
+    for (const bad of [0, -1, NaN, Infinity, '5'])
+      expect(() => m.getMetric('g')!.getAverage(bad as number)).toThrow(InvalidValueError);
     expect(m.getMetric('g')!.getAverage(60)).toBe(1);
   });
 
@@ -140,7 +150,17 @@ describe('retention', () => {
 describe('histogram min/max across retention steps', () => {
   // observe() keeps min/max in the current step and hands them to the sketch at roll or before a read.
   test.prop([
-    fc.array(fc.tuple(fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 }), fc.constant(-0), fc.constant(0)), fc.integer({ min: 0, max: 2500 })), { minLength: 1, maxLength: 80 }),
+    fc.array(
+      fc.tuple(
+        fc.oneof(
+          fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 }),
+          fc.constant(-0),
+          fc.constant(0),
+        ),
+        fc.integer({ min: 0, max: 2500 }),
+      ),
+      { minLength: 1, maxLength: 80 },
+    ),
   ])('getHistogramStats, getSketch and snapshot report the exact min and max whenever read', (steps) => {
     const clock = new ManualClock(1_700_000_000_000);
     const m = createMetricsCollector({ clock, retentionStepSeconds: 1, metricsRetentionHours: 0.01 });

@@ -33,16 +33,18 @@ describe('snapshot / restore', () => {
     expect(copy.getHistogramStats('lat_ms', { route: '/' }).count).toBe(7);
   });
 
-  test.prop([fc.array(fc.tuple(fc.constantFrom('a', 'b', 'c'), fc.double({ min: -1e3, max: 1e3, noNaN: true })), { maxLength: 100 })])(
-    'restore(snapshot()) preserves every statistic',
-    (ops) => {
-      const m = createMetricsCollector({ clock: new ManualClock(0) });
-      for (const [k, v] of ops) m.histogram('h', v, { k });
-      const copy = createMetricsCollector({ clock: new ManualClock(0) });
-      copy.restore(JSON.parse(JSON.stringify(m.snapshot())));
-      for (const k of ['a', 'b', 'c']) expect(copy.getHistogramStats('h', { k })).toEqual(m.getHistogramStats('h', { k }));
-    },
-  );
+  test.prop([
+    fc.array(fc.tuple(fc.constantFrom('a', 'b', 'c'), fc.double({ min: -1e3, max: 1e3, noNaN: true })), {
+      maxLength: 100,
+    }),
+  ])('restore(snapshot()) preserves every statistic', (ops) => {
+    const m = createMetricsCollector({ clock: new ManualClock(0) });
+    for (const [k, v] of ops) m.histogram('h', v, { k });
+    const copy = createMetricsCollector({ clock: new ManualClock(0) });
+    copy.restore(JSON.parse(JSON.stringify(m.snapshot())));
+    for (const k of ['a', 'b', 'c'])
+      expect(copy.getHistogramStats('h', { k })).toEqual(m.getHistogramStats('h', { k }));
+  });
 
   it('rejects bad snapshots and leaves the collector untouched', () => {
     const m = populated();
@@ -61,13 +63,39 @@ describe('snapshot / restore', () => {
       { version: 1, metrics: [{ ...metric(0), type: 'nope' }] },
       { version: 1, metrics: [{ ...metric(0), series: [{ labels: { code: '1' }, value: -1 }] }] },
       { version: 1, metrics: [{ ...metric(0), series: [{ labels: { 'bad-label': '1' }, value: 1 }] }] },
-      { version: 1, metrics: [{ ...metric(0), series: [{ labels: { a: '1' }, value: 1 }, { labels: { a: '1' }, value: 2 }] }] },
+      {
+        version: 1,
+        metrics: [
+          {
+            ...metric(0),
+            series: [
+              { labels: { a: '1' }, value: 1 },
+              { labels: { a: '1' }, value: 2 },
+            ],
+          },
+        ],
+      },
       { version: 1, metrics: [{ ...metric(1), series: [{ labels: {}, value: NaN }] }] },
-      { version: 1, metrics: [{ ...metric(3), series: [{ labels: {}, histogram: { ...metric(3).series[0]!.histogram!, count: 99 } }] }] },
-      { version: 1, metrics: [{ ...metric(3), series: [{ labels: {}, histogram: metric(3).series[0]!.histogram!, bucketCounts: [1] }] }] },
+      {
+        version: 1,
+        metrics: [
+          { ...metric(3), series: [{ labels: {}, histogram: { ...metric(3).series[0]!.histogram!, count: 99 } }] },
+        ],
+      },
+      {
+        version: 1,
+        metrics: [
+          { ...metric(3), series: [{ labels: {}, histogram: metric(3).series[0]!.histogram!, bucketCounts: [1] }] },
+        ],
+      },
       { version: 1, metrics: [{ ...metric(3), buckets: [3, 1] }] },
       { version: 1, metrics: [{ ...metric(0), buckets: [1] }] },
-      { version: 1, metrics: [{ ...metric(0), series: Array.from({ length: 10 }, (_, i) => ({ labels: { i: String(i) }, value: 1 })) }] },
+      {
+        version: 1,
+        metrics: [
+          { ...metric(0), series: Array.from({ length: 10 }, (_, i) => ({ labels: { i: String(i) }, value: 1 })) },
+        ],
+      },
     ];
     for (const b of bad) expect(() => target.restore(b)).toThrow(InvalidSnapshotError);
     expect(serializeFormat(target, 'openmetrics').body).toBe(before);
@@ -80,8 +108,14 @@ describe('restored series', () => {
     const copy = createMetricsCollector({ clock: new ManualClock(7), maxSeriesPerMetric: 3 });
     copy.restore(m.snapshot());
     const byName = (name: string) => copy.export().filter((p) => p.name === name);
-    expect(byName('req_total').map((p) => p.value).sort()).toEqual([1, 1, 3, 3]);
-    expect(byName('temp')).toEqual([{ name: 'temp', value: -4.5, metricType: 'gauge', timestamp: 7, labels: { room: 'a"b' }, unit: '' }]);
+    expect(
+      byName('req_total')
+        .map((p) => p.value)
+        .sort(),
+    ).toEqual([1, 1, 3, 3]);
+    expect(byName('temp')).toEqual([
+      { name: 'temp', value: -4.5, metricType: 'gauge', timestamp: 7, labels: { room: 'a"b' }, unit: '' },
+    ]);
     expect(byName('unset')).toEqual([]);
     expect(byName('lat_ms')).toHaveLength(1);
   });

@@ -43,12 +43,17 @@ function fail(message: string): never {
 }
 
 /** Structural validation of a snapshot (sketch contents are validated when rebuilt). */
-export function validateMetricsSnapshot(input: unknown, maxSeriesPerMetric: number, maxMetrics: number): MetricsSnapshot {
+export function validateMetricsSnapshot(
+  input: unknown,
+  maxSeriesPerMetric: number,
+  maxMetrics: number,
+): MetricsSnapshot {
   if (typeof input !== 'object' || input === null) fail('snapshot must be an object');
   const snap = input as Record<string, unknown>;
   if (snap.version !== 1) fail(`unsupported snapshot version ${describeValue(snap.version)}`);
   if (!Array.isArray(snap.metrics)) fail('snapshot.metrics must be an array');
-  if (snap.metrics.length > maxMetrics) fail(`snapshot holds ${snap.metrics.length} metrics; the limit is ${maxMetrics}`);
+  if (snap.metrics.length > maxMetrics)
+    fail(`snapshot holds ${snap.metrics.length} metrics; the limit is ${maxMetrics}`);
   const names = new Set<string>();
   for (const m of snap.metrics as unknown[]) {
     if (typeof m !== 'object' || m === null) fail('each metric must be an object');
@@ -57,7 +62,8 @@ export function validateMetricsSnapshot(input: unknown, maxSeriesPerMetric: numb
     const name = metric.name;
     if (names.has(name)) fail(`metric ${name} appears twice`);
     names.add(name);
-    if (typeof metric.type !== 'string' || !TYPES.has(metric.type)) fail(`metric ${name}: invalid type ${describeValue(metric.type)}`);
+    if (typeof metric.type !== 'string' || !TYPES.has(metric.type))
+      fail(`metric ${name}: invalid type ${describeValue(metric.type)}`);
     if (typeof metric.help !== 'string' || typeof metric.unit !== 'string' || !/^[a-zA-Z0-9_]*$/.test(metric.unit)) {
       fail(`metric ${name}: help and unit must be strings (unit [a-zA-Z0-9_]*)`);
     }
@@ -71,7 +77,8 @@ export function validateMetricsSnapshot(input: unknown, maxSeriesPerMetric: numb
       }
     }
     if (!Array.isArray(metric.series)) fail(`metric ${name}: series must be an array`);
-    if (metric.series.length > maxSeriesPerMetric + 1) fail(`metric ${name}: more than ${maxSeriesPerMetric + 1} series`);
+    if (metric.series.length > maxSeriesPerMetric + 1)
+      fail(`metric ${name}: more than ${maxSeriesPerMetric + 1} series`);
     const keys = new Set<string>();
     for (const s of metric.series as unknown[]) {
       if (typeof s !== 'object' || s === null) fail(`metric ${name}: each series must be an object`);
@@ -83,18 +90,25 @@ export function validateMetricsSnapshot(input: unknown, maxSeriesPerMetric: numb
         if (err instanceof ObsValidationError) fail(`metric ${name}: ${err.message}`);
         throw err;
       }
-      if (keys.has(key) && key !== 'otel_metric_overflow="true"') fail(`metric ${name}: label set {${key}} appears twice`);
+      if (keys.has(key) && key !== 'otel_metric_overflow="true"')
+        fail(`metric ${name}: label set {${key}} appears twice`);
       keys.add(key);
       if (histogram) {
-        if (typeof series.histogram !== 'object' || series.histogram === null) fail(`metric ${name}: histogram series need a histogram`);
+        if (typeof series.histogram !== 'object' || series.histogram === null)
+          fail(`metric ${name}: histogram series need a histogram`);
         const counts = series.bucketCounts;
-        if (counts !== undefined && (!Array.isArray(counts) || !counts.every((c) => Number.isSafeInteger(c) && (c as number) >= 0))) {
+        if (
+          counts !== undefined &&
+          (!Array.isArray(counts) || !counts.every((c) => Number.isSafeInteger(c) && (c as number) >= 0))
+        ) {
           fail(`metric ${name}: bucketCounts must be non-negative integers`);
         }
       } else {
         const v = series.value;
         if (typeof v !== 'number' || !Number.isFinite(v) || (metric.type === MetricType.COUNTER && v < 0)) {
-          fail(`metric ${name}: series value must be a finite number${metric.type === MetricType.COUNTER ? ' >= 0' : ''}`);
+          fail(
+            `metric ${name}: series value must be a finite number${metric.type === MetricType.COUNTER ? ' >= 0' : ''}`,
+          );
         }
       }
     }
@@ -145,7 +159,9 @@ export function restoreInto(registry: SeriesRegistry, snapshot: unknown): void {
       }
     }),
   );
-  const bounds = valid.metrics.map((m) => (isHistogramType(m.type) ? new ClassicBuckets(m.buckets ?? [...limits.defaultBuckets.bounds]) : null));
+  const bounds = valid.metrics.map((m) =>
+    isHistogramType(m.type) ? new ClassicBuckets(m.buckets ?? [...limits.defaultBuckets.bounds]) : null,
+  );
   valid.metrics.forEach((m, i) =>
     m.series.forEach((s) => {
       if (s.bucketCounts && s.bucketCounts.length !== bounds[i]!.slots) {
@@ -159,7 +175,10 @@ export function restoreInto(registry: SeriesRegistry, snapshot: unknown): void {
     const fam = registry.createFamily(m.name, m.type, bounds[i]!, m.help, m.unit);
     m.series.forEach((snap, j) => {
       const key = labelKey(normalizeLabels(snap.labels));
-      const s = key === OVERFLOW_KEY && fam.overflow === undefined ? registry.createOverflow(fam) : registry.createSeries(fam, key);
+      const s =
+        key === OVERFLOW_KEY && fam.overflow === undefined
+          ? registry.createOverflow(fam)
+          : registry.createSeries(fam, key);
       if (s instanceof HistogramSeries) {
         const sketch = sketches[i]![j]!;
         s.sketch.merge(sketch);

@@ -40,7 +40,11 @@ export interface UnregisterObs {
  * OpenTelemetry SDK or an earlier `registerObs` already holds a global.
  */
 export function registerObs(options: RegisterObsOptions): UnregisterObs {
-  if (options === null || typeof options !== 'object' || (options.traces === undefined && options.metrics === undefined)) {
+  if (
+    options === null ||
+    typeof options !== 'object' ||
+    (options.traces === undefined && options.metrics === undefined)
+  ) {
     throw new ObsError('INVALID_OPTIONS', 'registerObs needs { traces } and/or { metrics }');
   }
   const undo: Array<() => void> = [];
@@ -50,7 +54,10 @@ export function registerObs(options: RegisterObsOptions): UnregisterObs {
   const must = (ok: boolean, what: string) => {
     if (!ok) {
       rollback();
-      throw new ObsError('OTEL_ALREADY_REGISTERED', `an OpenTelemetry global ${what} is already registered (an SDK, or registerObs called twice)`);
+      throw new ObsError(
+        'OTEL_ALREADY_REGISTERED',
+        `an OpenTelemetry global ${what} is already registered (an SDK, or registerObs called twice)`,
+      );
     }
   };
   let tracerProvider: ObsTracerProvider | undefined;
@@ -58,7 +65,10 @@ export function registerObs(options: RegisterObsOptions): UnregisterObs {
   let propagator: ObsPropagator | undefined;
   let meterProvider: ObsMeterProvider | undefined;
   if (options.traces !== undefined) {
-    tracerProvider = new ObsTracerProvider(options.traces, options.serviceName === undefined ? {} : { serviceName: options.serviceName });
+    tracerProvider = new ObsTracerProvider(
+      options.traces,
+      options.serviceName === undefined ? {} : { serviceName: options.serviceName },
+    );
     contextManager = new ObsContextManager(options.traces);
     propagator = new ObsPropagator();
     must(context.setGlobalContextManager(contextManager), 'context manager');
@@ -69,7 +79,10 @@ export function registerObs(options: RegisterObsOptions): UnregisterObs {
     undo.push(() => propagation.disable());
   }
   if (options.metrics !== undefined) {
-    meterProvider = new ObsMeterProvider(options.metrics, options.collectIntervalMs === undefined ? {} : { collectIntervalMs: options.collectIntervalMs });
+    meterProvider = new ObsMeterProvider(
+      options.metrics,
+      options.collectIntervalMs === undefined ? {} : { collectIntervalMs: options.collectIntervalMs },
+    );
     const provider = meterProvider;
     if (!otelMetrics.setGlobalMeterProvider(provider)) {
       void provider.shutdown();

@@ -34,8 +34,15 @@ describe('traces through the OpenTelemetry API', () => {
   it('a span lands in the TraceManager with attributes, kind, events, links, status and scope', () => {
     const { traces } = setup();
     const tracer = trace.getTracer('my-lib', '1.2.3');
-    const link = { context: { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 }, attributes: { why: 'batch' } };
-    const span = tracer.startSpan('GET', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', skipped: undefined }, links: [link] });
+    const link = {
+      context: { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 },
+      attributes: { why: 'batch' },
+    };
+    const span = tracer.startSpan('GET', {
+      kind: SpanKind.SERVER,
+      attributes: { 'http.request.method': 'GET', skipped: undefined },
+      links: [link],
+    });
     span.setAttribute('http.response.status_code', 500).setAttributes({ a: [1, 2] });
     span.addEvent('retry', { attempt: 2 });
     span.recordException(new TypeError('boom'));
@@ -88,7 +95,9 @@ describe('traces through the OpenTelemetry API', () => {
         await new Promise((r) => setTimeout(r, 1));
         expect(trace.getActiveSpan()?.spanContext().spanId).toBe(obsChild.context.spanId);
         const otelGrandchild = tracer.startSpan('otel-grandchild');
-        const [stored] = (otelGrandchild.end(), traces.getTrace(parent.spanContext().traceId).filter((s) => s.operationName === 'otel-grandchild'));
+        const [stored] =
+          (otelGrandchild.end(),
+          traces.getTrace(parent.spanContext().traceId).filter((s) => s.operationName === 'otel-grandchild'));
         expect(stored!.context.parentSpanId).toBe(obsChild.context.spanId);
       });
       obsChild.finish();
@@ -98,7 +107,9 @@ describe('traces through the OpenTelemetry API', () => {
     expect(traces.getActiveSpan()).toBeUndefined();
     // root: true and an empty context start new traces.
     context.with(trace.setSpan(ROOT_CONTEXT, tracer.startSpan('x')), () => {
-      expect(tracer.startSpan('r', { root: true }).spanContext().traceId).not.toBe(trace.getActiveSpan()!.spanContext().traceId);
+      expect(tracer.startSpan('r', { root: true }).spanContext().traceId).not.toBe(
+        trace.getActiveSpan()!.spanContext().traceId,
+      );
       expect(traces.startSpan('in', 'svc').context.traceId).toBe(trace.getActiveSpan()!.spanContext().traceId);
       context.with(ROOT_CONTEXT, () => expect(traces.startSpan('root', 'svc').context.parentSpanId).toBeUndefined());
     });
@@ -125,9 +136,18 @@ describe('traces through the OpenTelemetry API', () => {
   it('the propagator injects and extracts W3C headers through @obs/tracing, tracestate duplicates included', () => {
     setup();
     for (const tracestate of ['foo=1,foo=1', 'foo=1,foo=2']) {
-      const ctx = propagation.extract(ROOT_CONTEXT, { traceparent: TP, tracestate, baggage: 'k=v%201;p=1' }, defaultTextMapGetter);
+      const ctx = propagation.extract(
+        ROOT_CONTEXT,
+        { traceparent: TP, tracestate, baggage: 'k=v%201;p=1' },
+        defaultTextMapGetter,
+      );
       const sc = trace.getSpanContext(ctx)!;
-      expect(sc).toMatchObject({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', isRemote: true, traceFlags: 1 });
+      expect(sc).toMatchObject({
+        traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+        spanId: '00f067aa0ba902b7',
+        isRemote: true,
+        traceFlags: 1,
+      });
       expect(sc.traceState?.serialize()).toBe('foo=1');
       expect(propagation.getBaggage(ctx)?.getEntry('k')?.value).toBe('v 1');
       const child = trace.getTracer('t').startSpan('child', {}, ctx);
@@ -139,8 +159,15 @@ describe('traces through the OpenTelemetry API', () => {
       expect(out['baggage']).toBe('k=v%201;p=1');
     }
     expect(propagation.fields()).toEqual(['traceparent', 'tracestate', 'baggage']);
-    expect(trace.getSpanContext(propagation.extract(ROOT_CONTEXT, { traceparent: 'junk' }, defaultTextMapGetter))).toBeUndefined();
-    const hostile = { get: () => { throw new Error('no'); }, keys: () => [] };
+    expect(
+      trace.getSpanContext(propagation.extract(ROOT_CONTEXT, { traceparent: 'junk' }, defaultTextMapGetter)),
+    ).toBeUndefined();
+    const hostile = {
+      get: () => {
+        throw new Error('no');
+      },
+      keys: () => [],
+    };
     expect(() => propagation.extract(ROOT_CONTEXT, {}, hostile)).not.toThrow();
   });
 
@@ -171,13 +198,17 @@ describe('metrics through the OpenTelemetry API', () => {
     const meter = otelMetrics.getMeter('m');
     meter.createCounter('http.requests', { unit: '{request}' }).add(2, { 'http.request.method': 'GET' });
     meter.createCounter('http.requests', { unit: '{request}' }).add(-1); // dropped, as in OpenTelemetry
-    meter.createHistogram('http.server.request.duration', { unit: 's', advice: { explicitBucketBoundaries: [0.1, 1] } }).record(0.25, { 'http.response.status_code': 200 });
+    meter
+      .createHistogram('http.server.request.duration', { unit: 's', advice: { explicitBucketBoundaries: [0.1, 1] } })
+      .record(0.25, { 'http.response.status_code': 200 });
     const updown = meter.createUpDownCounter('queue.size', { unit: '{item}' });
     updown.add(5);
     updown.add(-2);
     meter.createGauge('cpu.utilization', { unit: '1' }).record(0.5);
     let total = 10;
-    meter.createObservableCounter('process.cpu.time', { unit: 's' }).addCallback((r) => r.observe(total, { mode: 'user' }));
+    meter
+      .createObservableCounter('process.cpu.time', { unit: 's' })
+      .addCallback((r) => r.observe(total, { mode: 'user' }));
     meter.createObservableGauge('heap.used', { unit: 'By' }).addCallback((r) => r.observe(1234));
     const batchGauge = meter.createObservableUpDownCounter('connections');
     meter.addBatchObservableCallback((r) => r.observe(batchGauge, 3), [batchGauge]);
@@ -188,7 +219,9 @@ describe('metrics through the OpenTelemetry API', () => {
     total = 15;
     await unregister!.meterProvider!.collect();
     expect(metrics.getCounter('http_requests_total', { http_request_method: 'GET' })).toBe(2);
-    expect(metrics.getHistogramStats('http_server_request_duration_seconds', { http_response_status_code: '200' }).count).toBe(1);
+    expect(
+      metrics.getHistogramStats('http_server_request_duration_seconds', { http_response_status_code: '200' }).count,
+    ).toBe(1);
     expect(metrics.getGauge('queue_size')).toBe(3);
     expect(metrics.getGauge('cpu_utilization_ratio')).toBe(0.5);
     expect(metrics.getCounter('process_cpu_time_seconds_total', { mode: 'user' })).toBe(15);

@@ -24,10 +24,15 @@ interface FixtureSpan {
 
 function runFixture(args: string[]): Promise<{ body: string; spans: FixtureSpan[]; scrape: string }> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, args, { cwd: fixtures, timeout: 50_000, env: { ...process.env, OTEL_SEMCONV_STABILITY_OPT_IN: '' } }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${error.message}\n${stderr}`));
-      else resolve(JSON.parse(stdout) as { body: string; spans: FixtureSpan[]; scrape: string });
-    });
+    execFile(
+      process.execPath,
+      args,
+      { cwd: fixtures, timeout: 50_000, env: { ...process.env, OTEL_SEMCONV_STABILITY_OPT_IN: '' } },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`${error.message}\n${stderr}`));
+        else resolve(JSON.parse(stdout) as { body: string; spans: FixtureSpan[]; scrape: string });
+      },
+    );
   });
 }
 
@@ -65,9 +70,13 @@ function checkScenario({ body, spans, scrape }: { body: string; spans: FixtureSp
   expect(parentOf(work)).toBe(server); // an @obs span in the handler is a child of the OTel server span
   expect(new Set(spans.map((s) => s.traceId)).size).toBe(1);
   expect(scrape).toMatch(/^# TYPE http_server_request_duration_seconds histogram$/m);
-  expect(scrape).toMatch(/^http_server_request_duration_seconds_count\{http_request_method="GET",http_response_status_code="200",network_protocol_version="1\.1",url_scheme="http"\} 2$/m);
+  expect(scrape).toMatch(
+    /^http_server_request_duration_seconds_count\{http_request_method="GET",http_response_status_code="200",network_protocol_version="1\.1",url_scheme="http"\} 2$/m,
+  );
   expect(scrape).toMatch(/^http_server_request_duration_seconds_bucket\{.*le="0\.005"\} \d+$/m);
-  expect(scrape).toMatch(/^http_client_request_duration_seconds_count\{http_request_method="GET",http_response_status_code="200",.*server_address="127\.0\.0\.1".*\} [2-9]$/m);
+  expect(scrape).toMatch(
+    /^http_client_request_duration_seconds_count\{http_request_method="GET",http_response_status_code="200",.*server_address="127\.0\.0\.1".*\} [2-9]$/m,
+  );
 }
 
 describe.skipIf(!built && process.env['CI'] !== 'true')('OpenTelemetry instrumentations through @obs/otel', () => {

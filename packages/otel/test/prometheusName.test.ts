@@ -5,8 +5,12 @@ import { prometheusName } from '../src';
 
 describe('prometheusName (the OpenTelemetry specification Prometheus mapping)', () => {
   it('maps names, units and counter suffixes', () => {
-    expect(prometheusName('http.server.request.duration', 's', 'histogram')).toBe('http_server_request_duration_seconds');
-    expect(prometheusName('http.client.request.body.size', 'By', 'histogram')).toBe('http_client_request_body_size_bytes');
+    expect(prometheusName('http.server.request.duration', 's', 'histogram')).toBe(
+      'http_server_request_duration_seconds',
+    );
+    expect(prometheusName('http.client.request.body.size', 'By', 'histogram')).toBe(
+      'http_client_request_body_size_bytes',
+    );
     expect(prometheusName('http.requests', '{request}', 'counter')).toBe('http_requests_total');
     expect(prometheusName('process.cpu.time', 's', 'counter')).toBe('process_cpu_time_seconds_total');
     expect(prometheusName('requests_total', undefined, 'counter')).toBe('requests_total');
@@ -20,12 +24,13 @@ describe('prometheusName (the OpenTelemetry specification Prometheus mapping)', 
     expect(prometheusName('...', undefined, 'gauge')).toBe('');
   });
 
-  test.prop([fc.string({ maxLength: 80 }), fc.option(fc.string({ maxLength: 20 }), { nil: undefined }), fc.constantFrom('counter' as const, 'gauge' as const, 'histogram' as const)])(
-    'always a valid Prometheus name, or empty',
-    (name, unit, kind) => {
-      const out = prometheusName(name, unit, kind);
-      expect(out === '' || isValidMetricName(out)).toBe(true);
-      if (kind === 'counter' && out !== '') expect(out.endsWith('_total')).toBe(true);
-    },
-  );
+  test.prop([
+    fc.string({ maxLength: 80 }),
+    fc.option(fc.string({ maxLength: 20 }), { nil: undefined }),
+    fc.constantFrom('counter' as const, 'gauge' as const, 'histogram' as const),
+  ])('always a valid Prometheus name, or empty', (name, unit, kind) => {
+    const out = prometheusName(name, unit, kind);
+    expect(out === '' || isValidMetricName(out)).toBe(true);
+    if (kind === 'counter' && out !== '') expect(out.endsWith('_total')).toBe(true);
+  });
 });

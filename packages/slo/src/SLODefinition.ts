@@ -60,7 +60,10 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 function normalizeGroupBy(value: unknown): readonly string[] | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value) || value.length > MAX_GROUP_BY) {
-    throw new SLOValidationError('INVALID_GROUP_BY', `groupBy must be an array of at most ${MAX_GROUP_BY} label names, got ${describeValue(value)}`);
+    throw new SLOValidationError(
+      'INVALID_GROUP_BY',
+      `groupBy must be an array of at most ${MAX_GROUP_BY} label names, got ${describeValue(value)}`,
+    );
   }
   const seen = new Set<string>();
   for (const name of value as unknown[]) {
@@ -136,7 +139,10 @@ function fnv1a(text: string): number {
 
 function requireName(name: unknown): string {
   if (typeof name !== 'string' || name.trim().length === 0 || name.length > 256) {
-    throw new SLOValidationError('INVALID_SLO_NAME', `SLO name must be a non-empty string of at most 256 characters, got ${describeValue(name)}`);
+    throw new SLOValidationError(
+      'INVALID_SLO_NAME',
+      `SLO name must be a non-empty string of at most 256 characters, got ${describeValue(name)}`,
+    );
   }
   return name;
 }
@@ -152,10 +158,16 @@ function normalizeCalendar(value: unknown): CalendarWindow {
   }
   const { unit, timeZone = 'UTC' } = value as { unit?: unknown; timeZone?: unknown };
   if (unit !== 'month' && unit !== 'week') {
-    throw new SLOValidationError('INVALID_CALENDAR', `calendar.unit must be 'month' or 'week', got ${describeValue(unit)}`);
+    throw new SLOValidationError(
+      'INVALID_CALENDAR',
+      `calendar.unit must be 'month' or 'week', got ${describeValue(unit)}`,
+    );
   }
   if (typeof timeZone !== 'string' || timeZone.length === 0 || timeZone.length > 64) {
-    throw new SLOValidationError('INVALID_TIME_ZONE', `calendar.timeZone must be an IANA zone name, got ${describeValue(timeZone)}`);
+    throw new SLOValidationError(
+      'INVALID_TIME_ZONE',
+      `calendar.timeZone must be an IANA zone name, got ${describeValue(timeZone)}`,
+    );
   }
   let resolved: string;
   try {
@@ -183,24 +195,44 @@ export function normalizeSLODefinition(value: unknown): SLODefinition {
   const name = requireName(v['name']);
   const target = v['target'];
   if (!isTarget(target)) {
-    throw new SLOValidationError('INVALID_TARGET', `target must be a percentage strictly between 0 and 100, got ${describeValue(target)}`);
+    throw new SLOValidationError(
+      'INVALID_TARGET',
+      `target must be a percentage strictly between 0 and 100, got ${describeValue(target)}`,
+    );
   }
   const windowDays = v['windowDays'];
-  if (typeof windowDays !== 'number' || !Number.isFinite(windowDays) || windowDays <= 0 || windowDays > MAX_WINDOW_DAYS) {
-    throw new SLOValidationError('INVALID_WINDOW', `windowDays must be a positive number of days (at most ${MAX_WINDOW_DAYS}), got ${describeValue(windowDays)}`);
+  if (
+    typeof windowDays !== 'number' ||
+    !Number.isFinite(windowDays) ||
+    windowDays <= 0 ||
+    windowDays > MAX_WINDOW_DAYS
+  ) {
+    throw new SLOValidationError(
+      'INVALID_WINDOW',
+      `windowDays must be a positive number of days (at most ${MAX_WINDOW_DAYS}), got ${describeValue(windowDays)}`,
+    );
   }
   const metricName = v['metricName'] ?? '';
   if (typeof metricName !== 'string' || metricName.length > 256) {
-    throw new SLOValidationError('INVALID_METRIC_NAME', `metricName must be a string of at most 256 characters, got ${describeValue(metricName)}`);
+    throw new SLOValidationError(
+      'INVALID_METRIC_NAME',
+      `metricName must be a string of at most 256 characters, got ${describeValue(metricName)}`,
+    );
   }
   const description = v['description'] ?? '';
   if (typeof description !== 'string' || description.length > 4096) {
-    throw new SLOValidationError('INVALID_DESCRIPTION', `description must be a string of at most 4096 characters, got ${describeValue(description)}`);
+    throw new SLOValidationError(
+      'INVALID_DESCRIPTION',
+      `description must be a string of at most 4096 characters, got ${describeValue(description)}`,
+    );
   }
   const labels = normalizeLabels(v['labels']);
   const method = v['budgetingMethod'] ?? BudgetingMethod.OCCURRENCES;
   if (method !== BudgetingMethod.OCCURRENCES && method !== BudgetingMethod.TIMESLICES) {
-    throw new SLOValidationError('INVALID_BUDGETING_METHOD', `budgetingMethod must be 'occurrences' or 'timeslices', got ${describeValue(method)}`);
+    throw new SLOValidationError(
+      'INVALID_BUDGETING_METHOD',
+      `budgetingMethod must be 'occurrences' or 'timeslices', got ${describeValue(method)}`,
+    );
   }
   const out: {
     -readonly [K in keyof SLODefinition]: SLODefinition[K];
@@ -208,18 +240,33 @@ export function normalizeSLODefinition(value: unknown): SLODefinition {
   if (method === BudgetingMethod.TIMESLICES) {
     const sliceTarget = v['timeSliceTarget'] ?? target;
     if (typeof sliceTarget !== 'number' || !Number.isFinite(sliceTarget) || sliceTarget <= 0 || sliceTarget > 100) {
-      throw new SLOValidationError('INVALID_TIMESLICE_TARGET', `timeSliceTarget must be a percentage in (0, 100], got ${describeValue(sliceTarget)}`);
+      throw new SLOValidationError(
+        'INVALID_TIMESLICE_TARGET',
+        `timeSliceTarget must be a percentage in (0, 100], got ${describeValue(sliceTarget)}`,
+      );
     }
     out.timeSliceTarget = sliceTarget;
     const sliceMs = v['timeSliceWindowMs'];
     if (sliceMs !== undefined) {
-      if (typeof sliceMs !== 'number' || !Number.isInteger(sliceMs) || sliceMs < 1000 || sliceMs > 86_400_000 || sliceMs % 1000 !== 0) {
-        throw new SLOValidationError('INVALID_TIMESLICE_WINDOW', `timeSliceWindowMs must be whole seconds between 1 s and 1 day, got ${describeValue(sliceMs)}`);
+      if (
+        typeof sliceMs !== 'number' ||
+        !Number.isInteger(sliceMs) ||
+        sliceMs < 1000 ||
+        sliceMs > 86_400_000 ||
+        sliceMs % 1000 !== 0
+      ) {
+        throw new SLOValidationError(
+          'INVALID_TIMESLICE_WINDOW',
+          `timeSliceWindowMs must be whole seconds between 1 s and 1 day, got ${describeValue(sliceMs)}`,
+        );
       }
       out.timeSliceWindowMs = sliceMs;
     }
   } else if (v['timeSliceTarget'] !== undefined || v['timeSliceWindowMs'] !== undefined) {
-    throw new SLOValidationError('INVALID_TIMESLICE_TARGET', 'timeSliceTarget and timeSliceWindowMs apply only to the timeslices budgeting method');
+    throw new SLOValidationError(
+      'INVALID_TIMESLICE_TARGET',
+      'timeSliceTarget and timeSliceWindowMs apply only to the timeslices budgeting method',
+    );
   }
   if (v['calendar'] !== undefined) out.calendar = normalizeCalendar(v['calendar']);
   const groupBy = normalizeGroupBy(v['groupBy']);

@@ -40,7 +40,11 @@ describe('SLOs grouped by label', () => {
     expect(pay.errorBudgetRemaining).toBeCloseTo(100 * (1 - 0.1 / 0.01), 9);
     expect(pay.burnRates['5m']).toBeCloseTo(10, 9);
     // an unseen group is a no-data result, and asking does not create it
-    expect(tracker.getSLOStatus(slo.sloId, { route: '/never' })).toMatchObject({ noData: true, status: 'met', labels: { route: '/never' } });
+    expect(tracker.getSLOStatus(slo.sloId, { route: '/never' })).toMatchObject({
+      noData: true,
+      status: 'met',
+      labels: { route: '/never' },
+    });
     expect(tracker.getSLOStatus(slo.sloId).groups).toHaveLength(2);
   });
 
@@ -49,7 +53,9 @@ describe('SLOs grouped by label', () => {
     for (let i = 0; i < 100; i++) tracker.recordEvent(slo.sloId, true, { route: '/home' });
     for (let i = 0; i < 100; i++) tracker.recordEvent(slo.sloId, i >= 50, { route: '/pay' });
     tracker.evaluate();
-    const statuses = events.filter((e) => e.type === 'slo/status').map((e) => [e.type === 'slo/status' && e.labels, e.type === 'slo/status' && e.status]);
+    const statuses = events
+      .filter((e) => e.type === 'slo/status')
+      .map((e) => [e.type === 'slo/status' && e.labels, e.type === 'slo/status' && e.status]);
     expect(statuses).toEqual([
       [undefined, 'breached'],
       [{ route: '/pay' }, 'breached'],
@@ -108,7 +114,9 @@ describe('SLOs grouped by label', () => {
     const other = createSLOTracker({ clock, evaluationIntervalMs: MIN });
     other.restore(snap);
     expect(other.getSLOStatus(slo.sloId)).toEqual(tracker.getSLOStatus(slo.sloId));
-    expect(other.getBudgetHistory(slo.sloId, { route: '/pay' })).toEqual(tracker.getBudgetHistory(slo.sloId, { route: '/pay' }));
+    expect(other.getBudgetHistory(slo.sloId, { route: '/pay' })).toEqual(
+      tracker.getBudgetHistory(slo.sloId, { route: '/pay' }),
+    );
     expect(other.getBudgetHistory(slo.sloId, { route: '/pay' }).samples).toHaveLength(5);
 
     const bad = JSON.parse(JSON.stringify(snap)) as { slos: { groups: { labels: unknown }[] }[] };

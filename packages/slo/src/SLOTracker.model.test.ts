@@ -5,15 +5,43 @@ import { createSLODefinition } from './SLODefinition';
 import { createSLOTracker } from './SLOTracker';
 
 const MIN = 60_000;
-const junk = fc.oneof(fc.constant(undefined), fc.constant(null), fc.constant(NaN), fc.constant(-1), fc.string({ maxLength: 3 }), fc.object({ maxDepth: 1 }), fc.boolean(), fc.integer());
+const junk = fc.oneof(
+  fc.constant(undefined),
+  fc.constant(null),
+  fc.constant(NaN),
+  fc.constant(-1),
+  fc.string({ maxLength: 3 }),
+  fc.object({ maxDepth: 1 }),
+  fc.boolean(),
+  fc.integer(),
+);
 
 const op = fc.oneof(
   fc.record({ kind: fc.constant('define' as const), id: fc.constantFrom('a', 'b', 'c') }),
   fc.record({ kind: fc.constant('remove' as const), id: fc.constantFrom('a', 'b', 'c', 'zz') }),
   fc.record({ kind: fc.constant('event' as const), id: fc.constantFrom('a', 'b', 'zz'), good: fc.boolean() }),
-  fc.record({ kind: fc.constant('counts' as const), id: fc.constantFrom('a', 'b'), good: fc.integer({ min: 0, max: 5 }), bad: fc.integer({ min: 0, max: 5 }), back: fc.integer({ min: 0, max: 2 * 1440 * MIN }) }),
+  fc.record({
+    kind: fc.constant('counts' as const),
+    id: fc.constantFrom('a', 'b'),
+    good: fc.integer({ min: 0, max: 5 }),
+    bad: fc.integer({ min: 0, max: 5 }),
+    back: fc.integer({ min: 0, max: 2 * 1440 * MIN }),
+  }),
   fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 6 * 3_600_000 }) }),
-  fc.record({ kind: fc.constant('junk' as const), method: fc.constantFrom('recordEvent', 'recordEvents', 'getSLOStatus', 'defineSLO', 'recorder', 'restore', 'removeSLO', 'track'), args: fc.array(junk, { maxLength: 4 }) }),
+  fc.record({
+    kind: fc.constant('junk' as const),
+    method: fc.constantFrom(
+      'recordEvent',
+      'recordEvents',
+      'getSLOStatus',
+      'defineSLO',
+      'recorder',
+      'restore',
+      'removeSLO',
+      'track',
+    ),
+    args: fc.array(junk, { maxLength: 4 }),
+  }),
   fc.record({ kind: fc.constant('snapshot' as const) }),
 );
 
@@ -68,7 +96,12 @@ describe('SLOTracker against a model', () => {
         }
       }
     }
-    expect(tracker.listSLOs().map((s) => s.sloId).sort()).toEqual([...model.keys()].sort());
+    expect(
+      tracker
+        .listSLOs()
+        .map((s) => s.sloId)
+        .sort(),
+    ).toEqual([...model.keys()].sort());
     const head = Math.floor(clock.now() / MIN);
     for (const [id, events] of model) {
       const inWindow = events.filter((e) => e.bucket > head - 1440 && e.bucket <= head);

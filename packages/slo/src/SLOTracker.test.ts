@@ -86,11 +86,14 @@ describe('SLOTracker basics', () => {
     for (const target of [0, 100, -1, 101, NaN, Infinity, '99' as unknown as number]) {
       expect(() => createSLODefinition('Y', target)).toThrow(SLOValidationError);
     }
-    for (const days of [0, -1, NaN, Infinity, 1e9]) expect(() => createSLODefinition('Y', 99, days)).toThrow(SLOValidationError);
+    for (const days of [0, -1, NaN, Infinity, 1e9])
+      expect(() => createSLODefinition('Y', 99, days)).toThrow(SLOValidationError);
     expect(() => createSLODefinition('', 99)).toThrow(SLOValidationError);
     expect(() => createSLODefinition(5 as unknown as string, 99)).toThrow(SLOValidationError);
     expect(() => createSLODefinition('Y', 99, 30, '', { sloId: 'bad id' })).toThrow(SLOValidationError);
-    expect(() => createSLODefinition('Y', 99, 30, '', { calendar: { unit: 'month', timeZone: 'Mars/Olympus' } })).toThrow(SLOValidationError);
+    expect(() =>
+      createSLODefinition('Y', 99, 30, '', { calendar: { unit: 'month', timeZone: 'Mars/Olympus' } }),
+    ).toThrow(SLOValidationError);
     expect(() => createSLODefinition('Y', 99, 30, '', { labels: { 'bad-name': 'x' } })).toThrow(ObsError);
     expect(() => createSLODefinition('Y', 99, 30, '', { timeSliceTarget: 90 })).toThrow(SLOValidationError);
     expect(() => tracker.defineSLO({ ...slo, sloId: 'y', target: 100 })).toThrow(SLOValidationError);
@@ -182,7 +185,9 @@ describe('burn rates and alert conditions', () => {
   });
 
   it('needs both windows of a pair above the factor', () => {
-    const { tracker, clock } = setup({ conditions: [{ severity: 'page', factor: 14.4, longWindow: '1h', shortWindow: '5m' }] });
+    const { tracker, clock } = setup({
+      conditions: [{ severity: 'page', factor: 14.4, longWindow: '1h', shortWindow: '5m' }],
+    });
     const slo = tracker.defineSLO(createSLODefinition('Recovered', 99.9, 30));
     for (let m = 0; m < 60; m++) {
       tracker.recordEvents(slo.sloId, m < 50 ? 90 : 100, 100); // errors stopped 10 minutes ago
@@ -217,7 +222,13 @@ describe('burn rates and alert conditions', () => {
     const types = events.map((e) => e.type + ':' + ('severity' in e ? e.severity : 'status' in e ? e.status : ''));
     expect(types).toEqual(['slo/status:breached', 'slo/burn-rate:page', 'slo/burn-rate:ticket']);
     const page = events[1];
-    expect(page).toMatchObject({ type: 'slo/burn-rate', sloId: slo.sloId, active: true, source: 'slo', ts: clock.now() });
+    expect(page).toMatchObject({
+      type: 'slo/burn-rate',
+      sloId: slo.sloId,
+      active: true,
+      source: 'slo',
+      ts: clock.now(),
+    });
     if (page?.type === 'slo/burn-rate') expect(page.conditions.map((c) => c.longWindow)).toEqual(['1h', '6h']);
     // traffic recovers for 4 days: conditions stop
     events.length = 0;
@@ -226,7 +237,11 @@ describe('burn rates and alert conditions', () => {
       clock.advance(HOUR);
     }
     tracker.evaluate();
-    expect(events.filter((e) => e.type === 'slo/burn-rate').map((e) => (e.type === 'slo/burn-rate' ? [e.severity, e.active] : []))).toEqual([
+    expect(
+      events
+        .filter((e) => e.type === 'slo/burn-rate')
+        .map((e) => (e.type === 'slo/burn-rate' ? [e.severity, e.active] : [])),
+    ).toEqual([
       ['page', false],
       ['ticket', false],
     ]);
@@ -252,13 +267,24 @@ describe('burn rates and alert conditions', () => {
   it('runs in virtual time with a TestScheduler (marbles)', () => {
     const testScheduler = new TestScheduler((a, e) => expect(a).toEqual(e));
     testScheduler.run(({ hot, expectObservable }) => {
-      const tracker = createSLOTracker({ clock: { now: () => T0 + testScheduler.now() }, scheduler: testScheduler, evaluationIntervalMs: 1000 });
+      const tracker = createSLOTracker({
+        clock: { now: () => T0 + testScheduler.now() },
+        scheduler: testScheduler,
+        evaluationIntervalMs: 1000,
+      });
       const slo = tracker.defineSLO(createSLODefinition('Marbles', 99, 30));
-      const outcomes = hot<SLOOutcome>('-a 1499ms b', { a: { good: 0, total: 100 }, b: { good: 1_000_000, total: 1_000_000 } });
+      const outcomes = hot<SLOOutcome>('-a 1499ms b', {
+        a: { good: 0, total: 100 },
+        b: { good: 1_000_000, total: 1_000_000 },
+      });
       tracker.track(slo.sloId, outcomes);
       tracker.start();
       testScheduler.schedule(() => tracker.stop(), 3500);
-      const types = tracker.events$.pipe(map((e) => (e.type === 'slo/burn-rate' ? `${e.severity}:${e.active}` : e.type === 'slo/status' ? e.status : e.type)));
+      const types = tracker.events$.pipe(
+        map((e) =>
+          e.type === 'slo/burn-rate' ? `${e.severity}:${e.active}` : e.type === 'slo/status' ? e.status : e.type,
+        ),
+      );
       // breached at the first tick; a million good events at 1501 ms dilute every window far below 1%: met, conditions stop
       expectObservable(types, '^ 2500ms !').toBe('1000ms (abc) 995ms (def)', {
         a: 'breached',
@@ -288,23 +314,24 @@ describe('burn rates and alert conditions', () => {
 });
 
 describe('burn rate property', () => {
-  test.prop([fc.constantFrom(90, 99, 99.5, 99.9, 99.95), fc.integer({ min: 0, max: 100 }), fc.integer({ min: 1, max: 50 })])(
-    'a constant error ratio r burns at r / (1 - target) in every full window',
-    (target, badPerMille, perMinute) => {
-      const { tracker, clock } = setup();
-      const slo = tracker.defineSLO(createSLODefinition('Const', target, 30));
-      // 3 days + 1 minute of steady traffic fills every burn window
-      for (let m = 0; m <= 3 * 1440; m++) {
-        tracker.recordEvents(slo.sloId, (1000 - badPerMille) * perMinute, 1000 * perMinute);
-        clock.advance(MIN);
-      }
-      const r = tracker.getSLOStatus(slo.sloId);
-      const expected = badPerMille / 1000 / (1 - target / 100);
-      for (const w of ['30m', '1h', '2h', '6h', '1d', '3d'] as const) {
-        expect(Math.abs(r.burnRates[w] - expected)).toBeLessThanOrEqual(1e-9 * Math.max(1, expected));
-      }
-    },
-  );
+  test.prop([
+    fc.constantFrom(90, 99, 99.5, 99.9, 99.95),
+    fc.integer({ min: 0, max: 100 }),
+    fc.integer({ min: 1, max: 50 }),
+  ])('a constant error ratio r burns at r / (1 - target) in every full window', (target, badPerMille, perMinute) => {
+    const { tracker, clock } = setup();
+    const slo = tracker.defineSLO(createSLODefinition('Const', target, 30));
+    // 3 days + 1 minute of steady traffic fills every burn window
+    for (let m = 0; m <= 3 * 1440; m++) {
+      tracker.recordEvents(slo.sloId, (1000 - badPerMille) * perMinute, 1000 * perMinute);
+      clock.advance(MIN);
+    }
+    const r = tracker.getSLOStatus(slo.sloId);
+    const expected = badPerMille / 1000 / (1 - target / 100);
+    for (const w of ['30m', '1h', '2h', '6h', '1d', '3d'] as const) {
+      expect(Math.abs(r.burnRates[w] - expected)).toBeLessThanOrEqual(1e-9 * Math.max(1, expected));
+    }
+  });
 });
 
 describe('track() and recorders', () => {
@@ -382,9 +409,17 @@ describe('track() and recorders', () => {
   });
 
   test.prop([
-    fc.array(fc.record({ advance: fc.integer({ min: 0, max: 3 * HOUR }), back: fc.integer({ min: 0, max: 4 * DAY }), good: fc.integer({ min: 0, max: 3 }), bad: fc.integer({ min: 0, max: 3 }) }), {
-      maxLength: 60,
-    }),
+    fc.array(
+      fc.record({
+        advance: fc.integer({ min: 0, max: 3 * HOUR }),
+        back: fc.integer({ min: 0, max: 4 * DAY }),
+        good: fc.integer({ min: 0, max: 3 }),
+        bad: fc.integer({ min: 0, max: 3 }),
+      }),
+      {
+        maxLength: 60,
+      },
+    ),
   ])('window totals and burn rates agree with brute force over random timestamps', (steps) => {
     const { tracker, clock } = setup();
     const slo = tracker.defineSLO(createSLODefinition('Prop', 99, 1));
@@ -393,13 +428,16 @@ describe('track() and recorders', () => {
       clock.advance(s.advance);
       const ts = clock.now() - s.back;
       const headBucket = Math.floor(clock.now() / MIN);
-      if (Math.floor(ts / MIN) > headBucket - 3 * 1440) kept.push({ bucket: Math.floor(ts / MIN), good: s.good, total: s.good + s.bad });
+      if (Math.floor(ts / MIN) > headBucket - 3 * 1440)
+        kept.push({ bucket: Math.floor(ts / MIN), good: s.good, total: s.good + s.bad });
       tracker.recordEvents(slo.sloId, s.good, s.good + s.bad, ts);
     }
     const r = tracker.getSLOStatus(slo.sloId);
     const head = Math.floor(clock.now() / MIN);
     const sum = (len: number) =>
-      kept.filter((k) => k.bucket > head - len && k.bucket <= head).reduce((a, k) => ({ good: a.good + k.good, total: a.total + k.total }), { good: 0, total: 0 });
+      kept
+        .filter((k) => k.bucket > head - len && k.bucket <= head)
+        .reduce((a, k) => ({ good: a.good + k.good, total: a.total + k.total }), { good: 0, total: 0 });
     const day = sum(1440);
     expect([r.good, r.total]).toEqual([day.good, day.total]);
     const hour = sum(60);
@@ -410,7 +448,9 @@ describe('track() and recorders', () => {
 describe('budgeting methods and calendar windows', () => {
   it('counts good time slices for timeslices', () => {
     const { tracker, clock } = setup();
-    const slo = tracker.defineSLO(createSLODefinition('Slices', 90, 1, '', { budgetingMethod: BudgetingMethod.TIMESLICES, timeSliceTarget: 95 }));
+    const slo = tracker.defineSLO(
+      createSLODefinition('Slices', 90, 1, '', { budgetingMethod: BudgetingMethod.TIMESLICES, timeSliceTarget: 95 }),
+    );
     const perMinute: Array<[number, number]> = [
       [100, 100],
       [94, 100], // bad slice
@@ -433,7 +473,11 @@ describe('budgeting methods and calendar windows', () => {
   it('supports larger time slices', () => {
     const { tracker, clock } = setup();
     const slo = tracker.defineSLO(
-      createSLODefinition('Big slices', 50, 1, '', { budgetingMethod: 'timeslices', timeSliceTarget: 100, timeSliceWindowMs: 10 * MIN }),
+      createSLODefinition('Big slices', 50, 1, '', {
+        budgetingMethod: 'timeslices',
+        timeSliceTarget: 100,
+        timeSliceWindowMs: 10 * MIN,
+      }),
     );
     tracker.recordEvents(slo.sloId, 1, 1);
     clock.advance(10 * MIN);
@@ -444,7 +488,9 @@ describe('budgeting methods and calendar windows', () => {
   it('resets a calendar month at local midnight across DST', () => {
     const clock = new ManualClock(Date.UTC(2026, 9, 31, 22, 30)); // 23:30 CET on Oct 31 (DST ended Oct 25)
     const tracker = createSLOTracker({ clock });
-    const slo = tracker.defineSLO(createSLODefinition('Monthly', 99, undefined, '', { calendar: { unit: 'month', timeZone: 'Europe/Berlin' } }));
+    const slo = tracker.defineSLO(
+      createSLODefinition('Monthly', 99, undefined, '', { calendar: { unit: 'month', timeZone: 'Europe/Berlin' } }),
+    );
     expect(slo.windowDays).toBe(31);
     tracker.recordEvents(slo.sloId, 0, 10);
     let r = tracker.getSLOStatus(slo.sloId);
@@ -462,7 +508,9 @@ describe('budgeting methods and calendar windows', () => {
   it('uses ISO weeks for calendar weeks', () => {
     const clock = new ManualClock(Date.UTC(2026, 10, 29, 8)); // Sunday
     const tracker = createSLOTracker({ clock });
-    const slo = tracker.defineSLO(createSLODefinition('Weekly', 99, undefined, '', { calendar: { unit: 'week', timeZone: 'America/New_York' } }));
+    const slo = tracker.defineSLO(
+      createSLODefinition('Weekly', 99, undefined, '', { calendar: { unit: 'week', timeZone: 'America/New_York' } }),
+    );
     expect(tracker.getSLOStatus(slo.sloId).windowStart).toBe(Date.UTC(2026, 10, 23, 5)); // Monday 00:00 EST
   });
 });
@@ -470,8 +518,15 @@ describe('budgeting methods and calendar windows', () => {
 describe('snapshot and restore', () => {
   function populated() {
     const ctx = setup();
-    const a = ctx.tracker.defineSLO(createSLODefinition('Alpha', 99.9, 30, 'http_requests', { labels: { team: 'core', __proto__: 'x' } as never }));
-    const b = ctx.tracker.defineSLO(createSLODefinition('Beta', 95, 7, '', { budgetingMethod: 'timeslices', calendar: { unit: 'week', timeZone: 'Asia/Tokyo' } }));
+    const a = ctx.tracker.defineSLO(
+      createSLODefinition('Alpha', 99.9, 30, 'http_requests', { labels: { team: 'core', __proto__: 'x' } as never }),
+    );
+    const b = ctx.tracker.defineSLO(
+      createSLODefinition('Beta', 95, 7, '', {
+        budgetingMethod: 'timeslices',
+        calendar: { unit: 'week', timeZone: 'Asia/Tokyo' },
+      }),
+    );
     for (let m = 0; m < 200; m++) {
       ctx.tracker.recordEvents(a.sloId, 99, 100);
       ctx.tracker.recordEvents(b.sloId, m % 7 ? 10 : 1, 10);

@@ -19,7 +19,15 @@ import { coarseSystemClock } from './internal/coarseClock';
 import { definitionToJSON, normalizeSLODefinition, type SLODefinition } from './SLODefinition';
 import type { SLOResult } from './SLOResult';
 import { BudgetingMethod, SLOStatus } from './SLOStatus';
-import { budgetOverspent, burnRate, errorBudgetFraction, errorBudgetRemaining, goodPercent, percentFraction, type Fraction } from './stats/budget';
+import {
+  budgetOverspent,
+  burnRate,
+  errorBudgetFraction,
+  errorBudgetRemaining,
+  goodPercent,
+  percentFraction,
+  type Fraction,
+} from './stats/budget';
 import { readSnapshot, SNAPSHOT_VERSION, type SLOTrackerSnapshot, type SLOTrackSnapshot } from './snapshot';
 
 /** One outcome on a tracked stream: a single good/bad event, counts, or a counter delta from a ratio SLI. */
@@ -157,7 +165,10 @@ function positiveInteger(value: unknown, what: string, fallback: number): number
 function validateConditions(value: unknown): readonly BurnRateCondition[] {
   if (value === undefined) return DEFAULT_BURN_RATE_CONDITIONS;
   if (!Array.isArray(value) || value.length > 32) {
-    throw new SLOValidationError('INVALID_CONFIG', `conditions must be an array of at most 32 conditions, got ${describeValue(value)}`);
+    throw new SLOValidationError(
+      'INVALID_CONFIG',
+      `conditions must be an array of at most 32 conditions, got ${describeValue(value)}`,
+    );
   }
   return Object.freeze(
     value.map((c: unknown, i) => {
@@ -227,24 +238,36 @@ export class SLOTracker {
     }
     this.clock = clock;
     if (config.coarseTime !== undefined && typeof config.coarseTime !== 'boolean') {
-      throw new SLOValidationError('INVALID_CONFIG', `coarseTime must be a boolean, got ${describeValue(config.coarseTime)}`);
+      throw new SLOValidationError(
+        'INVALID_CONFIG',
+        `coarseTime must be a boolean, got ${describeValue(config.coarseTime)}`,
+      );
     }
     // The shared system clock (given or defaulted) may be cached on the record path; any other clock is read per event.
     this.recordClock = clock === systemClock && config.coarseTime !== false ? coarseSystemClock : clock;
     this.scheduler = config.scheduler ?? asyncScheduler;
     this.bucketMs = positiveInteger(config.bucketMs, 'bucketMs', 60_000);
     if (this.bucketMs < 1000 || this.bucketMs > DAY_MS) {
-      throw new SLOValidationError('INVALID_CONFIG', `bucketMs must be between 1000 and ${DAY_MS}, got ${this.bucketMs}`);
+      throw new SLOValidationError(
+        'INVALID_CONFIG',
+        `bucketMs must be between 1000 and ${DAY_MS}, got ${this.bucketMs}`,
+      );
     }
     this.evaluationIntervalMs = positiveInteger(config.evaluationIntervalMs, 'evaluationIntervalMs', 10_000);
     const threshold = config.budgetAtRiskThreshold ?? 25;
     if (typeof threshold !== 'number' || !Number.isFinite(threshold) || threshold < 0 || threshold > 100) {
-      throw new SLOValidationError('INVALID_CONFIG', `budgetAtRiskThreshold must be a percentage in [0, 100], got ${describeValue(threshold)}`);
+      throw new SLOValidationError(
+        'INVALID_CONFIG',
+        `budgetAtRiskThreshold must be a percentage in [0, 100], got ${describeValue(threshold)}`,
+      );
     }
     this.budgetAtRiskThreshold = threshold;
     const minEvents = config.minEvents ?? 10;
     if (typeof minEvents !== 'number' || !Number.isSafeInteger(minEvents) || minEvents < 0) {
-      throw new SLOValidationError('INVALID_CONFIG', `minEvents must be a non-negative integer, got ${describeValue(minEvents)}`);
+      throw new SLOValidationError(
+        'INVALID_CONFIG',
+        `minEvents must be a non-negative integer, got ${describeValue(minEvents)}`,
+      );
     }
     this.minEvents = minEvents;
     this.conditions = validateConditions(config.conditions);
@@ -303,7 +326,13 @@ export class SLOTracker {
   }
 
   /** Records `good` of `total` events, now or at `timestamp` (older buckets still in the ring are updated; future ones count as now). */
-  recordEvents(sloId: string, good: number, total: number, timestamp?: number, labels?: Readonly<Record<string, string>>): void {
+  recordEvents(
+    sloId: string,
+    good: number,
+    total: number,
+    timestamp?: number,
+    labels?: Readonly<Record<string, string>>,
+  ): void {
     const entry = this.entries.get(sloId);
     if (entry === undefined) throw unknown(sloId);
     checkCounts(good, total);
@@ -400,7 +429,9 @@ export class SLOTracker {
     const now = this.now();
     if (labels !== undefined && entry.groups !== undefined) {
       const key = groupKey(entry.def.groupBy!, labels);
-      const track = entry.groups.get(key) ?? this.createTrack(entry.def, entry.whole.window.head, groupLabels(entry.def.groupBy!, key));
+      const track =
+        entry.groups.get(key) ??
+        this.createTrack(entry.def, entry.whole.window.head, groupLabels(entry.def.groupBy!, key));
       return this.compute(entry, track, now);
     }
     return this.computeWithGroups(entry, now);
@@ -477,7 +508,16 @@ export class SLOTracker {
     if (result.status !== track.status) {
       const previous = track.status;
       track.status = result.status;
-      this.bus.emit({ type: 'slo/status', ts: now, source: SOURCE, sloId, ...group, previous, status: result.status, result });
+      this.bus.emit({
+        type: 'slo/status',
+        ts: now,
+        source: SOURCE,
+        sloId,
+        ...group,
+        previous,
+        status: result.status,
+        result,
+      });
     }
     for (const severity of ['page', 'ticket'] as const) {
       const active = result.alerting[severity];
@@ -491,7 +531,9 @@ export class SLOTracker {
           ...group,
           severity,
           active,
-          conditions: active ? this.conditions.filter((c) => c.severity === severity && this.conditionHolds(track, c, result.burnRates)) : [],
+          conditions: active
+            ? this.conditions.filter((c) => c.severity === severity && this.conditionHolds(track, c, result.burnRates))
+            : [],
           burnRates: result.burnRates,
           result,
         });
@@ -529,11 +571,21 @@ export class SLOTracker {
    */
   track(sloId: string, outcomes$: Observable<SLOOutcome>): Subscription {
     if (!this.entries.has(sloId)) throw unknown(sloId);
-    if (typeof outcomes$ !== 'object' || outcomes$ === null || typeof (outcomes$ as { subscribe?: unknown }).subscribe !== 'function') {
-      throw new SLOValidationError('INVALID_STREAM', `track() needs an Observable of outcomes, got ${describeValue(outcomes$)}`);
+    if (
+      typeof outcomes$ !== 'object' ||
+      outcomes$ === null ||
+      typeof (outcomes$ as { subscribe?: unknown }).subscribe !== 'function'
+    ) {
+      throw new SLOValidationError(
+        'INVALID_STREAM',
+        `track() needs an Observable of outcomes, got ${describeValue(outcomes$)}`,
+      );
     }
     if (this.tracked.size >= this.maxTrackedStreams) {
-      throw new SLOLimitError('TOO_MANY_STREAMS', `the tracker already consumes its limit of ${this.maxTrackedStreams} streams`);
+      throw new SLOLimitError(
+        'TOO_MANY_STREAMS',
+        `the tracker already consumes its limit of ${this.maxTrackedStreams} streams`,
+      );
     }
     const subscription = new Subscription();
     this.tracked.add(subscription);
@@ -570,7 +622,9 @@ export class SLOTracker {
           definition: definitionToJSON(e.def) as unknown as SLODefinition,
           bucketMs: e.whole.window.bucketMs,
           ...whole,
-          ...(e.groups === undefined ? {} : { groups: [...e.groups.values()].map((t) => ({ labels: { ...t.labels }, ...trackSnapshot(t, now) })) }),
+          ...(e.groups === undefined
+            ? {}
+            : { groups: [...e.groups.values()].map((t) => ({ labels: { ...t.labels }, ...trackSnapshot(t, now) })) }),
         };
       }),
     };
@@ -647,7 +701,13 @@ export class SLOTracker {
   }
 
   /** Counts into the SLO as a whole and, for grouped SLOs, into `group` (undefined past the group limit). */
-  private recordCountsInto(entry: Entry, group: Track | undefined, good: number, total: number, timestamp: unknown): void {
+  private recordCountsInto(
+    entry: Entry,
+    group: Track | undefined,
+    good: number,
+    total: number,
+    timestamp: unknown,
+  ): void {
     const now = this.recordClock.now();
     if (timestamp === undefined) {
       entry.whole.window.record(now, good, total);
@@ -655,7 +715,10 @@ export class SLOTracker {
       return;
     }
     if (typeof timestamp !== 'number' || !Number.isFinite(timestamp)) {
-      throw new SLOValidationError('INVALID_TIMESTAMP', `timestamp must be finite epoch ms, got ${describeValue(timestamp)}`);
+      throw new SLOValidationError(
+        'INVALID_TIMESTAMP',
+        `timestamp must be finite epoch ms, got ${describeValue(timestamp)}`,
+      );
     }
     const w = entry.whole.window;
     // Future timestamps (clock skew) count as now, so they cannot drag the window ahead of the clock.
@@ -670,7 +733,9 @@ export class SLOTracker {
   }
 
   private bucketMsFor(def: SLODefinition): number {
-    return def.budgetingMethod === BudgetingMethod.TIMESLICES && def.timeSliceWindowMs !== undefined ? def.timeSliceWindowMs : this.bucketMs;
+    return def.budgetingMethod === BudgetingMethod.TIMESLICES && def.timeSliceWindowMs !== undefined
+      ? def.timeSliceWindowMs
+      : this.bucketMs;
   }
 
   private layout(def: SLODefinition): { bucketMs: number; windows: number[]; capacity: number } {
@@ -796,7 +861,13 @@ function droppedLateOf(entry: Entry): number {
 function trackSnapshot(track: Track, now: number): SLOTrackSnapshot {
   const w = track.window;
   w.rollTo(Math.floor(now / w.bucketMs));
-  return { head: w.head, buckets: w.exportBuckets(), status: track.status, alerting: { ...track.alerting }, history: track.history.export() };
+  return {
+    head: w.head,
+    buckets: w.exportBuckets(),
+    status: track.status,
+    alerting: { ...track.alerting },
+    history: track.history.export(),
+  };
 }
 
 function restoreTrack(track: Track, s: SLOTrackSnapshot): void {
@@ -812,7 +883,10 @@ function unknown(sloId: unknown): UnknownSLOError {
 }
 
 function notBoolean(value: unknown): SLOValidationError {
-  return new SLOValidationError('INVALID_OUTCOME', `an outcome must be a boolean or {good, total}, got ${describeValue(value)}`);
+  return new SLOValidationError(
+    'INVALID_OUTCOME',
+    `an outcome must be a boolean or {good, total}, got ${describeValue(value)}`,
+  );
 }
 
 const MAX_COUNT = 2 ** 48;
@@ -828,7 +902,10 @@ function checkCounts(good: unknown, total: unknown): void {
     good > total ||
     total > MAX_COUNT
   ) {
-    throw new SLOValidationError('INVALID_COUNTS', `counts must be finite with 0 <= good <= total <= 2^48, got good=${describeValue(good)} total=${describeValue(total)}`);
+    throw new SLOValidationError(
+      'INVALID_COUNTS',
+      `counts must be finite with 0 <= good <= total <= 2^48, got good=${describeValue(good)} total=${describeValue(total)}`,
+    );
   }
 }
 
@@ -842,7 +919,10 @@ function checkDelta(good: unknown, total: unknown): void {
     Math.abs(good) > MAX_COUNT ||
     total > MAX_COUNT
   ) {
-    throw new SLOValidationError('INVALID_COUNTS', `a counter delta needs finite good and total >= 0 (at most 2^48), got good=${describeValue(good)} total=${describeValue(total)}`);
+    throw new SLOValidationError(
+      'INVALID_COUNTS',
+      `a counter delta needs finite good and total >= 0 (at most 2^48), got good=${describeValue(good)} total=${describeValue(total)}`,
+    );
   }
 }
 

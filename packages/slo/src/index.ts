@@ -39,7 +39,12 @@ export type { MetricPointLike } from './operators/MetricPointLike';
 
 // Prometheus rules (OpenSLO, which needs a YAML parser, is in '@obs/slo/openslo')
 export { generatePrometheusRules, buildPrometheusRules, errorRatioRecord } from './prometheus/generatePrometheusRules';
-export type { PrometheusRulesOptions, PrometheusRuleFile, PrometheusRuleGroup, PrometheusRule } from './prometheus/generatePrometheusRules';
+export type {
+  PrometheusRulesOptions,
+  PrometheusRuleFile,
+  PrometheusRuleGroup,
+  PrometheusRule,
+} from './prometheus/generatePrometheusRules';
 
 // The @obs/core pieces this package's API uses (clocks, events, typed errors, labels), so that
 // users of this package alone need not install @obs/core to inject a clock or narrow events.

@@ -50,7 +50,11 @@ interface ReadOptions {
 }
 
 function fail(path: string, message: string, cause?: unknown): never {
-  throw new SLOSnapshotError('INVALID_SNAPSHOT', `snapshot${path}: ${message}`, cause === undefined ? undefined : { cause });
+  throw new SLOSnapshotError(
+    'INVALID_SNAPSHOT',
+    `snapshot${path}: ${message}`,
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -62,7 +66,8 @@ const STATUSES = new Set<unknown>(Object.values(SLOStatus));
 /** Validates a snapshot completely; returns its entries or throws {@link SLOSnapshotError}. */
 export function readSnapshot(value: unknown, options: ReadOptions): SLOSnapshotEntry[] {
   if (!isRecord(value)) fail('', `must be an object, got ${describeValue(value)}`);
-  if (value['version'] !== SNAPSHOT_VERSION) fail('.version', `unsupported version ${describeValue(value['version'])}, expected ${SNAPSHOT_VERSION}`);
+  if (value['version'] !== SNAPSHOT_VERSION)
+    fail('.version', `unsupported version ${describeValue(value['version'])}, expected ${SNAPSHOT_VERSION}`);
   const slos = value['slos'];
   if (!Array.isArray(slos)) fail('.slos', `must be an array, got ${describeValue(slos)}`);
   if (slos.length > options.maxSLOs) fail('.slos', `holds ${slos.length} SLOs, above the limit of ${options.maxSLOs}`);
@@ -88,7 +93,10 @@ export function readSnapshot(value: unknown, options: ReadOptions): SLOSnapshotE
       fail(`${at}.definition`, error instanceof Error ? error.message : 'does not fit this tracker', error);
     }
     if (raw['bucketMs'] !== bucketMs) {
-      fail(`${at}.bucketMs`, `is ${describeValue(raw['bucketMs'])} but this tracker uses ${bucketMs} ms buckets for this SLO`);
+      fail(
+        `${at}.bucketMs`,
+        `is ${describeValue(raw['bucketMs'])} but this tracker uses ${bucketMs} ms buckets for this SLO`,
+      );
     }
     const whole = readTrack(raw, at, bucketMs, capacity, options.now);
     let groups: SLOGroupSnapshot[] | undefined;
@@ -103,7 +111,10 @@ export function readSnapshot(value: unknown, options: ReadOptions): SLOSnapshotE
         const gat = `${at}.groups[${j}]`;
         if (!isRecord(g) || !isRecord(g['labels'])) fail(gat, 'must be {labels, head, buckets, status, alerting}');
         const labels = g['labels'] as Record<string, unknown>;
-        if (Object.keys(labels).length !== names.length || names.some((n) => typeof labels[n] !== 'string' || (labels[n] as string).length > 1024)) {
+        if (
+          Object.keys(labels).length !== names.length ||
+          names.some((n) => typeof labels[n] !== 'string' || (labels[n] as string).length > 1024)
+        ) {
           fail(`${gat}.labels`, `must hold exactly the groupBy labels ${names.join(', ')} as strings`);
         }
         const key = names.map((n) => labels[n] as string).join('\u0000');
@@ -120,11 +131,21 @@ export function readSnapshot(value: unknown, options: ReadOptions): SLOSnapshotE
 }
 
 /** Validates one track (the whole SLO or a group): head, bucket triples, status, alerting, history. */
-function readTrack(raw: Record<string, unknown>, at: string, bucketMs: number, capacity: number, now: number): SLOTrackSnapshot {
+function readTrack(
+  raw: Record<string, unknown>,
+  at: string,
+  bucketMs: number,
+  capacity: number,
+  now: number,
+): SLOTrackSnapshot {
   const head = raw['head'];
-  if (typeof head !== 'number' || !Number.isSafeInteger(head)) fail(`${at}.head`, `must be an integer bucket number, got ${describeValue(head)}`);
+  if (typeof head !== 'number' || !Number.isSafeInteger(head))
+    fail(`${at}.head`, `must be an integer bucket number, got ${describeValue(head)}`);
   if (head * bucketMs > now + MAX_SKEW_MS) {
-    fail(`${at}.head`, `is at ${new Date(head * bucketMs).toISOString()}, more than an hour ahead of this tracker's clock`);
+    fail(
+      `${at}.head`,
+      `is at ${new Date(head * bucketMs).toISOString()}, more than an hour ahead of this tracker's clock`,
+    );
   }
   const buckets = raw['buckets'];
   if (!Array.isArray(buckets) || buckets.length % 3 !== 0 || buckets.length > capacity * 3) {
@@ -136,7 +157,10 @@ function readTrack(raw: Record<string, unknown>, at: string, bucketMs: number, c
     const good: unknown = buckets[k + 1];
     const total: unknown = buckets[k + 2];
     if (typeof offset !== 'number' || !Number.isInteger(offset) || offset <= lastOffset || offset >= capacity) {
-      fail(`${at}.buckets[${k}]`, `offset must be an integer in increasing order within [0, ${capacity}), got ${describeValue(offset)}`);
+      fail(
+        `${at}.buckets[${k}]`,
+        `offset must be an integer in increasing order within [0, ${capacity}), got ${describeValue(offset)}`,
+      );
     }
     if (
       typeof good !== 'number' ||
@@ -147,7 +171,10 @@ function readTrack(raw: Record<string, unknown>, at: string, bucketMs: number, c
       Math.abs(good) > Number.MAX_SAFE_INTEGER ||
       total > Number.MAX_SAFE_INTEGER
     ) {
-      fail(`${at}.buckets[${k + 1}]`, `counts must be finite with total >= 0, got ${describeValue(good)} / ${describeValue(total)}`);
+      fail(
+        `${at}.buckets[${k + 1}]`,
+        `counts must be finite with total >= 0, got ${describeValue(good)} / ${describeValue(total)}`,
+      );
     }
     lastOffset = offset;
   }
@@ -158,7 +185,12 @@ function readTrack(raw: Record<string, unknown>, at: string, bucketMs: number, c
     fail(`${at}.alerting`, 'must be {page: boolean, ticket: boolean}');
   }
   const history = raw['history'];
-  if (history !== undefined && (!Array.isArray(history) || history.length > 1 + 2 * 256 || history.some((x) => typeof x !== 'number' || !Number.isFinite(x)))) {
+  if (
+    history !== undefined &&
+    (!Array.isArray(history) ||
+      history.length > 1 + 2 * 256 ||
+      history.some((x) => typeof x !== 'number' || !Number.isFinite(x)))
+  ) {
     fail(`${at}.history`, 'must be an array of at most 513 finite numbers');
   }
   return {

@@ -37,7 +37,14 @@ describe('spans', () => {
     expect(span.context.traceId).toMatch(/^[0-9a-f]{32}$/);
     expect(span.context.spanId).toMatch(/^[0-9a-f]{16}$/);
     expect(span.context.parentSpanId).toBeUndefined();
-    expect(span).toMatchObject({ operationName: 'GET /', serviceName: 'web', startTime: 1_000_000, status: 'unset', isRecording: true, ended: false });
+    expect(span).toMatchObject({
+      operationName: 'GET /',
+      serviceName: 'web',
+      startTime: 1_000_000,
+      status: 'unset',
+      isRecording: true,
+      ended: false,
+    });
     expect(span.endTime).toBeUndefined();
     expect(span.durationMs).toBeUndefined();
     expect({ ...span.tags }).toEqual({ 'http.method': 'GET' });
@@ -71,10 +78,17 @@ describe('spans', () => {
     const { tm, clock } = setup({ maxTagsPerSpan: 4, maxLogsPerSpan: 2, maxTagValueLength: 8 });
     const span = tm.startSpan('op', 'svc');
     span.setTag('n', 1).setTag('s', 'x'.repeat(100)).setTag('arr', [1, 2]).setTag('__proto__', 'data');
-    span.setTag('nan', NaN).setTag('obj', {} as unknown as string).setTag('', 'x').setTag('mixed', [1, 'a'] as unknown as number[]);
+    span
+      .setTag('nan', NaN)
+      .setTag('obj', {} as unknown as string)
+      .setTag('', 'x')
+      .setTag('mixed', [1, 'a'] as unknown as number[]);
     span.setTag('fifth', true);
     clock.advance(5);
-    span.log('one', { k: 'v', bad: Symbol('x') as unknown as string }).log('two').log('three');
+    span
+      .log('one', { k: 'v', bad: Symbol('x') as unknown as string })
+      .log('two')
+      .log('three');
     expect({ ...span.tags }).toEqual({ n: 1, s: 'xxxxxxxx', arr: [1, 2], ['__proto__']: 'data' });
     expect(Object.getPrototypeOf(span.tags)).toBeNull();
     expect(({} as Record<string, unknown>).data).toBeUndefined();
@@ -92,7 +106,14 @@ describe('spans', () => {
   it('setTags and log survive hostile objects', () => {
     const { tm } = setup();
     const span = tm.startSpan('op', 'svc');
-    const hostile = new Proxy({}, { ownKeys: () => { throw new Error('boom'); } });
+    const hostile = new Proxy(
+      {},
+      {
+        ownKeys: () => {
+          throw new Error('boom');
+        },
+      },
+    );
     expect(() => span.setTags(hostile)).not.toThrow();
     expect(() => span.log('x', hostile)).not.toThrow();
     expect(() => span.setTags(JSON.parse('{"__proto__": {"polluted": true}}'))).not.toThrow();
@@ -172,7 +193,14 @@ describe('sampling', () => {
     child.finish();
     root.finish(TraceStatus.ERROR);
     root.finish();
-    expect(root).toMatchObject({ isRecording: false, ended: true, status: 'error', startTime: 0, endTime: undefined, durationMs: undefined });
+    expect(root).toMatchObject({
+      isRecording: false,
+      ended: true,
+      status: 'error',
+      startTime: 0,
+      endTime: undefined,
+      durationMs: undefined,
+    });
     expect(child.tags).toEqual({});
     expect(child.logs).toEqual([]);
     expect(child.context.parentSpanId).toBe(root.context.spanId);
@@ -190,7 +218,14 @@ describe('events', () => {
     const span = tm.startSpan('op', 'svc');
     span.finish();
     expect(events.map((e) => e.type)).toEqual(['traces/span-started', 'traces/span-ended']);
-    expect(events[1]).toMatchObject({ source: 'traces', span, traceId: span.context.traceId, status: 'ok', durationMs: 0, abandoned: false });
+    expect(events[1]).toMatchObject({
+      source: 'traces',
+      span,
+      traceId: span.context.traceId,
+      status: 'ok',
+      durationMs: 0,
+      abandoned: false,
+    });
     sub.unsubscribe();
     tm.startSpan('quiet', 'svc').finish();
     expect(events).toHaveLength(2);
@@ -286,7 +321,12 @@ describe('storage', () => {
     tm.startSpan('other', 'svc').finish();
     late.finish();
     root.finish();
-    expect(tm.getTrace(root.context.traceId).map((s) => s.operationName).sort()).toEqual(['late', 'root']);
+    expect(
+      tm
+        .getTrace(root.context.traceId)
+        .map((s) => s.operationName)
+        .sort(),
+    ).toEqual(['late', 'root']);
     expect(tm.stats().storedTraces).toBe(1);
   });
 
@@ -314,24 +354,26 @@ describe('storage', () => {
     });
     expect(tm.getRecentTraces(1)).toHaveLength(1);
     expect(tm.getRecentTraces(0)).toEqual([]);
-    for (const bad of [-1, 1.5, NaN, '3']) expect(() => tm.getRecentTraces(bad as number)).toThrow(TracingValidationError);
+    for (const bad of [-1, 1.5, NaN, '3'])
+      expect(() => tm.getRecentTraces(bad as number)).toThrow(TracingValidationError);
   });
 
-  test.prop([fc.array(fc.tuple(fc.nat(9), fc.nat(5)), { maxLength: 200 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 3 })])(
-    'never holds more than maxTraces traces or maxSpansPerTrace spans each',
-    (ops, maxTraces, maxSpansPerTrace) => {
-      const { tm } = setup({ maxTraces, maxSpansPerTrace });
-      const roots = Array.from({ length: 10 }, (_, i) => tm.startSpan(`root${i}`, 'svc'));
-      for (const [root, n] of ops) for (let i = 0; i < n; i++) tm.startSpan('c', 'svc', roots[root]).finish();
-      roots.forEach((r) => r.finish());
-      const stats = tm.stats();
-      expect(stats.storedTraces).toBeLessThanOrEqual(maxTraces);
-      const recent = tm.getRecentTraces(100);
-      expect(recent.length).toBe(stats.storedTraces);
-      expect(recent.reduce((sum, t) => sum + t.spanCount, 0)).toBe(stats.storedSpans);
-      for (const t of recent) expect(t.spanCount).toBeLessThanOrEqual(maxSpansPerTrace);
-    },
-  );
+  test.prop([
+    fc.array(fc.tuple(fc.nat(9), fc.nat(5)), { maxLength: 200 }),
+    fc.integer({ min: 1, max: 4 }),
+    fc.integer({ min: 1, max: 3 }),
+  ])('never holds more than maxTraces traces or maxSpansPerTrace spans each', (ops, maxTraces, maxSpansPerTrace) => {
+    const { tm } = setup({ maxTraces, maxSpansPerTrace });
+    const roots = Array.from({ length: 10 }, (_, i) => tm.startSpan(`root${i}`, 'svc'));
+    for (const [root, n] of ops) for (let i = 0; i < n; i++) tm.startSpan('c', 'svc', roots[root]).finish();
+    roots.forEach((r) => r.finish());
+    const stats = tm.stats();
+    expect(stats.storedTraces).toBeLessThanOrEqual(maxTraces);
+    const recent = tm.getRecentTraces(100);
+    expect(recent.length).toBe(stats.storedTraces);
+    expect(recent.reduce((sum, t) => sum + t.spanCount, 0)).toBe(stats.storedSpans);
+    for (const t of recent) expect(t.spanCount).toBeLessThanOrEqual(maxSpansPerTrace);
+  });
 });
 
 describe('abandoned spans', () => {
@@ -393,7 +435,12 @@ describe('exporters and lifecycle', () => {
   it('hands finished sampled spans to exporters, isolating a throwing one', async () => {
     const { tm, events } = setup();
     const received: Span[] = [];
-    const good: SpanExporter = { name: 'good', onEnd: (s) => received.push(s), forceFlush: async () => undefined, shutdown: vi.fn(async () => undefined) };
+    const good: SpanExporter = {
+      name: 'good',
+      onEnd: (s) => received.push(s),
+      forceFlush: async () => undefined,
+      shutdown: vi.fn(async () => undefined),
+    };
     const bad: SpanExporter = {
       name: 'bad',
       onEnd: () => {
@@ -410,7 +457,10 @@ describe('exporters and lifecycle', () => {
     span.finish();
     expect(received).toEqual([span]);
     expect(tm.stats().exporterErrors).toBe(1);
-    expect(events.find((e) => e.type === 'traces/exporter-error')).toMatchObject({ exporter: 'bad', error: 'Error: exporter broke' });
+    expect(events.find((e) => e.type === 'traces/exporter-error')).toMatchObject({
+      exporter: 'bad',
+      error: 'Error: exporter broke',
+    });
     remove();
     tm.startSpan('op2', 'svc').finish();
     expect(received).toHaveLength(1);

@@ -13,7 +13,12 @@ import { summarize, type TraceSummary } from './internal/summarize';
 import type { AttributeLimits } from './internal/tags';
 import { TraceRecord, TraceStore } from './internal/TraceStore';
 import { checkName, checkParentContext, isThenable, positiveInt } from './internal/validate';
-import { extractTraceContext, injectTraceHeaders, injectTrustedHeaders, type TraceHeaders } from './propagation/context';
+import {
+  extractTraceContext,
+  injectTraceHeaders,
+  injectTrustedHeaders,
+  type TraceHeaders,
+} from './propagation/context';
 import { TraceFlags } from './propagation/traceparent';
 import { createRatioThreshold, isSampledLowBits, type RatioThreshold } from './sampling';
 import type { Span, SpanContext } from './Span';
@@ -125,7 +130,10 @@ export class TraceManager {
       maxSpansPerTrace: positiveInt(config.maxSpansPerTrace, 1000, 'maxSpansPerTrace'),
       retentionMs: positiveInt(config.traceRetentionMs, 3_600_000, 'traceRetentionMs'),
     });
-    this.active = new ActiveSpans(positiveInt(config.maxSpanAgeMs, 300_000, 'maxSpanAgeMs'), positiveInt(config.maxActiveSpans, 10_000, 'maxActiveSpans'));
+    this.active = new ActiveSpans(
+      positiveInt(config.maxSpanAgeMs, 300_000, 'maxSpanAgeMs'),
+      positiveInt(config.maxActiveSpans, 10_000, 'maxActiveSpans'),
+    );
     this.limits = {
       maxTags: positiveInt(config.maxTagsPerSpan, 128, 'maxTagsPerSpan'),
       maxLogs: positiveInt(config.maxLogsPerSpan, 128, 'maxLogsPerSpan'),
@@ -140,7 +148,8 @@ export class TraceManager {
     this.processor = new SpanProcessor(this.limits, clock, this.store, this.active);
     this.events$ = this.processor.events$;
     if (config.exporters !== undefined) {
-      if (!Array.isArray(config.exporters)) throw new TracingValidationError('INVALID_CONFIG', 'exporters must be an array');
+      if (!Array.isArray(config.exporters))
+        throw new TracingValidationError('INVALID_CONFIG', 'exporters must be an array');
       for (const exporter of config.exporters) this.addExporter(exporter);
     }
     this.active.startReaper(interval, () => this.reapAbandoned());
@@ -212,7 +221,16 @@ export class TraceManager {
   private startRoot(operationName: string, serviceName: string): AnySpan {
     if (this.sampleAll) {
       // No sampling decision to make, so the trace id is drawn when first read.
-      return this.startRecording(new TraceRecord(undefined), undefined, TraceFlags.RANDOM, EMPTY_BAGGAGE, undefined, undefined, operationName, serviceName);
+      return this.startRecording(
+        new TraceRecord(undefined),
+        undefined,
+        TraceFlags.RANDOM,
+        EMPTY_BAGGAGE,
+        undefined,
+        undefined,
+        operationName,
+        serviceName,
+      );
     }
     if (this.sampleNone) return new NonRecordingSpan(-1, 0, undefined, operationName, serviceName);
     const bits = this.bits;
@@ -221,7 +239,16 @@ export class TraceManager {
       return new NonRecordingSpan(bits.hi24, bits.lo32, undefined, operationName, serviceName);
     }
     const traceId = traceIdFromLowBits(bits.hi24, bits.lo32);
-    return this.startRecording(new TraceRecord(traceId), undefined, TraceFlags.RANDOM, EMPTY_BAGGAGE, undefined, undefined, operationName, serviceName);
+    return this.startRecording(
+      new TraceRecord(traceId),
+      undefined,
+      TraceFlags.RANDOM,
+      EMPTY_BAGGAGE,
+      undefined,
+      undefined,
+      operationName,
+      serviceName,
+    );
   }
 
   private startRecording(
@@ -254,7 +281,10 @@ export class TraceManager {
   /** Ends a span; the same as `span.finish(status)`. A second call does nothing. */
   finishSpan(span: Span, status: TraceStatus = TraceStatus.OK): void {
     if (!(span instanceof RecordingSpan || span instanceof NonRecordingSpan)) {
-      throw new TracingValidationError('INVALID_SPAN', `finishSpan needs a span from a TraceManager, got ${describeValue(span)}`);
+      throw new TracingValidationError(
+        'INVALID_SPAN',
+        `finishSpan needs a span from a TraceManager, got ${describeValue(span)}`,
+      );
     }
     span.finish(status);
   }
@@ -297,9 +327,13 @@ export class TraceManager {
    */
   withContext<A extends unknown[], R>(frame: ContextFrame, fn: (...args: A) => R, ...args: A): R {
     if (frame === null || typeof frame !== 'object') {
-      throw new TracingValidationError('INVALID_CONTEXT', `withContext needs a frame object, got ${describeValue(frame)}`);
+      throw new TracingValidationError(
+        'INVALID_CONTEXT',
+        `withContext needs a frame object, got ${describeValue(frame)}`,
+      );
     }
-    if (typeof fn !== 'function') throw new TracingValidationError('INVALID_FUNCTION', `withContext needs a function, got ${describeValue(fn)}`);
+    if (typeof fn !== 'function')
+      throw new TracingValidationError('INVALID_FUNCTION', `withContext needs a function, got ${describeValue(fn)}`);
     return this.context.run(new StoredFrame(frame, checkFrameParent(frame.parent)), fn, ...args);
   }
 
@@ -312,7 +346,10 @@ export class TraceManager {
    */
   enterSpan(span: Span | undefined): void {
     if (span !== undefined && !(span instanceof RecordingSpan || span instanceof NonRecordingSpan)) {
-      throw new TracingValidationError('INVALID_SPAN', `enterSpan needs a span from a TraceManager, got ${describeValue(span)}`);
+      throw new TracingValidationError(
+        'INVALID_SPAN',
+        `enterSpan needs a span from a TraceManager, got ${describeValue(span)}`,
+      );
     }
     this.context.enter(span);
   }
@@ -324,9 +361,13 @@ export class TraceManager {
    */
   withSpan<T>(span: Span, fn: () => T): T {
     if (!(span instanceof RecordingSpan || span instanceof NonRecordingSpan)) {
-      throw new TracingValidationError('INVALID_SPAN', `withSpan needs a span from a TraceManager, got ${describeValue(span)}`);
+      throw new TracingValidationError(
+        'INVALID_SPAN',
+        `withSpan needs a span from a TraceManager, got ${describeValue(span)}`,
+      );
     }
-    if (typeof fn !== 'function') throw new TracingValidationError('INVALID_FUNCTION', `withSpan needs a function, got ${describeValue(fn)}`);
+    if (typeof fn !== 'function')
+      throw new TracingValidationError('INVALID_FUNCTION', `withSpan needs a function, got ${describeValue(fn)}`);
     return this.context.run(span, fn);
   }
 
@@ -336,7 +377,8 @@ export class TraceManager {
    * but emitted from another async context.
    */
   bind<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
-    if (typeof fn !== 'function') throw new TracingValidationError('INVALID_FUNCTION', `bind needs a function, got ${describeValue(fn)}`);
+    if (typeof fn !== 'function')
+      throw new TracingValidationError('INVALID_FUNCTION', `bind needs a function, got ${describeValue(fn)}`);
     return this.context.bind(fn);
   }
 
@@ -345,8 +387,14 @@ export class TraceManager {
    * promise resolves), ERROR with an `exception` log when it throws (or
    * rejects); the error is rethrown. Works for sync and async functions.
    */
-  trace<T>(operationName: string, serviceName: string, fn: (span: Span) => T, options: { parent?: SpanContext | Span | null; tags?: Readonly<Record<string, unknown>> } = {}): T {
-    if (typeof fn !== 'function') throw new TracingValidationError('INVALID_FUNCTION', `trace needs a function, got ${describeValue(fn)}`);
+  trace<T>(
+    operationName: string,
+    serviceName: string,
+    fn: (span: Span) => T,
+    options: { parent?: SpanContext | Span | null; tags?: Readonly<Record<string, unknown>> } = {},
+  ): T {
+    if (typeof fn !== 'function')
+      throw new TracingValidationError('INVALID_FUNCTION', `trace needs a function, got ${describeValue(fn)}`);
     const opts = options !== null && typeof options === 'object' ? options : {};
     const span = this.startSpan(operationName, serviceName, opts.parent, opts.tags) as AnySpan;
     let result: T;
@@ -393,7 +441,10 @@ export class TraceManager {
   /** Summaries of the most recently stored traces, newest first. */
   getRecentTraces(limit = 20): TraceSummary[] {
     if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 0) {
-      throw new TracingValidationError('INVALID_LIMIT', `limit must be a non-negative integer, got ${describeValue(limit)}`);
+      throw new TracingValidationError(
+        'INVALID_LIMIT',
+        `limit must be a non-negative integer, got ${describeValue(limit)}`,
+      );
     }
     this.store.pruneExpired(this.clock.now());
     const out: TraceSummary[] = [];
@@ -434,13 +485,29 @@ export class TraceManager {
       return injectTrustedHeaders(span.traceparent, span.traceState, span.baggage, span.baggageMetadata);
     }
     if (span === null || typeof span !== 'object') {
-      throw new TracingValidationError('INVALID_CONTEXT', `injectContext needs a Span or a SpanContext, got ${describeValue(span)}`);
+      throw new TracingValidationError(
+        'INVALID_CONTEXT',
+        `injectContext needs a Span or a SpanContext, got ${describeValue(span)}`,
+      );
     }
-    const ctx = (span instanceof NonRecordingSpan ? span.context : 'context' in span ? (span as Span).context : span) as Partial<Record<keyof SpanContext, unknown>>;
+    const ctx = (
+      span instanceof NonRecordingSpan ? span.context : 'context' in span ? (span as Span).context : span
+    ) as Partial<Record<keyof SpanContext, unknown>>;
     if (ctx === null || typeof ctx !== 'object') {
-      throw new TracingValidationError('INVALID_CONTEXT', `injectContext needs a Span or a SpanContext, got ${describeValue(ctx)}`);
+      throw new TracingValidationError(
+        'INVALID_CONTEXT',
+        `injectContext needs a Span or a SpanContext, got ${describeValue(ctx)}`,
+      );
     }
-    return injectTraceHeaders(ctx.traceId, ctx.spanId, ctx.sampled, ctx.traceFlags, ctx.traceState, ctx.baggage, ctx.baggageMetadata);
+    return injectTraceHeaders(
+      ctx.traceId,
+      ctx.spanId,
+      ctx.sampled,
+      ctx.traceFlags,
+      ctx.traceState,
+      ctx.baggage,
+      ctx.baggageMetadata,
+    );
   }
 
   /** The remote caller's context from request headers, or undefined (see {@link extractTraceContext}). */
@@ -453,7 +520,10 @@ export class TraceManager {
   /** Attaches an exporter; returns a function that detaches it. */
   addExporter(exporter: SpanExporter): () => void {
     if (exporter === null || typeof exporter !== 'object' || typeof exporter.onEnd !== 'function') {
-      throw new TracingValidationError('INVALID_EXPORTER', `an exporter needs onEnd(span), got ${describeValue(exporter)}`);
+      throw new TracingValidationError(
+        'INVALID_EXPORTER',
+        `an exporter needs onEnd(span), got ${describeValue(exporter)}`,
+      );
     }
     if (this.closed) throw new TracingError('CLOSED', 'the trace manager is shut down');
     this.processor.addExporter(exporter);
@@ -485,11 +555,17 @@ export function createTraceManager(config?: TraceManagerConfig): TraceManager {
 
 function checkStartTime(options: StartSpanOptions): number | undefined {
   if (options === null || typeof options !== 'object') {
-    throw new TracingValidationError('INVALID_OPTIONS', `startSpan options must be an object, got ${describeValue(options)}`);
+    throw new TracingValidationError(
+      'INVALID_OPTIONS',
+      `startSpan options must be an object, got ${describeValue(options)}`,
+    );
   }
   const { startTime } = options;
   if (startTime !== undefined && (typeof startTime !== 'number' || !Number.isFinite(startTime))) {
-    throw new TracingValidationError('INVALID_TIME', `startTime must be a finite number (epoch ms), got ${describeValue(startTime)}`);
+    throw new TracingValidationError(
+      'INVALID_TIME',
+      `startTime must be a finite number (epoch ms), got ${describeValue(startTime)}`,
+    );
   }
   return startTime;
 }

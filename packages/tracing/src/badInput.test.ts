@@ -25,7 +25,20 @@ import { parseRetryAfter } from './otlp/index';
 
 // Wrong types, NaN, huge strings and prototype keys for every public function:
 // a typed error, or a documented neutral result, never an internal TypeError.
-const junk: unknown[] = [undefined, null, NaN, -1, 1e308, '', 'x'.repeat(100_000), {}, [], () => 1, Symbol('s'), JSON.parse('{"__proto__":{"x":1}}')];
+const junk: unknown[] = [
+  undefined,
+  null,
+  NaN,
+  -1,
+  1e308,
+  '',
+  'x'.repeat(100_000),
+  {},
+  [],
+  () => 1,
+  Symbol('s'),
+  JSON.parse('{"__proto__":{"x":1}}'),
+];
 
 describe('bad input', () => {
   it('parsers return "nothing" for anything', () => {
@@ -52,10 +65,13 @@ describe('bad input', () => {
     for (const value of [undefined, null, 42, {}, []]) {
       expect(() => percentEncode(value as string)).toThrow(TracingValidationError);
       expect(() => percentDecode(value as string)).toThrow(TracingValidationError);
-      expect(() => isTraceIdSampled('a'.repeat(32), value as ReturnType<typeof createRatioThreshold>)).toThrow(TracingValidationError);
+      expect(() => isTraceIdSampled('a'.repeat(32), value as ReturnType<typeof createRatioThreshold>)).toThrow(
+        TracingValidationError,
+      );
       expect(() => toOtlpSpan(value as Span)).toThrow(TracingValidationError);
     }
-    for (const value of [undefined, null, {}, NaN, Infinity, () => 1]) expect(() => toAnyValue(value as TagValue)).toThrow(TracingValidationError);
+    for (const value of [undefined, null, {}, NaN, Infinity, () => 1])
+      expect(() => toAnyValue(value as TagValue)).toThrow(TracingValidationError);
     expect(() => toOtlpRequest('spans' as unknown as Span[])).toThrow(TracingValidationError);
     expect(toOtlpRequest([])).toEqual({ resourceSpans: [] });
   });

@@ -119,7 +119,10 @@ describe('trace()', () => {
       }),
     ).toThrow(error);
     expect(span!.status).toBe(TraceStatus.ERROR);
-    expect(span!.logs[0]).toMatchObject({ message: 'exception', fields: { 'exception.type': 'RangeError', 'exception.message': 'bad thing' } });
+    expect(span!.logs[0]).toMatchObject({
+      message: 'exception',
+      fields: { 'exception.type': 'RangeError', 'exception.message': 'bad thing' },
+    });
     expect(span!.logs[0]!.fields['exception.stacktrace']).toContain('bad thing');
   });
 
@@ -135,7 +138,10 @@ describe('trace()', () => {
     ).rejects.toBe('plain string');
     await expect(tm.trace('ok', 'svc', async (s) => (spans.push(s), 'v'))).resolves.toBe('v');
     expect(spans.map((s) => s.status)).toEqual([TraceStatus.ERROR, TraceStatus.OK]);
-    expect(spans[0]!.logs[0]!.fields).toMatchObject({ 'exception.type': 'string', 'exception.message': 'plain string' });
+    expect(spans[0]!.logs[0]!.fields).toMatchObject({
+      'exception.type': 'string',
+      'exception.message': 'plain string',
+    });
   });
 
   it('keeps an ERROR set inside the function', () => {

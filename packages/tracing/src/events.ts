@@ -55,12 +55,7 @@ export interface ExporterErrorEvent extends ObsEventBase<'traces/exporter-error'
 
 /** Every event of @obs/tracing (a closed union). */
 export type TracingEvent =
-  | SpanStartedEvent
-  | SpanEndedEvent
-  | SpansDroppedEvent
-  | ExportFailedEvent
-  | ExportSucceededEvent
-  | ExporterErrorEvent;
+  SpanStartedEvent | SpanEndedEvent | SpansDroppedEvent | ExportFailedEvent | ExportSucceededEvent | ExporterErrorEvent;
 
 /** The `source` of every tracing event. */
 export const TRACING_SOURCE = 'traces';

@@ -46,7 +46,9 @@ describe('ids', () => {
   });
 
   it('validators reject wrong types, case and zero ids', () => {
-    for (const bad of [undefined, null, 1, NaN, {}, '', '0'.repeat(32), 'A'.repeat(32), 'g'.repeat(32), 'a'.repeat(31)]) expect(isValidTraceId(bad)).toBe(false);
-    for (const bad of [undefined, 1, '0'.repeat(16), 'A'.repeat(16), 'a'.repeat(17)]) expect(isValidSpanId(bad)).toBe(false);
+    for (const bad of [undefined, null, 1, NaN, {}, '', '0'.repeat(32), 'A'.repeat(32), 'g'.repeat(32), 'a'.repeat(31)])
+      expect(isValidTraceId(bad)).toBe(false);
+    for (const bad of [undefined, 1, '0'.repeat(16), 'A'.repeat(16), 'a'.repeat(17)])
+      expect(isValidSpanId(bad)).toBe(false);
   });
 });

@@ -1,7 +1,13 @@
 export { TraceStatus, isTraceStatus } from './TraceStatus';
 export type { Span, SpanContext, SpanLink, SpanLog, TagValue, Tags } from './Span';
 export { TraceManager, createTraceManager, highResolutionClock } from './TraceManager';
-export type { TraceManagerConfig, TraceManagerStats, TraceSummary, ContextFrame, StartSpanOptions } from './TraceManager';
+export type {
+  TraceManagerConfig,
+  TraceManagerStats,
+  TraceSummary,
+  ContextFrame,
+  StartSpanOptions,
+} from './TraceManager';
 export type { SpanExporter } from './SpanExporter';
 export { TracingError, TracingValidationError } from './errors';
 export type {
@@ -17,7 +23,13 @@ export { TRACING_SOURCE } from './events';
 export { generateTraceId, generateSpanId, isValidTraceId, isValidSpanId } from './ids';
 export { createRatioThreshold, isTraceIdSampled } from './sampling';
 export type { RatioThreshold } from './sampling';
-export { TraceFlags, parseTraceparent, serializeTraceparent, TRACEPARENT_V00_PATTERN, MAX_TRACEPARENT_LENGTH } from './propagation/traceparent';
+export {
+  TraceFlags,
+  parseTraceparent,
+  serializeTraceparent,
+  TRACEPARENT_V00_PATTERN,
+  MAX_TRACEPARENT_LENGTH,
+} from './propagation/traceparent';
 export type { Traceparent } from './propagation/traceparent';
 export {
   parseTracestate,
@@ -47,7 +59,14 @@ export type { TraceHeaderValues } from './propagation/headers';
 export type { HeaderCarrier } from './propagation/headers';
 // The OTLP/HTTP exporter (node:http, protobuf) lives in the `@obs/tracing/otlp` subpath.
 export { toOtlpRequest, toOtlpSpan, toAnyValue, msToUnixNanoString, OTLP_SPAN_KIND, OTLP_SCOPE } from './otlp/otlpJson';
-export type { OtlpAnyValue, OtlpKeyValue, OtlpSpan, OtlpSpanEvent, OtlpSpanLink, OtlpExportTraceServiceRequest } from './otlp/otlpJson';
+export type {
+  OtlpAnyValue,
+  OtlpKeyValue,
+  OtlpSpan,
+  OtlpSpanEvent,
+  OtlpSpanLink,
+  OtlpExportTraceServiceRequest,
+} from './otlp/otlpJson';
 export { traceLogFields } from './logCorrelation';
 export type { TraceLogFields } from './logCorrelation';
 

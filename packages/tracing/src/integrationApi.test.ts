@@ -66,16 +66,29 @@ describe('TraceManager API for integrations', () => {
     const tm = createTraceManager({ traceSampleRate: 1, reaperIntervalMs: 0, clock });
     const span = tm.startSpan('GET', 'svc', undefined, { 'span.kind': 'server' }, { startTime: 9_000 });
     expect(span.startTime).toBe(9_000);
-    span.updateName('GET /users/:id').log('event', { a: 1 }, 9_500).addLink({ traceId: TRACE, spanId: SPAN, sampled: true, baggage: {}, traceState: 'a=1' }, { k: 'v' });
+    span
+      .updateName('GET /users/:id')
+      .log('event', { a: 1 }, 9_500)
+      .addLink({ traceId: TRACE, spanId: SPAN, sampled: true, baggage: {}, traceState: 'a=1' }, { k: 'v' });
     span.addLink({ traceId: 'bad' } as never);
     span.finish(undefined, 9_800);
     expect(span).toMatchObject({ operationName: 'GET /users/:id', endTime: 9_800, durationMs: 800 });
     expect(span.logs[0]).toMatchObject({ timestamp: 9_500, message: 'event' });
-    expect(span.links).toEqual([{ traceId: TRACE, spanId: SPAN, sampled: true, traceState: 'a=1', attributes: { k: 'v' } }]);
+    expect(span.links).toEqual([
+      { traceId: TRACE, spanId: SPAN, sampled: true, traceState: 'a=1', attributes: { k: 'v' } },
+    ]);
     expect(() => span.updateName('late')).not.toThrow();
     expect(span.operationName).toBe('GET /users/:id');
     const otlp = toOtlpSpan(span);
-    expect(otlp.links).toEqual([{ traceId: TRACE, spanId: SPAN, traceState: 'a=1', flags: 1, attributes: [{ key: 'k', value: { stringValue: 'v' } }] }]);
+    expect(otlp.links).toEqual([
+      {
+        traceId: TRACE,
+        spanId: SPAN,
+        traceState: 'a=1',
+        flags: 1,
+        attributes: [{ key: 'k', value: { stringValue: 'v' } }],
+      },
+    ]);
     expect(otlp.droppedLinksCount).toBe(1);
     const early = tm.startSpan('x', 'svc');
     early.finish(undefined, 1); // before the start: clamped
@@ -92,10 +105,14 @@ describe('traceLogFields', () => {
     const fields = traceLogFields(tm);
     expect(fields()).toEqual({});
     const span = tm.startSpan('op', 'svc');
-    tm.withSpan(span, () => expect(fields()).toEqual({ trace_id: span.context.traceId, span_id: span.context.spanId, trace_flags: '01' }));
+    tm.withSpan(span, () =>
+      expect(fields()).toEqual({ trace_id: span.context.traceId, span_id: span.context.spanId, trace_flags: '01' }),
+    );
     const off = createTraceManager({ traceSampleRate: 0, reaperIntervalMs: 0 });
     const unsampled = off.startSpan('op', 'svc');
-    off.withSpan(unsampled, () => expect(traceLogFields(off)()).toMatchObject({ trace_flags: '00', trace_id: unsampled.context.traceId }));
+    off.withSpan(unsampled, () =>
+      expect(traceLogFields(off)()).toMatchObject({ trace_flags: '00', trace_id: unsampled.context.traceId }),
+    );
     expect(() => traceLogFields({} as never)).toThrow(TypeError);
   });
 });

@@ -25,7 +25,8 @@ describe('TraceIdRatioBased sampling (56-bit threshold)', () => {
   it('samples everything at 1, nothing at 0, and rejects bad ratios with a typed error', () => {
     expect(isTraceIdSampled('0'.repeat(31) + '1', createRatioThreshold(1))).toBe(true);
     expect(isTraceIdSampled('f'.repeat(32), createRatioThreshold(0))).toBe(false);
-    for (const bad of [-0.1, 1.1, NaN, Infinity, '0.5', null]) expect(() => createRatioThreshold(bad as number)).toThrow(TracingValidationError);
+    for (const bad of [-0.1, 1.1, NaN, Infinity, '0.5', null])
+      expect(() => createRatioThreshold(bad as number)).toThrow(TracingValidationError);
     expect(isTraceIdSampled('nope', createRatioThreshold(1))).toBe(false);
     expect(isTraceIdSampled('G'.repeat(32), createRatioThreshold(1))).toBe(false);
   });
@@ -34,18 +35,20 @@ describe('TraceIdRatioBased sampling (56-bit threshold)', () => {
     'is monotone: sampled at a ratio means sampled at every higher ratio',
     (traceId, a, b) => {
       const [lo, hi] = a <= b ? [a, b] : [b, a];
-      if (isTraceIdSampled(traceId, createRatioThreshold(lo))) expect(isTraceIdSampled(traceId, createRatioThreshold(hi))).toBe(true);
+      if (isTraceIdSampled(traceId, createRatioThreshold(lo)))
+        expect(isTraceIdSampled(traceId, createRatioThreshold(hi))).toBe(true);
     },
   );
 
-  test.prop([fc.integer({ min: 0, max: 0xffffff }), fc.integer({ min: 0, max: 0xffffffff }), fc.double({ min: 0, max: 1, noNaN: true })])(
-    'the bit form and the hex form agree',
-    (hi24, lo32, ratio) => {
-      const t = createRatioThreshold(ratio);
-      const id = 'a'.repeat(18) + hi24.toString(16).padStart(6, '0') + lo32.toString(16).padStart(8, '0');
-      expect(isSampledLowBits(t, hi24, lo32)).toBe(isTraceIdSampled(id, t));
-    },
-  );
+  test.prop([
+    fc.integer({ min: 0, max: 0xffffff }),
+    fc.integer({ min: 0, max: 0xffffffff }),
+    fc.double({ min: 0, max: 1, noNaN: true }),
+  ])('the bit form and the hex form agree', (hi24, lo32, ratio) => {
+    const t = createRatioThreshold(ratio);
+    const id = 'a'.repeat(18) + hi24.toString(16).padStart(6, '0') + lo32.toString(16).padStart(8, '0');
+    expect(isSampledLowBits(t, hi24, lo32)).toBe(isTraceIdSampled(id, t));
+  });
 
   it('samples close to the ratio over random ids', () => {
     const t = createRatioThreshold(0.1);

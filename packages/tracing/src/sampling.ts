@@ -27,7 +27,10 @@ const TWO_56 = 2n ** 56n;
 /** Precomputes the rejection threshold for `ratio` in [0, 1]. */
 export function createRatioThreshold(ratio: number): RatioThreshold {
   if (typeof ratio !== 'number' || !Number.isFinite(ratio) || ratio < 0 || ratio > 1) {
-    throw new TracingValidationError('INVALID_SAMPLE_RATE', `traceSampleRate must be a number in [0, 1], got ${describeValue(ratio)}`);
+    throw new TracingValidationError(
+      'INVALID_SAMPLE_RATE',
+      `traceSampleRate must be a number in [0, 1], got ${describeValue(ratio)}`,
+    );
   }
   // (1 - ratio) * 2^56 is exact in binary floating point (a power-of-two scale);
   // rounding it gives the same 56-bit threshold other SDKs compute.
@@ -45,8 +48,16 @@ export function isSampledLowBits(threshold: RatioThreshold, hi24: number, lo32: 
  * false for an id that is not 32 lowercase hex digits.
  */
 export function isTraceIdSampled(traceId: string, threshold: RatioThreshold): boolean {
-  if (threshold === null || typeof threshold !== 'object' || typeof threshold.hi24 !== 'number' || typeof threshold.lo32 !== 'number') {
-    throw new TracingValidationError('INVALID_THRESHOLD', `threshold must come from createRatioThreshold, got ${describeValue(threshold)}`);
+  if (
+    threshold === null ||
+    typeof threshold !== 'object' ||
+    typeof threshold.hi24 !== 'number' ||
+    typeof threshold.lo32 !== 'number'
+  ) {
+    throw new TracingValidationError(
+      'INVALID_THRESHOLD',
+      `threshold must come from createRatioThreshold, got ${describeValue(threshold)}`,
+    );
   }
   if (typeof traceId !== 'string' || traceId.length !== 32) return false;
   let hi24 = 0;

@@ -19,7 +19,14 @@ interface Result {
   after: string;
   failStatus: number;
   activeInHandler: string | undefined;
-  spans: Array<{ name: string; spanId: string; parentSpanId: string | null; traceState: string | null; status: string; tags: Record<string, unknown> }>;
+  spans: Array<{
+    name: string;
+    spanId: string;
+    parentSpanId: string | null;
+    traceState: string | null;
+    status: string;
+    tags: Record<string, unknown>;
+  }>;
   recorded: Array<{ name: string; value: number; labels: Record<string, string> }>;
   failSpans: Array<{ kind: string; status: string; code: number }>;
 }
@@ -55,15 +62,38 @@ function check(result: Result): void {
   const innerServer = result.spans.find((s) => s.tags['span.kind'] === 'server' && s.tags['url.path'] === '/inner')!;
   expect(innerServer.parentSpanId).toBe(fetchClient.spanId);
   const httpClient = result.spans.find((s) => s.tags['span.kind'] === 'client' && s.tags['url.path'] === '/legacy')!;
-  expect(httpClient).toMatchObject({ parentSpanId: server.spanId, tags: { 'http.response.status_code': 200, 'server.address': '127.0.0.1' } });
-  expect(result.failSpans).toEqual(expect.arrayContaining([{ kind: 'server', status: 'error', code: 503 }, { kind: 'client', status: 'error', code: 503 }]));
+  expect(httpClient).toMatchObject({
+    parentSpanId: server.spanId,
+    tags: { 'http.response.status_code': 200, 'server.address': '127.0.0.1' },
+  });
+  expect(result.failSpans).toEqual(
+    expect.arrayContaining([
+      { kind: 'server', status: 'error', code: 503 },
+      { kind: 'client', status: 'error', code: 503 },
+    ]),
+  );
   const serverDurations = result.recorded.filter((r) => r.name === 'http_server_request_duration_seconds');
   const clientDurations = result.recorded.filter((r) => r.name === 'http_client_request_duration_seconds');
   expect(serverDurations.length).toBeGreaterThanOrEqual(4);
   expect(clientDurations.length).toBeGreaterThanOrEqual(4);
   for (const r of [...serverDurations, ...clientDurations]) expect(r.value).toBeGreaterThan(0);
-  expect(serverDurations).toContainEqual(expect.objectContaining({ labels: { http_request_method: 'GET', url_scheme: 'http', network_protocol_version: '1.1', http_response_status_code: '503', error_type: '503' } }));
-  expect(clientDurations[0]!.labels).toMatchObject({ http_request_method: 'GET', url_scheme: 'http', server_address: '127.0.0.1', http_response_status_code: '200' });
+  expect(serverDurations).toContainEqual(
+    expect.objectContaining({
+      labels: {
+        http_request_method: 'GET',
+        url_scheme: 'http',
+        network_protocol_version: '1.1',
+        http_response_status_code: '503',
+        error_type: '503',
+      },
+    }),
+  );
+  expect(clientDurations[0]!.labels).toMatchObject({
+    http_request_method: 'GET',
+    url_scheme: 'http',
+    server_address: '127.0.0.1',
+    http_response_status_code: '200',
+  });
 }
 
 describe.skipIf(!built && process.env['CI'] !== 'true')('instrumentHttp in both module systems', () => {
@@ -75,7 +105,11 @@ describe('instrumentHttp details', () => {
   it('ignored requests get no span, a failed fetch ends its span as an error, uninstall stops everything', async () => {
     const traces = createTraceManager({ traceSampleRate: 1, reaperIntervalMs: 0 });
     const recorded: string[] = [];
-    const uninstall = instrumentHttp({ traces, metrics: { histogram: (name) => recorded.push(name) }, ignoreIncomingRequest: (req) => req.url === '/health' });
+    const uninstall = instrumentHttp({
+      traces,
+      metrics: { histogram: (name) => recorded.push(name) },
+      ignoreIncomingRequest: (req) => req.url === '/health',
+    });
     const server = createServer((req, res) => res.end(traces.getActiveSpan() ? 'span' : 'none'));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };

@@ -20,7 +20,14 @@ async function rejection(promise: Promise<unknown>): Promise<VisionInputError> {
 describe('LocalImageProvider: describing images', () => {
   it('describes a solid red PNG', async () => {
     const result = await provider.analyzeImage(pngBytes(40, 20, solid(220, 30, 30)));
-    expect(result.details).toMatchObject({ format: 'png', width: 40, height: 20, orientation: 'landscape', hasAlpha: true, bytes: expect.any(Number) });
+    expect(result.details).toMatchObject({
+      format: 'png',
+      width: 40,
+      height: 20,
+      orientation: 'landscape',
+      hasAlpha: true,
+      bytes: expect.any(Number),
+    });
     expect(result.details.brightness).toBeCloseTo((0.2126 * 220 + 0.7152 * 30 + 0.0722 * 30) / 255, 3);
     expect(result.details.contrast).toBe(0);
     expect(result.details.dominantColors).toEqual([{ name: 'red', hex: '#dc1e1e', share: 1 }]);
@@ -40,7 +47,15 @@ describe('LocalImageProvider: describing images', () => {
 
   it('describes a JPEG within the tolerance of lossy coding', async () => {
     const result = await provider.analyzeImage(jpegBytes(24, 48, solid(30, 70, 220)));
-    expect(result.details).toMatchObject({ format: 'jpeg', width: 24, height: 48, orientation: 'portrait', channels: 3, hasAlpha: false, bitDepth: 8 });
+    expect(result.details).toMatchObject({
+      format: 'jpeg',
+      width: 24,
+      height: 48,
+      orientation: 'portrait',
+      channels: 3,
+      hasAlpha: false,
+      bitDepth: 8,
+    });
     expect(result.details.dominantColors[0]?.name).toBe('blue');
     expect(result.details.contrast).toBeLessThan(0.02);
     expect(result.summary).toMatch(/^A 24×48 portrait JPEG image, mostly blue/);
@@ -54,7 +69,17 @@ describe('LocalImageProvider: describing images', () => {
     const rows = Buffer.concat([0, 1].map(() => Buffer.concat([Buffer.from([0]), Buffer.alloc(4 * 6, 0xff)])));
     const deep = await provider.analyzeImage(rawPng(ihdr(4, 2, 16, 2), deflateSync(rows)));
     expect(deep.details).toMatchObject({ bitDepth: 16, channels: 3, brightness: 1 });
-    const indexed = await provider.analyzeImage(palettePng(10, 10, [[245, 225, 40], [16, 90, 30]], (x) => (x < 7 ? 0 : 1)));
+    const indexed = await provider.analyzeImage(
+      palettePng(
+        10,
+        10,
+        [
+          [245, 225, 40],
+          [16, 90, 30],
+        ],
+        (x) => (x < 7 ? 0 : 1),
+      ),
+    );
     expect(indexed.details.dominantColors).toEqual([
       { name: 'yellow', hex: '#f5e128', share: 0.7 },
       { name: 'dark green', hex: '#105a1e', share: 0.3 },
@@ -135,9 +160,13 @@ describe('LocalImageProvider: bad input', () => {
     expect(liar.length).toBeLessThan(100);
     const wide = await rejection(provider.analyzeImage(liar));
     expect(wide).toMatchObject({ code: 'IMAGE_TOO_WIDE' });
-    const many = await rejection(new LocalImageProvider({ maxPixels: 1000 }).analyzeImage(pngBytes(40, 40, solid(1, 2, 3))));
+    const many = await rejection(
+      new LocalImageProvider({ maxPixels: 1000 }).analyzeImage(pngBytes(40, 40, solid(1, 2, 3))),
+    );
     expect(many).toMatchObject({ code: 'IMAGE_TOO_MANY_PIXELS', limit: 1000, actual: 1600 });
-    const jpegMany = await rejection(new LocalImageProvider({ maxPixels: 1000 }).analyzeImage(jpegBytes(40, 40, solid(1, 2, 3))));
+    const jpegMany = await rejection(
+      new LocalImageProvider({ maxPixels: 1000 }).analyzeImage(jpegBytes(40, 40, solid(1, 2, 3))),
+    );
     expect(jpegMany).toMatchObject({ code: 'IMAGE_TOO_MANY_PIXELS' });
   });
 
@@ -154,7 +183,9 @@ describe('LocalImageProvider: bad input', () => {
 
   it('rejects an invalid IHDR', async () => {
     for (const header of [ihdr(0, 10, 8, 6), ihdr(10, 10, 3, 6), ihdr(10, 10, 8, 5), ihdr(10, 10, 8, 6, 2)]) {
-      expect((await rejection(provider.analyzeImage(rawPng(header, deflateSync(Buffer.alloc(10)))))).code).toBe('CORRUPT_IMAGE');
+      expect((await rejection(provider.analyzeImage(rawPng(header, deflateSync(Buffer.alloc(10)))))).code).toBe(
+        'CORRUPT_IMAGE',
+      );
     }
   });
 

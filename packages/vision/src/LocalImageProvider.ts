@@ -67,7 +67,8 @@ export class LocalImageProvider implements VisionProvider {
   private readonly transferInput: boolean;
 
   constructor(config: LocalImageProviderConfig = {}) {
-    if (config === null || typeof config !== 'object') throw new ObsValidationError('INVALID_CONFIG', 'config must be an object');
+    if (config === null || typeof config !== 'object')
+      throw new ObsValidationError('INVALID_CONFIG', 'config must be an object');
     const name = config.providerName ?? 'local';
     if (typeof name !== 'string' || !/^[a-zA-Z0-9_.-]{1,64}$/.test(name)) {
       throw new ObsValidationError('INVALID_CONFIG', 'providerName must be 1–64 characters of [a-zA-Z0-9_.-]');
@@ -79,7 +80,8 @@ export class LocalImageProvider implements VisionProvider {
       maxDimension: positiveInteger(config.maxDimension, 'maxDimension', DEFAULT_IMAGE_LIMITS.maxDimension),
     });
     this.maxSamples = positiveInteger(config.maxSamples, 'maxSamples', 262_144);
-    const workers = config.workers === undefined || config.workers === 0 ? 0 : positiveInteger(config.workers, 'workers', 0);
+    const workers =
+      config.workers === undefined || config.workers === 0 ? 0 : positiveInteger(config.workers, 'workers', 0);
     this.pool =
       workers > 0
         ? new ImageWorkerPool({
@@ -96,12 +98,23 @@ export class LocalImageProvider implements VisionProvider {
   async analyzeImage(imageData: Uint8Array, includeDescription = true): Promise<LocalImageDescription> {
     if (!this.pool) return this.analyzeImageSync(imageData, includeDescription);
     // Cheap argument checks stay here, so the worker only ever sees bytes.
-    if (!(imageData instanceof Uint8Array) || typeof includeDescription !== 'boolean' || imageData.length === 0 || imageData.length > this.limits.maxBytes) {
+    if (
+      !(imageData instanceof Uint8Array) ||
+      typeof includeDescription !== 'boolean' ||
+      imageData.length === 0 ||
+      imageData.length > this.limits.maxBytes
+    ) {
       return this.analyzeImageSync(imageData, includeDescription);
     }
     const transfer =
-      this.transferInput && imageData.byteOffset === 0 && imageData.byteLength === imageData.buffer.byteLength && imageData.buffer instanceof ArrayBuffer;
-    return this.pool.run({ bytes: imageData, includeDescription, limits: { ...this.limits }, maxSamples: this.maxSamples }, transfer);
+      this.transferInput &&
+      imageData.byteOffset === 0 &&
+      imageData.byteLength === imageData.buffer.byteLength &&
+      imageData.buffer instanceof ArrayBuffer;
+    return this.pool.run(
+      { bytes: imageData, includeDescription, limits: { ...this.limits }, maxSamples: this.maxSamples },
+      transfer,
+    );
   }
 
   /**

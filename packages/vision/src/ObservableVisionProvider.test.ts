@@ -48,17 +48,38 @@ describe('ObservableVisionProvider', () => {
     expect(hub.count('increment', VISION_METRICS.REQUESTS_TOTAL, labels)).toBe(1);
     expect(hub.count('increment', VISION_METRICS.REQUESTS_SUCCESS, labels)).toBe(1);
     expect(hub.count('increment', VISION_METRICS.REQUESTS_ERROR)).toBe(0);
-    expect(hub.calls.find((c) => c.name === VISION_METRICS.REQUEST_DURATION_MS)).toMatchObject({ method: 'histogram', value: 42, labels });
-    expect(hub.calls.find((c) => c.name === VISION_METRICS.CONFIDENCE)).toMatchObject({ method: 'gauge', value: 0.75, labels });
+    expect(hub.calls.find((c) => c.name === VISION_METRICS.REQUEST_DURATION_MS)).toMatchObject({
+      method: 'histogram',
+      value: 42,
+      labels,
+    });
+    expect(hub.calls.find((c) => c.name === VISION_METRICS.CONFIDENCE)).toMatchObject({
+      method: 'gauge',
+      value: 0.75,
+      labels,
+    });
     expect(hub.spans).toHaveLength(1);
-    expect(hub.spans[0]).toMatchObject({ operationName: 'vision.analyze_image', serviceName: 'vision', status: 'ok', tags: { provider: 'scripted', 'image.bytes': 4, include_description: false } });
+    expect(hub.spans[0]).toMatchObject({
+      operationName: 'vision.analyze_image',
+      serviceName: 'vision',
+      status: 'ok',
+      tags: { provider: 'scripted', 'image.bytes': 4, include_description: false },
+    });
     expect([...hub.slos.keys()]).toEqual(['vision-availability-scripted', 'vision-latency-scripted']);
     expect(hub.slos.get('vision-availability-scripted')).toMatchObject({ target: 99.5, windowDays: 30, labels });
     expect(hub.sloEvents).toEqual([
       { sloId: 'vision-availability-scripted', good: true },
       { sloId: 'vision-latency-scripted', good: true },
     ]);
-    expect(events).toEqual([expect.objectContaining({ type: 'vision/request-completed', durationMs: 42, confidence: 0.75, imageBytes: 4, traceId: hub.spans[0]!.context.traceId })]);
+    expect(events).toEqual([
+      expect.objectContaining({
+        type: 'vision/request-completed',
+        durationMs: 42,
+        confidence: 0.75,
+        imageBytes: 4,
+        traceId: hub.spans[0]!.context.traceId,
+      }),
+    ]);
   });
 
   it('records a failure with its error type, rethrows the very same error, and counts its latency', async () => {
@@ -68,16 +89,29 @@ describe('ObservableVisionProvider', () => {
     await expect(provider.analyzeImage(image)).rejects.toBe(boom);
     expect(hub.count('increment', VISION_METRICS.REQUESTS_TOTAL)).toBe(1);
     expect(hub.count('increment', VISION_METRICS.REQUESTS_SUCCESS)).toBe(0);
-    expect(hub.count('increment', VISION_METRICS.REQUESTS_ERROR, { provider: 'scripted', error_type: 'upstream_unavailable' })).toBe(1);
+    expect(
+      hub.count('increment', VISION_METRICS.REQUESTS_ERROR, {
+        provider: 'scripted',
+        error_type: 'upstream_unavailable',
+      }),
+    ).toBe(1);
     expect(hub.calls.find((c) => c.name === VISION_METRICS.REQUEST_DURATION_MS)?.value).toBe(700);
     expect(hub.calls.some((c) => c.name === VISION_METRICS.CONFIDENCE)).toBe(false);
     expect(hub.spans[0]?.status).toBe('error');
-    expect(hub.spans[0]?.logs[0]).toMatchObject({ message: 'error', fields: { error_type: 'upstream_unavailable', client_error: false } });
+    expect(hub.spans[0]?.logs[0]).toMatchObject({
+      message: 'error',
+      fields: { error_type: 'upstream_unavailable', client_error: false },
+    });
     expect(hub.sloEvents).toEqual([
       { sloId: 'vision-availability-scripted', good: false },
       { sloId: 'vision-latency-scripted', good: false },
     ]);
-    expect(events[0]).toMatchObject({ type: 'vision/request-failed', errorType: 'upstream_unavailable', clientError: false, durationMs: 700 });
+    expect(events[0]).toMatchObject({
+      type: 'vision/request-failed',
+      errorType: 'upstream_unavailable',
+      clientError: false,
+      durationMs: 700,
+    });
   });
 
   it('passes non-Error rejections and synchronous throws through unchanged', async () => {
@@ -100,11 +134,23 @@ describe('ObservableVisionProvider', () => {
   it('counts bad input as an error but not against the SLOs or the alert', async () => {
     const { hub, base, provider, events } = setup({ errorAlert: { minRequests: 2, errorRatio: 0.5 } });
     for (let i = 0; i < 5; i++) {
-      base.next = { error: i % 2 ? new ImageTooLargeError('IMAGE_TOO_MANY_BYTES', 'big', 1, 2) : new VisionInputError('CORRUPT_IMAGE', 'bad') };
+      base.next = {
+        error:
+          i % 2
+            ? new ImageTooLargeError('IMAGE_TOO_MANY_BYTES', 'big', 1, 2)
+            : new VisionInputError('CORRUPT_IMAGE', 'bad'),
+      };
       await expect(provider.analyzeImage(image)).rejects.toBeInstanceOf(VisionInputError);
     }
-    expect(hub.count('increment', VISION_METRICS.REQUESTS_ERROR, { provider: 'scripted', error_type: 'corrupt_image' })).toBe(3);
-    expect(hub.count('increment', VISION_METRICS.REQUESTS_ERROR, { provider: 'scripted', error_type: 'image_too_many_bytes' })).toBe(2);
+    expect(
+      hub.count('increment', VISION_METRICS.REQUESTS_ERROR, { provider: 'scripted', error_type: 'corrupt_image' }),
+    ).toBe(3);
+    expect(
+      hub.count('increment', VISION_METRICS.REQUESTS_ERROR, {
+        provider: 'scripted',
+        error_type: 'image_too_many_bytes',
+      }),
+    ).toBe(2);
     expect(hub.sloEvents).toEqual([]);
     expect(hub.alertStore.size).toBe(0);
     expect(events.every((e) => e.type === 'vision/request-failed' && e.clientError)).toBe(true);
@@ -135,17 +181,22 @@ describe('ObservableVisionProvider', () => {
 
   it('reports latency anomalies from the detector on the span and as an event', async () => {
     const { hub, base, provider, events } = setup();
-    hub.anomalyFor = (value) => (value > 100 ? { anomalyId: 'a1', anomalyType: 'spike', expectedValue: 10, actualValue: value } : undefined);
+    hub.anomalyFor = (value) =>
+      value > 100 ? { anomalyId: 'a1', anomalyType: 'spike', expectedValue: 10, actualValue: value } : undefined;
     base.next = { latencyMs: 10 };
     await provider.analyzeImage(image);
     base.next = { latencyMs: 900 };
     await provider.analyzeImage(image);
-    expect(events.filter((e) => e.type === 'vision/latency-anomaly')).toEqual([expect.objectContaining({ anomalyId: 'a1', expectedMs: 10, actualMs: 900 })]);
+    expect(events.filter((e) => e.type === 'vision/latency-anomaly')).toEqual([
+      expect.objectContaining({ anomalyId: 'a1', expectedMs: 10, actualMs: 900 }),
+    ]);
     expect(hub.spans[1]?.logs.map((l) => l.message)).toContain('latency anomaly');
   });
 
   it('fires an alert while errors persist and resolves it after recovery', async () => {
-    const { clock, hub, base, provider, events } = setup({ errorAlert: { windowMs: 10_000, minRequests: 10, errorRatio: 0.3 } });
+    const { clock, hub, base, provider, events } = setup({
+      errorAlert: { windowMs: 10_000, minRequests: 10, errorRatio: 0.3 },
+    });
     const run = async (n: number, fail: boolean) => {
       for (let i = 0; i < n; i++) {
         base.next = fail ? { error: new UpstreamDown('DOWN', 'down') } : {};
@@ -158,7 +209,12 @@ describe('ObservableVisionProvider', () => {
     expect(hub.alertStore.size).toBe(0);
     await run(4, true); // 6 of 16
     const alert = hub.alertStore.get(provider.errorAlertId);
-    expect(alert).toMatchObject({ state: 'firing', name: 'VisionProviderErrors', severity: 'error', labels: { provider: 'scripted' } });
+    expect(alert).toMatchObject({
+      state: 'firing',
+      name: 'VisionProviderErrors',
+      severity: 'error',
+      labels: { provider: 'scripted' },
+    });
     expect(alert?.message).toMatch(/of the last \d+ requests to vision provider scripted failed/);
     expect(events.some((e) => e.type === 'vision/error-alert-fired')).toBe(true);
     // Errors continue: refreshed at most once a second of virtual time.
@@ -172,7 +228,17 @@ describe('ObservableVisionProvider', () => {
   });
 
   it('never fails a request because the hub throws', async () => {
-    for (const broken of ['increment', 'histogram', 'gauge', 'startSpan', 'finishSpan', 'defineSLO', 'recordEvent', 'detect', 'fireAlert']) {
+    for (const broken of [
+      'increment',
+      'histogram',
+      'gauge',
+      'startSpan',
+      'finishSpan',
+      'defineSLO',
+      'recordEvent',
+      'detect',
+      'fireAlert',
+    ]) {
       const { hub, base, provider, events } = setup({ errorAlert: { minRequests: 1 } });
       hub.throwIn.add(broken);
       base.next = {};
@@ -192,7 +258,9 @@ describe('ObservableVisionProvider', () => {
       base.next = { error };
       await provider.analyzeImage(image).catch(() => undefined);
     }
-    const types = new Set(hub.calls.filter((c) => c.name === VISION_METRICS.REQUESTS_ERROR).map((c) => c.labels['error_type']));
+    const types = new Set(
+      hub.calls.filter((c) => c.name === VISION_METRICS.REQUESTS_ERROR).map((c) => c.labels['error_type']),
+    );
     expect(types.size).toBe(33);
     expect(types.has('other')).toBe(true);
   });
@@ -210,7 +278,13 @@ describe('ObservableVisionProvider', () => {
     const hub = new FakeHub();
     expect(() => new ObservableVisionProvider(null as unknown as VisionProvider, hub)).toThrow(ObsError);
     expect(() => new ObservableVisionProvider({ providerName: 'x' } as VisionProvider, hub)).toThrow(ObsError);
-    expect(() => new ObservableVisionProvider({ providerName: 'x', analyzeImage: async () => ({ summary: '', details: {}, confidence: 1 }) }, {} as FakeHub)).toThrow(ObsError);
+    expect(
+      () =>
+        new ObservableVisionProvider(
+          { providerName: 'x', analyzeImage: async () => ({ summary: '', details: {}, confidence: 1 }) },
+          {} as FakeHub,
+        ),
+    ).toThrow(ObsError);
     const base = new ScriptedProvider(new ManualClock());
     expect(() => new ObservableVisionProvider(base, hub, { availabilityTarget: 100 })).toThrow(ObsError);
     expect(() => new ObservableVisionProvider(base, hub, { latencyThresholdMs: Number.NaN })).toThrow(ObsError);
@@ -253,12 +327,17 @@ describe('ObservableVisionProvider', () => {
     const provider = new ObservableVisionProvider(new (await import('./LocalImageProvider')).LocalImageProvider(), hub);
     await expect(provider.analyzeImage('not bytes' as never)).rejects.toMatchObject({ code: 'INVALID_INPUT_TYPE' });
     expect(hub.spans[0]?.tags).toMatchObject({ 'image.bytes': 0 });
-    expect(hub.count('increment', VISION_METRICS.REQUESTS_ERROR, { provider: 'local', error_type: 'invalid_input_type' })).toBe(1);
+    expect(
+      hub.count('increment', VISION_METRICS.REQUESTS_ERROR, { provider: 'local', error_type: 'invalid_input_type' }),
+    ).toBe(1);
   });
 
   it('uses a safe SLO id for any provider name', async () => {
     const hub = new FakeHub();
-    const odd = new ObservableVisionProvider({ providerName: 'my provider/v2 ☃', analyzeImage: async () => ({ summary: '', details: {}, confidence: 1 }) }, hub);
+    const odd = new ObservableVisionProvider(
+      { providerName: 'my provider/v2 ☃', analyzeImage: async () => ({ summary: '', details: {}, confidence: 1 }) },
+      hub,
+    );
     await odd.analyzeImage(image);
     expect(odd.sloIds.availability).toMatch(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/);
     expect(odd.providerName).toBe('observable_my provider/v2 ☃');

@@ -122,22 +122,41 @@ export class ObservableVisionProvider<H extends VisionHub = VisionHub> implement
     readonly hub: H,
     config: ObservableVisionProviderConfig = {},
   ) {
-    if (!baseProvider || typeof baseProvider.analyzeImage !== 'function' || typeof baseProvider.providerName !== 'string') {
-      throw new ObsValidationError('INVALID_PROVIDER', 'baseProvider must be a VisionProvider (providerName and analyzeImage)');
+    if (
+      !baseProvider ||
+      typeof baseProvider.analyzeImage !== 'function' ||
+      typeof baseProvider.providerName !== 'string'
+    ) {
+      throw new ObsValidationError(
+        'INVALID_PROVIDER',
+        'baseProvider must be a VisionProvider (providerName and analyzeImage)',
+      );
     }
-    if (!hub || typeof hub !== 'object' || !hub.metrics || !hub.traces || !hub.sloTracker || !hub.alerts || !hub.anomalyDetector) {
+    if (
+      !hub ||
+      typeof hub !== 'object' ||
+      !hub.metrics ||
+      !hub.traces ||
+      !hub.sloTracker ||
+      !hub.alerts ||
+      !hub.anomalyDetector
+    ) {
       throw new ObsValidationError('INVALID_HUB', 'hub must be an ObservabilityHub');
     }
     this.baseName = baseProvider.providerName;
     this.providerName = 'observable_' + baseProvider.providerName;
     this.labels = Object.freeze({ provider: this.baseName });
-    if (config === null || typeof config !== 'object') throw new ObsValidationError('INVALID_CONFIG', 'config must be an object');
+    if (config === null || typeof config !== 'object')
+      throw new ObsValidationError('INVALID_CONFIG', 'config must be an object');
     const serviceName = config.serviceName ?? 'vision';
     if (typeof serviceName !== 'string' || !/^[\x21-\x7e][\x20-\x7e]{0,127}$/.test(serviceName)) {
       throw new ObsValidationError('INVALID_CONFIG', 'serviceName must be 1–128 printable ASCII characters');
     }
     this.serviceName = serviceName;
-    if (config.clock !== undefined && (typeof config.clock !== 'object' || config.clock === null || typeof config.clock.now !== 'function')) {
+    if (
+      config.clock !== undefined &&
+      (typeof config.clock !== 'object' || config.clock === null || typeof config.clock.now !== 'function')
+    ) {
       throw new ObsValidationError('INVALID_CONFIG', 'clock must have a now() method');
     }
     if (config.isClientError !== undefined && typeof config.isClientError !== 'function') {
@@ -157,7 +176,8 @@ export class ObservableVisionProvider<H extends VisionHub = VisionHub> implement
     };
     if (config.errorAlert !== false) {
       const alert = config.errorAlert === undefined ? {} : config.errorAlert;
-      if (typeof alert !== 'object' || alert === null) throw new ObsValidationError('INVALID_CONFIG', 'errorAlert must be an object or false');
+      if (typeof alert !== 'object' || alert === null)
+        throw new ObsValidationError('INVALID_CONFIG', 'errorAlert must be an object or false');
       if (alert.severity !== undefined && !['info', 'warning', 'error', 'critical'].includes(alert.severity)) {
         throw new ObsValidationError('INVALID_CONFIG', 'errorAlert.severity must be info, warning, error or critical');
       }
@@ -173,7 +193,8 @@ export class ObservableVisionProvider<H extends VisionHub = VisionHub> implement
     }
     let hubWatches = false;
     try {
-      hubWatches = typeof hub.watchesLatency === 'function' && hub.watchesLatency(VISION_METRICS.REQUEST_DURATION_MS) === true;
+      hubWatches =
+        typeof hub.watchesLatency === 'function' && hub.watchesLatency(VISION_METRICS.REQUEST_DURATION_MS) === true;
     } catch {
       hubWatches = false;
     }
@@ -184,7 +205,11 @@ export class ObservableVisionProvider<H extends VisionHub = VisionHub> implement
     this.events$ = this.bus.events$;
   }
 
-  async analyzeImage(imageData: Uint8Array, includeDescription = true, analyzeOptions?: AnalyzeOptions): Promise<VisionDescription> {
+  async analyzeImage(
+    imageData: Uint8Array,
+    includeDescription = true,
+    analyzeOptions?: AnalyzeOptions,
+  ): Promise<VisionDescription> {
     // Per-call options are optional extras: anything that is not an object is ignored, never a crash.
     const options: AnalyzeOptions = typeof analyzeOptions === 'object' && analyzeOptions !== null ? analyzeOptions : {};
     const imageBytes = imageData instanceof Uint8Array ? imageData.length : 0;
@@ -216,8 +241,14 @@ export class ObservableVisionProvider<H extends VisionHub = VisionHub> implement
     return Math.max(0, this.clock.now() - started);
   }
 
-  private recordSuccess(result: VisionDescription, durationMs: number, span: VisionSpan | undefined, imageBytes: number): void {
-    const confidence = typeof result?.confidence === 'number' && Number.isFinite(result.confidence) ? result.confidence : undefined;
+  private recordSuccess(
+    result: VisionDescription,
+    durationMs: number,
+    span: VisionSpan | undefined,
+    imageBytes: number,
+  ): void {
+    const confidence =
+      typeof result?.confidence === 'number' && Number.isFinite(result.confidence) ? result.confidence : undefined;
     this.guard('metrics', () => {
       this.hub.metrics.increment(VISION_METRICS.REQUESTS_SUCCESS, 1, this.labels);
       this.hub.metrics.histogram(VISION_METRICS.REQUEST_DURATION_MS, durationMs, this.labels);
@@ -231,7 +262,16 @@ export class ObservableVisionProvider<H extends VisionHub = VisionHub> implement
     }
     this.recordOutcome(false, durationMs, span);
     if (this.bus.observed) {
-      this.bus.emit({ type: 'vision/request-completed', ts: this.clock.now(), source: 'vision', provider: this.baseName, durationMs, confidence, imageBytes, traceId: span?.context.traceId });
+      this.bus.emit({
+        type: 'vision/request-completed',
+        ts: this.clock.now(),
+        source: 'vision',
+        provider: this.baseName,
+        durationMs,
+        confidence,
+        imageBytes,
+        traceId: span?.context.traceId,
+      });
     }
   }
 
@@ -261,7 +301,17 @@ export class ObservableVisionProvider<H extends VisionHub = VisionHub> implement
     }
     if (!clientError) this.recordOutcome(true, durationMs, span);
     if (this.bus.observed) {
-      this.bus.emit({ type: 'vision/request-failed', ts: this.clock.now(), source: 'vision', provider: this.baseName, durationMs, errorType, clientError, imageBytes, traceId: span?.context.traceId });
+      this.bus.emit({
+        type: 'vision/request-failed',
+        ts: this.clock.now(),
+        source: 'vision',
+        provider: this.baseName,
+        durationMs,
+        errorType,
+        clientError,
+        imageBytes,
+        traceId: span?.context.traceId,
+      });
     }
   }
 
@@ -275,8 +325,20 @@ export class ObservableVisionProvider<H extends VisionHub = VisionHub> implement
       this.guard('anomaly', () => {
         const anomaly = this.hub.anomalyDetector.detect(VISION_METRICS.REQUEST_DURATION_MS, durationMs, this.labels);
         if (!anomaly) return;
-        span?.log('latency anomaly', { anomaly_id: anomaly.anomalyId, expected_ms: anomaly.expectedValue, actual_ms: anomaly.actualValue });
-        this.bus.emit({ type: 'vision/latency-anomaly', ts: this.clock.now(), source: 'vision', provider: this.baseName, anomalyId: anomaly.anomalyId, expectedMs: anomaly.expectedValue, actualMs: anomaly.actualValue });
+        span?.log('latency anomaly', {
+          anomaly_id: anomaly.anomalyId,
+          expected_ms: anomaly.expectedValue,
+          actual_ms: anomaly.actualValue,
+        });
+        this.bus.emit({
+          type: 'vision/latency-anomaly',
+          ts: this.clock.now(),
+          source: 'vision',
+          provider: this.baseName,
+          anomalyId: anomaly.anomalyId,
+          expectedMs: anomaly.expectedValue,
+          actualMs: anomaly.actualValue,
+        });
       });
     }
     if (this.window && this.alertConfig) {
@@ -307,12 +369,28 @@ export class ObservableVisionProvider<H extends VisionHub = VisionHub> implement
         annotations: { summary: `vision provider ${this.baseName} is failing`, threshold: String(config.errorRatio) },
         value: ratio,
       });
-      this.bus.emit({ type: 'vision/error-alert-fired', ts: now, source: 'vision', provider: this.baseName, alertId: this.errorAlertId, errorRatio: ratio, requests: total });
+      this.bus.emit({
+        type: 'vision/error-alert-fired',
+        ts: now,
+        source: 'vision',
+        provider: this.baseName,
+        alertId: this.errorAlertId,
+        errorRatio: ratio,
+        requests: total,
+      });
     } else if (this.alertMaybeFiring && ratio < config.errorRatio / 2) {
       this.alertMaybeFiring = false;
       this.lastAlertRefresh = -Infinity;
       if (this.hub.alerts.resolveAlert(this.errorAlertId) !== undefined) {
-        this.bus.emit({ type: 'vision/error-alert-resolved', ts: now, source: 'vision', provider: this.baseName, alertId: this.errorAlertId, errorRatio: ratio, requests: total });
+        this.bus.emit({
+          type: 'vision/error-alert-resolved',
+          ts: now,
+          source: 'vision',
+          provider: this.baseName,
+          alertId: this.errorAlertId,
+          errorRatio: ratio,
+          requests: total,
+        });
       }
     }
   }

@@ -10,7 +10,12 @@ export interface VisionHub {
     gauge(name: string, value: number, labels?: Record<string, string>): void;
   };
   readonly traces: {
-    startSpan(operationName: string, serviceName: string, parentContext?: VisionSpanParent, tags?: Readonly<Record<string, unknown>>): VisionSpan;
+    startSpan(
+      operationName: string,
+      serviceName: string,
+      parentContext?: VisionSpanParent,
+      tags?: Readonly<Record<string, unknown>>,
+    ): VisionSpan;
     finishSpan(span: VisionSpan, status?: 'ok' | 'error' | 'unset'): void;
   };
   readonly sloTracker: {

@@ -13,7 +13,12 @@ export interface LocalImageDescription extends VisionDescription {
  * Decodes an image and describes it: the whole of LocalImageProvider's work,
  * as a plain function so it runs the same on the caller's thread or in a worker.
  */
-export function analyzeLocally(imageData: Uint8Array, includeDescription: boolean, limits: ImageLimits, maxSamples: number): LocalImageDescription {
+export function analyzeLocally(
+  imageData: Uint8Array,
+  includeDescription: boolean,
+  limits: ImageLimits,
+  maxSamples: number,
+): LocalImageDescription {
   if (typeof includeDescription !== 'boolean') {
     throw new VisionInputError('INVALID_INPUT_TYPE', 'includeDescription must be a boolean');
   }
@@ -35,5 +40,9 @@ export function analyzeLocally(imageData: Uint8Array, includeDescription: boolea
     transparentShare: stats.transparentShare,
     dominantColors: stats.dominantColors,
   };
-  return { summary: summarize(header, stats, includeDescription), details, confidence: confidenceOf(header.width, header.height, stats) };
+  return {
+    summary: summarize(header, stats, includeDescription),
+    details,
+    confidence: confidenceOf(header.width, header.height, stats),
+  };
 }

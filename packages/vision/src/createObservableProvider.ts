@@ -13,7 +13,15 @@ import type { VisionProvider } from './VisionProvider';
  * const { summary } = await vision.analyzeImage(bytes);
  */
 export function createObservableProvider(baseProvider: VisionProvider): ObservableVisionProvider<ObservabilityHub>;
-export function createObservableProvider<H extends VisionHub>(baseProvider: VisionProvider, hub: H, config?: ObservableVisionProviderConfig): ObservableVisionProvider<H>;
-export function createObservableProvider(baseProvider: VisionProvider, hub?: VisionHub, config?: ObservableVisionProviderConfig): ObservableVisionProvider {
+export function createObservableProvider<H extends VisionHub>(
+  baseProvider: VisionProvider,
+  hub: H,
+  config?: ObservableVisionProviderConfig,
+): ObservableVisionProvider<H>;
+export function createObservableProvider(
+  baseProvider: VisionProvider,
+  hub?: VisionHub,
+  config?: ObservableVisionProviderConfig,
+): ObservableVisionProvider {
   return new ObservableVisionProvider(baseProvider, hub ?? createObservabilityHub(), config);
 }

@@ -67,6 +67,7 @@ export function summarize(header: ImageHeader, stats: PixelStats, includeDescrip
   if (stats.transparentShare >= 0.999) return `A ${kind} that is fully transparent.`;
   const colors = listColors(stats.dominantColors);
   const colorPart = colors ? `, mostly ${colors}` : ', with no dominant colour';
-  const transparentPart = stats.transparentShare > 0.25 ? ` About ${Math.round(stats.transparentShare * 100)}% of it is transparent.` : '';
+  const transparentPart =
+    stats.transparentShare > 0.25 ? ` About ${Math.round(stats.transparentShare * 100)}% of it is transparent.` : '';
   return `A ${kind}${colorPart}; ${brightnessWord(stats.brightness)}, with ${contrastWord(stats.contrast)} contrast.${transparentPart}`;
 }

@@ -29,7 +29,9 @@ export interface VisionLatencyAnomalyEvent extends ObsEventBase<'vision/latency-
 }
 
 /** The persistent-errors alert fired (or was refreshed) or resolved. */
-export interface VisionErrorAlertEvent extends ObsEventBase<'vision/error-alert-fired' | 'vision/error-alert-resolved'> {
+export interface VisionErrorAlertEvent extends ObsEventBase<
+  'vision/error-alert-fired' | 'vision/error-alert-resolved'
+> {
   readonly provider: string;
   readonly alertId: string;
   readonly errorRatio: number;

@@ -8,7 +8,12 @@ import { checkerboard, fixPngCrcs, jpegBytes, pngBytes, type Fill } from './test
 const provider = new LocalImageProvider({ maxPixels: 65_536, maxDimension: 1024 });
 
 const gradient: Fill = (x, y) => [x * 16, y * 16, 128, 255];
-const SEEDS = [pngBytes(16, 16, gradient), pngBytes(9, 7, checkerboard, { colorType: 0 }), jpegBytes(16, 16, gradient), jpegBytes(17, 9, checkerboard, 50)];
+const SEEDS = [
+  pngBytes(16, 16, gradient),
+  pngBytes(9, 7, checkerboard, { colorType: 0 }),
+  jpegBytes(16, 16, gradient),
+  jpegBytes(17, 9, checkerboard, 50),
+];
 
 /** Resolves to 'ok' or 'typed' and fails the property on anything else. */
 async function outcome(bytes: Uint8Array): Promise<'ok' | 'typed'> {
@@ -28,7 +33,11 @@ async function outcome(bytes: Uint8Array): Promise<'ok' | 'typed'> {
 const mutation = fc.oneof(
   fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), count: fc.integer({ min: 1, max: 16 }) }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }),
+  }),
 );
 type Mutation = typeof mutation extends fc.Arbitrary<infer M> ? M : never;
 
@@ -66,8 +75,11 @@ describe('the decoder front door under fuzzing', () => {
     },
   );
 
-  test.prop([fc.constantFrom(...SEEDS.keys()), fc.nat()])('every proper prefix of a valid file is a typed error', async (seedIndex, cut) => {
-    const seed = SEEDS[seedIndex]!;
-    expect(await outcome(seed.subarray(0, cut % seed.length))).toBe('typed');
-  });
+  test.prop([fc.constantFrom(...SEEDS.keys()), fc.nat()])(
+    'every proper prefix of a valid file is a typed error',
+    async (seedIndex, cut) => {
+      const seed = SEEDS[seedIndex]!;
+      expect(await outcome(seed.subarray(0, cut % seed.length))).toBe('typed');
+    },
+  );
 });

@@ -14,7 +14,14 @@ export { nameColor, COLOR_NAMES } from './image/colorNames';
 export { ObservableVisionProvider, VISION_METRICS } from './ObservableVisionProvider';
 export { createObservableProvider } from './createObservableProvider';
 export type { ObservableVisionProviderConfig, ErrorAlertConfig, AnalyzeOptions } from './ObservableVisionProvider';
-export type { VisionHub, VisionSpan, VisionSpanParent, VisionSLODefinition, VisionAnomaly, VisionAlertInit } from './VisionHub';
+export type {
+  VisionHub,
+  VisionSpan,
+  VisionSpanParent,
+  VisionSLODefinition,
+  VisionAnomaly,
+  VisionAlertInit,
+} from './VisionHub';
 export type {
   VisionEvent,
   VisionRequestCompletedEvent,

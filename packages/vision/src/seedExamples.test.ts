@@ -48,7 +48,8 @@ describe('seed usage examples', () => {
 
   it('health monitoring', async () => {
     const health = createHealthMonitor();
-    const checkDatabase = () => createHealthCheck({ name: 'database', status: HealthStatus.HEALTHY, message: 'Connected' });
+    const checkDatabase = () =>
+      createHealthCheck({ name: 'database', status: HealthStatus.HEALTHY, message: 'Connected' });
     health.registerCheck('database', checkDatabase);
     const results = await health.runAllChecks();
     expect(results['database']?.message).toBe('Connected');

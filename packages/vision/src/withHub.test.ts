@@ -28,10 +28,17 @@ describe('ObservableVisionProvider with the real ObservabilityHub', () => {
     const metrics = provider.hub.metrics;
     expect(metrics.getCounter('vision_requests_total', { provider: 'local' })).toBe(2);
     expect(metrics.getCounter('vision_requests_success', { provider: 'local' })).toBe(1);
-    expect(metrics.getCounter('vision_requests_error', { provider: 'local', error_type: 'unsupported_format' })).toBe(1);
+    expect(metrics.getCounter('vision_requests_error', { provider: 'local', error_type: 'unsupported_format' })).toBe(
+      1,
+    );
     expect(metrics.getHistogramStats('vision_request_duration_ms', { provider: 'local' }).count).toBe(2);
     expect(metrics.getGauge('vision_confidence', { provider: 'local' })).toBe(result.confidence);
-    expect(provider.hub.sloTracker.listSLOs().map((s) => s.sloId).sort()).toEqual(['vision-availability-local', 'vision-latency-local']);
+    expect(
+      provider.hub.sloTracker
+        .listSLOs()
+        .map((s) => s.sloId)
+        .sort(),
+    ).toEqual(['vision-availability-local', 'vision-latency-local']);
     // The client error does not count against availability.
     expect(provider.hub.sloTracker.getSLOStatus('vision-availability-local').currentValue).toBe(100);
   });

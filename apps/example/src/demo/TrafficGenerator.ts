@@ -5,7 +5,11 @@ import { phaseAt } from './trafficPlan';
 
 /** A provider that may take a parent span (ObservableVisionProvider does; any VisionProvider fits). */
 export interface TracedProvider {
-  analyzeImage(imageData: Uint8Array, includeDescription?: boolean, options?: AnalyzeOptions): Promise<VisionDescription>;
+  analyzeImage(
+    imageData: Uint8Array,
+    includeDescription?: boolean,
+    options?: AnalyzeOptions,
+  ): Promise<VisionDescription>;
 }
 
 /** Starts and finishes the client-side span of each demo request (the hub's TraceManager fits). */
@@ -90,7 +94,12 @@ export class TrafficGenerator<S extends VisionSpan = VisionSpan> {
         continue;
       }
       const sample = this.pickSample();
-      if (this.random() < phase.badInputShare) this.send(sample.bytes.subarray(0, Math.max(1, Math.floor(sample.bytes.length / 2))), `${sample.name} (truncated)`, sample.name);
+      if (this.random() < phase.badInputShare)
+        this.send(
+          sample.bytes.subarray(0, Math.max(1, Math.floor(sample.bytes.length / 2))),
+          `${sample.name} (truncated)`,
+          sample.name,
+        );
       else this.send(sample.bytes, sample.name, sample.name);
     }
   }

@@ -39,7 +39,11 @@ describe('ChaosProvider', () => {
     clock.set(35_000);
     await expect(chaos.analyzeImage(new Uint8Array([1]))).rejects.toBeInstanceOf(DemoUpstreamError);
     const spikeClock = new ManualClock(0);
-    const spiking = new ChaosProvider(base, { clock: spikeClock, random: () => 0.5, sleep: async (ms) => void sleeps.push(ms) });
+    const spiking = new ChaosProvider(base, {
+      clock: spikeClock,
+      random: () => 0.5,
+      sleep: async (ms) => void sleeps.push(ms),
+    });
     spikeClock.set(25_000);
     await spiking.analyzeImage(new Uint8Array([1]));
     expect(sleeps.at(-1)).toBe(500);
@@ -66,7 +70,12 @@ describe('TrafficGenerator', () => {
 
   it('sends a truncated image when the dice say bad input', async () => {
     const provider = new CountingProvider();
-    const traffic = new TrafficGenerator({ provider, samples: [{ name: 'a', bytes: new Uint8Array(100) }], clock: new ManualClock(0), random: () => 0.01 });
+    const traffic = new TrafficGenerator({
+      provider,
+      samples: [{ name: 'a', bytes: new Uint8Array(100) }],
+      clock: new ManualClock(0),
+      random: () => 0.01,
+    });
     for (let i = 0; i < 10; i++) traffic.tick();
     await traffic.stop();
     expect(provider.calls.length).toBe(8);
@@ -75,7 +84,13 @@ describe('TrafficGenerator', () => {
 
   it('drops and counts requests beyond its in-flight limit', () => {
     const stuck: VisionProvider = { providerName: 'stuck', analyzeImage: () => new Promise(() => undefined) };
-    const traffic = new TrafficGenerator({ provider: stuck, samples: [{ name: 'a', bytes: new Uint8Array(4) }], maxInFlight: 3, clock: new ManualClock(0), random: () => 0.9 });
+    const traffic = new TrafficGenerator({
+      provider: stuck,
+      samples: [{ name: 'a', bytes: new Uint8Array(4) }],
+      maxInFlight: 3,
+      clock: new ManualClock(0),
+      random: () => 0.9,
+    });
     for (let i = 0; i < 10; i++) traffic.tick();
     expect(traffic.stats.inFlight).toBe(3);
     expect(traffic.stats.sent).toBe(3);
@@ -93,7 +108,12 @@ describe('TrafficGenerator', () => {
     };
     const bytes = Buffer.alloc(64 * 1024, 1); // its own ArrayBuffer; Buffer#slice would be a view of it
     let roll = 0;
-    const traffic = new TrafficGenerator({ provider: detaching, samples: [{ name: 'a', bytes }], clock: new ManualClock(0), random: () => (roll++ % 2 ? 0.9 : 0.01) });
+    const traffic = new TrafficGenerator({
+      provider: detaching,
+      samples: [{ name: 'a', bytes }],
+      clock: new ManualClock(0),
+      random: () => (roll++ % 2 ? 0.9 : 0.01),
+    });
     for (let i = 0; i < 30; i++) {
       traffic.tick();
       await Promise.resolve();

@@ -1,11 +1,21 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BodyReadError, BodyTooLargeError, ObsError, readBody } from '@obs/hub';
-import { ImageTooLargeError, ProviderBusyError, VisionInputError, type AnalyzeOptions, type VisionDescription } from '@obs/vision';
+import {
+  ImageTooLargeError,
+  ProviderBusyError,
+  VisionInputError,
+  type AnalyzeOptions,
+  type VisionDescription,
+} from '@obs/vision';
 import { sendError, sendJson } from './responses';
 
 export interface AnalyzeRouteOptions {
   /** Runs the analysis (an ObservableVisionProvider's `analyzeImage`, or any provider's). */
-  readonly analyze: (bytes: Uint8Array, includeDescription: boolean, options: AnalyzeOptions) => Promise<VisionDescription>;
+  readonly analyze: (
+    bytes: Uint8Array,
+    includeDescription: boolean,
+    options: AnalyzeOptions,
+  ) => Promise<VisionDescription>;
   /** Largest accepted body in bytes. */
   readonly maxBodyBytes: number;
   /** Time allowed for the whole upload, ms (default 30 000). */
@@ -21,15 +31,22 @@ export interface AnalyzeRouteOptions {
 }
 
 /** Maps a failure to an HTTP status and a client-safe code and message. */
-export function statusForError(error: unknown): { status: number; code: string; message: string; retryAfterSeconds?: number } {
+export function statusForError(error: unknown): {
+  status: number;
+  code: string;
+  message: string;
+  retryAfterSeconds?: number;
+} {
   // Every image worker busy and the queue full: the client should come back shortly.
-  if (error instanceof ProviderBusyError) return { status: 503, code: error.code, message: error.message, retryAfterSeconds: error.retryAfterSeconds };
+  if (error instanceof ProviderBusyError)
+    return { status: 503, code: error.code, message: error.message, retryAfterSeconds: error.retryAfterSeconds };
   if (error instanceof ImageTooLargeError) return { status: 413, code: error.code, message: error.message };
   if (error instanceof VisionInputError) {
     return { status: error.code === 'UNSUPPORTED_FORMAT' ? 415 : 400, code: error.code, message: error.message };
   }
   if (error instanceof BodyTooLargeError) return { status: 413, code: error.code, message: error.message };
-  if (error instanceof BodyReadError) return { status: error.code === 'BODY_TIMEOUT' ? 408 : 400, code: error.code, message: error.message };
+  if (error instanceof BodyReadError)
+    return { status: error.code === 'BODY_TIMEOUT' ? 408 : 400, code: error.code, message: error.message };
   // A provider's own typed failure (an upstream outage): the client did nothing wrong.
   if (error instanceof ObsError) return { status: 502, code: error.code, message: 'the vision provider failed' };
   return { status: 500, code: 'INTERNAL', message: 'internal error' };
@@ -41,7 +58,12 @@ export function statusForError(error: unknown): { status: number; code: string; 
  * `traceparent` header names the request's trace (see `/api/traces/:id`).
  * Resolves to the HTTP status sent.
  */
-export async function handleAnalyze(req: IncomingMessage, res: ServerResponse, url: URL, options: AnalyzeRouteOptions): Promise<number> {
+export async function handleAnalyze(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  options: AnalyzeRouteOptions,
+): Promise<number> {
   const param = url.searchParams.get('description');
   if (param !== null && param !== 'true' && param !== 'false') {
     sendError(res, 400, 'INVALID_QUERY', 'description must be true or false');
@@ -67,9 +89,11 @@ export async function handleAnalyze(req: IncomingMessage, res: ServerResponse, u
   } catch (error) {
     const mapped = statusForError(error);
     if (mapped.status >= 500 && mapped.status !== 503) options.onUnexpectedError?.(error);
-    const retry: Record<string, string> = mapped.retryAfterSeconds !== undefined ? { 'Retry-After': String(mapped.retryAfterSeconds) } : {};
+    const retry: Record<string, string> =
+      mapped.retryAfterSeconds !== undefined ? { 'Retry-After': String(mapped.retryAfterSeconds) } : {};
     // After a refused body the rest of it may still be in flight: close rather than reuse the socket.
-    const close: Record<string, string> = error instanceof BodyTooLargeError || error instanceof BodyReadError ? { Connection: 'close' } : {};
+    const close: Record<string, string> =
+      error instanceof BodyTooLargeError || error instanceof BodyReadError ? { Connection: 'close' } : {};
     sendError(res, mapped.status, mapped.code, mapped.message, { ...traceHeaders, ...close, ...retry });
     return mapped.status;
   }

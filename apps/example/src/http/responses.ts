@@ -20,7 +20,12 @@ export const DASHBOARD_CSP = [
 ].join('; ');
 
 /** A JSON response (the hub's handler has already set the security headers). */
-export function sendJson(res: ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  extraHeaders: Record<string, string> = {},
+): void {
   if (res.headersSent) {
     res.destroy();
     return;
@@ -36,6 +41,12 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, ext
 }
 
 /** A JSON error in the hub's shape: `{ error: '<snake_case_code>', message }`. */
-export function sendError(res: ServerResponse, status: number, code: string, message: string, extraHeaders: Record<string, string> = {}): void {
+export function sendError(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  extraHeaders: Record<string, string> = {},
+): void {
   sendJson(res, status, { error: code.toLowerCase(), message }, extraHeaders);
 }

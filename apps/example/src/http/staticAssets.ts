@@ -43,18 +43,29 @@ export function locatePublicFiles(): (file: string) => string {
 }
 
 /** Loads every dashboard file into memory once; serving never touches the disk. */
-export function loadStaticAssets(resolveFile: (file: string) => string = locatePublicFiles()): ReadonlyMap<string, Asset> {
+export function loadStaticAssets(
+  resolveFile: (file: string) => string = locatePublicFiles(),
+): ReadonlyMap<string, Asset> {
   const assets = new Map<string, Asset>();
   for (const [path, file, contentType] of ASSETS) {
     const body = readFileSync(resolveFile(file));
-    assets.set(path, { body, contentType, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` });
+    assets.set(path, {
+      body,
+      contentType,
+      etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
+    });
   }
   assets.set('/index.html', assets.get('/')!);
   return assets;
 }
 
 /** Serves a known asset for GET/HEAD and returns true, or returns false for any other path. */
-export function serveStaticAsset(req: IncomingMessage, res: ServerResponse, pathname: string, assets: ReadonlyMap<string, Asset>): boolean {
+export function serveStaticAsset(
+  req: IncomingMessage,
+  res: ServerResponse,
+  pathname: string,
+  assets: ReadonlyMap<string, Asset>,
+): boolean {
   const asset = assets.get(pathname);
   if (!asset) return false;
   // Security headers (CSP, nosniff, frame denial) were set by the hub's handler before this fallback ran.

@@ -26,7 +26,10 @@ export function appCommand(built = false): string[] {
 }
 
 export function hasBuild(): boolean {
-  return existsSync(join(APP_DIR, 'dist', 'main.js')) && existsSync(join(APP_DIR, 'dist', 'public', 'vendor', 'uPlot.esm.js'));
+  return (
+    existsSync(join(APP_DIR, 'dist', 'main.js')) &&
+    existsSync(join(APP_DIR, 'dist', 'public', 'vendor', 'uPlot.esm.js'))
+  );
 }
 
 /** The soft limit on open files of this process (Linux), or undefined when unknown. */
@@ -44,10 +47,17 @@ export function openFileLimit(): number | undefined {
  * least `openFiles`: unchanged when the current limit suffices, else through
  * `sh -c 'ulimit -n N'` (raising the soft limit up to the hard one).
  */
-export function withOpenFiles(command: string, args: readonly string[], openFiles: number | undefined): [string, string[]] {
+export function withOpenFiles(
+  command: string,
+  args: readonly string[],
+  openFiles: number | undefined,
+): [string, string[]] {
   const current = openFileLimit();
   if (openFiles === undefined || (current !== undefined && current >= openFiles)) return [command, [...args]];
-  return ['/bin/sh', ['-c', `ulimit -Sn ${openFiles} 2>/dev/null || ulimit -Sn "$(ulimit -Hn)"; exec "$0" "$@"`, command, ...args]];
+  return [
+    '/bin/sh',
+    ['-c', `ulimit -Sn ${openFiles} 2>/dev/null || ulimit -Sn "$(ulimit -Hn)"; exec "$0" "$@"`, command, ...args],
+  ];
 }
 
 export async function startAppProcess(
@@ -66,7 +76,9 @@ export async function startAppProcess(
   const collect = (d: Buffer) => (output = (output + d.toString()).slice(-50_000));
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const url = `http://127.0.0.1:${port}`;
   const kill = async (signal: NodeJS.Signals = 'SIGTERM') => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
@@ -88,9 +100,18 @@ export async function startAppProcess(
 }
 
 /** Runs `scripts/hostile-client.mjs <mode> --url <url> …` as its own process and returns its JSON report. */
-export function runHostileClient<T = Record<string, unknown>>(mode: string, url: string, flags: Record<string, string | number> = {}, openFiles?: number): Promise<T> {
+export function runHostileClient<T = Record<string, unknown>>(
+  mode: string,
+  url: string,
+  flags: Record<string, string | number> = {},
+  openFiles?: number,
+): Promise<T> {
   const script = join(APP_DIR, 'scripts', 'hostile-client.mjs');
-  const [command, args] = withOpenFiles(process.execPath, [script, mode, '--url', url, ...Object.entries(flags).flatMap(([k, v]) => [`--${k}`, String(v)])], openFiles);
+  const [command, args] = withOpenFiles(
+    process.execPath,
+    [script, mode, '--url', url, ...Object.entries(flags).flatMap(([k, v]) => [`--${k}`, String(v)])],
+    openFiles,
+  );
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

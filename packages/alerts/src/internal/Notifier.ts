@@ -183,7 +183,8 @@ export class Notifier {
     const { route } = group;
     let dueAt: number | undefined;
     if (group.dirty) {
-      dueAt = group.lastFlushAt === undefined ? group.createdAt + route.groupWait : group.lastFlushAt + route.groupInterval;
+      dueAt =
+        group.lastFlushAt === undefined ? group.createdAt + route.groupWait : group.lastFlushAt + route.groupInterval;
     } else if (route.repeatInterval > 0 && group.lastNotifyAt !== undefined && this.hasFiring(group)) {
       dueAt = group.lastNotifyAt + route.repeatInterval;
     }
@@ -238,8 +239,12 @@ export class Notifier {
     const byStart = (a: Alert, b: Alert) => a.startedAt - b.startedAt || (a.fingerprint < b.fingerprint ? -1 : 1);
     firing.sort(byStart);
     resolved.sort(byStart);
-    const repeatDue = route.repeatInterval > 0 && group.lastNotifyAt !== undefined && now - group.lastNotifyAt >= route.repeatInterval;
-    const needed = resolved.length > 0 || firing.some((a) => !group.sentFiring.has(a.fingerprint)) || (repeatDue && firing.length > 0);
+    const repeatDue =
+      route.repeatInterval > 0 && group.lastNotifyAt !== undefined && now - group.lastNotifyAt >= route.repeatInterval;
+    const needed =
+      resolved.length > 0 ||
+      firing.some((a) => !group.sentFiring.has(a.fingerprint)) ||
+      (repeatDue && firing.length > 0);
     group.lastFlushAt = now;
     group.dirty = false;
     for (const a of resolved) {

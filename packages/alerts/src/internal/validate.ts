@@ -8,7 +8,11 @@ export function errorMessage(error: unknown): string {
 }
 
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 export function positiveInteger(value: unknown, what: string): number {
@@ -21,18 +25,25 @@ export function positiveInteger(value: unknown, what: string): number {
 export function duration(value: unknown, what: string, fallback: number, min = 0): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > 365 * 86_400_000) {
-    throw new AlertValidationError('INVALID_CONFIG', `${what} must be milliseconds between ${min} and one year, got ${describeValue(value)}`);
+    throw new AlertValidationError(
+      'INVALID_CONFIG',
+      `${what} must be milliseconds between ${min} and one year, got ${describeValue(value)}`,
+    );
   }
   return value;
 }
 
 export function requireFunction(fn: unknown, what: string): void {
-  if (typeof fn !== 'function') throw new AlertValidationError('INVALID_ARGUMENT', `${what} must be a function, got ${describeValue(fn)}`);
+  if (typeof fn !== 'function')
+    throw new AlertValidationError('INVALID_ARGUMENT', `${what} must be a function, got ${describeValue(fn)}`);
 }
 
 export function requireId(id: unknown, what: string): string {
   if (typeof id !== 'string' || id.length === 0 || id.length > MAX_NAME_LENGTH) {
-    throw new AlertValidationError('INVALID_ARGUMENT', `${what} must be a non-empty string of at most ${MAX_NAME_LENGTH} characters, got ${describeValue(id)}`);
+    throw new AlertValidationError(
+      'INVALID_ARGUMENT',
+      `${what} must be a non-empty string of at most ${MAX_NAME_LENGTH} characters, got ${describeValue(id)}`,
+    );
   }
   return id;
 }

@@ -72,11 +72,15 @@ export class HandlerDispatcher {
 
   private addTo<F>(pick: (r: Receiver) => RegisteredHandler<F>[], fn: F, options: HandlerOptions): () => boolean {
     requireFunction(fn, 'handler');
-    if (options === null || typeof options !== 'object') throw new AlertValidationError('INVALID_ARGUMENT', 'handler options must be an object');
+    if (options === null || typeof options !== 'object')
+      throw new AlertValidationError('INVALID_ARGUMENT', 'handler options must be an object');
     const receiverName = options.receiver ?? 'default';
     const receiver = typeof receiverName === 'string' ? this.receivers.get(receiverName) : undefined;
     if (!receiver) {
-      throw new AlertValidationError('INVALID_ARGUMENT', `unknown receiver ${describeValue(receiverName)}; declare it in the manager's receivers config (known: ${this.receiverNames().join(', ')})`);
+      throw new AlertValidationError(
+        'INVALID_ARGUMENT',
+        `unknown receiver ${describeValue(receiverName)}; declare it in the manager's receivers config (known: ${this.receiverNames().join(', ')})`,
+      );
     }
     const list = pick(receiver);
     if (this.handlerCount >= this.maxHandlers) {
@@ -84,8 +88,17 @@ export class HandlerDispatcher {
     }
     const seq = ++this.seq;
     const fnName = (fn as { name?: unknown }).name;
-    const name = options.name !== undefined ? requireId(options.name, 'handler name') : typeof fnName === 'string' && fnName ? fnName : `handler#${seq}`;
-    const entry: RegisteredHandler<F> = { fn, name, timeoutMs: duration(options.timeoutMs, 'timeoutMs', this.defaultTimeoutMs, 1) };
+    const name =
+      options.name !== undefined
+        ? requireId(options.name, 'handler name')
+        : typeof fnName === 'string' && fnName
+          ? fnName
+          : `handler#${seq}`;
+    const entry: RegisteredHandler<F> = {
+      fn,
+      name,
+      timeoutMs: duration(options.timeoutMs, 'timeoutMs', this.defaultTimeoutMs, 1),
+    };
     list.push(entry);
     this.handlerCount++;
     return () => {
@@ -118,7 +131,12 @@ export class HandlerDispatcher {
   }
 
   /** Calls one handler, isolating throws, rejections and hangs. */
-  private invoke(h: RegisteredHandler<unknown>, call: () => unknown, n: AlertNotification, alertId: string | undefined): void {
+  private invoke(
+    h: RegisteredHandler<unknown>,
+    call: () => unknown,
+    n: AlertNotification,
+    alertId: string | undefined,
+  ): void {
     const report = (error: string, timedOut: boolean) => {
       this.errors++;
       this.emit({

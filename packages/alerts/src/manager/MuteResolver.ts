@@ -68,7 +68,11 @@ export class MuteResolver {
 
   addSuppression(fn: SuppressionRule): void {
     if (this.suppressions.length >= this.limits.maxSuppressionRules) {
-      throw new AlertLimitError('SUPPRESSION_LIMIT', `at most ${this.limits.maxSuppressionRules} suppression rules`, this.limits.maxSuppressionRules);
+      throw new AlertLimitError(
+        'SUPPRESSION_LIMIT',
+        `at most ${this.limits.maxSuppressionRules} suppression rules`,
+        this.limits.maxSuppressionRules,
+      );
     }
     this.suppressions.push(fn);
     this.fullRecheck = true;
@@ -119,7 +123,11 @@ export class MuteResolver {
 
   private compileInhibitRule(rule: InhibitRule): string {
     if (this.inhibitRules.length >= this.limits.maxInhibitRules) {
-      throw new AlertLimitError('INHIBIT_RULE_LIMIT', `at most ${this.limits.maxInhibitRules} inhibition rules`, this.limits.maxInhibitRules);
+      throw new AlertLimitError(
+        'INHIBIT_RULE_LIMIT',
+        `at most ${this.limits.maxInhibitRules} inhibition rules`,
+        this.limits.maxInhibitRules,
+      );
     }
     const compiled = compileInhibitRule(rule, `inhibit-${++this.inhibitSeq}`, this.limits.maxRegexLength);
     this.inhibitRules = [...this.inhibitRules, compiled];
@@ -171,7 +179,9 @@ export class MuteResolver {
   /** A firing alert appeared or went away: re-check the targets it may inhibit. */
   private sourceChanged(rec: AlertRecord, firing: boolean): void {
     if (this.index.empty) return;
-    const affected = firing ? this.index.addSource(rec.fingerprint, rec.matchLabels) : this.index.removeSource(rec.fingerprint, rec.matchLabels);
+    const affected = firing
+      ? this.index.addSource(rec.fingerprint, rec.matchLabels)
+      : this.index.removeSource(rec.fingerprint, rec.matchLabels);
     for (const fp of affected) {
       const target = this.store.get(fp);
       if (target) this.recheck.add(target);
@@ -226,11 +236,13 @@ export class MuteResolver {
         }
       }
       for (const id of this.silences.matching(labels, now)) reasons.push(`silence:${id}`);
-      if (this.inhibitRules.length > 0) for (const id of this.index.inhibitedBy(rec.fingerprint, labels)) reasons.push(`inhibition:${id}`);
+      if (this.inhibitRules.length > 0)
+        for (const id of this.index.inhibitedBy(rec.fingerprint, labels)) reasons.push(`inhibition:${id}`);
     }
     reasons = reasons.slice(0, MAX_REASONS);
     rec.suppressedBy = Object.freeze(reasons);
-    rec.state = rec.phase === 'pending' ? AlertState.PENDING : reasons.length > 0 ? AlertState.SUPPRESSED : AlertState.FIRING;
+    rec.state =
+      rec.phase === 'pending' ? AlertState.PENDING : reasons.length > 0 ? AlertState.SUPPRESSED : AlertState.FIRING;
     rec.cached = undefined;
     return before;
   }

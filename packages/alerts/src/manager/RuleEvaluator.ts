@@ -75,14 +75,23 @@ export class RuleEvaluator<Ctx> {
   register(name: string, fn: AlertRule<Ctx>, options: RuleOptions): void {
     requireId(name, 'rule name');
     requireFunction(fn, 'rule');
-    if (options === null || typeof options !== 'object') throw new AlertValidationError('INVALID_RULE', `rule options must be an object, got ${describeValue(options)}`);
+    if (options === null || typeof options !== 'object')
+      throw new AlertValidationError('INVALID_RULE', `rule options must be an object, got ${describeValue(options)}`);
     const severity = options.severity;
-    if (severity !== undefined && !isAlertSeverity(severity)) throw new AlertValidationError('INVALID_RULE', `rule severity is invalid: ${describeValue(severity)}`);
+    if (severity !== undefined && !isAlertSeverity(severity))
+      throw new AlertValidationError('INVALID_RULE', `rule severity is invalid: ${describeValue(severity)}`);
     let labels: Labels | undefined;
     let annotations: Labels | undefined;
     try {
-      labels = options.labels === undefined ? undefined : normalizeAlertInit({ name, labels: options.labels }, { maxLabelValueLength: this.maxLabelValueLength }).labels;
-      annotations = options.annotations === undefined ? undefined : normalizeAlertInit({ name, annotations: options.annotations }).annotations;
+      labels =
+        options.labels === undefined
+          ? undefined
+          : normalizeAlertInit({ name, labels: options.labels }, { maxLabelValueLength: this.maxLabelValueLength })
+              .labels;
+      annotations =
+        options.annotations === undefined
+          ? undefined
+          : normalizeAlertInit({ name, annotations: options.annotations }).annotations;
     } catch (error) {
       throw new AlertValidationError('INVALID_RULE', `rule ${name}: ${errorMessage(error)}`, { cause: error });
     }
@@ -99,7 +108,8 @@ export class RuleEvaluator<Ctx> {
       existing.options = parsed;
       return;
     }
-    if (this.rules.size >= this.maxRules) throw new AlertLimitError('RULE_LIMIT', `at most ${this.maxRules} rules`, this.maxRules);
+    if (this.rules.size >= this.maxRules)
+      throw new AlertLimitError('RULE_LIMIT', `at most ${this.maxRules} rules`, this.maxRules);
     const owned = new Set<string>();
     // Alerts restored from a snapshot are owned again by the rule of the same name.
     for (const rec of this.store.records()) if (rec.ownerRule === name) owned.add(rec.fingerprint);
@@ -149,7 +159,8 @@ export class RuleEvaluator<Ctx> {
       host.ruleError(rule.name, 'a rule must return its alerts synchronously, not a Promise');
       return;
     }
-    const items: readonly unknown[] = result === undefined || result === null || result === false ? [] : Array.isArray(result) ? result : [result];
+    const items: readonly unknown[] =
+      result === undefined || result === null || result === false ? [] : Array.isArray(result) ? result : [result];
     const seen = new Set<string>();
     const { options } = rule;
     for (const item of items) {
@@ -174,7 +185,10 @@ export class RuleEvaluator<Ctx> {
       let rec = this.store.get(n.fingerprint);
       if (!rec) {
         if (n.alertId !== undefined && this.store.hasAlertId(n.alertId)) {
-          host.ruleError(rule.name, `alertId ${n.alertId} already belongs to another active alert (different name or labels)`);
+          host.ruleError(
+            rule.name,
+            `alertId ${n.alertId} already belongs to another active alert (different name or labels)`,
+          );
           continue;
         }
         if (this.store.size >= this.maxActiveAlerts) {

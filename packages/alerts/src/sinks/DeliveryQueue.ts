@@ -37,7 +37,8 @@ export interface ResolvedDeliveryOptions {
 }
 
 export function resolveDeliveryOptions(config: DeliveryOptions | undefined): ResolvedDeliveryOptions {
-  if (config === null || typeof config !== 'object') throw new AlertValidationError('INVALID_SINK', 'sink config must be an object');
+  if (config === null || typeof config !== 'object')
+    throw new AlertValidationError('INVALID_SINK', 'sink config must be an object');
   const retryInitialMs = sinkNumber(config.retryInitialMs, 'retryInitialMs', 1000, 1, 3_600_000);
   return {
     timeoutMs: sinkNumber(config.timeoutMs, 'timeoutMs', 10_000, 1, 600_000),
@@ -49,7 +50,14 @@ export function resolveDeliveryOptions(config: DeliveryOptions | undefined): Res
 
 /** By default an HTTP 4xx other than 408 and 429 is permanent: the same request cannot succeed later. */
 export function isPermanentHttpError(error: unknown): boolean {
-  return error instanceof AlertSinkError && error.status !== undefined && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429;
+  return (
+    error instanceof AlertSinkError &&
+    error.status !== undefined &&
+    error.status >= 400 &&
+    error.status < 500 &&
+    error.status !== 408 &&
+    error.status !== 429
+  );
 }
 
 interface Entry<T> {

@@ -36,7 +36,12 @@ describe.skipIf(!binary)('Alertmanager API v2 (real prometheus-alertmanager)', (
     writeFileSync(configFile, "route:\n  receiver: 'null'\nreceivers:\n  - name: 'null'\n");
     return startServer(
       binary as string,
-      [`--config.file=${configFile}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='],
+      [
+        `--config.file=${configFile}`,
+        `--storage.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--cluster.listen-address=',
+      ],
       `http://127.0.0.1:${port}/-/ready`,
     ).then((s) => {
       servers.push(s);
@@ -67,12 +72,26 @@ describe.skipIf(!binary)('Alertmanager API v2 (real prometheus-alertmanager)', (
       posted.push(JSON.parse(init.body));
       return fetch(url, init);
     };
-    const sink = createAlertmanagerHandler({ fetch: recordingFetch, url: `http://127.0.0.1:${port}`, generatorURL: 'http://127.0.0.1:3000/alerts', resendInterval: 60_000 });
+    const sink = createAlertmanagerHandler({
+      fetch: recordingFetch,
+      url: `http://127.0.0.1:${port}`,
+      generatorURL: 'http://127.0.0.1:3000/alerts',
+      resendInterval: 60_000,
+    });
     const alerts = createAlertManager();
     alerts.addNotificationHandler(sink);
-    alerts.fireAlert({ alertId: 'disk', name: 'DiskFull', severity: AlertSeverity.CRITICAL, message: 'disk 97% full', labels: { service: 'db', instance: 'db-1' }, value: 97 });
+    alerts.fireAlert({
+      alertId: 'disk',
+      name: 'DiskFull',
+      severity: AlertSeverity.CRITICAL,
+      message: 'disk 97% full',
+      labels: { service: 'db', instance: 'db-1' },
+      value: 97,
+    });
     await alerts.drain();
-    const found = await until('the alert in Alertmanager', async () => (await alertsOf(port)).find((a) => a.labels['alertname'] === 'DiskFull'));
+    const found = await until('the alert in Alertmanager', async () =>
+      (await alertsOf(port)).find((a) => a.labels['alertname'] === 'DiskFull'),
+    );
     expect(found.labels).toEqual({ alertname: 'DiskFull', severity: 'critical', service: 'db', instance: 'db-1' });
     expect(found.annotations).toMatchObject({ summary: 'disk 97% full', message: 'disk 97% full', value: '97' });
     expect(found.generatorURL).toBe('http://127.0.0.1:3000/alerts');
@@ -97,7 +116,12 @@ describe.skipIf(!binary)('Alertmanager API v2 (real prometheus-alertmanager)', (
 
   it('alerts fired while Alertmanager is down arrive after it starts', async () => {
     const downPort = await freePort();
-    const sink = createAlertmanagerHandler({ url: `http://127.0.0.1:${downPort}`, retryInitialMs: 100, retryMaxMs: 300, timeoutMs: 2000 });
+    const sink = createAlertmanagerHandler({
+      url: `http://127.0.0.1:${downPort}`,
+      retryInitialMs: 100,
+      retryMaxMs: 300,
+      timeoutMs: 2000,
+    });
     const alerts = createAlertManager();
     alerts.addNotificationHandler(sink, { name: 'alertmanager' });
     const errors: string[] = [];

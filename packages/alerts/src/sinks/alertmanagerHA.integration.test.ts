@@ -33,7 +33,11 @@ describe.skipIf(!binary)('Alertmanager HA cluster (two real prometheus-alertmana
   const web: number[] = [];
   const gossip: number[] = [];
   const running: (RunningServer | undefined)[] = [undefined, undefined];
-  const notifications: { receiver: string; groupLabels: Record<string, string>; alerts: { labels: Record<string, string> }[] }[] = [];
+  const notifications: {
+    receiver: string;
+    groupLabels: Record<string, string>;
+    alerts: { labels: Record<string, string> }[];
+  }[] = [];
   let hook: Server;
   const sinks: AlertmanagerHandler[] = [];
 
@@ -100,7 +104,9 @@ describe.skipIf(!binary)('Alertmanager HA cluster (two real prometheus-alertmana
     // Both peers see each other before the test starts.
     for (let i = 0; i < 2; i++) {
       await until(`peer ${i} to see the cluster`, async () => {
-        const status = (await (await fetch(`http://127.0.0.1:${web[i]}/api/v2/status`)).json()) as { cluster: { peers: unknown[]; status: string } };
+        const status = (await (await fetch(`http://127.0.0.1:${web[i]}/api/v2/status`)).json()) as {
+          cluster: { peers: unknown[]; status: string };
+        };
         return status.cluster.peers.length === 2 ? true : undefined;
       });
     }
@@ -116,7 +122,13 @@ describe.skipIf(!binary)('Alertmanager HA cluster (two real prometheus-alertmana
   it('alerts from two app instances reach both peers; the cluster notifies each group once; one down, the other goes on; back, it catches up', async () => {
     const urls = web.map((p) => `http://127.0.0.1:${p}`);
     const apps = [0, 1].map((n) => {
-      const sink = createAlertmanagerHandler({ urls, retryInitialMs: 200, retryMaxMs: 1000, timeoutMs: 3000, externalLabels: { app: `app-${n}` } });
+      const sink = createAlertmanagerHandler({
+        urls,
+        retryInitialMs: 200,
+        retryMaxMs: 1000,
+        timeoutMs: 3000,
+        externalLabels: { app: `app-${n}` },
+      });
       sinks.push(sink);
       const alerts = createAlertManager();
       alerts.addHandler(sink);
@@ -133,10 +145,16 @@ describe.skipIf(!binary)('Alertmanager HA cluster (two real prometheus-alertmana
         const l = await alertsOf(i);
         return l.length === 3 ? l : undefined;
       });
-      expect(list.map((a) => `${a.labels['alertname']}/${a.labels['app']}`).sort()).toEqual(['HighLatency/app-0', 'HighLatency/app-1', 'QueueBacklog/app-1']);
+      expect(list.map((a) => `${a.labels['alertname']}/${a.labels['app']}`).sort()).toEqual([
+        'HighLatency/app-0',
+        'HighLatency/app-1',
+        'QueueBacklog/app-1',
+      ]);
     }
     // Both peers got every alert, but the cluster (gossiped notification log) notifies each group once.
-    await until('notifications for both groups', async () => (new Set(notifications.map((n) => n.groupLabels['alertname'])).size === 2 ? true : undefined));
+    await until('notifications for both groups', async () =>
+      new Set(notifications.map((n) => n.groupLabels['alertname'])).size === 2 ? true : undefined,
+    );
     await new Promise((r) => setTimeout(r, 6000)); // longer than peer-timeout: a duplicate would have arrived by now
     const perGroup = (name: string) => notifications.filter((n) => n.groupLabels['alertname'] === name).length;
     expect(perGroup('HighLatency')).toBe(1);
@@ -147,7 +165,9 @@ describe.skipIf(!binary)('Alertmanager HA cluster (two real prometheus-alertmana
     await running[0]!.stop();
     apps[0]!.alerts.fireAlert({ name: 'DiskFull', severity: 'critical', labels: { host: 'db-1' } });
     await apps[0]!.alerts.drain();
-    await until('DiskFull at the surviving peer', async () => ((await alertsOf(1)).some((a) => a.labels['alertname'] === 'DiskFull') ? true : undefined));
+    await until('DiskFull at the surviving peer', async () =>
+      (await alertsOf(1)).some((a) => a.labels['alertname'] === 'DiskFull') ? true : undefined,
+    );
     const stats = apps[0]!.sink.stats();
     expect(stats.targets[1]).toMatchObject({ url: `${urls[1]}/api/v2/alerts`, queued: 0 });
     expect(stats.targets[0]!.failures).toBeGreaterThan(0);
@@ -155,8 +175,14 @@ describe.skipIf(!binary)('Alertmanager HA cluster (two real prometheus-alertmana
 
     // Peer 0 restarts: the queued alert reaches it too (retries), so it catches up.
     await startPeer(0);
-    await until('DiskFull at the restarted peer', async () => ((await alertsOf(0)).some((a) => a.labels['alertname'] === 'DiskFull') ? true : undefined), 30_000);
-    await until('the queue of peer 0 to drain', async () => (apps[0]!.sink.stats().targets[0]!.queued === 0 ? true : undefined));
+    await until(
+      'DiskFull at the restarted peer',
+      async () => ((await alertsOf(0)).some((a) => a.labels['alertname'] === 'DiskFull') ? true : undefined),
+      30_000,
+    );
+    await until('the queue of peer 0 to drain', async () =>
+      apps[0]!.sink.stats().targets[0]!.queued === 0 ? true : undefined,
+    );
     await new Promise((r) => setTimeout(r, 5000));
     expect(notifications.filter((n) => n.groupLabels['alertname'] === 'DiskFull')).toHaveLength(1);
   }, 120_000);

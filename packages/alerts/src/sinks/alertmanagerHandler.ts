@@ -92,8 +92,10 @@ interface Target {
 export function createAlertmanagerHandler(config: AlertmanagerHandlerConfig): AlertmanagerHandler {
   const options = resolveDeliveryOptions(config);
   const rawUrls = [...(config.url !== undefined ? [config.url] : []), ...(config.urls ?? [])];
-  if (config.urls !== undefined && !Array.isArray(config.urls)) throw new AlertValidationError('INVALID_SINK', 'urls must be an array of URLs');
-  if (rawUrls.length === 0 || rawUrls.length > 16) throw new AlertValidationError('INVALID_SINK', 'give the Alertmanager `url` or `urls` (1 to 16 of them)');
+  if (config.urls !== undefined && !Array.isArray(config.urls))
+    throw new AlertValidationError('INVALID_SINK', 'urls must be an array of URLs');
+  if (rawUrls.length === 0 || rawUrls.length > 16)
+    throw new AlertValidationError('INVALID_SINK', 'give the Alertmanager `url` or `urls` (1 to 16 of them)');
   const endpoints = [
     ...new Set(
       rawUrls.map((u) => {
@@ -102,7 +104,8 @@ export function createAlertmanagerHandler(config: AlertmanagerHandlerConfig): Al
       }),
     ),
   ];
-  const generatorURL = config.generatorURL === undefined ? undefined : parseHttpUrl(config.generatorURL, 'generatorURL').toString();
+  const generatorURL =
+    config.generatorURL === undefined ? undefined : parseHttpUrl(config.generatorURL, 'generatorURL').toString();
   const resendInterval = sinkNumber(config.resendInterval, 'resendInterval', 60_000, 0, 86_400_000);
   const maxBatch = Math.floor(sinkNumber(config.maxBatch, 'maxBatch', 500, 1, 100_000));
   const externalLabels = normalizeLabels(config.externalLabels);
@@ -203,9 +206,22 @@ export function createAlertmanagerHandler(config: AlertmanagerHandlerConfig): Al
       let active = 0;
       for (const g of activeByGroup.values()) active += g.size;
       const perTarget = targets.map((t) => ({ url: t.url, ...t.queue.stats() }));
-      const sum = (k: 'queued' | 'sent' | 'dropped' | 'rejected' | 'failures') => perTarget.reduce((acc, t) => acc + t[k], 0);
-      const lastError = perTarget.map((t) => t.lastError).filter((e) => e !== undefined).at(-1);
-      return { queued: sum('queued'), active, sent: sum('sent'), dropped: sum('dropped'), rejected: sum('rejected'), failures: sum('failures'), lastError, targets: perTarget };
+      const sum = (k: 'queued' | 'sent' | 'dropped' | 'rejected' | 'failures') =>
+        perTarget.reduce((acc, t) => acc + t[k], 0);
+      const lastError = perTarget
+        .map((t) => t.lastError)
+        .filter((e) => e !== undefined)
+        .at(-1);
+      return {
+        queued: sum('queued'),
+        active,
+        sent: sum('sent'),
+        dropped: sum('dropped'),
+        rejected: sum('rejected'),
+        failures: sum('failures'),
+        lastError,
+        targets: perTarget,
+      };
     },
   });
 }

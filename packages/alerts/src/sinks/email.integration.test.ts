@@ -48,7 +48,11 @@ describe('email over SMTP (local smtp-server)', () => {
         stream.setEncoding('utf8');
         stream.on('data', (c: string) => (raw += c));
         stream.on('end', () => {
-          mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw });
+          mails.push({
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            to: session.envelope.rcptTo.map((r) => r.address),
+            raw,
+          });
           callback();
         });
       },
@@ -70,7 +74,14 @@ describe('email over SMTP (local smtp-server)', () => {
       timeoutMs: 20_000,
     });
     const alerts = createAlertManager({ receivers: { mail }, route: { receiver: 'mail', groupBy: ['alertname'] } });
-    alerts.fireAlert({ name: 'QueueBacklog', severity: 'error', message: 'uploads waiting', labels: { service: 'uploads' }, annotations: { runbook: 'https://runbooks.test/q' }, value: 812 });
+    alerts.fireAlert({
+      name: 'QueueBacklog',
+      severity: 'error',
+      message: 'uploads waiting',
+      labels: { service: 'uploads' },
+      annotations: { runbook: 'https://runbooks.test/q' },
+      value: 812,
+    });
     await alerts.drain();
     expect(mails).toHaveLength(1);
     expect(mails[0]?.from).toBe('alerts@obs.test');

@@ -55,7 +55,9 @@ function bodyOf(n: AlertNotification, template: Template<Alert> | undefined): st
     lines.push(renderAlert(template, a));
     const notes = Object.entries(a.annotations);
     for (const [k, v] of notes) lines.push(`  ${k}: ${v}`);
-    lines.push(`  since ${new Date(a.firingSince ?? a.startedAt).toISOString()}${a.resolvedAt !== undefined ? `, resolved ${new Date(a.resolvedAt).toISOString()}` : ''}`);
+    lines.push(
+      `  since ${new Date(a.firingSince ?? a.startedAt).toISOString()}${a.resolvedAt !== undefined ? `, resolved ${new Date(a.resolvedAt).toISOString()}` : ''}`,
+    );
     lines.push('');
   }
   return lines.join('\n');
@@ -75,21 +77,30 @@ function bodyOf(n: AlertNotification, template: Template<Alert> | undefined): st
  * }));
  */
 export function createEmailHandler(config: EmailHandlerConfig): QueuedSink & { close(): void } {
-  if (config === null || typeof config !== 'object') throw new AlertValidationError('INVALID_SINK', 'email sink config must be an object');
+  if (config === null || typeof config !== 'object')
+    throw new AlertValidationError('INVALID_SINK', 'email sink config must be an object');
   const smtp = config.smtp;
-  if (smtp === null || typeof smtp !== 'object' || typeof smtp.host !== 'string' || smtp.host.length === 0 || smtp.host.length > 255) {
+  if (
+    smtp === null ||
+    typeof smtp !== 'object' ||
+    typeof smtp.host !== 'string' ||
+    smtp.host.length === 0 ||
+    smtp.host.length > 255
+  ) {
     throw new AlertValidationError('INVALID_SINK', `smtp.host is required, got ${describeValue(smtp?.host)}`);
   }
   const secure = smtp.secure ?? false;
   const port = Math.floor(sinkNumber(smtp.port, 'smtp.port', secure ? 465 : 587, 1, 65_535));
   const from = address(config.from, 'from');
   const to = (Array.isArray(config.to) ? config.to : [config.to]).map((t, i) => address(t, `to[${i}]`));
-  if (to.length === 0 || to.length > 100) throw new AlertValidationError('INVALID_SINK', 'to must list 1 to 100 addresses');
+  if (to.length === 0 || to.length > 100)
+    throw new AlertValidationError('INVALID_SINK', 'to must list 1 to 100 addresses');
   validateTemplate(config.subject, 'subject');
   validateTemplate(config.text, 'text');
   const headers = { ...(config.headers ?? {}) };
   for (const [k, v] of Object.entries(headers)) {
-    if (!/^[A-Za-z0-9-]+$/.test(k) || typeof v !== 'string' || /[\r\n]/.test(v)) throw new AlertValidationError('INVALID_SINK', `invalid mail header ${describeValue(k)}`);
+    if (!/^[A-Za-z0-9-]+$/.test(k) || typeof v !== 'string' || /[\r\n]/.test(v))
+      throw new AlertValidationError('INVALID_SINK', `invalid mail header ${describeValue(k)}`);
   }
   const timeoutMs = sinkNumber(config.timeoutMs, 'timeoutMs', 10_000, 1, 600_000);
   const transport: Transporter = nodemailer.createTransport({
@@ -109,17 +120,29 @@ export function createEmailHandler(config: EmailHandlerConfig): QueuedSink & { c
     async (n, options, timers) => {
       let timer: (() => void) | undefined;
       const timeout = new Promise<never>((_, reject) => {
-        timer = timers(() => reject(new AlertSinkError(`SMTP ${smtp.host}:${port} timed out after ${options.timeoutMs} ms`, undefined)), options.timeoutMs);
+        timer = timers(
+          () =>
+            reject(new AlertSinkError(`SMTP ${smtp.host}:${port} timed out after ${options.timeoutMs} ms`, undefined)),
+          options.timeoutMs,
+        );
       });
       try {
         const info = (await Promise.race([
-          transport.sendMail({ from, to, subject: renderTitle(config.subject, n), text: bodyOf(n, config.text), headers }),
+          transport.sendMail({
+            from,
+            to,
+            subject: renderTitle(config.subject, n),
+            text: bodyOf(n, config.text),
+            headers,
+          }),
           timeout,
         ])) as { rejected?: unknown[] };
         const refused = (info.rejected ?? []).map(String);
         if (refused.length > 0) {
           // Sent to the others: a retry would mail them twice, so this counts as rejected, not retried.
-          throw new AlertSinkError(`SMTP ${smtp.host}:${port} refused ${refused.join(', ')}`, undefined, { cause: { responseCode: 550 } });
+          throw new AlertSinkError(`SMTP ${smtp.host}:${port} refused ${refused.join(', ')}`, undefined, {
+            cause: { responseCode: 550 },
+          });
         }
       } catch (error) {
         if (error instanceof AlertSinkError) throw error;

@@ -15,7 +15,10 @@ export class AlertSinkError extends ObsError {
   }
 }
 
-export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal }) => Promise<{ ok: boolean; status: number; text(): Promise<string> }>;
+export type FetchLike = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal },
+) => Promise<{ ok: boolean; status: number; text(): Promise<string> }>;
 
 export function parseHttpUrl(value: unknown, what: string): URL {
   let url: URL;
@@ -23,7 +26,11 @@ export function parseHttpUrl(value: unknown, what: string): URL {
     if (typeof value !== 'string' || value.length > 2048) throw new TypeError('not a string');
     url = new URL(value);
   } catch (error) {
-    throw new AlertValidationError('INVALID_SINK', `${what} must be an absolute http(s) URL, got ${describeValue(value)}`, { cause: error });
+    throw new AlertValidationError(
+      'INVALID_SINK',
+      `${what} must be an absolute http(s) URL, got ${describeValue(value)}`,
+      { cause: error },
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new AlertValidationError('INVALID_SINK', `${what} must use http or https, got ${url.protocol}`);
@@ -49,13 +56,23 @@ export function parseHeaders(value: unknown): Record<string, string> {
 export function sinkNumber(value: unknown, what: string, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    throw new AlertValidationError('INVALID_SINK', `${what} must be a number between ${min} and ${max}, got ${describeValue(value)}`);
+    throw new AlertValidationError(
+      'INVALID_SINK',
+      `${what} must be a number between ${min} and ${max}, got ${describeValue(value)}`,
+    );
   }
   return value;
 }
 
 /** POSTs JSON; resolves on 2xx, rejects with {@link AlertSinkError} otherwise (after `timeoutMs` at the latest). */
-export async function postJson(fetchFn: FetchLike, url: string, body: unknown, headers: Record<string, string>, timeoutMs: number, timers: TimerFn): Promise<void> {
+export async function postJson(
+  fetchFn: FetchLike,
+  url: string,
+  body: unknown,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  timers: TimerFn,
+): Promise<void> {
   const controller = new AbortController();
   let timedOut = false;
   const cancel = timers(() => {
@@ -76,7 +93,11 @@ export async function postJson(fetchFn: FetchLike, url: string, body: unknown, h
     await res.text().catch(() => ''); // drain the body so the connection is reused
   } catch (error) {
     if (error instanceof AlertSinkError) throw error;
-    const reason = timedOut ? `timed out after ${timeoutMs} ms` : error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
+    const reason = timedOut
+      ? `timed out after ${timeoutMs} ms`
+      : error instanceof Error
+        ? ((error.cause as Error | undefined)?.message ?? error.message)
+        : String(error);
     throw new AlertSinkError(`POST ${url} failed: ${reason}`, undefined, { cause: error });
   } finally {
     cancel();
@@ -85,6 +106,7 @@ export async function postJson(fetchFn: FetchLike, url: string, body: unknown, h
 
 export function defaultFetch(): FetchLike {
   const f = (globalThis as { fetch?: unknown }).fetch;
-  if (typeof f !== 'function') throw new AlertValidationError('INVALID_SINK', 'no global fetch; pass `fetch` in the sink config');
+  if (typeof f !== 'function')
+    throw new AlertValidationError('INVALID_SINK', 'no global fetch; pass `fetch` in the sink config');
   return f as FetchLike;
 }

@@ -52,7 +52,8 @@ const RANK: Record<AlertSeverity, number> = { info: 0, warning: 1, error: 2, cri
 
 function optionalText(value: unknown, what: string): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.length === 0 || value.length > 1024) throw new AlertValidationError('INVALID_SINK', `${what} must be a non-empty string, got ${describeValue(value)}`);
+  if (typeof value !== 'string' || value.length === 0 || value.length > 1024)
+    throw new AlertValidationError('INVALID_SINK', `${what} must be a non-empty string, got ${describeValue(value)}`);
   return value;
 }
 
@@ -92,7 +93,10 @@ export function createPagerDutyHandler(config: PagerDutyHandlerConfig): QueuedSi
       event = { routing_key: routingKey, event_action: 'resolve', dedup_key: dedupKey };
     } else {
       const firing = n.alerts.filter((a) => a.state === 'firing');
-      const worst = firing.reduce<AlertSeverity>((acc, a) => (RANK[a.severity] > RANK[acc] ? a.severity : acc), AlertSeverity.INFO);
+      const worst = firing.reduce<AlertSeverity>(
+        (acc, a) => (RANK[a.severity] > RANK[acc] ? a.severity : acc),
+        AlertSeverity.INFO,
+      );
       const resolved = n.alerts.filter((a) => a.state !== 'firing');
       event = {
         routing_key: routingKey,
@@ -109,7 +113,9 @@ export function createPagerDutyHandler(config: PagerDutyHandlerConfig): QueuedSi
           custom_details: {
             firing: renderBody(config.text, { ...n, alerts: firing }),
             num_firing: firing.length,
-            ...(resolved.length ? { resolved: renderBody(config.text, { ...n, alerts: resolved }), num_resolved: resolved.length } : {}),
+            ...(resolved.length
+              ? { resolved: renderBody(config.text, { ...n, alerts: resolved }), num_resolved: resolved.length }
+              : {}),
             group_labels: { ...n.groupLabels },
           },
         },

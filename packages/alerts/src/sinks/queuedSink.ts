@@ -1,7 +1,13 @@
 import type { SchedulerLike } from 'rxjs';
 import { createTimers, type TimerFn } from '../internal/timers';
 import { markNotificationSink, type AlertNotification, type NotificationSink } from '../Notification';
-import { DeliveryQueue, resolveDeliveryOptions, type DeliveryOptions, type DeliveryStats, type ResolvedDeliveryOptions } from './DeliveryQueue';
+import {
+  DeliveryQueue,
+  resolveDeliveryOptions,
+  type DeliveryOptions,
+  type DeliveryStats,
+  type ResolvedDeliveryOptions,
+} from './DeliveryQueue';
 
 /** A notification sink with a delivery queue: call it with notifications, or control it. */
 export interface QueuedSink extends NotificationSink {

@@ -24,7 +24,8 @@ function fakeFetch() {
   let mode: 'up' | 'down' | number = 'up';
   const fetchFn: FetchLike = (url, init) => {
     calls.push({ url, body: JSON.parse(init.body) });
-    if (mode === 'down') return Promise.reject(new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED') }));
+    if (mode === 'down')
+      return Promise.reject(new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED') }));
     const status = mode === 'up' ? 202 : mode;
     return Promise.resolve({ ok: status < 300, status, text: () => Promise.resolve('') });
   };
@@ -37,14 +38,28 @@ describe('receivers', () => {
 
   it('Slack: incoming-webhook JSON with title, colour and one line per alert', async () => {
     const f = fakeFetch();
-    const slack = createSlackHandler({ url: 'https://hooks.example.test/services/T/B/X', fetch: f.fetchFn, channel: '#ops' });
+    const slack = createSlackHandler({
+      url: 'https://hooks.example.test/services/T/B/X',
+      fetch: f.fetchFn,
+      channel: '#ops',
+    });
     const alerts = createAlertManager({ route: { groupBy: ['service'] } });
     alerts.addHandler(slack);
-    alerts.fireAlert({ name: 'HighLatency', severity: 'critical', message: 'p99 above 1 s', labels: { service: 'api' }, value: 1500 });
+    alerts.fireAlert({
+      name: 'HighLatency',
+      severity: 'critical',
+      message: 'p99 above 1 s',
+      labels: { service: 'api' },
+      value: 1500,
+    });
     await alerts.drain();
     const body = f.calls[0]?.body as SlackPayload;
     expect(body).toMatchObject({ text: '[FIRING:1] api', channel: '#ops' });
-    expect(body.attachments[0]).toMatchObject({ color: 'danger', title: '[FIRING:1] api', text: 'critical HighLatency {service=api}: p99 above 1 s (value 1500)' });
+    expect(body.attachments[0]).toMatchObject({
+      color: 'danger',
+      title: '[FIRING:1] api',
+      text: 'critical HighLatency {service=api}: p99 above 1 s (value 1500)',
+    });
     alerts.resolveAlert(alerts.getActiveAlerts()[0]!.alertId);
     await alerts.drain();
     expect((f.calls[1]?.body as SlackPayload).attachments[0]).toMatchObject({ color: 'good', title: '[RESOLVED] api' });
@@ -52,7 +67,11 @@ describe('receivers', () => {
 
   it('PagerDuty Events v2: trigger with the worst severity, then resolve, with the same stable dedup_key', async () => {
     const f = fakeFetch();
-    const pd = createPagerDutyHandler({ routingKey: 'R0UT1NGK3Y', fetch: f.fetchFn, clientUrl: 'http://127.0.0.1:3000/' });
+    const pd = createPagerDutyHandler({
+      routingKey: 'R0UT1NGK3Y',
+      fetch: f.fetchFn,
+      clientUrl: 'http://127.0.0.1:3000/',
+    });
     const alerts = createAlertManager({ receivers: { pager: pd }, route: { receiver: 'pager', groupBy: ['service'] } });
     const groupKeys = new Set<string>();
     alerts.events$.subscribe((e) => e.type === 'alerts/notified' && groupKeys.add(e.groupKey));
@@ -80,24 +99,48 @@ describe('receivers', () => {
   it('Teams: an Adaptive Card in a workflow message', async () => {
     const f = fakeFetch();
     const alerts = createAlertManager();
-    alerts.addHandler(createTeamsHandler({ url: 'https://prod.example.test/workflows/1', fetch: f.fetchFn, linkUrl: 'http://127.0.0.1:3000/' }));
+    alerts.addHandler(
+      createTeamsHandler({
+        url: 'https://prod.example.test/workflows/1',
+        fetch: f.fetchFn,
+        linkUrl: 'http://127.0.0.1:3000/',
+      }),
+    );
     alerts.fireAlert({ name: 'DiskFull', severity: 'warning', labels: { host: 'db-1' } });
     await alerts.drain();
-    const body = f.calls[0]?.body as { type: string; attachments: { contentType: string; content: { type: string; body: { type: string; text?: string; color?: string; facts?: unknown }[]; actions: unknown[] } }[] };
+    const body = f.calls[0]?.body as {
+      type: string;
+      attachments: {
+        contentType: string;
+        content: {
+          type: string;
+          body: { type: string; text?: string; color?: string; facts?: unknown }[];
+          actions: unknown[];
+        };
+      }[];
+    };
     expect(body.type).toBe('message');
     expect(body.attachments[0]?.contentType).toBe('application/vnd.microsoft.card.adaptive');
     const card = body.attachments[0]!.content;
     expect(card.type).toBe('AdaptiveCard');
     expect(card.body[0]).toMatchObject({ type: 'TextBlock', color: 'Warning' });
     expect(card.body[1]?.text).toContain('DiskFull');
-    expect(card.body.at(-1)).toMatchObject({ type: 'FactSet', facts: expect.arrayContaining([{ title: 'host', value: 'db-1' }]) });
+    expect(card.body.at(-1)).toMatchObject({
+      type: 'FactSet',
+      facts: expect.arrayContaining([{ title: 'host', value: 'db-1' }]),
+    });
     expect(card.actions).toEqual([{ type: 'Action.OpenUrl', title: 'Open', url: 'http://127.0.0.1:3000/' }]);
   });
 
   it('every receiver queues, retries with backoff while down, and counts; 4xx is not retried', async () => {
     const f = fakeFetch();
     f.set('down');
-    const slack = createSlackHandler({ url: 'https://hooks.example.test/x', fetch: f.fetchFn, retryInitialMs: 1000, retryMaxMs: 2000 });
+    const slack = createSlackHandler({
+      url: 'https://hooks.example.test/x',
+      fetch: f.fetchFn,
+      retryInitialMs: 1000,
+      retryMaxMs: 2000,
+    });
     const alerts = createAlertManager();
     const errors: string[] = [];
     alerts.events$.subscribe((e) => e.type === 'alerts/handler-error' && errors.push(e.error));
@@ -141,10 +184,17 @@ describe('receivers', () => {
     const seen: string[] = [];
     alerts.addHandler((a, n) => {
       seen.push(renderTitle('{{STATUS}} {{groupLabels.alertname}} x{{firingCount}} for {{commonLabels.team}}', n));
-      seen.push(renderAlert('{{name}} on {{labels.host}} is {{state}}: {{annotations.summary}} = {{value}}{{labels.nope}}', a));
+      seen.push(
+        renderAlert('{{name}} on {{labels.host}} is {{state}}: {{annotations.summary}} = {{value}}{{labels.nope}}', a),
+      );
       seen.push(renderAlert((x) => `${x.name}!`, a));
     });
-    alerts.fireAlert({ name: 'Hot', labels: { host: 'h1', team: 'core' }, annotations: { summary: 'too hot' }, value: 91.5 });
+    alerts.fireAlert({
+      name: 'Hot',
+      labels: { host: 'h1', team: 'core' },
+      annotations: { summary: 'too hot' },
+      value: 91.5,
+    });
     expect(seen).toEqual(['FIRING Hot x1 for core', 'Hot on h1 is firing: too hot = 91.5', 'Hot!']);
     expect(() => createSlackHandler({ url: 'https://x.test/', title: 42 as never })).toThrow(AlertValidationError);
     expect(() => createPagerDutyHandler({ routingKey: '' })).toThrow(AlertValidationError);

@@ -1,5 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AlertSeverity, AlertSinkError, createAlertManager, createAlertmanagerHandler, createWebhookHandler, type FetchLike, type PostableAlert } from '../index';
+import {
+  AlertSeverity,
+  AlertSinkError,
+  createAlertManager,
+  createAlertmanagerHandler,
+  createWebhookHandler,
+  type FetchLike,
+  type PostableAlert,
+} from '../index';
 
 interface Call {
   url: string;
@@ -13,7 +21,8 @@ function fakeFetch() {
   let mode: 'up' | 'down' | 'hang' | number = 'up';
   const fetchFn: FetchLike = (url, init) => {
     calls.push({ url, headers: init.headers, body: JSON.parse(init.body) });
-    if (mode === 'down') return Promise.reject(new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED') }));
+    if (mode === 'down')
+      return Promise.reject(new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED') }));
     if (mode === 'hang') {
       return new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(new Error('aborted'))));
     }
@@ -31,11 +40,25 @@ describe('createAlertmanagerHandler', () => {
 
   it('posts API v2 postable alerts: alertname, severity, annotations, startsAt, endsAt, generatorURL', async () => {
     const f = fakeFetch();
-    const sink = createAlertmanagerHandler({ url: 'http://127.0.0.1:9093/', fetch: f.fetchFn, generatorURL: 'http://127.0.0.1:3000/', resendInterval: 30_000, externalLabels: { instance: 'api-1', service: 'ext' } });
+    const sink = createAlertmanagerHandler({
+      url: 'http://127.0.0.1:9093/',
+      fetch: f.fetchFn,
+      generatorURL: 'http://127.0.0.1:3000/',
+      resendInterval: 30_000,
+      externalLabels: { instance: 'api-1', service: 'ext' },
+    });
     const alerts = createAlertManager();
     alerts.addNotificationHandler(sink);
     const start = Date.now();
-    alerts.fireAlert({ alertId: 'x', name: 'HighLatency', severity: AlertSeverity.CRITICAL, message: 'p99 > 1s', labels: { service: 'api' }, annotations: { runbook: 'r' }, value: 1500 });
+    alerts.fireAlert({
+      alertId: 'x',
+      name: 'HighLatency',
+      severity: AlertSeverity.CRITICAL,
+      message: 'p99 > 1s',
+      labels: { service: 'api' },
+      annotations: { runbook: 'r' },
+      value: 1500,
+    });
     await vi.advanceTimersByTimeAsync(0);
     expect(f.calls[0]?.url).toBe('http://127.0.0.1:9093/api/v2/alerts');
     expect(f.calls[0]?.headers['content-type']).toBe('application/json');
@@ -67,7 +90,11 @@ describe('createAlertmanagerHandler', () => {
     expect(f.calls).toHaveLength(2);
     await vi.advanceTimersByTimeAsync(10_000);
     expect(f.calls).toHaveLength(3);
-    expect(posted(f.calls[2])?.map((a) => a.labels['alertname']).sort()).toEqual(['A', 'B']);
+    expect(
+      posted(f.calls[2])
+        ?.map((a) => a.labels['alertname'])
+        .sort(),
+    ).toEqual(['A', 'B']);
     expect(Date.parse(posted(f.calls[2])![0]!.endsAt!)).toBe(Date.now() + 40_000);
     await vi.advanceTimersByTimeAsync(10_000);
     expect(f.calls).toHaveLength(4);
@@ -79,7 +106,13 @@ describe('createAlertmanagerHandler', () => {
   it('retries with exponential backoff while Alertmanager is down and delivers the queue once back', async () => {
     const f = fakeFetch();
     f.set('down');
-    const sink = createAlertmanagerHandler({ url: 'http://127.0.0.1:9093', fetch: f.fetchFn, retryInitialMs: 1000, retryMaxMs: 4000, resendInterval: 0 });
+    const sink = createAlertmanagerHandler({
+      url: 'http://127.0.0.1:9093',
+      fetch: f.fetchFn,
+      retryInitialMs: 1000,
+      retryMaxMs: 4000,
+      resendInterval: 0,
+    });
     const alerts = createAlertManager();
     const errors: string[] = [];
     alerts.events$.subscribe((e) => e.type === 'alerts/handler-error' && errors.push(e.error));
@@ -109,7 +142,12 @@ describe('createAlertmanagerHandler', () => {
   it('bounds the queue, dropping the oldest and counting drops', async () => {
     const f = fakeFetch();
     f.set('down');
-    const sink = createAlertmanagerHandler({ url: 'http://127.0.0.1:9093', fetch: f.fetchFn, maxQueue: 3, resendInterval: 0 });
+    const sink = createAlertmanagerHandler({
+      url: 'http://127.0.0.1:9093',
+      fetch: f.fetchFn,
+      maxQueue: 3,
+      resendInterval: 0,
+    });
     const alerts = createAlertManager();
     alerts.addNotificationHandler(sink);
     for (let i = 0; i < 5; i++) alerts.fireAlert({ name: 'A', labels: { i: String(i) } });
@@ -124,7 +162,12 @@ describe('createAlertmanagerHandler', () => {
   it('a 4xx answer rejects the batch without retrying; a hanging request times out', async () => {
     const f = fakeFetch();
     f.set(400);
-    const sink = createAlertmanagerHandler({ url: 'http://127.0.0.1:9093', fetch: f.fetchFn, resendInterval: 0, timeoutMs: 2000 });
+    const sink = createAlertmanagerHandler({
+      url: 'http://127.0.0.1:9093',
+      fetch: f.fetchFn,
+      resendInterval: 0,
+      timeoutMs: 2000,
+    });
     const alerts = createAlertManager();
     alerts.addNotificationHandler(sink);
     alerts.fireAlert({ name: 'A' });
@@ -153,10 +196,17 @@ describe('createAlertmanagerHandler({ urls }) (HA)', () => {
     let downHost = '127.0.0.1:9093';
     const fetchFn: FetchLike = (url) => {
       calls.push(url);
-      if (url.includes(downHost)) return Promise.reject(new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED') }));
+      if (url.includes(downHost))
+        return Promise.reject(new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED') }));
       return Promise.resolve({ ok: true, status: 200, text: () => Promise.resolve('') });
     };
-    const sink = createAlertmanagerHandler({ url: 'http://127.0.0.1:9093', urls: ['http://127.0.0.1:9094', 'http://127.0.0.1:9093/'], fetch: fetchFn, resendInterval: 0, retryInitialMs: 1000 });
+    const sink = createAlertmanagerHandler({
+      url: 'http://127.0.0.1:9093',
+      urls: ['http://127.0.0.1:9094', 'http://127.0.0.1:9093/'],
+      fetch: fetchFn,
+      resendInterval: 0,
+      retryInitialMs: 1000,
+    });
     const alerts = createAlertManager();
     alerts.addHandler(sink);
     alerts.fireAlert({ name: 'A' });
@@ -179,7 +229,11 @@ describe('createAlertmanagerHandler({ urls }) (HA)', () => {
 describe('createWebhookHandler', () => {
   it('posts the notification as JSON with custom headers; a non-2xx becomes a handler-error', async () => {
     const f = fakeFetch();
-    const hook = createWebhookHandler({ url: 'http://127.0.0.1:8080/hook', headers: { authorization: 'Bearer t' }, fetch: f.fetchFn });
+    const hook = createWebhookHandler({
+      url: 'http://127.0.0.1:8080/hook',
+      headers: { authorization: 'Bearer t' },
+      fetch: f.fetchFn,
+    });
     const alerts = createAlertManager({ clock: { now: () => 1000 } });
     const errors: string[] = [];
     alerts.events$.subscribe((e) => e.type === 'alerts/handler-error' && errors.push(e.error));
@@ -187,7 +241,13 @@ describe('createWebhookHandler', () => {
     alerts.fireAlert({ name: 'A', labels: { service: 'x' } });
     await alerts.drain();
     expect(f.calls[0]).toMatchObject({ url: 'http://127.0.0.1:8080/hook', headers: { authorization: 'Bearer t' } });
-    expect(f.calls[0]?.body).toMatchObject({ version: '1', status: 'firing', groupLabels: { alertname: 'A', service: 'x' }, alerts: [{ name: 'A', state: 'firing', labels: { service: 'x' } }], timestamp: 1000 });
+    expect(f.calls[0]?.body).toMatchObject({
+      version: '1',
+      status: 'firing',
+      groupLabels: { alertname: 'A', service: 'x' },
+      alerts: [{ name: 'A', state: 'firing', labels: { service: 'x' } }],
+      timestamp: 1000,
+    });
     f.set(503);
     alerts.fireAlert({ name: 'B' });
     await alerts.drain();

@@ -29,19 +29,32 @@ export interface SlackPayload {
   readonly channel?: string;
   readonly username?: string;
   readonly icon_emoji?: string;
-  readonly attachments: readonly { color: string; title: string; title_link?: string; text: string; fallback: string; footer: string; ts: number }[];
+  readonly attachments: readonly {
+    color: string;
+    title: string;
+    title_link?: string;
+    text: string;
+    fallback: string;
+    footer: string;
+    ts: number;
+  }[];
 }
 
 function optionalText(value: unknown, what: string): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.length === 0 || value.length > 256) throw new AlertValidationError('INVALID_SINK', `${what} must be a non-empty string of at most 256 characters`);
+  if (typeof value !== 'string' || value.length === 0 || value.length > 256)
+    throw new AlertValidationError('INVALID_SINK', `${what} must be a non-empty string of at most 256 characters`);
   return value;
 }
 
 /** Slack's attachment colour: red while a critical/error alert fires, amber for others, green when resolved. */
 function colour(n: AlertNotification): string {
   if (n.status === 'resolved') return 'good';
-  return n.alerts.some((a) => a.state === 'firing' && (a.severity === AlertSeverity.CRITICAL || a.severity === AlertSeverity.ERROR)) ? 'danger' : 'warning';
+  return n.alerts.some(
+    (a) => a.state === 'firing' && (a.severity === AlertSeverity.CRITICAL || a.severity === AlertSeverity.ERROR),
+  )
+    ? 'danger'
+    : 'warning';
 }
 
 /**

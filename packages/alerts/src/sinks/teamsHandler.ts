@@ -33,20 +33,32 @@ export function createTeamsHandler(config: TeamsHandlerConfig): QueuedSink {
   validateTemplate(config.text, 'text');
   const linkUrl = config.linkUrl === undefined ? undefined : parseHttpUrl(config.linkUrl, 'linkUrl').toString();
   return createQueuedSink('teams', config, (n, options, timers) => {
-    const severe = n.alerts.some((a) => a.state === 'firing' && (a.severity === AlertSeverity.CRITICAL || a.severity === AlertSeverity.ERROR));
+    const severe = n.alerts.some(
+      (a) => a.state === 'firing' && (a.severity === AlertSeverity.CRITICAL || a.severity === AlertSeverity.ERROR),
+    );
     const card = {
       $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
       type: 'AdaptiveCard',
       version: '1.4',
       msteams: { width: 'Full' },
       body: [
-        { type: 'TextBlock', text: renderTitle(config.title, n), weight: 'Bolder', size: 'Medium', wrap: true, color: n.status === 'resolved' ? 'Good' : severe ? 'Attention' : 'Warning' },
+        {
+          type: 'TextBlock',
+          text: renderTitle(config.title, n),
+          weight: 'Bolder',
+          size: 'Medium',
+          wrap: true,
+          color: n.status === 'resolved' ? 'Good' : severe ? 'Attention' : 'Warning',
+        },
         ...n.alerts.map((a) => ({ type: 'TextBlock', text: renderAlert(config.text, a), wrap: true, separator: true })),
         { type: 'FactSet', facts: Object.entries(n.groupLabels).map(([title, value]) => ({ title, value })) },
       ],
       ...(linkUrl ? { actions: [{ type: 'Action.OpenUrl', title: 'Open', url: linkUrl }] } : {}),
     };
-    const payload = { type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content: card }] };
+    const payload = {
+      type: 'message',
+      attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content: card }],
+    };
     return postJson(fetchFn, url, payload, headers, options.timeoutMs, timers);
   });
 }

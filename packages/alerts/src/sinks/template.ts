@@ -31,7 +31,8 @@ function stringify(value: unknown): string {
 function lookup(scope: Record<string, unknown>, path: string): unknown {
   let current: unknown = scope;
   for (const part of path.split('.')) {
-    if (current === null || typeof current !== 'object' || !Object.prototype.hasOwnProperty.call(current, part)) return undefined;
+    if (current === null || typeof current !== 'object' || !Object.prototype.hasOwnProperty.call(current, part))
+      return undefined;
     current = (current as Record<string, unknown>)[part];
   }
   return current;
@@ -40,7 +41,10 @@ function lookup(scope: Record<string, unknown>, path: string): unknown {
 export function validateTemplate(value: unknown, what: string): void {
   if (value === undefined || typeof value === 'function') return;
   if (typeof value !== 'string' || value.length > 16_384) {
-    throw new AlertValidationError('INVALID_SINK', `${what} must be a template string (at most 16384 characters) or a function, got ${describeValue(value)}`);
+    throw new AlertValidationError(
+      'INVALID_SINK',
+      `${what} must be a template string (at most 16384 characters) or a function, got ${describeValue(value)}`,
+    );
   }
 }
 
@@ -108,7 +112,9 @@ export function defaultAlertLine(a: Alert): string {
 
 export function renderTitle(template: Template<AlertNotification> | undefined, n: AlertNotification): string {
   if (template === undefined) return defaultTitle(n);
-  return typeof template === 'function' ? String(template(n)).slice(0, MAX_OUTPUT) : render(template, notificationScope(n));
+  return typeof template === 'function'
+    ? String(template(n)).slice(0, MAX_OUTPUT)
+    : render(template, notificationScope(n));
 }
 
 export function renderAlert(template: Template<Alert> | undefined, a: Alert): string {
@@ -118,5 +124,8 @@ export function renderAlert(template: Template<Alert> | undefined, a: Alert): st
 
 /** The body text: one rendered line (or block) per alert, firing first. */
 export function renderBody(template: Template<Alert> | undefined, n: AlertNotification): string {
-  return n.alerts.map((a) => renderAlert(template, a)).join('\n').slice(0, MAX_OUTPUT);
+  return n.alerts
+    .map((a) => renderAlert(template, a))
+    .join('\n')
+    .slice(0, MAX_OUTPUT);
 }

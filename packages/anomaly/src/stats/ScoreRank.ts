@@ -53,12 +53,14 @@ export class ScoreRank {
 
   /** Rebuilds from {@link toJSON} output; returns a description of the problem on bad input. */
   static fromJSON(state: unknown): ScoreRank | string {
-    if (!Array.isArray(state) || state.length !== SCORE_RANK_BINS) return `confidence must be an array of ${SCORE_RANK_BINS} counts`;
+    if (!Array.isArray(state) || state.length !== SCORE_RANK_BINS)
+      return `confidence must be an array of ${SCORE_RANK_BINS} counts`;
     const sketch = new ScoreRank();
     let total = 0;
     for (let i = 0; i < SCORE_RANK_BINS; i++) {
       const c: unknown = state[i];
-      if (typeof c !== 'number' || !Number.isFinite(c) || c < 0) return `confidence[${i}] must be a finite non-negative number`;
+      if (typeof c !== 'number' || !Number.isFinite(c) || c < 0)
+        return `confidence[${i}] must be a finite non-negative number`;
       sketch.counts[i] = c;
       total += c;
     }

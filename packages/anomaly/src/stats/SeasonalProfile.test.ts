@@ -7,10 +7,13 @@ const DAY = 86_400_000;
 const HOUR = 3_600_000;
 
 describe('SeasonalProfile', () => {
-  test.prop([fc.integer({ min: -1e14, max: 1e14 }), fc.integer({ min: 1, max: 500 })])('maps any time to a valid slot', (t, slots) => {
-    const slot = new SeasonalProfile(DAY, slots).slotOf(t);
-    expect(Number.isInteger(slot) && slot >= 0 && slot < slots).toBe(true);
-  });
+  test.prop([fc.integer({ min: -1e14, max: 1e14 }), fc.integer({ min: 1, max: 500 })])(
+    'maps any time to a valid slot',
+    (t, slots) => {
+      const slot = new SeasonalProfile(DAY, slots).slotOf(t);
+      expect(Number.isInteger(slot) && slot >= 0 && slot < slots).toBe(true);
+    },
+  );
 
   it('predicts a slot only from earlier cycles', () => {
     const p = new SeasonalProfile(DAY, 24);

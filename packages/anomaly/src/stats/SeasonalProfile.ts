@@ -85,7 +85,8 @@ export class SeasonalProfile {
 
   /** Loads {@link toJSON} output; returns a problem description instead if it does not fit. */
   load(data: unknown): string | undefined {
-    if (!Array.isArray(data) || data.length !== this.state.length) return `must be an array of ${this.state.length} entries`;
+    if (!Array.isArray(data) || data.length !== this.state.length)
+      return `must be an array of ${this.state.length} entries`;
     for (let k = 0; k < data.length; k++) {
       const v: unknown = data[k];
       const nullable = k % 5 === 4;

@@ -31,16 +31,17 @@ describe('normal tail', () => {
     expect(twoSidedTail(x)).toBeCloseTo(2 * upperTail(Math.abs(x)), 12);
   });
 
-  test.prop([fc.double({ noNaN: true, min: 0, max: 1 }), fc.double({ noNaN: true, min: 0, max: 1 }), fc.integer({ min: 1, max: 40 })])(
-    'logTailScore maps probabilities into [0, 1], rarer scoring higher',
-    (p, q, decades) => {
-      const [lo, hi] = p <= q ? [p, q] : [q, p];
-      const s = logTailScore(lo, decades);
-      expect(s).toBeGreaterThanOrEqual(logTailScore(hi, decades));
-      expect(s).toBeGreaterThanOrEqual(0);
-      expect(s).toBeLessThanOrEqual(1);
-    },
-  );
+  test.prop([
+    fc.double({ noNaN: true, min: 0, max: 1 }),
+    fc.double({ noNaN: true, min: 0, max: 1 }),
+    fc.integer({ min: 1, max: 40 }),
+  ])('logTailScore maps probabilities into [0, 1], rarer scoring higher', (p, q, decades) => {
+    const [lo, hi] = p <= q ? [p, q] : [q, p];
+    const s = logTailScore(lo, decades);
+    expect(s).toBeGreaterThanOrEqual(logTailScore(hi, decades));
+    expect(s).toBeGreaterThanOrEqual(0);
+    expect(s).toBeLessThanOrEqual(1);
+  });
 
   test('logTailScore saturates at 10^-decades and is 0 at probability 1', () => {
     expect(logTailScore(1e-10, 10)).toBe(1);
@@ -52,9 +53,12 @@ describe('normal tail', () => {
 });
 
 describe('fast tail scores', () => {
-  test.prop([z, fc.integer({ min: 1, max: 40 })])('twoSidedTailScore equals logTailScore(twoSidedTail)', (x, decades) => {
-    expect(twoSidedTailScore(x, decades)).toBeCloseTo(logTailScore(twoSidedTail(x), decades), 6);
-  });
+  test.prop([z, fc.integer({ min: 1, max: 40 })])(
+    'twoSidedTailScore equals logTailScore(twoSidedTail)',
+    (x, decades) => {
+      expect(twoSidedTailScore(x, decades)).toBeCloseTo(logTailScore(twoSidedTail(x), decades), 6);
+    },
+  );
 
   test.prop([z, fc.integer({ min: 1, max: 40 })])('upperTailScore equals logTailScore(upperTail)', (x, decades) => {
     expect(upperTailScore(x, decades)).toBeCloseTo(logTailScore(upperTail(x), decades), 6);

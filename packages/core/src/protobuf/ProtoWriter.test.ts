@@ -83,7 +83,7 @@ describe('ProtoWriter', () => {
       const bits = reader(w).fixed64() as unknown as { low: number; high: number };
       const nanos = (BigInt(bits.high >>> 0) << 32n) | BigInt(bits.low >>> 0);
       // The fraction is rounded to whole nanoseconds from a double: allow the one rounding step.
-      const expected = BigInt(ms) * 1_000_000n + BigInt(Math.round(((ms + micro / 1e6) - ms) * 1e6));
+      const expected = BigInt(ms) * 1_000_000n + BigInt(Math.round((ms + micro / 1e6 - ms) * 1e6));
       expect(nanos).toBe(expected);
     },
   );
@@ -99,7 +99,11 @@ describe('ProtoWriter', () => {
   });
 
   it('writes bools, fixed32 and raw bytes; reset reuses the buffer', () => {
-    const w = new ProtoWriter(2).boolField(1, true).tag(2, WireType.I32).fixed32(0xdeadbeef).bytesField(3, new Uint8Array([1, 2, 3]));
+    const w = new ProtoWriter(2)
+      .boolField(1, true)
+      .tag(2, WireType.I32)
+      .fixed32(0xdeadbeef)
+      .bytesField(3, new Uint8Array([1, 2, 3]));
     const r = reader(w);
     r.uint32();
     expect(r.bool()).toBe(true);

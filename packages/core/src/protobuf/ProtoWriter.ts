@@ -82,11 +82,11 @@ export class ProtoWriter {
     let lo: number;
     let hi: number;
     if (value >= 0) {
-      lo = value % TWO_32 >>> 0;
+      lo = (value % TWO_32) >>> 0;
       hi = Math.floor(value / TWO_32) >>> 0;
     } else {
       const abs = -value;
-      lo = abs % TWO_32 >>> 0;
+      lo = (abs % TWO_32) >>> 0;
       hi = Math.floor(abs / TWO_32) >>> 0;
       // Two's complement of (hi, lo).
       hi = ~hi >>> 0;

@@ -61,7 +61,11 @@ export function writeOtlpStringKeyValue(w: ProtoWriter, field: number, key: stri
 }
 
 /** A `Resource` field with the given attributes. */
-export function writeOtlpResource(w: ProtoWriter, field: number, attributes: Readonly<Record<string, OtlpAttributeValue>>): void {
+export function writeOtlpResource(
+  w: ProtoWriter,
+  field: number,
+  attributes: Readonly<Record<string, OtlpAttributeValue>>,
+): void {
   const at = w.forkField(field);
   for (const key of Object.keys(attributes)) writeOtlpKeyValue(w, 1, key, attributes[key]!);
   w.join(at);

@@ -6,17 +6,24 @@ import { copyDetails, errorMessage, normalizeReturnValue, truncateMessage } from
 const limits = { maxMessageLength: 200, maxDetailsBytes: 2000 };
 
 describe('normalizeReturnValue', () => {
-  test.prop([fc.anything({ withBigInt: true, withMap: true, withSet: true, withTypedArray: true, withDate: true, withNullPrototype: true, withObjectString: true })])(
-    'never throws, always yields a valid status, a bounded message and serializable details',
-    (value) => {
-      const result = normalizeReturnValue(value, limits);
-      expect(isHealthStatus(result.status)).toBe(true);
-      expect(typeof result.message).toBe('string');
-      expect(result.message.length).toBeLessThanOrEqual(limits.maxMessageLength + 40);
-      expect(JSON.stringify(result.details).length).toBeLessThanOrEqual(limits.maxDetailsBytes);
-      if (result.outcome === 'invalid') expect(result.status).toBe('unhealthy');
-    },
-  );
+  test.prop([
+    fc.anything({
+      withBigInt: true,
+      withMap: true,
+      withSet: true,
+      withTypedArray: true,
+      withDate: true,
+      withNullPrototype: true,
+      withObjectString: true,
+    }),
+  ])('never throws, always yields a valid status, a bounded message and serializable details', (value) => {
+    const result = normalizeReturnValue(value, limits);
+    expect(isHealthStatus(result.status)).toBe(true);
+    expect(typeof result.message).toBe('string');
+    expect(result.message.length).toBeLessThanOrEqual(limits.maxMessageLength + 40);
+    expect(JSON.stringify(result.details).length).toBeLessThanOrEqual(limits.maxDetailsBytes);
+    if (result.outcome === 'invalid') expect(result.status).toBe('unhealthy');
+  });
 
   test.prop([
     fc.record({
@@ -39,18 +46,30 @@ describe('normalizeReturnValue', () => {
 });
 
 describe('helpers', () => {
-  test.prop([fc.string({ maxLength: 500 }), fc.integer({ min: 16, max: 300 })])('truncateMessage keeps short messages and marks cut ones', (text, max) => {
-    const { text: out, truncated } = truncateMessage(text, max);
-    expect(truncated).toBe(text.length > max);
-    if (!truncated) expect(out).toBe(text);
-    else {
-      expect(out.startsWith(text.slice(0, max))).toBe(true);
-      expect(out).toContain(`truncated ${text.length - max} chars`);
-    }
-  });
+  test.prop([fc.string({ maxLength: 500 }), fc.integer({ min: 16, max: 300 })])(
+    'truncateMessage keeps short messages and marks cut ones',
+    (text, max) => {
+      const { text: out, truncated } = truncateMessage(text, max);
+      expect(truncated).toBe(text.length > max);
+      if (!truncated) expect(out).toBe(text);
+      else {
+        expect(out.startsWith(text.slice(0, max))).toBe(true);
+        expect(out).toContain(`truncated ${text.length - max} chars`);
+      }
+    },
+  );
 
   it('copyDetails handles toJSON that throws and undefined JSON', () => {
-    expect(copyDetails({ toJSON: () => { throw new Error('nope'); } }, 100)).toMatchObject({ truncated: true });
+    expect(
+      copyDetails(
+        {
+          toJSON: () => {
+            throw new Error('nope');
+          },
+        },
+        100,
+      ),
+    ).toMatchObject({ truncated: true });
     expect(copyDetails({ toJSON: () => undefined }, 100)).toEqual({ details: {}, truncated: false });
   });
 

@@ -28,7 +28,13 @@ const EXPECTED = 'expected a HealthCheck, a {status, message?, details?} object 
  */
 export function normalizeReturnValue(value: unknown, limits: OutputLimits): NormalizedResult {
   if (typeof value === 'boolean') {
-    return finish(value ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY, value ? '' : 'check returned false', {}, 'ok', limits);
+    return finish(
+      value ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY,
+      value ? '' : 'check returned false',
+      {},
+      'ok',
+      limits,
+    );
   }
   if (!isPlainRecord(value)) return invalid(`check returned ${describeValue(value)}; ${EXPECTED}`, limits);
   let status: unknown;
@@ -42,7 +48,10 @@ export function normalizeReturnValue(value: unknown, limits: OutputLimits): Norm
     return invalid(`reading the check's result threw: ${errorMessage(error)}`, limits);
   }
   if (!isHealthStatus(status)) {
-    return invalid(`check returned status ${describeValue(status)}; expected one of ${Object.values(HealthStatus).join(', ')}`, limits);
+    return invalid(
+      `check returned status ${describeValue(status)}; expected one of ${Object.values(HealthStatus).join(', ')}`,
+      limits,
+    );
   }
   if (message !== undefined && typeof message !== 'string') {
     return invalid(`check returned message ${describeValue(message)}; expected a string`, limits);
@@ -67,10 +76,23 @@ function invalid(message: string, limits: OutputLimits): NormalizedResult {
   return finish(HealthStatus.UNHEALTHY, `invalid check result: ${message}`, {}, 'invalid', limits);
 }
 
-function finish(status: HealthStatus, message: string, details: object, outcome: CheckOutcome, limits: OutputLimits): NormalizedResult {
+function finish(
+  status: HealthStatus,
+  message: string,
+  details: object,
+  outcome: CheckOutcome,
+  limits: OutputLimits,
+): NormalizedResult {
   const m = truncateMessage(message, limits.maxMessageLength);
   const d = copyDetails(details, limits.maxDetailsBytes);
-  return { status, message: m.text, details: d.details, outcome, messageTruncated: m.truncated, detailsTruncated: d.truncated };
+  return {
+    status,
+    message: m.text,
+    details: d.details,
+    outcome,
+    messageTruncated: m.truncated,
+    detailsTruncated: d.truncated,
+  };
 }
 
 /** Extracts a readable message from anything thrown, defensively (message getters may throw too). */
@@ -106,12 +128,18 @@ export function copyDetails(details: object, maxBytes: number): { details: Healt
   try {
     json = JSON.stringify(details);
   } catch (error) {
-    return { details: { truncated: true, reason: `details are not serializable: ${errorMessage(error).slice(0, 200)}` }, truncated: true };
+    return {
+      details: { truncated: true, reason: `details are not serializable: ${errorMessage(error).slice(0, 200)}` },
+      truncated: true,
+    };
   }
   if (json === undefined) return { details: {}, truncated: false };
   // Length in UTF-16 units bounds the byte size within a factor of 3; good enough as a limit.
   if (json.length > maxBytes) {
-    return { details: { truncated: true, reason: `details of ${json.length} characters exceed the limit of ${maxBytes}` }, truncated: true };
+    return {
+      details: { truncated: true, reason: `details of ${json.length} characters exceed the limit of ${maxBytes}` },
+      truncated: true,
+    };
   }
   const parsed: unknown = JSON.parse(json);
   return { details: isPlainRecord(parsed) ? parsed : {}, truncated: false };

@@ -12,9 +12,22 @@ export const MAX_GROUPS_PER_CHECK = 16;
 const MAX_THRESHOLD = 1000;
 
 /** Reads an optional number in [min, max] (and integer if asked), else the default. */
-export function optionalNumber(value: unknown, what: string, fallback: number, min: number, max: number, integer = false): number {
+export function optionalNumber(
+  value: unknown,
+  what: string,
+  fallback: number,
+  min: number,
+  max: number,
+  integer = false,
+): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value < min ||
+    value > max ||
+    (integer && !Number.isInteger(value))
+  ) {
     throw new HealthValidationError(
       'INVALID_OPTION',
       `${what} must be ${integer ? 'an integer' : 'a finite number'} from ${min} to ${max}, got ${describeValue(value)}`,
@@ -25,7 +38,8 @@ export function optionalNumber(value: unknown, what: string, fallback: number, m
 
 export function optionalBoolean(value: unknown, what: string, fallback: boolean): boolean {
   if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new HealthValidationError('INVALID_OPTION', `${what} must be a boolean, got ${describeValue(value)}`);
+  if (typeof value !== 'boolean')
+    throw new HealthValidationError('INVALID_OPTION', `${what} must be a boolean, got ${describeValue(value)}`);
   return value;
 }
 
@@ -35,7 +49,8 @@ export function optionalThreshold(value: unknown, what: string, fallback: number
 
 export function optionalObject(value: unknown, what: string): Record<string, unknown> {
   if (value === undefined) return {};
-  if (!isPlainRecord(value)) throw new HealthValidationError('INVALID_OPTION', `${what} must be an object, got ${describeValue(value)}`);
+  if (!isPlainRecord(value))
+    throw new HealthValidationError('INVALID_OPTION', `${what} must be an object, got ${describeValue(value)}`);
   return value;
 }
 
@@ -49,8 +64,16 @@ export function optionalClock(value: unknown): Clock | undefined {
 
 export function optionalScheduler(value: unknown): SchedulerLike | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'object' || value === null || typeof (value as { schedule?: unknown }).schedule !== 'function' || typeof (value as { now?: unknown }).now !== 'function') {
-    throw new HealthValidationError('INVALID_OPTION', `scheduler must be an RxJS SchedulerLike, got ${describeValue(value)}`);
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    typeof (value as { schedule?: unknown }).schedule !== 'function' ||
+    typeof (value as { now?: unknown }).now !== 'function'
+  ) {
+    throw new HealthValidationError(
+      'INVALID_OPTION',
+      `scheduler must be an RxJS SchedulerLike, got ${describeValue(value)}`,
+    );
   }
   return value as SchedulerLike;
 }
@@ -58,9 +81,13 @@ export function optionalScheduler(value: unknown): SchedulerLike | undefined {
 /** Validates and de-duplicates a check's groups. */
 export function readGroups(value: unknown): readonly string[] {
   if (value === undefined) return [];
-  if (!Array.isArray(value)) throw new HealthValidationError('INVALID_OPTION', `groups must be an array of names, got ${describeValue(value)}`);
+  if (!Array.isArray(value))
+    throw new HealthValidationError('INVALID_OPTION', `groups must be an array of names, got ${describeValue(value)}`);
   if (value.length > MAX_GROUPS_PER_CHECK) {
-    throw new HealthValidationError('INVALID_OPTION', `a check may belong to at most ${MAX_GROUPS_PER_CHECK} groups, got ${value.length}`);
+    throw new HealthValidationError(
+      'INVALID_OPTION',
+      `a check may belong to at most ${MAX_GROUPS_PER_CHECK} groups, got ${value.length}`,
+    );
   }
   return [...new Set(value.map((g: unknown) => requireName(g, 'group name')))];
 }
@@ -68,9 +95,12 @@ export function readGroups(value: unknown): readonly string[] {
 /** Reads the health+json presentation options of a check. */
 export function readComponent(options: Record<string, unknown>): HealthJsonComponent {
   const component: HealthJsonComponent = {};
-  if (options['componentName'] !== undefined) component.componentName = requireName(options['componentName'], 'componentName');
-  if (options['measurementName'] !== undefined) component.measurementName = requireName(options['measurementName'], 'measurementName');
-  if (options['componentType'] !== undefined) component.componentType = requireLabel(options['componentType'], 'componentType');
+  if (options['componentName'] !== undefined)
+    component.componentName = requireName(options['componentName'], 'componentName');
+  if (options['measurementName'] !== undefined)
+    component.measurementName = requireName(options['measurementName'], 'measurementName');
+  if (options['componentType'] !== undefined)
+    component.componentType = requireLabel(options['componentType'], 'componentType');
   if (options['componentId'] !== undefined) component.componentId = requireLabel(options['componentId'], 'componentId');
   return component;
 }
@@ -80,7 +110,10 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 
 function requireLabel(value: unknown, what: string): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > 256 || CONTROL.test(value)) {
-    throw new HealthValidationError('INVALID_OPTION', `${what} must be a string of 1 to 256 characters without control characters, got ${describeValue(value)}`);
+    throw new HealthValidationError(
+      'INVALID_OPTION',
+      `${what} must be a string of 1 to 256 characters without control characters, got ${describeValue(value)}`,
+    );
   }
   return value;
 }

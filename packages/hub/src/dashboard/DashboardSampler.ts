@@ -44,7 +44,10 @@ export class DashboardSampler {
     const now = this.config.clock.now();
     const requests = this.metrics.getCounterTotal(this.names.requests);
     const errors = this.metrics.getCounterTotal(this.names.errors);
-    const elapsedSeconds = this.lastAt === undefined ? this.config.dashboard.sampleIntervalSeconds : Math.max((now - this.lastAt) / 1000, 1e-3);
+    const elapsedSeconds =
+      this.lastAt === undefined
+        ? this.config.dashboard.sampleIntervalSeconds
+        : Math.max((now - this.lastAt) / 1000, 1e-3);
     // A restore or a reset can move totals backwards; count that interval as zero.
     const dRequests = Math.max(0, requests - this.lastRequests);
     const dErrors = Math.max(0, errors - this.lastErrors);

@@ -141,7 +141,13 @@ export interface DashboardData {
     /** Over the last minute of samples. */
     readonly requestRate: number;
     readonly errorRate: number;
-    readonly latency: { readonly p50: number | null; readonly p95: number | null; readonly p99: number | null; readonly mean: number | null; readonly count: number };
+    readonly latency: {
+      readonly p50: number | null;
+      readonly p95: number | null;
+      readonly p99: number | null;
+      readonly mean: number | null;
+      readonly count: number;
+    };
     readonly confidence: number | null;
     /** The latest value of each series, at most `dashboard.maxSeries`. */
     readonly series: DashboardSeriesValue[];
@@ -149,9 +155,18 @@ export interface DashboardData {
   };
   /** Chart samples, oldest first. */
   readonly charts: DashboardSample[];
-  readonly traces: { readonly activeSpans: number; readonly active: DashboardActiveSpan[]; readonly recent: DashboardTrace[] };
+  readonly traces: {
+    readonly activeSpans: number;
+    readonly active: DashboardActiveSpan[];
+    readonly recent: DashboardTrace[];
+  };
   readonly alerts: {
-    readonly firing: { readonly critical: DashboardAlert[]; readonly error: DashboardAlert[]; readonly warning: DashboardAlert[]; readonly info: DashboardAlert[] };
+    readonly firing: {
+      readonly critical: DashboardAlert[];
+      readonly error: DashboardAlert[];
+      readonly warning: DashboardAlert[];
+      readonly info: DashboardAlert[];
+    };
     readonly firingCount: number;
     readonly recentResolved: DashboardAlert[];
   };

@@ -32,8 +32,14 @@ describe('MetricExplorer', () => {
         { name: 'queue_depth', type: 'gauge', series: 1 },
       ],
     });
-    expect(explorer.listMetrics('HTTP', 1)).toEqual({ total: 2, metrics: [{ name: 'http_request_duration_ms', type: 'histogram', series: 1 }] });
-    expect(explorer.listSeries('http_requests_total', { route: '/b' })).toEqual({ total: 1, series: [{ route: '/b' }] });
+    expect(explorer.listMetrics('HTTP', 1)).toEqual({
+      total: 2,
+      metrics: [{ name: 'http_request_duration_ms', type: 'histogram', series: 1 }],
+    });
+    expect(explorer.listSeries('http_requests_total', { route: '/b' })).toEqual({
+      total: 1,
+      series: [{ route: '/b' }],
+    });
     expect(explorer.listSeries('nope', {})).toBeUndefined();
   });
 
@@ -84,7 +90,13 @@ describe('MetricExplorer', () => {
     // the next interval starts empty
     clock.advance(1000);
     explorer.sample();
-    expect(explorer.query('lat_ms', { route: '/a' })!.points[1]).toEqual({ ts: T0 + 2000, value: 0, p50: null, p90: null, p99: null });
+    expect(explorer.query('lat_ms', { route: '/a' })!.points[1]).toEqual({
+      ts: T0 + 2000,
+      value: 0,
+      p50: null,
+      p90: null,
+      p99: null,
+    });
   });
 
   it('bounds watches, drops the least recently asked and forgets queries nobody asks for', () => {

@@ -107,7 +107,11 @@ export class MetricExplorer {
   }
 
   /** Label sets of `name` matching `filter`, at most `limit`; undefined for an unknown metric. */
-  listSeries(name: string, filter: LabelFilter, limit = 100): { total: number; series: Record<string, string>[] } | undefined {
+  listSeries(
+    name: string,
+    filter: LabelFilter,
+    limit = 100,
+  ): { total: number; series: Record<string, string>[] } | undefined {
     if (!this.metrics.listMetrics().includes(name)) return undefined;
     const series: Record<string, string>[] = [];
     let total = 0;
@@ -129,7 +133,18 @@ export class MetricExplorer {
     let watch = this.watches.get(key);
     const now = this.clock.now();
     if (watch === undefined) {
-      watch = { key, name, filter, type: 'unknown', points: [], lastAskedAt: now, lastTotal: undefined, lastAt: undefined, interval: undefined, matched: 0 };
+      watch = {
+        key,
+        name,
+        filter,
+        type: 'unknown',
+        points: [],
+        lastAskedAt: now,
+        lastTotal: undefined,
+        lastAt: undefined,
+        interval: undefined,
+        matched: 0,
+      };
       this.evictFor(1);
       this.watches.set(key, watch);
       this.watchedNames.set(name, (this.watchedNames.get(name) ?? 0) + 1);
@@ -201,7 +216,8 @@ export class MetricExplorer {
       point = { ts: now, value: delta / seconds };
       if (watch.type === 'histogram' || watch.type === 'timer') {
         const sketch = watch.interval;
-        const [p50, p90, p99] = sketch !== undefined && sketch.count > 0 ? sketch.quantiles([0.5, 0.9, 0.99]) : [null, null, null];
+        const [p50, p90, p99] =
+          sketch !== undefined && sketch.count > 0 ? sketch.quantiles([0.5, 0.9, 0.99]) : [null, null, null];
         point = { ...point, p50: p50 ?? null, p90: p90 ?? null, p99: p99 ?? null };
       }
     }

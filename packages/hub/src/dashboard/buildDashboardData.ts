@@ -94,7 +94,13 @@ export function buildDashboardData(
     if (series.length >= limits.maxSeries) continue;
     const latest = s.getLatest();
     if (!latest) continue;
-    series.push({ name: latest.name, type: latest.metricType, labels: { ...latest.labels }, value: latest.value, timestamp: latest.timestamp });
+    series.push({
+      name: latest.name,
+      type: latest.metricType,
+      labels: { ...latest.labels },
+      value: latest.value,
+      timestamp: latest.timestamp,
+    });
   }
 
   const firing = alerts.getFiringAlerts().map(alertView);
@@ -119,7 +125,9 @@ export function buildDashboardData(
       noData: r.noData,
       good: r.good,
       total: r.total,
-      burnDown: sloTracker.getBudgetHistory(slo.sloId).samples.map((p) => ({ ts: p.timestamp, remaining: p.errorBudgetRemaining })),
+      burnDown: sloTracker
+        .getBudgetHistory(slo.sloId)
+        .samples.map((p) => ({ ts: p.timestamp, remaining: p.errorBudgetRemaining })),
       groups: [...(r.groups ?? [])]
         .sort((a, b) => a.errorBudgetRemaining - b.errorBudgetRemaining)
         .slice(0, SLO_GROUPS_LISTED)
@@ -174,7 +182,12 @@ export function buildDashboardData(
       recent: traces.getRecentTraces(limits.recentTraces).map((t) => ({ ...t, services: [...t.services] })),
     },
     alerts: {
-      firing: { critical: bySeverity('critical'), error: bySeverity('error'), warning: bySeverity('warning'), info: bySeverity('info') },
+      firing: {
+        critical: bySeverity('critical'),
+        error: bySeverity('error'),
+        warning: bySeverity('warning'),
+        info: bySeverity('info'),
+      },
       firingCount: firing.length,
       recentResolved: alerts.getResolvedAlerts(limits.recentAlerts).map(alertView),
     },
@@ -202,5 +215,10 @@ export function buildDashboardData(
     },
   };
   // One pass through jsonSafe guarantees the JSON round-trip (no NaN, no undefined, plain objects).
-  return jsonSafe(data, { maxDepth: 12, maxStringLength: 8192, maxArrayLength: 10_000, maxKeys: 1000 }) as DashboardData;
+  return jsonSafe(data, {
+    maxDepth: 12,
+    maxStringLength: 8192,
+    maxArrayLength: 10_000,
+    maxKeys: 1000,
+  }) as DashboardData;
 }

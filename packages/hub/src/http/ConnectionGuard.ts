@@ -88,7 +88,10 @@ export class ConnectionGuard {
     });
     if (tracked.reserved && !this.options.reservedPaths.has(pathOf(req.url))) {
       this.counters.reservedRejected++;
-      const body = JSON.stringify({ error: 'too_many_connections', message: 'the server is at its connection limit; retry shortly' });
+      const body = JSON.stringify({
+        error: 'too_many_connections',
+        message: 'the server is at its connection limit; retry shortly',
+      });
       res.writeHead(503, {
         'Content-Type': 'application/json; charset=utf-8',
         'Content-Length': String(Buffer.byteLength(body)),

@@ -85,7 +85,12 @@ export class SseBroadcaster {
       res.statusCode = 503;
       res.setHeader('Retry-After', '10');
       res.setHeader('Content-Type', 'application/json; charset=utf-8');
-      res.end(JSON.stringify({ error: 'too_many_event_streams', message: `at most ${this.maxClients} event streams at once` }));
+      res.end(
+        JSON.stringify({
+          error: 'too_many_event_streams',
+          message: `at most ${this.maxClients} event streams at once`,
+        }),
+      );
       return;
     }
     res.statusCode = 200;

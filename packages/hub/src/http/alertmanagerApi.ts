@@ -1,5 +1,15 @@
 import type { IncomingMessage } from 'node:http';
-import { alertMatchLabels, AlertState, compileMatcher, parseMatcher, parseMatchers, type Alert, type AlertManager, type Matcher, type Silence } from '@obs/alerts';
+import {
+  alertMatchLabels,
+  AlertState,
+  compileMatcher,
+  parseMatcher,
+  parseMatchers,
+  type Alert,
+  type AlertManager,
+  type Matcher,
+  type Silence,
+} from '@obs/alerts';
 import { readBody } from './readBody';
 
 /**
@@ -70,7 +80,12 @@ export function toGettableSilence(s: Silence) {
     id: s.id,
     status: { state: s.status },
     updatedAt: iso(s.updatedAt),
-    matchers: s.matchers.map((m) => ({ name: m.name, value: m.value, isRegex: m.isRegex ?? false, isEqual: m.isEqual ?? true })),
+    matchers: s.matchers.map((m) => ({
+      name: m.name,
+      value: m.value,
+      isRegex: m.isRegex ?? false,
+      isEqual: m.isEqual ?? true,
+    })),
     startsAt: iso(s.startsAt),
     endsAt: iso(s.endsAt),
     createdBy: s.createdBy,
@@ -105,7 +120,14 @@ function parseTime(value: unknown, what: string): number | string {
 const bad = (message: string): AlertmanagerApiAnswer => ({ status: 400, body: message });
 
 /** Serves one request under `/api/v2/` (the caller has checked the token). */
-export async function serveAlertmanagerApi(alerts: AlertManager, req: IncomingMessage, method: string, path: string, params: URLSearchParams, now: number): Promise<AlertmanagerApiAnswer> {
+export async function serveAlertmanagerApi(
+  alerts: AlertManager,
+  req: IncomingMessage,
+  method: string,
+  path: string,
+  params: URLSearchParams,
+  now: number,
+): Promise<AlertmanagerApiAnswer> {
   const get = method === 'GET' || method === 'HEAD';
   if (path === '/api/v2/alerts' && get) {
     const parsed = filters(params);
@@ -120,7 +142,8 @@ export async function serveAlertmanagerApi(alerts: AlertManager, req: IncomingMe
     const active = flag(params, 'active', true);
     const silenced = flag(params, 'silenced', true);
     const inhibited = flag(params, 'inhibited', true);
-    for (const f of [active, silenced, inhibited, flag(params, 'unprocessed', true)]) if (typeof f === 'string') return bad(f);
+    for (const f of [active, silenced, inhibited, flag(params, 'unprocessed', true)])
+      if (typeof f === 'string') return bad(f);
     const receiver = params.get('receiver');
     let receiverRe: ReturnType<typeof compileMatcher> | undefined;
     try {
@@ -159,7 +182,8 @@ export async function serveAlertmanagerApi(alerts: AlertManager, req: IncomingMe
     } catch (error) {
       return bad(`the body must be a JSON postableSilence: ${(error as Error).message}`);
     }
-    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return bad('the body must be a JSON postableSilence object');
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+      return bad('the body must be a JSON postableSilence object');
     const body = raw as Record<string, unknown>;
     const startsAt = parseTime(body['startsAt'], 'startsAt');
     const endsAt = parseTime(body['endsAt'], 'endsAt');
@@ -168,7 +192,8 @@ export async function serveAlertmanagerApi(alerts: AlertManager, req: IncomingMe
     const id = body['id'];
     if (id !== undefined && id !== '' && typeof id !== 'string') return bad('id must be a string');
     const previous = typeof id === 'string' && id !== '' ? alerts.listSilences().find((s) => s.id === id) : undefined;
-    if (typeof id === 'string' && id !== '' && !previous) return { status: 404, body: `silence ${id.slice(0, 64)} not found` };
+    if (typeof id === 'string' && id !== '' && !previous)
+      return { status: 404, body: `silence ${id.slice(0, 64)} not found` };
     let silenceID: string;
     try {
       silenceID = alerts.addSilence({
@@ -216,6 +241,10 @@ export async function serveAlertmanagerApi(alerts: AlertManager, req: IncomingMe
   if (path === '/api/v2/receivers' && get) {
     return { status: 200, body: alerts.listReceivers().map((name) => ({ name })) };
   }
-  const known = ['/api/v2/alerts', '/api/v2/silences', '/api/v2/status', '/api/v2/receivers'].includes(path) || SILENCE_ROUTE.test(path);
-  return known ? { status: 405, body: `${method} is not allowed on ${path}` } : { status: 404, body: `no route for ${method} ${path.slice(0, 200)}` };
+  const known =
+    ['/api/v2/alerts', '/api/v2/silences', '/api/v2/status', '/api/v2/receivers'].includes(path) ||
+    SILENCE_ROUTE.test(path);
+  return known
+    ? { status: 405, body: `${method} is not allowed on ${path}` }
+    : { status: 404, body: `no route for ${method} ${path.slice(0, 200)}` };
 }

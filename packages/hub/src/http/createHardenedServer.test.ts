@@ -14,7 +14,10 @@ afterEach(async () => {
   }
 });
 
-async function start(listener: (req: IncomingMessage, res: ServerResponse) => void, options: HardenedServerOptions = {}): Promise<{ server: HardenedServer; port: number }> {
+async function start(
+  listener: (req: IncomingMessage, res: ServerResponse) => void,
+  options: HardenedServerOptions = {},
+): Promise<{ server: HardenedServer; port: number }> {
   const server = createHardenedServer(listener, options);
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -52,7 +55,11 @@ const ok = (_req: IncomingMessage, res: ServerResponse) => res.end('ok');
 
 describe('createHardenedServer', () => {
   it('closes a connection that sent half its headers within the header timeout plus one check interval', async () => {
-    const { port } = await start(ok, { headersTimeoutMs: 600, requestTimeoutMs: 2000, connectionsCheckingIntervalMs: 100 });
+    const { port } = await start(ok, {
+      headersTimeoutMs: 600,
+      requestTimeoutMs: 2000,
+      connectionsCheckingIntervalMs: 100,
+    });
     const conn = await rawConnection(port);
     conn.socket.write('GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ');
     const after = await conn.closed;
@@ -162,7 +169,9 @@ describe('createHardenedServer', () => {
 
   it('refuses invalid options with a typed error', () => {
     expect(() => createHardenedServer(ok, { maxConnections: 0 })).toThrow(/maxConnections/);
-    expect(() => createHardenedServer(ok, { headersTimeoutMs: 5000, requestTimeoutMs: 1000 })).toThrow(/requestTimeoutMs/);
+    expect(() => createHardenedServer(ok, { headersTimeoutMs: 5000, requestTimeoutMs: 1000 })).toThrow(
+      /requestTimeoutMs/,
+    );
     expect(() => createHardenedServer(ok, { reservedPaths: ['health'] })).toThrow(/reservedPaths/);
     expect(() => createHardenedServer(ok, { reservedConnections: -1 })).toThrow(/reservedConnections/);
     expect(() => createHardenedServer(undefined as never)).toThrow(/listener/);

@@ -3,7 +3,12 @@ import { createServer, ServerResponse, type IncomingMessage, type RequestListene
 import type { Socket } from 'node:net';
 import { HubValidationError } from '../errors';
 import { ConnectionGuard, type ConnectionGuardStats } from './ConnectionGuard';
-import { answerClientError, DEFAULT_HARDEN_OPTIONS, requestBodyPending, type HardenServerOptions } from './hardenServer';
+import {
+  answerClientError,
+  DEFAULT_HARDEN_OPTIONS,
+  requestBodyPending,
+  type HardenServerOptions,
+} from './hardenServer';
 
 export interface HardenedServerOptions extends HardenServerOptions {
   /**
@@ -32,7 +37,12 @@ export interface HardenedServer extends Server {
   connectionStats(): ConnectionGuardStats;
 }
 
-export const DEFAULT_RESERVED_PATHS: readonly string[] = Object.freeze(['/health', '/health/live', '/health/ready', '/health/startup']);
+export const DEFAULT_RESERVED_PATHS: readonly string[] = Object.freeze([
+  '/health',
+  '/health/live',
+  '/health/ready',
+  '/health/startup',
+]);
 
 /**
  * Creates a node:http server with every protection set at creation (some can
@@ -53,16 +63,35 @@ export const DEFAULT_RESERVED_PATHS: readonly string[] = Object.freeze(['/health
  * server.listen(3000, '127.0.0.1');
  */
 export function createHardenedServer(listener: RequestListener, options: HardenedServerOptions = {}): HardenedServer {
-  if (typeof listener !== 'function') throw new HubValidationError('INVALID_ARGUMENT', 'createHardenedServer needs a request listener');
-  if (options === null || typeof options !== 'object') throw new HubValidationError('INVALID_OPTIONS', 'options must be an object');
-  const headersTimeout = positive(options.headersTimeoutMs, 'headersTimeoutMs', DEFAULT_HARDEN_OPTIONS.headersTimeoutMs);
-  const requestTimeout = positive(options.requestTimeoutMs, 'requestTimeoutMs', DEFAULT_HARDEN_OPTIONS.requestTimeoutMs);
-  if (requestTimeout < headersTimeout) throw new HubValidationError('INVALID_OPTIONS', 'requestTimeoutMs must not be shorter than headersTimeoutMs');
-  const keepAliveTimeout = positive(options.keepAliveTimeoutMs, 'keepAliveTimeoutMs', DEFAULT_HARDEN_OPTIONS.keepAliveTimeoutMs);
+  if (typeof listener !== 'function')
+    throw new HubValidationError('INVALID_ARGUMENT', 'createHardenedServer needs a request listener');
+  if (options === null || typeof options !== 'object')
+    throw new HubValidationError('INVALID_OPTIONS', 'options must be an object');
+  const headersTimeout = positive(
+    options.headersTimeoutMs,
+    'headersTimeoutMs',
+    DEFAULT_HARDEN_OPTIONS.headersTimeoutMs,
+  );
+  const requestTimeout = positive(
+    options.requestTimeoutMs,
+    'requestTimeoutMs',
+    DEFAULT_HARDEN_OPTIONS.requestTimeoutMs,
+  );
+  if (requestTimeout < headersTimeout)
+    throw new HubValidationError('INVALID_OPTIONS', 'requestTimeoutMs must not be shorter than headersTimeoutMs');
+  const keepAliveTimeout = positive(
+    options.keepAliveTimeoutMs,
+    'keepAliveTimeoutMs',
+    DEFAULT_HARDEN_OPTIONS.keepAliveTimeoutMs,
+  );
   const checkingInterval = positive(options.connectionsCheckingIntervalMs, 'connectionsCheckingIntervalMs', 1_000);
   const maxHeaderSize = positive(options.maxHeaderSize, 'maxHeaderSize', 16_384);
   const maxHeadersCount = positive(options.maxHeadersCount, 'maxHeadersCount', DEFAULT_HARDEN_OPTIONS.maxHeadersCount);
-  const maxRequestsPerSocket = positive(options.maxRequestsPerSocket, 'maxRequestsPerSocket', DEFAULT_HARDEN_OPTIONS.maxRequestsPerSocket);
+  const maxRequestsPerSocket = positive(
+    options.maxRequestsPerSocket,
+    'maxRequestsPerSocket',
+    DEFAULT_HARDEN_OPTIONS.maxRequestsPerSocket,
+  );
   const maxConnections = positive(options.maxConnections, 'maxConnections', defaultMaxConnections());
   const reservedConnections = nonNegative(options.reservedConnections, 'reservedConnections', 32);
   const firstByteTimeout = positive(options.firstByteTimeoutMs, 'firstByteTimeoutMs', headersTimeout);

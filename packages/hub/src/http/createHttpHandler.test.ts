@@ -15,7 +15,10 @@ interface Running {
 }
 const running: Running[] = [];
 
-async function serve(options: HttpHandlerOptions = {}, hubOptions: Parameters<typeof createObservabilityHub>[0] = {}): Promise<Running> {
+async function serve(
+  options: HttpHandlerOptions = {},
+  hubOptions: Parameters<typeof createObservabilityHub>[0] = {},
+): Promise<Running> {
   const hub = createObservabilityHub({ traceSampleRate: 1, ...hubOptions });
   const handler = createHttpHandler(hub, { token: null, metricsToken: null, ...options });
   const server = hardenServer(createServer(handler));
@@ -73,7 +76,10 @@ describe('createHttpHandler routes', () => {
     expect(((await dashboard.json()) as { health: unknown }).health).toBeDefined();
     const trace = await fetch(`${base}/api/traces/${span.context.traceId}`);
     expect(trace.status).toBe(200);
-    expect(await trace.json()).toMatchObject({ traceId: span.context.traceId, spans: [{ operationName: 'op', serviceName: 'svc', status: 'ok' }] });
+    expect(await trace.json()).toMatchObject({
+      traceId: span.context.traceId,
+      spans: [{ operationName: 'op', serviceName: 'svc', status: 'ok' }],
+    });
     expect((await fetch(`${base}/api/traces/not-hex`)).status).toBe(400);
     expect((await fetch(`${base}/api/traces/${'0'.repeat(32)}`)).status).toBe(400);
     expect((await fetch(`${base}/api/traces/${'a'.repeat(32)}`)).status).toBe(404);
@@ -90,7 +96,9 @@ describe('createHttpHandler routes', () => {
     expect((await fetch(`${base}/api/dashboard?${'x'.repeat(9000)}`)).status).toBe(414);
     const raw = await new Promise<string>((resolve) => {
       const url = new URL(base);
-      const socket = connect(Number(url.port), '127.0.0.1', () => socket.write('GET /\u0000 HTTP/1.1\r\nHost: x\r\n\r\n'));
+      const socket = connect(Number(url.port), '127.0.0.1', () =>
+        socket.write('GET /\u0000 HTTP/1.1\r\nHost: x\r\n\r\n'),
+      );
       let data = '';
       socket.on('data', (d: Buffer) => (data += d.toString()));
       socket.on('close', () => resolve(data));
@@ -161,7 +169,10 @@ describe('createHttpHandler routes', () => {
 
 describe('authentication', () => {
   it('requires the bearer token for /api/*, compares it exactly, and accepts access_token on GET', async () => {
-    const { base } = await serve({ token: 'tok-123', fallback: (_req, _res, ctx) => ctx.json(200, { authorized: ctx.authorized }) });
+    const { base } = await serve({
+      token: 'tok-123',
+      fallback: (_req, _res, ctx) => ctx.json(200, { authorized: ctx.authorized }),
+    });
     const denied = await fetch(`${base}/api/dashboard`);
     expect(denied.status).toBe(401);
     expect(denied.headers.get('www-authenticate')).toContain('Bearer');
@@ -204,7 +215,9 @@ describe('authentication', () => {
       running.push({ hub, server, handler, base: '' });
       const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       expect((await fetch(`${base}/api/dashboard`)).status).toBe(401);
-      expect((await fetch(`${base}/api/dashboard`, { headers: { authorization: 'Bearer from-env' } })).status).toBe(200);
+      expect((await fetch(`${base}/api/dashboard`, { headers: { authorization: 'Bearer from-env' } })).status).toBe(
+        200,
+      );
     } finally {
       if (previous === undefined) delete process.env.OBS_TOKEN;
       else process.env.OBS_TOKEN = previous;
@@ -245,7 +258,10 @@ describe('/api/events (Server-Sent Events)', () => {
     const message = stream.next();
     hub.alerts.fireAlert({ name: 'DiskFull', severity: 'critical', message: '<b>96%</b>' });
     const text = await message;
-    const data = JSON.parse(text.slice(text.indexOf('data: ') + 6)) as Array<{ type: string; alert?: { name: string; message: string } }>;
+    const data = JSON.parse(text.slice(text.indexOf('data: ') + 6)) as Array<{
+      type: string;
+      alert?: { name: string; message: string };
+    }>;
     const fired = data.find((e) => e.type === 'alerts/fired');
     expect(fired?.alert).toMatchObject({ name: 'DiskFull', message: '<b>96%</b>' });
     stream.close();

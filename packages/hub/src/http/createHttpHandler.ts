@@ -46,7 +46,13 @@ export interface HubHttpHandler {
   (req: IncomingMessage, res: ServerResponse): void;
   /** Ends every open `/api/events` stream (call before `server.close()`). */
   close(): void;
-  stats(): { requests: number; unauthorized: number; badRequests: number; errors: number; sse: ReturnType<SseBroadcaster['stats']> };
+  stats(): {
+    requests: number;
+    unauthorized: number;
+    badRequests: number;
+    errors: number;
+    sse: ReturnType<SseBroadcaster['stats']>;
+  };
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -56,7 +62,10 @@ function tokenOption(value: string | null | undefined, envName: string, what: st
   const raw = value === undefined ? process.env[envName] : value;
   if (raw === null || raw === undefined || raw === '') return undefined;
   if (typeof raw !== 'string' || raw.length > 4096 || /[\s]/.test(raw)) {
-    throw new HubValidationError('INVALID_TOKEN', `${what} must be a string of at most 4096 characters without whitespace`);
+    throw new HubValidationError(
+      'INVALID_TOKEN',
+      `${what} must be a string of at most 4096 characters without whitespace`,
+    );
   }
   return new BearerToken(raw);
 }
@@ -118,7 +127,8 @@ export function createHttpHandler(hub: ObservabilityHub, options: HttpHandlerOpt
     counters.requests++;
     applySecurityHeaders(res, csp);
     const rawUrl = req.url ?? '/';
-    if (rawUrl.length > maxUrlLength) return fail(res, 414, 'uri_too_long', `request URLs are limited to ${maxUrlLength} characters`);
+    if (rawUrl.length > maxUrlLength)
+      return fail(res, 414, 'uri_too_long', `request URLs are limited to ${maxUrlLength} characters`);
     let url: URL;
     try {
       url = new URL(rawUrl, 'http://localhost');
@@ -134,7 +144,14 @@ export function createHttpHandler(hub: ObservabilityHub, options: HttpHandlerOpt
     if (isAlertmanagerApiPath(path)) {
       // Alertmanager API v2 (amtool): behind the same token as the rest of /api.
       if (!authorized) return unauthorized(res);
-      const answer = await serveAlertmanagerApi(hub.alerts, req, method, path, url.searchParams, hub.config.clock.now());
+      const answer = await serveAlertmanagerApi(
+        hub.alerts,
+        req,
+        method,
+        path,
+        url.searchParams,
+        hub.config.clock.now(),
+      );
       if (answer.status >= 400 && answer.status < 500) counters.badRequests++;
       return sendJson(res, answer.status, answer.body, head);
     }
@@ -154,7 +171,12 @@ export function createHttpHandler(hub: ObservabilityHub, options: HttpHandlerOpt
     }
     switch (route) {
       case 'metrics': {
-        if (metricsToken !== undefined && !metricsToken.matches(provided) && !(token !== undefined && token.matches(provided))) return unauthorized(res);
+        if (
+          metricsToken !== undefined &&
+          !metricsToken.matches(provided) &&
+          !(token !== undefined && token.matches(provided))
+        )
+          return unauthorized(res);
         const exposition = await serializeAsync(hub.metrics, req.headers.accept);
         res.statusCode = 200;
         res.setHeader('Content-Type', exposition.contentType);
@@ -193,7 +215,8 @@ export function createHttpHandler(hub: ObservabilityHub, options: HttpHandlerOpt
         if (!authorized) return unauthorized(res);
         const match = TRACE_ROUTE.exec(path);
         const traceId = decodeSafe(match?.[1] ?? '').toLowerCase();
-        if (!isValidTraceId(traceId)) return fail(res, 400, 'invalid_trace_id', 'a trace id is 32 lowercase hex digits, not all zero', head);
+        if (!isValidTraceId(traceId))
+          return fail(res, 400, 'invalid_trace_id', 'a trace id is 32 lowercase hex digits, not all zero', head);
         const spans = hub.traces.getTrace(traceId);
         if (spans.length === 0) return fail(res, 404, 'trace_not_found', `no spans stored for trace ${traceId}`, head);
         return sendJson(res, 200, { traceId, spans: spans.map(summarizeSpan) }, head);
@@ -228,7 +251,8 @@ export function createHttpHandler(hub: ObservabilityHub, options: HttpHandlerOpt
   return handler;
 }
 
-type Route = 'metrics' | 'health' | 'health-live' | 'health-ready' | 'dashboard' | 'events' | 'trace' | 'explorer' | 'api-other';
+type Route =
+  'metrics' | 'health' | 'health-live' | 'health-ready' | 'dashboard' | 'events' | 'trace' | 'explorer' | 'api-other';
 
 function routeOf(path: string): Route | undefined {
   switch (path) {

@@ -33,15 +33,30 @@ describe('metric explorer routes', () => {
     hub.metrics.gauge('shop_queue_depth', 4);
     expect((await get('/api/metrics', null)).status).toBe(401);
 
-    const list = (await (await get('/api/metrics?search=shop_&limit=1')).json()) as { total: number; metrics: { name: string }[] };
+    const list = (await (await get('/api/metrics?search=shop_&limit=1')).json()) as {
+      total: number;
+      metrics: { name: string }[];
+    };
     expect(list.total).toBe(2);
     expect(list.metrics.map((m) => m.name)).toEqual(['shop_orders_total']);
 
-    const series = (await (await get('/api/metrics/series?name=shop_orders_total&label.route=%2Fr1')).json()) as { total: number; series: unknown[] };
+    const series = (await (await get('/api/metrics/series?name=shop_orders_total&label.route=%2Fr1')).json()) as {
+      total: number;
+      series: unknown[];
+    };
     expect(series).toEqual({ total: 1, series: [{ route: '/r1' }] });
 
-    const query = (await (await get('/api/metrics/query?name=shop_orders_total&label.route=%2Fr1')).json()) as Record<string, unknown>;
-    expect(query).toMatchObject({ name: 'shop_orders_total', type: 'counter', valueKind: 'rate', matchedSeries: 1, points: [] });
+    const query = (await (await get('/api/metrics/query?name=shop_orders_total&label.route=%2Fr1')).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(query).toMatchObject({
+      name: 'shop_orders_total',
+      type: 'counter',
+      valueKind: 'rate',
+      matchedSeries: 1,
+      points: [],
+    });
     expect(hub.explorer.wants('shop_orders_total')).toBe(true);
   });
 

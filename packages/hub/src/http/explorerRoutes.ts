@@ -34,8 +34,10 @@ export function serveExplorer(explorer: MetricExplorer, path: string, params: UR
   if (name.length === 0 || name.length > 256) return bad('invalid_name', 'name must be a metric name');
   const filter = parseFilter(params);
   if (typeof filter === 'string') return bad('invalid_filter', filter);
-  const result = path === '/api/metrics/series' ? explorer.listSeries(name, filter, limit) : explorer.query(name, filter);
-  if (result === undefined) return { status: 404, body: { error: 'metric_not_found', message: `no metric named ${name.slice(0, 200)}` } };
+  const result =
+    path === '/api/metrics/series' ? explorer.listSeries(name, filter, limit) : explorer.query(name, filter);
+  if (result === undefined)
+    return { status: 404, body: { error: 'metric_not_found', message: `no metric named ${name.slice(0, 200)}` } };
   return { status: 200, body: result };
 }
 

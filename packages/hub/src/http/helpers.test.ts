@@ -18,7 +18,8 @@ describe('BearerToken', () => {
   });
 
   it('reads the bearer header, or access_token on GET only', () => {
-    const req = (method: string, authorization?: string) => ({ method, headers: authorization ? { authorization } : {} }) as IncomingMessage;
+    const req = (method: string, authorization?: string) =>
+      ({ method, headers: authorization ? { authorization } : {} }) as IncomingMessage;
     const url = new URL('http://h/api/events?access_token=q');
     expect(presentedToken(req('GET', 'Bearer abc'), url)).toBe('abc');
     expect(presentedToken(req('GET', 'bearer   abc'), url)).toBe('abc');
@@ -51,7 +52,10 @@ describe('readBody and hardenServer', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  function send(body: string | undefined, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+  function send(
+    body: string | undefined,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; text: string }> {
     return new Promise((resolve, reject) => {
       const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', headers }, (res) => {
         let text = '';

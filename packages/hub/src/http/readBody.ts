@@ -20,8 +20,10 @@ export interface ReadBodyOptions {
  */
 export function readBody(req: IncomingMessage, options: ReadBodyOptions): Promise<Buffer> {
   const { limit, timeoutMs = 30_000 } = options;
-  if (!Number.isSafeInteger(limit) || limit < 0) throw new HubValidationError('INVALID_LIMIT', `limit must be a non-negative integer, got ${String(limit)}`);
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new HubValidationError('INVALID_TIMEOUT', `timeoutMs must be a positive number, got ${String(timeoutMs)}`);
+  if (!Number.isSafeInteger(limit) || limit < 0)
+    throw new HubValidationError('INVALID_LIMIT', `limit must be a non-negative integer, got ${String(limit)}`);
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+    throw new HubValidationError('INVALID_TIMEOUT', `timeoutMs must be a positive number, got ${String(timeoutMs)}`);
   return new Promise<Buffer>((resolve, reject) => {
     const declared = req.headers['content-length'];
     let expected: number | undefined;
@@ -80,9 +82,15 @@ export function readBody(req: IncomingMessage, options: ReadBodyOptions): Promis
       received += buffer.length;
     };
     const onEnd = () => finish(undefined);
-    const onError = (error: Error) => finish(new BodyReadError('BODY_READ_FAILED', `request body could not be read: ${error.message}`, { cause: error }));
+    const onError = (error: Error) =>
+      finish(
+        new BodyReadError('BODY_READ_FAILED', `request body could not be read: ${error.message}`, { cause: error }),
+      );
     const onAborted = () => finish(new BodyReadError('BODY_ABORTED', 'the client aborted the request body'));
-    const timer = setTimeout(() => finish(new BodyReadError('BODY_TIMEOUT', `request body did not arrive within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => finish(new BodyReadError('BODY_TIMEOUT', `request body did not arrive within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     timer.unref?.();
     req.on('data', onData);
     req.on('end', onEnd);

@@ -16,24 +16,28 @@ function setup(capacity = 100, scheduler = new VirtualTimeScheduler()) {
     scheduler,
     capacity,
     batchBudgetMs: 1e9,
-    subscriberErrorEvent: (error, event) => (event?.type === 'subscriber-error' ? undefined : { type: 'subscriber-error' }),
+    subscriberErrorEvent: (error, event) =>
+      event?.type === 'subscriber-error' ? undefined : { type: 'subscriber-error' },
     droppedEvent: (count) => ({ type: 'dropped', n: count }),
   });
   return { source, delivery, scheduler };
 }
 
 describe('RingQueue', () => {
-  test.prop([fc.array(fc.integer()), fc.integer({ min: 1, max: 8 })])('keeps the newest `capacity` items in order', (items, capacity) => {
-    const queue = new RingQueue<number>(capacity);
-    let dropped = 0;
-    for (const item of items) if (queue.push(item)) dropped++;
-    expect(queue.toArray()).toEqual(items.slice(Math.max(0, items.length - capacity)));
-    expect(dropped).toBe(Math.max(0, items.length - capacity));
-    const shifted: number[] = [];
-    while (queue.size > 0) shifted.push(queue.shift() as number);
-    expect(shifted).toEqual(items.slice(Math.max(0, items.length - capacity)));
-    expect(queue.shift()).toBeUndefined();
-  });
+  test.prop([fc.array(fc.integer()), fc.integer({ min: 1, max: 8 })])(
+    'keeps the newest `capacity` items in order',
+    (items, capacity) => {
+      const queue = new RingQueue<number>(capacity);
+      let dropped = 0;
+      for (const item of items) if (queue.push(item)) dropped++;
+      expect(queue.toArray()).toEqual(items.slice(Math.max(0, items.length - capacity)));
+      expect(dropped).toBe(Math.max(0, items.length - capacity));
+      const shifted: number[] = [];
+      while (queue.size > 0) shifted.push(queue.shift() as number);
+      expect(shifted).toEqual(items.slice(Math.max(0, items.length - capacity)));
+      expect(queue.shift()).toBeUndefined();
+    },
+  );
 });
 
 describe('EventDelivery', () => {
@@ -101,7 +105,12 @@ describe('EventDelivery', () => {
     delivery.events$.subscribe((e) => seen.push(e));
     for (let n = 1; n <= 5; n++) source.next({ type: 'x', n });
     scheduler.flush();
-    expect(seen).toEqual([{ type: 'dropped', n: 2 }, { type: 'x', n: 3 }, { type: 'x', n: 4 }, { type: 'x', n: 5 }]);
+    expect(seen).toEqual([
+      { type: 'dropped', n: 2 },
+      { type: 'x', n: 3 },
+      { type: 'x', n: 4 },
+      { type: 'x', n: 5 },
+    ]);
     expect(delivery.stats().dropped).toBe(2);
   });
 

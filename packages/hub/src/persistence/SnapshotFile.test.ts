@@ -30,7 +30,13 @@ describe('SnapshotFile', () => {
 
   it('reports nothing for a first start without files', async () => {
     const loaded = await new SnapshotFile(join(dir, 'none.json')).load();
-    expect(loaded).toEqual({ loaded: undefined, fallback: undefined, problems: [], quarantined: undefined, removedTemps: [] });
+    expect(loaded).toEqual({
+      loaded: undefined,
+      fallback: undefined,
+      problems: [],
+      quarantined: undefined,
+      removedTemps: [],
+    });
   });
 
   it('falls back to the previous generation when the current file is truncated, and keeps it safe', async () => {
@@ -71,7 +77,13 @@ describe('SnapshotFile', () => {
     const checksum = createHash('sha256').update(JSON.stringify(normalized)).digest('hex');
     const good = JSON.stringify({ format: 'obs-hub-snapshot', version: 1, savedAt: 5, checksum, state: normalized });
     expect(parseSnapshot(good)).toEqual({ state: normalized, savedAt: 5, savedAtValid: true });
-    const bad = JSON.stringify({ format: 'obs-hub-snapshot', version: 1, savedAt: 5, checksum: checksum.replace(/^./, (c) => (c === '0' ? '1' : '0')), state: normalized });
+    const bad = JSON.stringify({
+      format: 'obs-hub-snapshot',
+      version: 1,
+      savedAt: 5,
+      checksum: checksum.replace(/^./, (c) => (c === '0' ? '1' : '0')),
+      state: normalized,
+    });
     expect(() => parseSnapshot(bad)).toThrow(SnapshotFileError);
   });
 

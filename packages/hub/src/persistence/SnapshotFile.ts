@@ -207,7 +207,9 @@ export class SnapshotFile<S> {
       text = await fs.readFile(file, 'utf8');
     } catch (error) {
       if (isErrno(error, 'ENOENT')) return 'missing';
-      problems.push(new SnapshotFileError('SNAPSHOT_UNREADABLE', `cannot read ${file}: ${String(error)}`, file, { cause: error }));
+      problems.push(
+        new SnapshotFileError('SNAPSHOT_UNREADABLE', `cannot read ${file}: ${String(error)}`, file, { cause: error }),
+      );
       return 'bad';
     }
     try {
@@ -220,21 +222,35 @@ export class SnapshotFile<S> {
 }
 
 /** Parses and verifies a snapshot file's text; throws SnapshotFileError when it is not a complete, intact snapshot. */
-export function parseSnapshot<S>(text: string, file = '<memory>'): { state: S; savedAt: number; savedAtValid: boolean } {
-  if (text.trim() === '') throw new SnapshotFileError('SNAPSHOT_EMPTY', `${file} is empty (an interrupted write?)`, file);
+export function parseSnapshot<S>(
+  text: string,
+  file = '<memory>',
+): { state: S; savedAt: number; savedAtValid: boolean } {
+  if (text.trim() === '')
+    throw new SnapshotFileError('SNAPSHOT_EMPTY', `${file} is empty (an interrupted write?)`, file);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new SnapshotFileError('SNAPSHOT_NOT_JSON', `${file} is not valid JSON (truncated or corrupt): ${(error as Error).message}`, file, { cause: error });
+    throw new SnapshotFileError(
+      'SNAPSHOT_NOT_JSON',
+      `${file} is not valid JSON (truncated or corrupt): ${(error as Error).message}`,
+      file,
+      { cause: error },
+    );
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new SnapshotFileError('SNAPSHOT_FORMAT', `${file} is not a snapshot object`, file);
   }
   const envelope = parsed as Partial<SnapshotEnvelope<S>>;
-  if (envelope.format !== SNAPSHOT_FORMAT) throw new SnapshotFileError('SNAPSHOT_FORMAT', `${file} is not an ${SNAPSHOT_FORMAT} file`, file);
+  if (envelope.format !== SNAPSHOT_FORMAT)
+    throw new SnapshotFileError('SNAPSHOT_FORMAT', `${file} is not an ${SNAPSHOT_FORMAT} file`, file);
   if (envelope.version !== SNAPSHOT_VERSION) {
-    throw new SnapshotFileError('SNAPSHOT_VERSION', `${file} has version ${String(envelope.version)}; this build reads version ${SNAPSHOT_VERSION}`, file);
+    throw new SnapshotFileError(
+      'SNAPSHOT_VERSION',
+      `${file} has version ${String(envelope.version)}; this build reads version ${SNAPSHOT_VERSION}`,
+      file,
+    );
   }
   if (typeof envelope.savedAt !== 'number' || !Number.isFinite(envelope.savedAt)) {
     throw new SnapshotFileError('SNAPSHOT_FORMAT', `${file} has no valid savedAt`, file);

@@ -8,13 +8,24 @@ import { fileTime, type LoadedSnapshot } from './SnapshotFile';
  * overwrites both generations without it, so this copy is what keeps it.
  * Resolves with the path, or undefined when it could not be written (never throws).
  */
-export async function keepRejectedPart(snapshotPath: string, component: string, generation: LoadedSnapshot<unknown>, part: unknown, error: unknown): Promise<string | undefined> {
+export async function keepRejectedPart(
+  snapshotPath: string,
+  component: string,
+  generation: LoadedSnapshot<unknown>,
+  part: unknown,
+  error: unknown,
+): Promise<string | undefined> {
   const target = `${snapshotPath}.rejected-${fileTime()}-${component}.json`;
   const record = {
     component,
     rejectedAt: new Date().toISOString(),
-    reason: error instanceof Error ? `${(error as { code?: string }).code ?? error.name}: ${error.message}` : String(error),
-    from: { file: generation.file, generation: generation.generation, savedAt: generation.savedAtValid ? new Date(generation.savedAt).toISOString() : null },
+    reason:
+      error instanceof Error ? `${(error as { code?: string }).code ?? error.name}: ${error.message}` : String(error),
+    from: {
+      file: generation.file,
+      generation: generation.generation,
+      savedAt: generation.savedAtValid ? new Date(generation.savedAt).toISOString() : null,
+    },
     part,
   };
   try {

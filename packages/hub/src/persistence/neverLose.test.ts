@@ -17,7 +17,11 @@ afterEach(async () => {
 
 function hubAt(path: string, persistence: Partial<NonNullable<HubOptions['persistence']>> = {}) {
   const time = virtualTime();
-  const hub = createObservabilityHub({ clock: time.clock, scheduler: time.scheduler, persistence: { path, intervalSeconds: 5, ...persistence } });
+  const hub = createObservabilityHub({
+    clock: time.clock,
+    scheduler: time.scheduler,
+    persistence: { path, intervalSeconds: 5, ...persistence },
+  });
   const events: ObsEvent[] = [];
   hub.events$.subscribe((e) => events.push(e));
   return { hub, events, ...time };
@@ -33,15 +37,23 @@ async function saved(path: string): Promise<void> {
 }
 
 /** Edits the saved envelope (and re-signs its state, as an operator's edit or a bug would leave it). */
-async function edit(path: string, change: (envelope: { savedAt: number; state: Record<string, unknown> }) => void): Promise<void> {
-  const envelope = JSON.parse(await fs.readFile(path, 'utf8')) as { savedAt: number; checksum: string; state: Record<string, unknown> };
+async function edit(
+  path: string,
+  change: (envelope: { savedAt: number; state: Record<string, unknown> }) => void,
+): Promise<void> {
+  const envelope = JSON.parse(await fs.readFile(path, 'utf8')) as {
+    savedAt: number;
+    checksum: string;
+    state: Record<string, unknown>;
+  };
   change(envelope);
   envelope.checksum = createHash('sha256').update(JSON.stringify(envelope.state)).digest('hex');
   await fs.writeFile(path, JSON.stringify(envelope));
   await fs.rm(path + '.prev', { force: true });
 }
 
-const restoreErrors = (events: ObsEvent[]) => events.filter((e): e is HubRestoreErrorEvent => e.type === 'hub/restore-error');
+const restoreErrors = (events: ObsEvent[]) =>
+  events.filter((e): e is HubRestoreErrorEvent => e.type === 'hub/restore-error');
 
 describe('state you never lose', () => {
   it('keeps a rejected part beside the file, reports it, and restores the rest', async () => {
@@ -59,17 +71,25 @@ describe('state you never lose', () => {
     const problem = restoreErrors(events).find((e) => e.component === 'alerts');
     expect(problem?.keptAt).toMatch(/state\.json\.rejected-\d{8}T\d{9}Z-alerts\.json$/);
     expect(problem?.error).toContain(problem!.keptAt!);
-    const kept = JSON.parse(await fs.readFile(problem!.keptAt!, 'utf8')) as { component: string; reason: string; part: unknown };
+    const kept = JSON.parse(await fs.readFile(problem!.keptAt!, 'utf8')) as {
+      component: string;
+      reason: string;
+      part: unknown;
+    };
     expect(kept).toMatchObject({ component: 'alerts', part: { format: 'something-else', was: original.state.alerts } });
     expect(JSON.stringify(kept.part)).toContain('DiskFull');
     expect(kept.reason.length).toBeGreaterThan(0);
     expect((await fs.stat(problem!.keptAt!)).mode & 0o777).toBe(0o600);
-    expect(events.find((e) => e.type === 'hub/restored')).toMatchObject({ components: expect.arrayContaining(['metrics', 'slo', 'anomaly']) });
+    expect(events.find((e) => e.type === 'hub/restored')).toMatchObject({
+      components: expect.arrayContaining(['metrics', 'slo', 'anomaly']),
+    });
     // Two snapshots later the part is still on disk, beside the file.
     await hub.persistNow();
     await hub.persistNow();
     await hub.stop();
-    expect(JSON.parse(await fs.readFile(problem!.keptAt!, 'utf8'))).toMatchObject({ part: { format: 'something-else' } });
+    expect(JSON.parse(await fs.readFile(problem!.keptAt!, 'utf8'))).toMatchObject({
+      part: { format: 'something-else' },
+    });
   });
 
   it('refuses out-of-range values field by field and never restores them', async () => {

@@ -16,7 +16,12 @@ afterEach(async () => {
 
 function hubAt(path: string, extra: HubOptions = {}) {
   const time = virtualTime();
-  const hub = createObservabilityHub({ clock: time.clock, scheduler: time.scheduler, persistence: { path, intervalSeconds: 5 }, ...extra });
+  const hub = createObservabilityHub({
+    clock: time.clock,
+    scheduler: time.scheduler,
+    persistence: { path, intervalSeconds: 5 },
+    ...extra,
+  });
   const events: ObsEvent[] = [];
   hub.events$.subscribe((e) => events.push(e));
   return { hub, events, ...time };
@@ -27,7 +32,13 @@ async function populate(hub: ReturnType<typeof hubAt>['hub']) {
   const slo = hub.sloTracker.defineSLO(createSLODefinition('availability', 99, 30));
   for (let i = 0; i < 20; i++) hub.sloTracker.recordEvent(slo.sloId, i !== 0);
   hub.alerts.fireAlert({ name: 'DiskFull', severity: 'critical', labels: { host: 'a' } });
-  hub.alerts.addSilence({ matchers: [{ name: 'alertname', value: 'Noise', isRegex: false, isEqual: true }], startsAt: hub.config.clock.now(), endsAt: hub.config.clock.now() + 3_600_000, createdBy: 't', comment: 'c' } as never);
+  hub.alerts.addSilence({
+    matchers: [{ name: 'alertname', value: 'Noise', isRegex: false, isEqual: true }],
+    startsAt: hub.config.clock.now(),
+    endsAt: hub.config.clock.now() + 3_600_000,
+    createdBy: 't',
+    comment: 'c',
+  } as never);
   return slo;
 }
 
@@ -47,7 +58,10 @@ describe('hub persistence', () => {
     expect(second.hub.sloTracker.getSLOStatus(slo.sloId)).toMatchObject({ good: 19, total: 20 });
     expect(second.hub.alerts.getFiringAlerts().map((a) => a.name)).toEqual(['DiskFull']);
     const restored = second.events.find((e) => e.type === 'hub/restored');
-    expect(restored).toMatchObject({ generation: 'current', components: expect.arrayContaining(['metrics', 'alerts', 'slo', 'anomaly']) });
+    expect(restored).toMatchObject({
+      generation: 'current',
+      components: expect.arrayContaining(['metrics', 'alerts', 'slo', 'anomaly']),
+    });
     expect(second.events.find((e) => e.type === 'hub/started')).toMatchObject({ restored: true });
     await second.hub.stop();
   });
@@ -81,7 +95,12 @@ describe('hub persistence', () => {
     await second.hub.start();
     second.advance(0);
     const problem = second.events.find((e) => e.type === 'hub/restore-error');
-    expect(problem).toMatchObject({ code: 'SNAPSHOT_NOT_JSON', fallback: 'previous', quarantinedTo: path + '.corrupt', component: undefined });
+    expect(problem).toMatchObject({
+      code: 'SNAPSHOT_NOT_JSON',
+      fallback: 'previous',
+      quarantinedTo: path + '.corrupt',
+      component: undefined,
+    });
     expect(second.events.find((e) => e.type === 'hub/restored')).toMatchObject({ generation: 'previous' });
     // `.prev` holds the first write: the last good state, never a torn one.
     expect(second.hub.metrics.getCounter('jobs_total')).toBe(1);
@@ -105,7 +124,10 @@ describe('hub persistence', () => {
     const second = hubAt(path);
     await second.hub.start();
     second.advance(0);
-    expect(second.events.find((e) => e.type === 'hub/restore-error')).toMatchObject({ component: 'metrics', fallback: 'previous' });
+    expect(second.events.find((e) => e.type === 'hub/restore-error')).toMatchObject({
+      component: 'metrics',
+      fallback: 'previous',
+    });
     expect(second.hub.metrics.getCounter('jobs_total')).toBe(5);
     await second.hub.stop();
   });

@@ -14,7 +14,10 @@ const MAX_LISTED = 20;
  * one absurd value (1e308) costs that field, not the whole part. Depth is
  * bounded (a JSON file cannot nest deeper than its parser allowed anyway).
  */
-export function sanitizeState(value: unknown, maxAbs: number): { value: unknown; refused: RefusedValue[]; refusedCount: number } {
+export function sanitizeState(
+  value: unknown,
+  maxAbs: number,
+): { value: unknown; refused: RefusedValue[]; refusedCount: number } {
   const refused: RefusedValue[] = [];
   let refusedCount = 0;
   const outOfRange = (v: unknown): boolean => typeof v === 'number' && !(Math.abs(v) <= maxAbs);
@@ -37,7 +40,13 @@ export function sanitizeState(value: unknown, maxAbs: number): { value: unknown;
         const at = path ? `${path}.${key}` : key;
         if (outOfRange(item)) note(at, item);
         // defineProperty keeps a key such as __proto__ a plain own field (as JSON.parse made it), for the component to judge.
-        else Object.defineProperty(out, key, { value: walk(item, at), enumerable: true, writable: true, configurable: true });
+        else
+          Object.defineProperty(out, key, {
+            value: walk(item, at),
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
       }
       return out;
     }

@@ -30,7 +30,9 @@ describe('anomalyAlerts', () => {
     const scheduler = new VirtualTimeScheduler();
     const events = new Subject<ObsEvent>();
     const out: AlertInit[] = [];
-    const sub = anomalyAlerts({ resolveAfterMs: 1000, severity: 'warning', scheduler })(events).subscribe((a) => out.push(a));
+    const sub = anomalyAlerts({ resolveAfterMs: 1000, severity: 'warning', scheduler })(events).subscribe((a) =>
+      out.push(a),
+    );
     events.next(anomalyEvent('x_duration_ms', 'spike', { route: '/' }));
     scheduler.maxFrames = 600;
     scheduler.flush();
@@ -46,7 +48,10 @@ describe('anomalyAlerts', () => {
     ]);
     scheduler.maxFrames = 2000;
     scheduler.flush();
-    expect(out.slice(3).map((a) => `${a.labels?.['metric']}:${a.state}`)).toEqual(['x_duration_ms:resolved', 'y_latency:resolved']);
+    expect(out.slice(3).map((a) => `${a.labels?.['metric']}:${a.state}`)).toEqual([
+      'x_duration_ms:resolved',
+      'y_latency:resolved',
+    ]);
     expect(out[0]?.labels).toEqual({ route: '/', metric: 'x_duration_ms', anomaly_type: 'spike' });
     sub.unsubscribe();
   });
@@ -67,7 +72,9 @@ describe('anomalyAlerts', () => {
     const scheduler = new VirtualTimeScheduler();
     const events = new Subject<ObsEvent>();
     const out: AlertInit[] = [];
-    anomalyAlerts({ resolveAfterMs: 1000, severity: 'warning', scheduler, maxOpenAlerts: 2 })(events).subscribe((a) => out.push(a));
+    anomalyAlerts({ resolveAfterMs: 1000, severity: 'warning', scheduler, maxOpenAlerts: 2 })(events).subscribe((a) =>
+      out.push(a),
+    );
     for (const name of ['a', 'b', 'c']) events.next(anomalyEvent(name));
     expect(out.filter((a) => a.state === 'resolved').map((a) => a.labels?.['metric'])).toEqual(['a']);
   });
@@ -79,12 +86,25 @@ describe('healthAlerts', () => {
     const out: AlertInit[] = [];
     healthAlerts()(events).subscribe((a) => out.push(a));
     const change = (scope: 'check' | 'overall', current: string, name?: string) =>
-      events.next({ type: 'health/changed', ts: 0, source: 'health', scope, name, previous: 'healthy', current, result: undefined } as unknown as ObsEvent);
+      events.next({
+        type: 'health/changed',
+        ts: 0,
+        source: 'health',
+        scope,
+        name,
+        previous: 'healthy',
+        current,
+        result: undefined,
+      } as unknown as ObsEvent);
     change('check', 'degraded', 'cache');
     change('overall', 'degraded');
     change('check', 'unhealthy', 'cache');
     change('check', 'healthy', 'cache');
-    expect(out.map((a) => `${a.severity}:${a.state ?? 'firing'}`)).toEqual(['warning:firing', 'critical:firing', 'warning:resolved']);
+    expect(out.map((a) => `${a.severity}:${a.state ?? 'firing'}`)).toEqual([
+      'warning:firing',
+      'critical:firing',
+      'warning:resolved',
+    ]);
     expect(out.every((a) => a.labels?.['check'] === 'cache' && a.name === 'HealthCheckFailed')).toBe(true);
   });
 });

@@ -40,7 +40,11 @@ function status(event: SLOStatusEvent, name: string, resolved: boolean): AlertIn
       name === SLO_BREACHED_ALERT
         ? `SLO ${r.slo.name} is breached: ${r.currentValue.toFixed(3)}% < target ${r.slo.target}%`
         : `SLO ${r.slo.name} is at risk: ${r.errorBudgetRemaining.toFixed(1)}% of the error budget left`,
-    annotations: { error_budget_remaining: String(r.errorBudgetRemaining), current_value: String(r.currentValue), target: String(r.slo.target) },
+    annotations: {
+      error_budget_remaining: String(r.errorBudgetRemaining),
+      current_value: String(r.currentValue),
+      target: String(r.slo.target),
+    },
     value: r.errorBudgetRemaining,
     ...(resolved ? { state: 'resolved' as const } : {}),
   };

@@ -30,7 +30,12 @@ describe('supervise', () => {
   it('gives up on a processor that fails again and again without doing any work', () => {
     const failures: ProcessorFailure[] = [];
     let done = false;
-    supervise('broken', () => throwError(() => new Error('always')), (f) => failures.push(f), 3).subscribe({ complete: () => (done = true) });
+    supervise(
+      'broken',
+      () => throwError(() => new Error('always')),
+      (f) => failures.push(f),
+      3,
+    ).subscribe({ complete: () => (done = true) });
     expect(failures.map((f) => f.gaveUp)).toEqual([false, false, false, true]);
     expect(done).toBe(true);
   });

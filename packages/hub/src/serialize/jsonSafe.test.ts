@@ -4,18 +4,24 @@ import { errorMessage } from '../internal/errorMessage';
 import { jsonSafe } from './jsonSafe';
 
 describe('jsonSafe', () => {
-  test.prop([fc.anything({ withNullPrototype: true, withMap: true, withSet: true, withDate: true, withBigInt: true, maxDepth: 4 })])(
-    'always yields something that round-trips through JSON unchanged',
-    (value) => {
-      const safe = jsonSafe(value);
-      const text = JSON.stringify(safe);
-      if (text === undefined) {
-        expect(safe).toBeUndefined();
-        return;
-      }
-      expect(JSON.parse(text)).toEqual(safe);
-    },
-  );
+  test.prop([
+    fc.anything({
+      withNullPrototype: true,
+      withMap: true,
+      withSet: true,
+      withDate: true,
+      withBigInt: true,
+      maxDepth: 4,
+    }),
+  ])('always yields something that round-trips through JSON unchanged', (value) => {
+    const safe = jsonSafe(value);
+    const text = JSON.stringify(safe);
+    if (text === undefined) {
+      expect(safe).toBeUndefined();
+      return;
+    }
+    expect(JSON.parse(text)).toEqual(safe);
+  });
 
   it('handles cycles, depth, huge strings, non-finite numbers and __proto__ keys', () => {
     const cyclic: Record<string, unknown> = { a: 1 };
@@ -36,7 +42,13 @@ describe('jsonSafe', () => {
   it('describes anything thrown briefly', () => {
     expect(errorMessage(new TypeError('x'))).toBe('TypeError: x');
     expect(errorMessage('plain')).toBe('plain');
-    expect(errorMessage({ toString: () => { throw new Error('no'); } })).toBe('unprintable error');
+    expect(
+      errorMessage({
+        toString: () => {
+          throw new Error('no');
+        },
+      }),
+    ).toBe('unprintable error');
     expect(errorMessage('y'.repeat(5000)).length).toBe(1025);
   });
 });

@@ -5,7 +5,12 @@ export interface JsonSafeLimits {
   readonly maxKeys: number;
 }
 
-export const DEFAULT_JSON_LIMITS: JsonSafeLimits = { maxDepth: 8, maxStringLength: 4096, maxArrayLength: 1000, maxKeys: 200 };
+export const DEFAULT_JSON_LIMITS: JsonSafeLimits = {
+  maxDepth: 8,
+  maxStringLength: 4096,
+  maxArrayLength: 1000,
+  maxKeys: 200,
+};
 
 /**
  * A plain-JSON copy of any value, so what the hub serves round-trips through
@@ -55,7 +60,8 @@ function copy(value: unknown, limits: JsonSafeLimits, depth: number, seen: Set<o
     for (const key of Object.keys(value)) {
       if (keys++ >= limits.maxKeys) break;
       const item = copy((value as Record<string, unknown>)[key], limits, depth + 1, seen);
-      if (item !== undefined) Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
+      if (item !== undefined)
+        Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
     }
     return out;
   } finally {

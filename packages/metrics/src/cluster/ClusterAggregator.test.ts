@@ -58,11 +58,20 @@ async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void
   }
 }
 
-type Op = { kind: 'inc'; route: string; v: number } | { kind: 'obs'; route: string; v: number } | { kind: 'gauge'; v: number };
+type Op =
+  { kind: 'inc'; route: string; v: number } | { kind: 'obs'; route: string; v: number } | { kind: 'gauge'; v: number };
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ kind: fc.constant('inc' as const), route: fc.constantFrom('/a', '/b', '/c'), v: fc.integer({ min: 0, max: 1000 }) }),
+  fc.record({
+    kind: fc.constant('inc' as const),
+    route: fc.constantFrom('/a', '/b', '/c'),
+    v: fc.integer({ min: 0, max: 1000 }),
+  }),
   // Quarter milliseconds: every sum is exact in any order, so "equal" can mean bit-for-bit.
-  fc.record({ kind: fc.constant('obs' as const), route: fc.constantFrom('/a', '/b'), v: fc.integer({ min: -400, max: 400_000 }).map((q) => q / 4) }),
+  fc.record({
+    kind: fc.constant('obs' as const),
+    route: fc.constantFrom('/a', '/b'),
+    v: fc.integer({ min: -400, max: 400_000 }).map((q) => q / 4),
+  }),
   fc.record({ kind: fc.constant('gauge' as const), v: fc.integer({ min: -50, max: 50 }) }),
 );
 
@@ -86,16 +95,26 @@ describe('ClusterAggregator over MessagePorts', () => {
         }
       });
       // Gauges under `sum`: the reference holds the sum of the workers' last values.
-      const gaugeSum = perWorker.map((ops) => ops.filter((o) => o.kind === 'gauge').at(-1)?.v).filter((v) => v !== undefined);
-      if (gaugeSum.length > 0) reference.gauge('queue_depth', gaugeSum.reduce((a, b) => a + b, 0));
+      const gaugeSum = perWorker
+        .map((ops) => ops.filter((o) => o.kind === 'gauge').at(-1)?.v)
+        .filter((v) => v !== undefined);
+      if (gaugeSum.length > 0)
+        reference.gauge(
+          'queue_depth',
+          gaugeSum.reduce((a, b) => a + b, 0),
+        );
 
       const merged = agg.toCollector(await agg.collect());
       expect(agg.stats.lastCollect).toEqual({ answered: perWorker.length, timedOut: 0 });
       expect(samples(merged)).toEqual(samples(reference));
       for (const route of ['/a', '/b']) {
-        expect(merged.getHistogramStats('job_duration_ms', { route })).toEqual(reference.getHistogramStats('job_duration_ms', { route }));
+        expect(merged.getHistogramStats('job_duration_ms', { route })).toEqual(
+          reference.getHistogramStats('job_duration_ms', { route }),
+        );
         for (const q of [0, 0.1, 0.5, 0.77, 0.999, 1]) {
-          expect(merged.getQuantile('job_duration_ms', q, { route })).toBe(reference.getQuantile('job_duration_ms', q, { route }));
+          expect(merged.getQuantile('job_duration_ms', q, { route })).toBe(
+            reference.getQuantile('job_duration_ms', q, { route }),
+          );
         }
       }
     },
@@ -139,7 +158,7 @@ describe('ClusterAggregator over MessagePorts', () => {
     expect(merged.getGauge('g_each', { k: 'x' })).toBeUndefined();
   });
 
-  it('keeps a dead worker\'s counters and histograms, drops its gauges, and never goes backwards when it restarts', async () => {
+  it("keeps a dead worker's counters and histograms, drops its gauges, and never goes backwards when it restarts", async () => {
     const agg = aggregator();
     const left: string[] = [];
     agg.events$.subscribe((e) => e.type === 'metrics/cluster-worker-left' && left.push(`${e.worker}:${e.reason}`));
@@ -237,7 +256,7 @@ describe('ClusterAggregator over MessagePorts', () => {
     expect(agg.toCollector(agg.snapshot()).getCounter('requests_total', { route: '/a' })).toBe(3);
   });
 
-  it('ignores the application\'s own messages and rejects malformed ones without throwing', async () => {
+  it("ignores the application's own messages and rejects malformed ones without throwing", async () => {
     const agg = aggregator();
     const rejected: string[] = [];
     agg.events$.subscribe((e) => e.type === 'metrics/cluster-message-rejected' && rejected.push(e.reason));
@@ -255,15 +274,51 @@ describe('ClusterAggregator over MessagePorts', () => {
       snapshot: {
         version: 1,
         metrics: [
-          { name: 'ok_total', type: 'counter', help: '', unit: '', series: [{ labels: {}, value: 2 }, { labels: { a: 1 }, value: 1 }, { labels: {}, value: -1 }] },
+          {
+            name: 'ok_total',
+            type: 'counter',
+            help: '',
+            unit: '',
+            series: [
+              { labels: {}, value: 2 },
+              { labels: { a: 1 }, value: 1 },
+              { labels: {}, value: -1 },
+            ],
+          },
           { name: 'bad name', type: 'counter', help: '', unit: '', series: [] },
-          { name: 'h', type: 'histogram', help: '', unit: '', buckets: [1], series: [{ labels: {}, histogram: { scale: 6, count: 5, sum: 1, min: 0, max: 1, zeroCount: 0, positive: { offset: 0, counts: [] }, negative: { offset: 0, counts: [] } }, bucketCounts: [0, 5] }] },
+          {
+            name: 'h',
+            type: 'histogram',
+            help: '',
+            unit: '',
+            buckets: [1],
+            series: [
+              {
+                labels: {},
+                histogram: {
+                  scale: 6,
+                  count: 5,
+                  sum: 1,
+                  min: 0,
+                  max: 1,
+                  zeroCount: 0,
+                  positive: { offset: 0, counts: [] },
+                  negative: { offset: 0, counts: [] },
+                },
+                bucketCounts: [0, 5],
+              },
+            ],
+          },
           { name: 'g', type: 'gauge', help: '', unit: '', series: [{ labels: {}, value: 'NaN' }] },
         ],
       },
     });
     await until(() => rejected.length >= 3);
-    expect(rejected).toEqual(['unsupported protocol version 99', 'state without a sequence number', '4 invalid metric(s) or series skipped']);
+    expect(rejected).toEqual([
+      'unsupported protocol version 99',
+      'state without a sequence number',
+      '4 invalid metric(s) or series skipped',
+    ]);
     const snap = agg.snapshot();
     expect(agg.stats.lastMerge.invalidSketches).toBe(1);
     const merged = agg.toCollector(snap);

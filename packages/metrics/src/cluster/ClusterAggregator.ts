@@ -144,16 +144,22 @@ export class ClusterAggregator {
     const defaultPolicy = config.gaugePolicy === undefined ? 'per-worker' : policy(config.gaugePolicy, 'gaugePolicy');
     const overrides = new Map<string, GaugePolicy>();
     if (config.gaugePolicies !== undefined) {
-      if (typeof config.gaugePolicies !== 'object' || config.gaugePolicies === null) throw new InvalidConfigError('gaugePolicies must be an object');
-      for (const [name, p] of Object.entries(config.gaugePolicies)) overrides.set(name, policy(p, `gaugePolicies.${name}`));
+      if (typeof config.gaugePolicies !== 'object' || config.gaugePolicies === null)
+        throw new InvalidConfigError('gaugePolicies must be an object');
+      for (const [name, p] of Object.entries(config.gaugePolicies))
+        overrides.set(name, policy(p, `gaugePolicies.${name}`));
     }
     const workerLabel = config.workerLabel ?? 'worker';
-    if (!isValidLabelName(workerLabel) || workerLabel === 'le') throw new InvalidConfigError(`workerLabel must be a label name, got ${describeValue(workerLabel)}`);
+    if (!isValidLabelName(workerLabel) || workerLabel === 'le')
+      throw new InvalidConfigError(`workerLabel must be a label name, got ${describeValue(workerLabel)}`);
     this.collectTimeoutMs = positiveInt(config.collectTimeoutMs, 'collectTimeoutMs', 2000);
     this.maxWorkers = positiveInt(config.maxWorkers, 'maxWorkers', 1024);
     this.maxSeriesPerMetric = positiveInt(config.maxSeriesPerMetric, 'maxSeriesPerMetric', 10_000);
     this.maxMetrics = positiveInt(config.maxMetrics, 'maxMetrics', 10_000);
-    if (config.local !== undefined && (typeof config.local !== 'object' || config.local === null || typeof config.local.snapshot !== 'function')) {
+    if (
+      config.local !== undefined &&
+      (typeof config.local !== 'object' || config.local === null || typeof config.local.snapshot !== 'function')
+    ) {
       throw new InvalidConfigError('local must be a MetricsCollector (something with snapshot())');
     }
     this.local = config.local;
@@ -171,7 +177,13 @@ export class ClusterAggregator {
    * Tracks every node:cluster worker, those forked already and those forked later
    * (call it in the primary). Returns a function that stops tracking new ones.
    */
-  attachCluster(clusterModule: { workers?: NodeJS.Dict<unknown>; on(event: 'fork', fn: (w: unknown) => void): unknown; off(event: 'fork', fn: (w: unknown) => void): unknown } = cluster): () => void {
+  attachCluster(
+    clusterModule: {
+      workers?: NodeJS.Dict<unknown>;
+      on(event: 'fork', fn: (w: unknown) => void): unknown;
+      off(event: 'fork', fn: (w: unknown) => void): unknown;
+    } = cluster,
+  ): () => void {
     this.assertOpen();
     this.detachCluster?.();
     const onFork = (worker: unknown) => {
@@ -198,15 +210,20 @@ export class ClusterAggregator {
    */
   addWorker(target: WorkerTarget, options: { id?: string } = {}): WorkerHandle {
     this.assertOpen();
-    if (options.id !== undefined && (typeof options.id !== 'string' || options.id.length === 0 || options.id.length > 128)) {
+    if (
+      options.id !== undefined &&
+      (typeof options.id !== 'string' || options.id.length === 0 || options.id.length > 128)
+    ) {
       throw new InvalidConfigError('worker id must be a non-empty string of at most 128 characters');
     }
     const link = linkFor(target, options.id ?? (isPortOnly(target) ? `port-${++this.threadCount}` : undefined));
-    if (!link) throw new InvalidConfigError('addWorker() takes a node:cluster Worker, a worker_threads Worker or a MessagePort');
+    if (!link)
+      throw new InvalidConfigError('addWorker() takes a node:cluster Worker, a worker_threads Worker or a MessagePort');
     for (const tracked of this.workers.values()) {
       if (tracked.link.id === link.id) throw new InvalidConfigError(`a worker with id ${link.id} is already tracked`);
     }
-    if (this.workers.size >= this.maxWorkers) throw new InvalidConfigError(`at most ${this.maxWorkers} workers are tracked`);
+    if (this.workers.size >= this.maxWorkers)
+      throw new InvalidConfigError(`at most ${this.maxWorkers} workers are tracked`);
     const tracked: TrackedWorker = { link, instances: new Set(), lastStateAt: undefined, stop: () => undefined };
     this.workers.set(link, tracked);
     tracked.stop = link.listen(
@@ -218,7 +235,11 @@ export class ClusterAggregator {
 
   /** Tracked workers. */
   listWorkers(): ClusterWorkerInfo[] {
-    return [...this.workers.values()].map((w) => ({ id: w.link.id, instances: w.instances.size, lastStateAt: w.lastStateAt }));
+    return [...this.workers.values()].map((w) => ({
+      id: w.link.id,
+      instances: w.instances.size,
+      lastStateAt: w.lastStateAt,
+    }));
   }
 
   /**
@@ -277,7 +298,10 @@ export class ClusterAggregator {
 
   /** A collector holding the merged view (for `getHistogramStats`, `getQuantile`, … across the cluster). */
   toCollector(snapshot: MetricsSnapshot = this.snapshot()): MetricsCollector {
-    const collector = new MetricsCollector({ maxSeriesPerMetric: this.maxSeriesPerMetric, maxMetrics: this.maxMetrics });
+    const collector = new MetricsCollector({
+      maxSeriesPerMetric: this.maxSeriesPerMetric,
+      maxMetrics: this.maxMetrics,
+    });
     collector.restore(snapshot);
     return collector;
   }
@@ -323,7 +347,13 @@ export class ClusterAggregator {
     const { index, rejected } = indexSnapshot(state.snapshot, this.limits, state.at);
     if (rejected > 0) {
       this.rejected += rejected;
-      this.bus.emit({ type: 'metrics/cluster-message-rejected', ts: systemClock.now(), source: SOURCE, worker: tracked.link.id, reason: `${rejected} invalid metric(s) or series skipped` });
+      this.bus.emit({
+        type: 'metrics/cluster-message-rejected',
+        ts: systemClock.now(),
+        source: SOURCE,
+        worker: tracked.link.id,
+        reason: `${rejected} invalid metric(s) or series skipped`,
+      });
     }
     this.states++;
     tracked.lastStateAt = systemClock.now();
@@ -331,7 +361,13 @@ export class ClusterAggregator {
     this.state.ingest(memberKey, tracked.link.id, index);
     if (!tracked.instances.has(state.instance)) {
       tracked.instances.add(state.instance);
-      this.bus.emit({ type: 'metrics/cluster-worker-joined', ts: systemClock.now(), source: SOURCE, worker: tracked.link.id, instance: state.instance });
+      this.bus.emit({
+        type: 'metrics/cluster-worker-joined',
+        ts: systemClock.now(),
+        source: SOURCE,
+        worker: tracked.link.id,
+        instance: state.instance,
+      });
     }
     if (state.replyTo !== undefined) {
       const pending = this.pending.get(state.replyTo);
@@ -350,7 +386,14 @@ export class ClusterAggregator {
     const memberKey = tracked.link.id + '\0' + instance;
     this.state.remove(memberKey);
     // Its sequence number is kept, so a late duplicate of an old message cannot bring it back.
-    this.bus.emit({ type: 'metrics/cluster-worker-left', ts: systemClock.now(), source: SOURCE, worker: tracked.link.id, instance, reason });
+    this.bus.emit({
+      type: 'metrics/cluster-worker-left',
+      ts: systemClock.now(),
+      source: SOURCE,
+      worker: tracked.link.id,
+      instance,
+      reason,
+    });
   }
 
   private drop(tracked: TrackedWorker, reason: 'exit' | 'removed'): void {
@@ -366,7 +409,13 @@ export class ClusterAggregator {
 
   private reject(tracked: TrackedWorker, reason: string): void {
     this.rejected++;
-    this.bus.emit({ type: 'metrics/cluster-message-rejected', ts: systemClock.now(), source: SOURCE, worker: tracked.link.id, reason });
+    this.bus.emit({
+      type: 'metrics/cluster-message-rejected',
+      ts: systemClock.now(),
+      source: SOURCE,
+      worker: tracked.link.id,
+      reason,
+    });
   }
 
   private assertOpen(): void {
@@ -379,7 +428,11 @@ function isPortOnly(target: unknown): boolean {
   return typeof t === 'object' && t !== null && typeof t.threadId !== 'number' && typeof t.isConnected !== 'function';
 }
 
-function render(snapshot: MetricsSnapshot, format: ReturnType<typeof negotiateFormat>, agg: { toCollector(s: MetricsSnapshot): MetricsCollector }): Exposition {
+function render(
+  snapshot: MetricsSnapshot,
+  format: ReturnType<typeof negotiateFormat>,
+  agg: { toCollector(s: MetricsSnapshot): MetricsCollector },
+): Exposition {
   return serializeFormat(agg.toCollector(snapshot), format);
 }
 

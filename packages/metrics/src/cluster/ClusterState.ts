@@ -2,7 +2,13 @@ import { LogHistogram } from '../sketch/LogHistogram';
 import { MetricType } from '../MetricType';
 import { labelKey } from '../internal/labelText';
 import type { MetricSnapshot, MetricsSnapshot, SeriesSnapshot } from '../snapshot';
-import { isHistogramType, type IndexLimits, type MetricEntry, type SeriesEntry, type StateIndex } from './indexSnapshot';
+import {
+  isHistogramType,
+  type IndexLimits,
+  type MetricEntry,
+  type SeriesEntry,
+  type StateIndex,
+} from './indexSnapshot';
 
 /**
  * How the gauges of several workers become one value: `sum`, `min`, `max`, `last`
@@ -149,7 +155,15 @@ export class ClusterState {
     const accFor = (def: Definition): MergeAcc | undefined => {
       let acc = accs.get(def.name);
       if (!acc) {
-        acc = { name: def.name, type: def.type, help: def.help, unit: def.unit, buckets: def.buckets, policy: this.options.policyOf(def.name), series: new Map() };
+        acc = {
+          name: def.name,
+          type: def.type,
+          help: def.help,
+          unit: def.unit,
+          buckets: def.buckets,
+          policy: this.options.policyOf(def.name),
+          series: new Map(),
+        };
         accs.set(def.name, acc);
         return acc;
       }
@@ -227,7 +241,14 @@ export class ClusterState {
         if (s.sketch) series.push({ labels: s.labels, histogram: s.sketch.snapshot(), bucketCounts: s.classic! });
         else if (s.value === s.value) series.push({ labels: s.labels, value: s.value });
       }
-      metrics.push({ name: acc.name, type: acc.type, help: acc.help, unit: acc.unit, ...(acc.buckets ? { buckets: acc.buckets } : {}), series });
+      metrics.push({
+        name: acc.name,
+        type: acc.type,
+        help: acc.help,
+        unit: acc.unit,
+        ...(acc.buckets ? { buckets: acc.buckets } : {}),
+        series,
+      });
     }
     return { snapshot: { version: 1, metrics }, report };
   }
@@ -241,7 +262,11 @@ export class ClusterState {
     const policy = acc.policy;
     for (const [key, entry] of metric.series) {
       if (policy === 'per-worker') {
-        const labels = Object.freeze(Object.assign(Object.create(null) as Record<string, string>, entry.labels, { [this.options.workerLabel]: workerId }));
+        const labels = Object.freeze(
+          Object.assign(Object.create(null) as Record<string, string>, entry.labels, {
+            [this.options.workerLabel]: workerId,
+          }),
+        );
         const s = seriesFor(acc, labelKey(labels), labels);
         if (s) s.value = entry.value;
         continue;
@@ -283,7 +308,14 @@ export class ClusterState {
         this.lostOnRetire++;
         return;
       }
-      metric = { name: def.name, type: def.type, help: def.help, unit: def.unit, buckets: def.buckets, series: new Map() };
+      metric = {
+        name: def.name,
+        type: def.type,
+        help: def.help,
+        unit: def.unit,
+        buckets: def.buckets,
+        series: new Map(),
+      };
       this.retired.set(def.name, metric);
     } else if (!sameDefinition(metric, def)) {
       this.lostOnRetire++;
@@ -296,7 +328,12 @@ export class ClusterState {
         this.lostOnRetire++;
         return;
       }
-      r = { labels: entry.labels, value: 0, sketch: histogram ? new LogHistogram() : undefined, classic: histogram ? new Array<number>(def.buckets!.length + 1).fill(0) : undefined };
+      r = {
+        labels: entry.labels,
+        value: 0,
+        sketch: histogram ? new LogHistogram() : undefined,
+        classic: histogram ? new Array<number>(def.buckets!.length + 1).fill(0) : undefined,
+      };
       metric.series.set(key, r);
     }
     if (histogram) {

@@ -14,7 +14,10 @@ describe('aggregateSnapshots', () => {
     });
     const reference = createMetricsCollector();
     for (let w = 1; w <= 3; w++) for (let i = 0; i < 100; i++) reference.histogram('lat', w * 100 + i);
-    const { collector, report } = aggregateSnapshots(states, { gaugePolicies: { depth: 'max' }, workerIds: ['a', 'b', 'c'] });
+    const { collector, report } = aggregateSnapshots(states, {
+      gaugePolicies: { depth: 'max' },
+      workerIds: ['a', 'b', 'c'],
+    });
     expect(report).toEqual({ conflicts: 0, droppedSeries: 0, invalidSketches: 0, rejected: 0 });
     expect(collector.getCounter('jobs_total', { q: 'a' })).toBe(6);
     expect(collector.getHistogramStats('lat')).toEqual(reference.getHistogramStats('lat'));
@@ -23,7 +26,14 @@ describe('aggregateSnapshots', () => {
   });
 
   it('skips and counts what is malformed, and refuses a bad configuration', () => {
-    const { snapshot, report } = aggregateSnapshots([null as never, { version: 2 } as never, { version: 1, metrics: [{ name: 'x', type: 'counter', help: '', unit: '', series: [{ labels: {}, value: -1 }] }] }]);
+    const { snapshot, report } = aggregateSnapshots([
+      null as never,
+      { version: 2 } as never,
+      {
+        version: 1,
+        metrics: [{ name: 'x', type: 'counter', help: '', unit: '', series: [{ labels: {}, value: -1 }] }],
+      },
+    ]);
     expect(report.rejected).toBe(3);
     expect(snapshot.metrics[0]!.series).toEqual([]);
     expect(() => aggregateSnapshots([], { gaugePolicy: 'avg' as never })).toThrow(/gauge policy/);

@@ -30,17 +30,26 @@ export interface AggregatedSnapshots {
  * merged exactly, gauges by policy. Malformed metrics and series are skipped and counted
  * in `report.rejected`; nothing throws for bad input but a bad configuration.
  */
-export function aggregateSnapshots(states: readonly MetricsSnapshot[], options: AggregateSnapshotsOptions = {}): AggregatedSnapshots {
+export function aggregateSnapshots(
+  states: readonly MetricsSnapshot[],
+  options: AggregateSnapshotsOptions = {},
+): AggregatedSnapshots {
   if (!Array.isArray(states)) throw new InvalidConfigError('aggregateSnapshots() takes an array of snapshots');
   const fallback = options.gaugePolicy ?? 'per-worker';
   const policies = options.gaugePolicies ?? {};
   for (const p of [fallback, ...Object.values(policies)]) {
-    if (!GAUGE_POLICIES.includes(p)) throw new InvalidConfigError(`gauge policy must be one of ${GAUGE_POLICIES.join(', ')}, got ${describeValue(p)}`);
+    if (!GAUGE_POLICIES.includes(p))
+      throw new InvalidConfigError(`gauge policy must be one of ${GAUGE_POLICIES.join(', ')}, got ${describeValue(p)}`);
   }
   const workerLabel = options.workerLabel ?? 'worker';
-  if (!isValidLabelName(workerLabel) || workerLabel === 'le') throw new InvalidConfigError(`workerLabel must be a label name, got ${describeValue(workerLabel)}`);
+  if (!isValidLabelName(workerLabel) || workerLabel === 'le')
+    throw new InvalidConfigError(`workerLabel must be a label name, got ${describeValue(workerLabel)}`);
   const limits = { maxSeriesPerMetric: options.maxSeriesPerMetric ?? 10_000, maxMetrics: options.maxMetrics ?? 10_000 };
-  const state = new ClusterState({ ...limits, workerLabel, policyOf: (name) => (Object.hasOwn(policies, name) ? policies[name]! : fallback) });
+  const state = new ClusterState({
+    ...limits,
+    workerLabel,
+    policyOf: (name) => (Object.hasOwn(policies, name) ? policies[name]! : fallback),
+  });
   let rejected = 0;
   states.forEach((s, i) => {
     if (typeof s !== 'object' || s === null) {

@@ -52,7 +52,11 @@ async function stop(app: App | undefined): Promise<void> {
 }
 
 /** One process that recorded every worker's load; gauges as the aggregator's policies make them. */
-function reference(loads: readonly number[], workerIds: readonly string[], queueWorkers: readonly number[] = loads): MetricsCollector {
+function reference(
+  loads: readonly number[],
+  workerIds: readonly string[],
+  queueWorkers: readonly number[] = loads,
+): MetricsCollector {
   const m = createMetricsCollector();
   let queue = 0;
   loads.forEach((index) => recordLoad(m, index));
@@ -95,7 +99,7 @@ describe('4 node:cluster workers', () => {
   }, 180_000);
   afterAll(() => stop(app));
 
-  it('the primary\'s /metrics equals one process that recorded everything (counts, sums, buckets, quantiles)', async () => {
+  it("the primary's /metrics equals one process that recorded everything (counts, sums, buckets, quantiles)", async () => {
     const text = await scrape(app!);
     const ref = reference([1, 2, 3, 4], ['1', '2', '3', '4']);
     expect(sampleLines(text)).toEqual(sampleLines(serializeFormat(ref, 'prometheus').body));
@@ -124,13 +128,15 @@ describe('4 worker threads', () => {
   }, 180_000);
   afterAll(() => stop(app));
 
-  it('the primary\'s /metrics equals one process that recorded everything', async () => {
+  it("the primary's /metrics equals one process that recorded everything", async () => {
     const text = await scrape(app!);
     const ref = reference([1, 2, 3, 4], ['thread-1', 'thread-2', 'thread-3', 'thread-4']);
     expect(sampleLines(text)).toEqual(sampleLines(serializeFormat(ref, 'prometheus').body));
     await expectStats(app!, ref);
     checkWithPromtool(text);
-    const om = await (await fetch(`${app!.url}/metrics`, { headers: { accept: 'application/openmetrics-text; version=1.0.0' } })).text();
+    const om = await (
+      await fetch(`${app!.url}/metrics`, { headers: { accept: 'application/openmetrics-text; version=1.0.0' } })
+    ).text();
     expect(om.endsWith('# EOF\n')).toBe(true);
   });
 });

@@ -15,7 +15,11 @@ export interface ConnectToPrimaryOptions {
    * The channel to the primary: a MessagePort. Default: `parentPort` in a worker
    * thread, otherwise the IPC channel of a node:cluster worker (or any forked child).
    */
-  readonly port?: { postMessage(message: unknown): void; on(event: 'message', fn: (m: unknown) => void): unknown; off(event: 'message', fn: (m: unknown) => void): unknown };
+  readonly port?: {
+    postMessage(message: unknown): void;
+    on(event: 'message', fn: (m: unknown) => void): unknown;
+    off(event: 'message', fn: (m: unknown) => void): unknown;
+  };
 }
 
 /** A worker's link to the primary, from {@link connectToPrimary}. */
@@ -77,7 +81,10 @@ function portChannel(port: NonNullable<ConnectToPrimaryOptions['port']>): Channe
  * worker_threads (parentPort, or any MessagePort). The push timer does not keep the
  * process alive; the listener for the primary's requests does, until `close()`.
  */
-export function connectToPrimary(collector: { snapshot(): MetricsSnapshot }, options: ConnectToPrimaryOptions = {}): PrimaryConnection {
+export function connectToPrimary(
+  collector: { snapshot(): MetricsSnapshot },
+  options: ConnectToPrimaryOptions = {},
+): PrimaryConnection {
   if (typeof collector !== 'object' || collector === null || typeof collector.snapshot !== 'function') {
     throw new InvalidConfigError('connectToPrimary() needs a MetricsCollector');
   }
@@ -86,7 +93,10 @@ export function connectToPrimary(collector: { snapshot(): MetricsSnapshot }, opt
     throw new InvalidConfigError(`intervalMs must be a number >= 0, got ${describeValue(intervalMs)}`);
   }
   const channel = options.port ? portChannel(options.port) : parentPort ? portChannel(parentPort) : processChannel();
-  if (!channel) throw new InvalidConfigError('connectToPrimary() runs in a node:cluster worker or a worker thread, or needs a port');
+  if (!channel)
+    throw new InvalidConfigError(
+      'connectToPrimary() runs in a node:cluster worker or a worker thread, or needs a port',
+    );
 
   const instance = randomUUID();
   let seq = 0;
@@ -102,7 +112,16 @@ export function connectToPrimary(collector: { snapshot(): MetricsSnapshot }, opt
       failed++;
       return false;
     }
-    const ok = channel.send({ $obs: CLUSTER_MESSAGE_TAG, v: CLUSTER_PROTOCOL_VERSION, kind: 'state', instance, seq: seq++, at: Date.now(), snapshot, ...extra });
+    const ok = channel.send({
+      $obs: CLUSTER_MESSAGE_TAG,
+      v: CLUSTER_PROTOCOL_VERSION,
+      kind: 'state',
+      instance,
+      seq: seq++,
+      at: Date.now(),
+      snapshot,
+      ...extra,
+    });
     if (ok) sent++;
     else failed++;
     return ok;

@@ -53,7 +53,11 @@ function isFiniteNumber(v: unknown): v is number {
  * skipped and counted in `rejected` (a worker with a bug must not take the primary's
  * view down). Sketch contents are validated when they are merged.
  */
-export function indexSnapshot(input: unknown, limits: IndexLimits, at: number): { index: StateIndex; rejected: number } {
+export function indexSnapshot(
+  input: unknown,
+  limits: IndexLimits,
+  at: number,
+): { index: StateIndex; rejected: number } {
   const index: StateIndex = new Map();
   let rejected = 0;
   const metrics = (input as { metrics?: unknown }).metrics;
@@ -114,7 +118,12 @@ export function indexSnapshot(input: unknown, limits: IndexLimits, at: number): 
   return { index, rejected };
 }
 
-function seriesEntry(input: unknown, type: MetricType, slots: number, at: number): { key: string; entry: SeriesEntry } | undefined {
+function seriesEntry(
+  input: unknown,
+  type: MetricType,
+  slots: number,
+  at: number,
+): { key: string; entry: SeriesEntry } | undefined {
   if (typeof input !== 'object' || input === null) return undefined;
   const s = input as Record<string, unknown>;
   let labels: Readonly<Record<string, string>>;
@@ -127,11 +136,24 @@ function seriesEntry(input: unknown, type: MetricType, slots: number, at: number
   if (isHistogramType(type)) {
     const h = s.histogram as Record<string, unknown> | undefined;
     const counts = s.bucketCounts;
-    if (typeof h !== 'object' || h === null || !Number.isSafeInteger(h.count) || (h.count as number) < 0) return undefined;
-    if (!Array.isArray(counts) || counts.length !== slots || !counts.every((c) => Number.isSafeInteger(c) && (c as number) >= 0)) return undefined;
+    if (typeof h !== 'object' || h === null || !Number.isSafeInteger(h.count) || (h.count as number) < 0)
+      return undefined;
+    if (
+      !Array.isArray(counts) ||
+      counts.length !== slots ||
+      !counts.every((c) => Number.isSafeInteger(c) && (c as number) >= 0)
+    )
+      return undefined;
     return {
       key,
-      entry: { labels, value: 0, histogram: h as unknown as LogHistogramSnapshot, bucketCounts: counts as number[], count: h.count as number, changedAt: at },
+      entry: {
+        labels,
+        value: 0,
+        histogram: h as unknown as LogHistogramSnapshot,
+        bucketCounts: counts as number[],
+        count: h.count as number,
+        changedAt: at,
+      },
     };
   }
   const value = s.value;

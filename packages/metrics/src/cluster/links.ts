@@ -45,11 +45,15 @@ export interface MessagePortLike extends Emitter {
 }
 
 function isClusterWorker(t: object): t is ClusterWorkerLike {
-  return typeof (t as ClusterWorkerLike).send === 'function' && typeof (t as ClusterWorkerLike).isConnected === 'function';
+  return (
+    typeof (t as ClusterWorkerLike).send === 'function' && typeof (t as ClusterWorkerLike).isConnected === 'function'
+  );
 }
 
 function isThreadWorker(t: object): t is ThreadWorkerLike {
-  return typeof (t as ThreadWorkerLike).postMessage === 'function' && typeof (t as ThreadWorkerLike).threadId === 'number';
+  return (
+    typeof (t as ThreadWorkerLike).postMessage === 'function' && typeof (t as ThreadWorkerLike).threadId === 'number'
+  );
 }
 
 function isPort(t: object): t is MessagePortLike {
@@ -57,7 +61,12 @@ function isPort(t: object): t is MessagePortLike {
 }
 
 /** Listens to `events` as "gone" (once, whichever comes first) and to 'message'. */
-function listenOn(target: Emitter, goneEvents: readonly string[], onMessage: (m: unknown) => void, onGone: () => void): () => void {
+function listenOn(
+  target: Emitter,
+  goneEvents: readonly string[],
+  onMessage: (m: unknown) => void,
+  onGone: () => void,
+): () => void {
   let done = false;
   const gone = () => {
     if (done) return;

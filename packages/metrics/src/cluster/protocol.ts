@@ -41,7 +41,9 @@ export type ClusterMessage = StateMessage | CollectMessage;
 
 /** Whether a message is ours at all (any version): other messages on the channel belong to the application. */
 export function isTagged(message: unknown): message is { $obs: string; v: unknown; kind: unknown } {
-  return typeof message === 'object' && message !== null && (message as { $obs?: unknown }).$obs === CLUSTER_MESSAGE_TAG;
+  return (
+    typeof message === 'object' && message !== null && (message as { $obs?: unknown }).$obs === CLUSTER_MESSAGE_TAG
+  );
 }
 
 /** Checks the envelope of a tagged message; the snapshot itself is validated when indexed. Returns why it is unusable, or undefined. */
@@ -49,7 +51,8 @@ export function envelopeProblem(message: { v: unknown; kind: unknown } & Record<
   if (message.v !== CLUSTER_PROTOCOL_VERSION) return `unsupported protocol version ${String(message.v)}`;
   if (message.kind === 'collect') return Number.isSafeInteger(message.id) ? undefined : 'collect without a numeric id';
   if (message.kind !== 'state') return `unknown message kind ${String(message.kind)}`;
-  if (typeof message.instance !== 'string' || message.instance.length === 0 || message.instance.length > 128) return 'state without an instance id';
+  if (typeof message.instance !== 'string' || message.instance.length === 0 || message.instance.length > 128)
+    return 'state without an instance id';
   if (!Number.isSafeInteger(message.seq) || (message.seq as number) < 0) return 'state without a sequence number';
   if (typeof message.at !== 'number' || !Number.isFinite(message.at)) return 'state without a timestamp';
   if (message.replyTo !== undefined && !Number.isSafeInteger(message.replyTo)) return 'state with a bad replyTo';

@@ -64,10 +64,22 @@ export interface PushDefaults {
 
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
-export function positiveNumber(value: unknown, fallback: number, what: string, allowZero = false, allowInfinity = false): number {
+export function positiveNumber(
+  value: unknown,
+  fallback: number,
+  what: string,
+  allowZero = false,
+  allowInfinity = false,
+): number {
   if (value === undefined) return fallback;
-  const ok = typeof value === 'number' && (Number.isInteger(value) || (allowInfinity && value === Infinity)) && value >= (allowZero ? 0 : 1);
-  if (!ok) throw new InvalidConfigError(`${what} must be a ${allowZero ? 'non-negative' : 'positive'} integer${allowInfinity ? ' or Infinity' : ''}, got ${describeValue(value)}`);
+  const ok =
+    typeof value === 'number' &&
+    (Number.isInteger(value) || (allowInfinity && value === Infinity)) &&
+    value >= (allowZero ? 0 : 1);
+  if (!ok)
+    throw new InvalidConfigError(
+      `${what} must be a ${allowZero ? 'non-negative' : 'positive'} integer${allowInfinity ? ' or Infinity' : ''}, got ${describeValue(value)}`,
+    );
   return value;
 }
 
@@ -90,7 +102,9 @@ export function parseHeaders(value: unknown): Record<string, string> {
   if (value === null || typeof value !== 'object') throw new InvalidConfigError('headers must be an object of strings');
   for (const [key, v] of Object.entries(value)) {
     if (!HEADER_NAME.test(key) || typeof v !== 'string' || /[\r\n\0]/.test(v)) {
-      throw new InvalidConfigError(`header ${describeValue(key)} must be a token with a string value without CR, LF or NUL`);
+      throw new InvalidConfigError(
+        `header ${describeValue(key)} must be a token with a string value without CR, LF or NUL`,
+      );
     }
     headers[key] = v;
   }
@@ -133,14 +147,20 @@ export abstract class PushExporter {
   private readonly counters = { exported: 0, dropped: 0, retries: 0, failedRequests: 0, collections: 0 };
 
   protected constructor(config: PushExporterConfig, defaults: PushDefaults) {
-    if (config === null || typeof config !== 'object') throw new InvalidConfigError(`config must be an object, got ${describeValue(config)}`);
+    if (config === null || typeof config !== 'object')
+      throw new InvalidConfigError(`config must be an object, got ${describeValue(config)}`);
     this.url = parseUrl(config.url);
     this.headers = parseHeaders(config.headers);
     this.intervalMs = positiveNumber(config.intervalMs, defaults.intervalMs, 'intervalMs');
     this.maxQueueSize = positiveNumber(config.maxQueueSize, defaults.maxQueueSize, 'maxQueueSize');
     this.exportTimeoutMs = positiveNumber(config.exportTimeoutMs, 10_000, 'exportTimeoutMs');
     this.maxRetries = positiveNumber(config.maxRetries, defaults.maxRetries, 'maxRetries', true, true);
-    this.initialBackoffMs = positiveNumber(config.initialBackoffMs, defaults.initialBackoffMs, 'initialBackoffMs', true);
+    this.initialBackoffMs = positiveNumber(
+      config.initialBackoffMs,
+      defaults.initialBackoffMs,
+      'initialBackoffMs',
+      true,
+    );
     this.maxBackoffMs = positiveNumber(config.maxBackoffMs, defaults.maxBackoffMs, 'maxBackoffMs', true);
     this.maxRetryAfterMs = positiveNumber(config.maxRetryAfterMs, 60_000, 'maxRetryAfterMs', true);
     this.random = typeof config.random === 'function' ? config.random : Math.random;
@@ -227,7 +247,17 @@ export abstract class PushExporter {
       requests = this.encode(collected);
     } catch (error) {
       this.counters.failedRequests++;
-      this.bus.emit({ type: 'metrics/export-failed', ts: this.clock.now(), source: METRICS_EXPORT_SOURCE, exporter: this.name, points: 0, reason: `collect or encode failed: ${error instanceof Error ? error.message : String(error)}`, statusCode: undefined, willRetry: false, attempt: 0 });
+      this.bus.emit({
+        type: 'metrics/export-failed',
+        ts: this.clock.now(),
+        source: METRICS_EXPORT_SOURCE,
+        exporter: this.name,
+        points: 0,
+        reason: `collect or encode failed: ${error instanceof Error ? error.message : String(error)}`,
+        statusCode: undefined,
+        willRetry: false,
+        attempt: 0,
+      });
       return;
     }
     for (const request of requests) this.enqueue(request);
@@ -251,7 +281,14 @@ export abstract class PushExporter {
 
   private drop(reason: ExportDroppedEvent['reason'], points: number): void {
     this.counters.dropped += points;
-    this.bus.emit({ type: 'metrics/export-dropped', ts: this.clock.now(), source: METRICS_EXPORT_SOURCE, exporter: this.name, reason, points });
+    this.bus.emit({
+      type: 'metrics/export-dropped',
+      ts: this.clock.now(),
+      source: METRICS_EXPORT_SOURCE,
+      exporter: this.name,
+      reason,
+      points,
+    });
   }
 
   private startPump(): void {
@@ -306,11 +343,19 @@ export abstract class PushExporter {
         const rejected = Math.min(request.points, this.rejectedIn(result));
         this.counters.exported += request.points - rejected;
         if (rejected > 0) this.drop('export-failed', rejected);
-        this.bus.emit({ type: 'metrics/export-succeeded', ts: this.clock.now(), source: METRICS_EXPORT_SOURCE, exporter: this.name, points: request.points, attempt });
+        this.bus.emit({
+          type: 'metrics/export-succeeded',
+          ts: this.clock.now(),
+          source: METRICS_EXPORT_SOURCE,
+          exporter: this.name,
+          points: request.points,
+          attempt,
+        });
         return;
       }
       const retryable = result.status === 0 || this.isRetryable(result.status);
-      const reason = result.error ?? `HTTP ${result.status}${result.body.length ? ': ' + result.body.toString('utf8', 0, 200) : ''}`;
+      const reason =
+        result.error ?? `HTTP ${result.status}${result.body.length ? ': ' + result.body.toString('utf8', 0, 200) : ''}`;
       const statusCode = result.status === 0 ? undefined : result.status;
       if (!retryable || attempt > this.maxRetries || this.closed) {
         this.counters.failedRequests++;
@@ -324,7 +369,9 @@ export abstract class PushExporter {
       }
       this.counters.retries++;
       this.failed(request.points, reason, statusCode, true, attempt);
-      const backoff = Math.min(this.maxBackoffMs, this.initialBackoffMs * 2 ** Math.min(attempt - 1, 30)) * (0.5 + 0.5 * this.random());
+      const backoff =
+        Math.min(this.maxBackoffMs, this.initialBackoffMs * 2 ** Math.min(attempt - 1, 30)) *
+        (0.5 + 0.5 * this.random());
       const delay = result.retryAfterMs !== undefined ? Math.min(this.maxRetryAfterMs, result.retryAfterMs) : backoff;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, delay);
@@ -340,7 +387,23 @@ export abstract class PushExporter {
     }
   }
 
-  private failed(points: number, reason: string, statusCode: number | undefined, willRetry: boolean, attempt: number): void {
-    this.bus.emit({ type: 'metrics/export-failed', ts: this.clock.now(), source: METRICS_EXPORT_SOURCE, exporter: this.name, points, reason, statusCode, willRetry, attempt });
+  private failed(
+    points: number,
+    reason: string,
+    statusCode: number | undefined,
+    willRetry: boolean,
+    attempt: number,
+  ): void {
+    this.bus.emit({
+      type: 'metrics/export-failed',
+      ts: this.clock.now(),
+      source: METRICS_EXPORT_SOURCE,
+      exporter: this.name,
+      points,
+      reason,
+      statusCode,
+      willRetry,
+      attempt,
+    });
   }
 }

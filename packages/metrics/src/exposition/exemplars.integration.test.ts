@@ -44,7 +44,11 @@ describe.skipIf(!prometheus)('exemplars scraped by a real Prometheus (--enable-f
   let promPort = 0;
 
   beforeAll(async () => {
-    metrics.describe('request_duration_seconds', { help: 'Request duration.', unit: 'seconds', buckets: [0.01, 0.1, 1] });
+    metrics.describe('request_duration_seconds', {
+      help: 'Request duration.',
+      unit: 'seconds',
+      buckets: [0.01, 0.1, 1],
+    });
     metrics.describe('requests_total', { help: 'Requests.' });
     metrics.histogram('request_duration_seconds', 0.005, { route: '/' }); // no span: no exemplar
     active.ctx = { traceId: TRACE_A, spanId: '00f067aa0ba902b7' };
@@ -91,7 +95,9 @@ describe.skipIf(!prometheus)('exemplars scraped by a real Prometheus (--enable-f
   it('returns our trace ids from /api/v1/query_exemplars, for histogram buckets and counters', async () => {
     const query = async (q: string) => {
       const now = Date.now() / 1000;
-      const res = await fetch(`http://127.0.0.1:${promPort}/api/v1/query_exemplars?query=${encodeURIComponent(q)}&start=${now - 600}&end=${now + 60}`);
+      const res = await fetch(
+        `http://127.0.0.1:${promPort}/api/v1/query_exemplars?query=${encodeURIComponent(q)}&start=${now - 600}&end=${now + 60}`,
+      );
       const body = (await res.json()) as { status: string; data: ExemplarResult[] };
       return body.status === 'success' && body.data.length > 0 ? body.data : undefined;
     };
@@ -118,7 +124,11 @@ describe.skipIf(!prometheus)('exemplars scraped by a real Prometheus (--enable-f
   });
 
   it.skipIf(!promtool)('promtool check metrics accepts the same registry', () => {
-    const result = spawnSync(promtool as string, ['check', 'metrics'], { input: serialize(metrics).body, encoding: 'utf8', timeout: 15_000 });
+    const result = spawnSync(promtool as string, ['check', 'metrics'], {
+      input: serialize(metrics).body,
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
     expect(`${result.stdout}${result.stderr}`).toBe('');
     expect(result.status).toBe(0);
   });

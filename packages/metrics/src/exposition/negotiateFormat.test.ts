@@ -5,7 +5,10 @@ import { negotiateFormat } from './negotiateFormat';
 describe('negotiateFormat', () => {
   it.each([
     // What Prometheus 2.x sends when it prefers OpenMetrics.
-    ['application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1', 'openmetrics'],
+    [
+      'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
+      'openmetrics',
+    ],
     ['application/openmetrics-text; version=0.0.1', 'openmetrics'],
     ['application/openmetrics-text', 'openmetrics'],
     ['text/plain;version=0.0.4;q=1,application/openmetrics-text;version=1.0.0;q=0.9', 'prometheus'],
@@ -34,10 +37,29 @@ describe('negotiateFormat', () => {
     expect(negotiateFormat(42)).toBe('prometheus');
   });
 
-  test.prop([fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.array(fc.constantFrom('application/openmetrics-text', 'text/plain', '*/*', ';', ',', '"', 'q=', '0.5', '1', 'version=1.0.0', ' ')).map((p) => p.join('')))])(
-    'never throws and always picks one of the two formats',
-    (accept) => {
-      expect(['prometheus', 'openmetrics']).toContain(negotiateFormat(accept));
-    },
-  );
+  test.prop([
+    fc.oneof(
+      fc.string(),
+      fc.string({ unit: 'binary' }),
+      fc
+        .array(
+          fc.constantFrom(
+            'application/openmetrics-text',
+            'text/plain',
+            '*/*',
+            ';',
+            ',',
+            '"',
+            'q=',
+            '0.5',
+            '1',
+            'version=1.0.0',
+            ' ',
+          ),
+        )
+        .map((p) => p.join('')),
+    ),
+  ])('never throws and always picks one of the two formats', (accept) => {
+    expect(['prometheus', 'openmetrics']).toContain(negotiateFormat(accept));
+  });
 });

@@ -38,7 +38,8 @@ function splitOutsideQuotes(text: string, sep: string): string[] {
 }
 
 function unquote(value: string): string {
-  if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) return value.slice(1, -1).replace(/\\(.)/g, '$1');
+  if (value.length >= 2 && value.startsWith('"') && value.endsWith('"'))
+    return value.slice(1, -1).replace(/\\(.)/g, '$1');
   return value;
 }
 
@@ -47,7 +48,10 @@ function parseRange(text: string): MediaRange | undefined {
   const slash = mediaType.indexOf('/');
   if (slash <= 0) return undefined;
   const type = mediaType.slice(0, slash).trim().toLowerCase();
-  const subtype = mediaType.slice(slash + 1).trim().toLowerCase();
+  const subtype = mediaType
+    .slice(slash + 1)
+    .trim()
+    .toLowerCase();
   if (!type || !subtype) return undefined;
   const params = new Map<string, string>();
   let q = 1;

@@ -34,7 +34,10 @@ describe.skipIf(!promtool)('promtool check metrics (real Prometheus tooling)', (
     expect(result.output).not.toMatch(/error while linting|parsing error/i);
     expect(result.status).toBe(3);
     const findings = result.output.trim().split('\n');
-    for (const line of findings) expect(line).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]* (no help text|metric names should not contain abbreviated units)$/);
+    for (const line of findings)
+      expect(line).toMatch(
+        /^[a-zA-Z_:][a-zA-Z0-9_:]* (no help text|metric names should not contain abbreviated units)$/,
+      );
   });
 
   it('reports a broken exposition (the check can fail)', () => {

@@ -30,10 +30,22 @@ describe('serialize', () => {
     ]);
     const duration = families.find((f) => f.name === 'request_duration_seconds')!;
     expect(duration.unit).toBe('seconds');
-    const buckets = duration.samples.filter((s) => s.labels.route === '{x}' && s.name.endsWith('_bucket')).map((s) => [s.labels.le, s.value]);
-    expect(buckets).toEqual([['0.005', 3], ['0.1', 5], ['1', 6], ['10', 6], ['+Inf', 7]]);
-    expect(duration.samples.find((s) => s.name === 'request_duration_seconds_sum' && s.labels.route === '{x}')!.value).toBeCloseTo(19.851, 10);
-    expect(families.find((f) => f.name === 'queue_depth')!.samples).toEqual([{ name: 'queue_depth', labels: { queue: '' }, value: -3.25 }]);
+    const buckets = duration.samples
+      .filter((s) => s.labels.route === '{x}' && s.name.endsWith('_bucket'))
+      .map((s) => [s.labels.le, s.value]);
+    expect(buckets).toEqual([
+      ['0.005', 3],
+      ['0.1', 5],
+      ['1', 6],
+      ['10', 6],
+      ['+Inf', 7],
+    ]);
+    expect(
+      duration.samples.find((s) => s.name === 'request_duration_seconds_sum' && s.labels.route === '{x}')!.value,
+    ).toBeCloseTo(19.851, 10);
+    expect(families.find((f) => f.name === 'queue_depth')!.samples).toEqual([
+      { name: 'queue_depth', labels: { queue: '' }, value: -3.25 },
+    ]);
     expect(families.find((f) => f.name === 'job_ms')!.type).toBe('histogram');
     expect(families.find((f) => f.name === 'jobs')!.samples[0]!.name).toBe('jobs_total');
   });
@@ -41,23 +53,30 @@ describe('serialize', () => {
   it('passes the 0.0.4 parser with counters named with _total in TYPE', () => {
     const families = parseExposition(serialize(trickyRegistry()).body, { prometheus: true });
     expect(families.find((f) => f.name === 'http_requests_total')!.type).toBe('counter');
-    expect(families.find((f) => f.name === 'http_requests_total')!.help).toBe('Requests with "quotes", a \\ backslash\nand a newline.');
+    expect(families.find((f) => f.name === 'http_requests_total')!.help).toBe(
+      'Requests with "quotes", a \\ backslash\nand a newline.',
+    );
     expect(families.find((f) => f.name === 'jobs_total')!.samples[0]!.value).toBe(1);
   });
 
-  test.prop([fc.array(fc.tuple(fc.string({ unit: 'binary', maxLength: 20 }), fc.string({ unit: 'grapheme', maxLength: 20 })), { minLength: 1, maxLength: 10 })])(
-    'label values round-trip through both formats',
-    (pairs) => {
-      const m = createMetricsCollector({ clock: new ManualClock(0) });
-      pairs.forEach(([a, b], i) => m.gauge('g', i, { a, b }));
-      const expected = new Map(pairs.map(([a, b], i) => [JSON.stringify([a, b]), i]));
-      for (const [format, prometheus] of [['openmetrics', false], ['prometheus', true]] as const) {
-        const family = parseExposition(serializeFormat(m, format).body, { prometheus }).find((f) => f.name === 'g')!;
-        const got = new Map(family.samples.map((s) => [JSON.stringify([s.labels.a, s.labels.b]), s.value]));
-        expect(got).toEqual(expected);
-      }
-    },
-  );
+  test.prop([
+    fc.array(fc.tuple(fc.string({ unit: 'binary', maxLength: 20 }), fc.string({ unit: 'grapheme', maxLength: 20 })), {
+      minLength: 1,
+      maxLength: 10,
+    }),
+  ])('label values round-trip through both formats', (pairs) => {
+    const m = createMetricsCollector({ clock: new ManualClock(0) });
+    pairs.forEach(([a, b], i) => m.gauge('g', i, { a, b }));
+    const expected = new Map(pairs.map(([a, b], i) => [JSON.stringify([a, b]), i]));
+    for (const [format, prometheus] of [
+      ['openmetrics', false],
+      ['prometheus', true],
+    ] as const) {
+      const family = parseExposition(serializeFormat(m, format).body, { prometheus }).find((f) => f.name === 'g')!;
+      const got = new Map(family.samples.map((s) => [JSON.stringify([s.labels.a, s.labels.b]), s.value]));
+      expect(got).toEqual(expected);
+    }
+  });
 
   test.prop([fc.double({ noNaN: true })])('numbers are written in a form both parsers read back exactly', (v) => {
     const m = createMetricsCollector({ clock: new ManualClock(0) });

@@ -127,22 +127,44 @@ function seriesText(fam: CollectedFamily, s: CollectedSeries, text: FamilyText):
     let cumulative = 0;
     for (let j = 0; j < counts.length; j++) {
       cumulative += counts[j]!;
-      out += name + open + text.le[j] + '} ' + cumulative + (exemplars === undefined ? '\n' : exemplarText(exemplars[j]) + '\n');
+      out +=
+        name +
+        open +
+        text.le[j] +
+        '} ' +
+        cumulative +
+        (exemplars === undefined ? '\n' : exemplarText(exemplars[j]) + '\n');
     }
     const labels = key === '' ? ' ' : '{' + key + '} ';
     const h = s.histogram;
-    return out + name + '_sum' + labels + formatValue(h ? h.sum : 0) + '\n' + name + '_count' + labels + (h ? h.count : cumulative) + '\n';
+    return (
+      out +
+      name +
+      '_sum' +
+      labels +
+      formatValue(h ? h.sum : 0) +
+      '\n' +
+      name +
+      '_count' +
+      labels +
+      (h ? h.count : cumulative) +
+      '\n'
+    );
   }
   const value = s.value;
   if (value === undefined || value !== value) return ''; // an unset gauge has no sample
   const line = (key === '' ? text.sample + ' ' : text.sample + '{' + key + '} ') + formatValue(value);
   // Exemplars belong to counters only (OpenMetrics allows none on gauges).
-  return exemplars === undefined || fam.type !== MetricType.COUNTER ? line + '\n' : line + exemplarText(exemplars[0]) + '\n';
+  return exemplars === undefined || fam.type !== MetricType.COUNTER
+    ? line + '\n'
+    : line + exemplarText(exemplars[0]) + '\n';
 }
 
 function collectFrom(producer: MetricsProducer): CollectedMetrics {
   if (typeof producer !== 'object' || producer === null || typeof producer.collect !== 'function') {
-    throw new InvalidConfigError('serialize() needs a MetricsProducer (an object with collect(), such as a MetricsCollector)');
+    throw new InvalidConfigError(
+      'serialize() needs a MetricsProducer (an object with collect(), such as a MetricsCollector)',
+    );
   }
   return producer.collect();
 }
@@ -173,7 +195,8 @@ export function serialize(producer: MetricsProducer, accept?: string | readonly 
 
 /** Renders in one explicit format. */
 export function serializeFormat(producer: MetricsProducer, format: ExpositionFormat): Exposition {
-  if (format !== 'prometheus' && format !== 'openmetrics') throw new InvalidConfigError(`unknown exposition format ${String(format)}`);
+  if (format !== 'prometheus' && format !== 'openmetrics')
+    throw new InvalidConfigError(`unknown exposition format ${String(format)}`);
   return { format, contentType: contentTypeOf(format), body: render(collectFrom(producer), format) };
 }
 
@@ -195,7 +218,9 @@ export async function serializeAsync(
   if (typeof sliceMs !== 'number' || !(sliceMs > 0)) throw new InvalidConfigError('sliceMs must be a positive number');
   const format = negotiateFormat(accept);
   const families: Iterable<CollectedFamily> | AsyncIterable<CollectedFamily> =
-    typeof producer?.collectBatches === 'function' ? producer.collectBatches({ sliceMs }) : collectFrom(producer).families;
+    typeof producer?.collectBatches === 'function'
+      ? producer.collectBatches({ sliceMs })
+      : collectFrom(producer).families;
   // Every 32 series are joined into one flat string at once, so the many small strings
   // die young (long-lived survivors are what make the scavenger, and so a slice, slow);
   // each slice is joined into one chunk before yielding.

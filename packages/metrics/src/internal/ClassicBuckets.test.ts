@@ -19,7 +19,10 @@ const sortedBounds = fc
   .map((b) => b.filter((x) => !Object.is(x, -0)).sort((x, y) => x - y));
 
 describe('ClassicBuckets', () => {
-  test.prop([sortedBounds, fc.array(fc.double({ noNaN: true, noDefaultInfinity: true, min: -2e6, max: 2e6 }), { maxLength: 50 })])(
+  test.prop([
+    sortedBounds,
+    fc.array(fc.double({ noNaN: true, noDefaultInfinity: true, min: -2e6, max: 2e6 }), { maxLength: 50 }),
+  ])(
     'puts every value in the slot of the first bound >= it (values at, between and beside the bounds)',
     (bounds, values) => {
       const c = new ClassicBuckets(bounds);
@@ -32,9 +35,11 @@ describe('ClassicBuckets', () => {
   it('is exact around the default latency bounds and for tiny and subnormal values', () => {
     const c = new ClassicBuckets(DEFAULT_LATENCY_BUCKETS_MS);
     for (const b of DEFAULT_LATENCY_BUCKETS_MS) {
-      for (const v of [b, b + 1e-9, b - 1e-9, b * 1.005, b / 1.005]) expect(slotOf(c, v)).toBe(naiveSlot(DEFAULT_LATENCY_BUCKETS_MS, v));
+      for (const v of [b, b + 1e-9, b - 1e-9, b * 1.005, b / 1.005])
+        expect(slotOf(c, v)).toBe(naiveSlot(DEFAULT_LATENCY_BUCKETS_MS, v));
     }
-    for (const v of [5e-324, 1e-310, 1e-300, 1e300]) expect(slotOf(c, v)).toBe(naiveSlot(DEFAULT_LATENCY_BUCKETS_MS, v));
+    for (const v of [5e-324, 1e-310, 1e-300, 1e300])
+      expect(slotOf(c, v)).toBe(naiveSlot(DEFAULT_LATENCY_BUCKETS_MS, v));
     const tiny = [1e-320, 1e-310, 1e-300];
     const t = new ClassicBuckets(tiny);
     for (const v of [5e-324, 1e-320, 2e-320, 1e-310, 1e-305, 1e-300, 1]) expect(slotOf(t, v)).toBe(naiveSlot(tiny, v));

@@ -2,7 +2,9 @@ import { bucketIndex, bucketLowerBound } from '../sketch/logIndex';
 import { InvalidConfigError } from '../errors';
 
 /** Latency bounds in milliseconds, from 1 ms to 10 s. */
-export const DEFAULT_LATENCY_BUCKETS_MS: readonly number[] = Object.freeze([1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000]);
+export const DEFAULT_LATENCY_BUCKETS_MS: readonly number[] = Object.freeze([
+  1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000,
+]);
 
 const MAX_BOUNDS = 1000;
 const MAX_TABLE = 1 << 16;
@@ -42,7 +44,8 @@ export class ClassicBuckets {
     }
     const first = bucketIndex(bounds[0]!);
     const last = bucketIndex(bounds[n - 1]!);
-    if (last - first + 1 > MAX_TABLE) throw new InvalidConfigError(`bucket bounds span too wide a range (${bounds[0]} to ${bounds[n - 1]})`);
+    if (last - first + 1 > MAX_TABLE)
+      throw new InvalidConfigError(`bucket bounds span too wide a range (${bounds[0]} to ${bounds[n - 1]})`);
     this.base = first - 1;
     const table = new Uint16Array(last - first + 3);
     let slot = 0;
@@ -80,7 +83,6 @@ export class ClassicBuckets {
     return slot;
   }
 
-
   sameBounds(other: readonly number[] | ClassicBuckets): boolean {
     const b = other instanceof ClassicBuckets ? other.bounds : other;
     if (b.length !== this.bounds.length) return false;
@@ -95,7 +97,9 @@ export function validateBounds(bounds: unknown): asserts bounds is readonly numb
   }
   for (let i = 0; i < bounds.length; i++) {
     const b: unknown = bounds[i];
-    if (typeof b !== 'number' || !Number.isFinite(b)) throw new InvalidConfigError(`bucket bound ${i} must be a finite number`);
-    if (i > 0 && !(b > (bounds[i - 1] as number))) throw new InvalidConfigError('bucket bounds must be strictly increasing');
+    if (typeof b !== 'number' || !Number.isFinite(b))
+      throw new InvalidConfigError(`bucket bound ${i} must be a finite number`);
+    if (i > 0 && !(b > (bounds[i - 1] as number)))
+      throw new InvalidConfigError('bucket bounds must be strictly increasing');
   }
 }

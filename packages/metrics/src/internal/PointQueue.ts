@@ -16,7 +16,8 @@ export interface PointSink {
  * queue is delivered in one batch on the next macrotask, so a slow subscriber never slows
  * a recording call. Past `capacity` undelivered points the rest are counted, not kept.
  */
-export class PointQueue {  private series: Series[] = [];
+export class PointQueue {
+  private series: Series[] = [];
   private values: number[] = [];
   private times: number[] = [];
   private droppedPoints = 0;

@@ -60,7 +60,8 @@ export class SeriesRegistry implements SeriesStore {
   family(name: string, type: MetricType): MetricFamily {
     const existing = this.families.get(name);
     if (existing !== undefined) {
-      if (existing.type !== type) throw new MetricTypeConflictError(`metric ${name} is a ${existing.type}, not a ${type}`);
+      if (existing.type !== type)
+        throw new MetricTypeConflictError(`metric ${name} is a ${existing.type}, not a ${type}`);
       return existing;
     }
     if (this.families.size >= this.limits.maxMetrics) {
@@ -70,12 +71,37 @@ export class SeriesRegistry implements SeriesStore {
       }
     }
     const desc = this.descriptions.get(name);
-    const bounds = isHistogramType(type) ? (desc?.buckets ? new ClassicBuckets(desc.buckets) : this.limits.defaultBuckets) : null;
-    return this.createFamily(name, type, bounds, desc?.help ?? '', desc?.unit ?? (type === MetricType.TIMER ? 'ms' : ''));
+    const bounds = isHistogramType(type)
+      ? desc?.buckets
+        ? new ClassicBuckets(desc.buckets)
+        : this.limits.defaultBuckets
+      : null;
+    return this.createFamily(
+      name,
+      type,
+      bounds,
+      desc?.help ?? '',
+      desc?.unit ?? (type === MetricType.TIMER ? 'ms' : ''),
+    );
   }
 
-  createFamily(name: string, type: MetricType, bounds: ClassicBuckets | null, help: string, unit: string): MetricFamily {
-    const fam = new MetricFamily(name, type, this, bounds, help, unit, this.limits.labelCacheSize, this.storage.clock.now());
+  createFamily(
+    name: string,
+    type: MetricType,
+    bounds: ClassicBuckets | null,
+    help: string,
+    unit: string,
+  ): MetricFamily {
+    const fam = new MetricFamily(
+      name,
+      type,
+      this,
+      bounds,
+      help,
+      unit,
+      this.limits.labelCacheSize,
+      this.storage.clock.now(),
+    );
     this.families.set(name, fam);
     return fam;
   }
@@ -83,7 +109,8 @@ export class SeriesRegistry implements SeriesStore {
   /** Sets help text, unit and bucket bounds of a metric (before or after it has values). */
   describe(name: string, description: MetricDescription): void {
     validateMetricName(name);
-    if (typeof description !== 'object' || description === null) throw new InvalidConfigError('description must be an object');
+    if (typeof description !== 'object' || description === null)
+      throw new InvalidConfigError('description must be an object');
     const { help, unit, buckets } = description;
     if (help !== undefined && (typeof help !== 'string' || help.length > MAX_HELP)) {
       throw new InvalidConfigError(`help must be a string of at most ${MAX_HELP} characters`);
@@ -94,12 +121,17 @@ export class SeriesRegistry implements SeriesStore {
     if (buckets !== undefined) validateBounds(buckets);
     const fam = this.families.get(name);
     if (fam && buckets !== undefined && !(fam.bounds?.sameBounds(buckets) ?? false)) {
-      throw new MetricTypeConflictError(`metric ${name} already exists with other bucket bounds (or is not a histogram)`);
+      throw new MetricTypeConflictError(
+        `metric ${name} already exists with other bucket bounds (or is not a histogram)`,
+      );
     }
     if (!fam && !this.descriptions.has(name) && this.descriptions.size >= this.limits.maxMetrics) {
       throw new MetricLimitError(`at most ${this.limits.maxMetrics} metric descriptions are kept`);
     }
-    const merged: MetricDescription = { ...this.descriptions.get(name), ...stripUndefined({ help, unit, buckets: buckets && [...buckets] }) };
+    const merged: MetricDescription = {
+      ...this.descriptions.get(name),
+      ...stripUndefined({ help, unit, buckets: buckets && [...buckets] }),
+    };
     this.descriptions.set(name, merged);
     if (fam) {
       if (help !== undefined) fam.help = help;
@@ -228,7 +260,8 @@ export class SeriesRegistry implements SeriesStore {
     if (!fam || (type !== undefined && fam.type !== type)) return undefined;
     // Truncated like a recording's, so the full long value finds its series.
     const key = labelKey(limitLabelValues(normalizeFor(labels, fam.type), this.limits.maxLabelValueLength));
-    const s = key === '' ? fam.unlabeled : key === OVERFLOW_KEY ? (fam.series.get(key) ?? fam.overflow) : fam.series.get(key);
+    const s =
+      key === '' ? fam.unlabeled : key === OVERFLOW_KEY ? (fam.series.get(key) ?? fam.overflow) : fam.series.get(key);
     if (s && this.limits.ttlMs !== Infinity && this.storage.exactNow() - s.data[s.o + LAST_TS]! > this.limits.ttlMs) {
       this.maybeSweep(this.storage.exactNow());
       return s.o >= 0 ? s : undefined;

@@ -1,5 +1,11 @@
 import type { Labels } from '@obs/core';
-import type { CollectedFamily, CollectedHistogram, CollectedMetrics, CollectedSeries, Exemplar } from '../MetricsProducer';
+import type {
+  CollectedFamily,
+  CollectedHistogram,
+  CollectedMetrics,
+  CollectedSeries,
+  Exemplar,
+} from '../MetricsProducer';
 import { parseLabelKey } from './labelText';
 import type { MetricFamily } from './MetricFamily';
 import { HistogramSeries, type Series } from './Series';
@@ -29,7 +35,11 @@ class CollectedSeriesData implements CollectedSeries {
   }
 
   toJSON(): CollectedSeries {
-    const out: { -readonly [K in keyof CollectedSeries]: CollectedSeries[K] } = { labels: this.labels, labelText: this.labelText, timestamp: this.timestamp };
+    const out: { -readonly [K in keyof CollectedSeries]: CollectedSeries[K] } = {
+      labels: this.labels,
+      labelText: this.labelText,
+      timestamp: this.timestamp,
+    };
     if (this.value !== undefined) out.value = this.value;
     if (this.histogram !== undefined) out.histogram = this.histogram;
     if (this.bucketCounts !== undefined) out.bucketCounts = this.bucketCounts;
@@ -43,7 +53,14 @@ export function collectSeries(st: SeriesStorage, s: Series): CollectedSeries | u
   const d = s.data;
   const o = s.o;
   if (s instanceof HistogramSeries) {
-    return new CollectedSeriesData(s.key, d[o + LAST_TS]!, undefined, syncExtremes(s).snapshot(), Array.from(s.classic), s.ex?.collect());
+    return new CollectedSeriesData(
+      s.key,
+      d[o + LAST_TS]!,
+      undefined,
+      syncExtremes(s).snapshot(),
+      Array.from(s.classic),
+      s.ex?.collect(),
+    );
   }
   const value = d[o + VALUE]!;
   if (value !== value) return undefined;
@@ -99,7 +116,11 @@ const yieldToEventLoop = (): Promise<void> =>
  * registries the copies die young instead of filling the heap. Series removed meanwhile
  * are skipped.
  */
-export async function* collectBatches(registry: SeriesRegistry, sliceMs: number, batchSize: number): AsyncGenerator<CollectedFamily, void, undefined> {
+export async function* collectBatches(
+  registry: SeriesRegistry,
+  sliceMs: number,
+  batchSize: number,
+): AsyncGenerator<CollectedFamily, void, undefined> {
   registry.maybeSweep(registry.storage.exactNow());
   let sliceStart = performance.now();
   for (const fam of [...registry.families.values()]) {

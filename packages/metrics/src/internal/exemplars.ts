@@ -45,7 +45,15 @@ export class ExemplarSlots {
     const out: (Exemplar | undefined)[] = [];
     for (let i = 0; i < this.traceIds.length; i++) {
       const traceId = this.traceIds[i];
-      out.push(traceId === undefined ? undefined : { labels: { trace_id: traceId, span_id: this.spanIds[i]! }, value: this.values[i]!, timestamp: this.times[i]! });
+      out.push(
+        traceId === undefined
+          ? undefined
+          : {
+              labels: { trace_id: traceId, span_id: this.spanIds[i]! },
+              value: this.values[i]!,
+              timestamp: this.times[i]!,
+            },
+      );
     }
     return out;
   }
@@ -62,7 +70,13 @@ export interface ExemplarState {
 /** Whether the source's context has usable ids (checked only when it returned one). */
 function usable(st: ExemplarState, ctx: ExemplarContext): boolean {
   const { traceId, spanId } = ctx;
-  if (typeof traceId === 'string' && typeof spanId === 'string' && traceId.length <= MAX_ID_LENGTH && spanId.length <= MAX_ID_LENGTH) return true;
+  if (
+    typeof traceId === 'string' &&
+    typeof spanId === 'string' &&
+    traceId.length <= MAX_ID_LENGTH &&
+    spanId.length <= MAX_ID_LENGTH
+  )
+    return true;
   st.exemplarErrors++;
   return false;
 }
@@ -71,7 +85,13 @@ function usable(st: ExemplarState, ctx: ExemplarContext): boolean {
  * Keeps `value` as the exemplar of classic slot `slot` if a sampled span is active. The
  * no-span case is one call of the source and one comparison; the rest is out of line.
  */
-export function sampleHistogramExemplar(st: ExemplarState, s: HistogramSeries, slot: number, value: number, now: number): void {
+export function sampleHistogramExemplar(
+  st: ExemplarState,
+  s: HistogramSeries,
+  slot: number,
+  value: number,
+  now: number,
+): void {
   let ctx: ExemplarContext | undefined;
   try {
     ctx = st.exemplarSource!();
@@ -82,7 +102,14 @@ export function sampleHistogramExemplar(st: ExemplarState, s: HistogramSeries, s
   if (ctx !== undefined && ctx !== null) keepHistogramExemplar(st, s, ctx, slot, value, now);
 }
 
-function keepHistogramExemplar(st: ExemplarState, s: HistogramSeries, ctx: ExemplarContext, slot: number, value: number, now: number): void {
+function keepHistogramExemplar(
+  st: ExemplarState,
+  s: HistogramSeries,
+  ctx: ExemplarContext,
+  slot: number,
+  value: number,
+  now: number,
+): void {
   if (usable(st, ctx)) (s.ex ??= new ExemplarSlots(s.classic.length)).set(slot, ctx.traceId, ctx.spanId, value, now);
 }
 
@@ -121,10 +148,15 @@ export function isKeepableExemplar(ex: unknown): ex is Exemplar {
   if (typeof ex !== 'object' || ex === null) return false;
   const { labels, value, timestamp } = ex as Partial<Exemplar>;
   return (
-    typeof labels === 'object' && labels !== null &&
-    typeof labels.trace_id === 'string' && labels.trace_id.length <= MAX_ID_LENGTH &&
-    typeof labels.span_id === 'string' && labels.span_id.length <= MAX_ID_LENGTH &&
-    typeof value === 'number' && Number.isFinite(value) &&
-    typeof timestamp === 'number' && Number.isFinite(timestamp)
+    typeof labels === 'object' &&
+    labels !== null &&
+    typeof labels.trace_id === 'string' &&
+    labels.trace_id.length <= MAX_ID_LENGTH &&
+    typeof labels.span_id === 'string' &&
+    labels.span_id.length <= MAX_ID_LENGTH &&
+    typeof value === 'number' &&
+    Number.isFinite(value) &&
+    typeof timestamp === 'number' &&
+    Number.isFinite(timestamp)
   );
 }

@@ -42,7 +42,8 @@ interface Planned {
 function plannedExemplars(name: string, s: CollectedSeries, slots: number): (Exemplar | undefined)[] | undefined {
   const list: unknown = s.exemplars;
   if (list === undefined || list === null) return undefined;
-  if (!Array.isArray(list) || list.length > slots) fail(`metric ${name}: exemplars must be an array of at most ${slots} entries`);
+  if (!Array.isArray(list) || list.length > slots)
+    fail(`metric ${name}: exemplars must be an array of at most ${slots} entries`);
   const kept = list.map((ex: unknown) => (isKeepableExemplar(ex) ? ex : undefined));
   return kept.some((ex) => ex !== undefined) ? kept : undefined;
 }
@@ -57,16 +58,22 @@ function labelsOfCollected(name: string, s: CollectedSeries, type: MetricType): 
   return normalizeFor(raw, type);
 }
 
-function planFamily(registry: SeriesRegistry, f: CollectedFamily): { family: CollectedFamily; bounds: ClassicBuckets | null; series: Planned[] } {
+function planFamily(
+  registry: SeriesRegistry,
+  f: CollectedFamily,
+): { family: CollectedFamily; bounds: ClassicBuckets | null; series: Planned[] } {
   if (typeof f !== 'object' || f === null) fail('each family must be an object');
   const name = validateMetricName(f.name);
-  if (typeof f.type !== 'string' || !TYPES.has(f.type)) fail(`metric ${name}: unsupported type ${describeValue(f.type)}`);
+  if (typeof f.type !== 'string' || !TYPES.has(f.type))
+    fail(`metric ${name}: unsupported type ${describeValue(f.type)}`);
   const existing = registry.families.get(name);
-  if (existing !== undefined && existing.type !== f.type) throw new MetricTypeConflictError(`metric ${name} is a ${existing.type}, not a ${f.type}`);
+  if (existing !== undefined && existing.type !== f.type)
+    throw new MetricTypeConflictError(`metric ${name} is a ${existing.type}, not a ${f.type}`);
   const histogram = isHistogramType(f.type);
   let bounds: ClassicBuckets | null = null;
   if (histogram) {
-    bounds = f.bounds === undefined ? (existing?.bounds ?? registry.limits.defaultBuckets) : new ClassicBuckets(f.bounds);
+    bounds =
+      f.bounds === undefined ? (existing?.bounds ?? registry.limits.defaultBuckets) : new ClassicBuckets(f.bounds);
     if (existing?.bounds && !existing.bounds.sameBounds(bounds)) {
       throw new MetricTypeConflictError(`metric ${name} already exists with other bucket bounds`);
     }
@@ -84,17 +91,28 @@ function planFamily(registry: SeriesRegistry, f: CollectedFamily): { family: Col
         fail(`metric ${name}: ${(err as Error).message}`);
       }
       const counts = s.bucketCounts;
-      if (!Array.isArray(counts) || counts.length !== bounds!.slots || !counts.every((c) => Number.isSafeInteger(c) && c >= 0)) {
+      if (
+        !Array.isArray(counts) ||
+        counts.length !== bounds!.slots ||
+        !counts.every((c) => Number.isSafeInteger(c) && c >= 0)
+      ) {
         fail(`metric ${name}: bucketCounts must be ${bounds!.slots} non-negative integers`);
       }
-      if (counts.reduce((a: number, b: number) => a + b, 0) !== sketch.count) fail(`metric ${name}: bucketCounts do not add up to the histogram count`);
+      if (counts.reduce((a: number, b: number) => a + b, 0) !== sketch.count)
+        fail(`metric ${name}: bucketCounts do not add up to the histogram count`);
       series.push({ labels, sketch, counts, exemplars: plannedExemplars(name, s, bounds!.slots) });
     } else {
       const v = s.value;
       if (typeof v !== 'number' || !Number.isFinite(v) || (f.type === MetricType.COUNTER && v < 0)) {
-        fail(`metric ${name}: value must be a finite number${f.type === MetricType.COUNTER ? ' >= 0' : ''}, got ${describeValue(v)}`);
+        fail(
+          `metric ${name}: value must be a finite number${f.type === MetricType.COUNTER ? ' >= 0' : ''}, got ${describeValue(v)}`,
+        );
       }
-      series.push({ labels, value: v, exemplars: f.type === MetricType.COUNTER ? plannedExemplars(name, s, 1) : undefined });
+      series.push({
+        labels,
+        value: v,
+        exemplars: f.type === MetricType.COUNTER ? plannedExemplars(name, s, 1) : undefined,
+      });
     }
   }
   return { family: f, bounds, series };
@@ -119,16 +137,22 @@ function familyFor(registry: SeriesRegistry, f: CollectedFamily, bounds: Classic
  * policy. Everything is validated before anything changes; the series and metric limits
  * apply as for recording.
  */
-export function mergeInto(registry: SeriesRegistry, collected: CollectedMetrics | readonly CollectedFamily[], options: MergeOptions = {}): void {
+export function mergeInto(
+  registry: SeriesRegistry,
+  collected: CollectedMetrics | readonly CollectedFamily[],
+  options: MergeOptions = {},
+): void {
   const families = Array.isArray(collected) ? collected : (collected as CollectedMetrics | null)?.families;
   if (!Array.isArray(families)) fail('expected collected metrics ({ families }) or an array of families');
   const policyOption = options.gauges ?? 'last';
-  if (typeof policyOption !== 'function' && !POLICIES.has(policyOption)) fail(`unknown gauge policy ${describeValue(policyOption)}`);
+  if (typeof policyOption !== 'function' && !POLICIES.has(policyOption))
+    fail(`unknown gauge policy ${describeValue(policyOption)}`);
   const plans = (families as readonly CollectedFamily[]).map((f) => planFamily(registry, f));
   const st = registry.storage;
   for (const { family: f, bounds, series } of plans) {
     const fam = familyFor(registry, f, bounds);
-    const policy = f.type === MetricType.GAUGE ? (typeof policyOption === 'function' ? policyOption(f.name) : policyOption) : 'last';
+    const policy =
+      f.type === MetricType.GAUGE ? (typeof policyOption === 'function' ? policyOption(f.name) : policyOption) : 'last';
     if (!POLICIES.has(policy)) fail(`unknown gauge policy ${describeValue(policy)} for ${f.name}`);
     for (const p of series) {
       const labels = registry.limited(fam, p.labels);
@@ -148,7 +172,8 @@ export function mergeInto(registry: SeriesRegistry, collected: CollectedMetrics 
         const current = s.data[s.o + VALUE]!;
         const unset = current !== current;
         if (policy === 'sum') addGauge(st, s, p.value!);
-        else if (policy === 'last' || unset || (policy === 'min' ? p.value! < current : p.value! > current)) setGauge(st, s, p.value!);
+        else if (policy === 'last' || unset || (policy === 'min' ? p.value! < current : p.value! > current))
+          setGauge(st, s, p.value!);
       }
     }
   }

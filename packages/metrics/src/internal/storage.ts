@@ -4,8 +4,25 @@ import type { MetricPoint } from '../MetricPoint';
 import { MetricType } from '../MetricType';
 import { LogHistogram, NON_POSITIVE_INDEX } from '../sketch/LogHistogram';
 import { coarseNow } from './coarseClock';
-import { R_COUNT, R_LAST, R_MIN, R_STEP, R_SUM, R_TS, appendStep, forEachRecord, historyCapacity, historySize } from './history';
-import { sampleCounterExemplar, sampleHistogramExemplar, type ExemplarSlots, type ExemplarSource, type ExemplarState } from './exemplars';
+import {
+  R_COUNT,
+  R_LAST,
+  R_MIN,
+  R_STEP,
+  R_SUM,
+  R_TS,
+  appendStep,
+  forEachRecord,
+  historyCapacity,
+  historySize,
+} from './history';
+import {
+  sampleCounterExemplar,
+  sampleHistogramExemplar,
+  type ExemplarSlots,
+  type ExemplarSource,
+  type ExemplarState,
+} from './exemplars';
 import type { MetricFamily } from './MetricFamily';
 import type { PointQueue } from './PointQueue';
 import { HistogramSeries, Series, labelsOf } from './Series';
@@ -48,7 +65,15 @@ export function newSeries(st: SeriesStorage, fam: MetricFamily, key: string): Se
   const { data, offset } = st.slots;
   let s: Series;
   if (fam.bounds !== null) {
-    s = new HistogramSeries(fam, key, data, offset, new LogHistogram(st.maxSketchBuckets), fam.bounds, new Float64Array(fam.bounds.slots));
+    s = new HistogramSeries(
+      fam,
+      key,
+      data,
+      offset,
+      new LogHistogram(st.maxSketchBuckets),
+      fam.bounds,
+      new Float64Array(fam.bounds.slots),
+    );
   } else {
     s = new Series(fam, key, data, offset);
   }
@@ -180,7 +205,18 @@ function roll(st: SeriesStorage, s: Series, now: number): void {
   if (count > 0) {
     // The closed step's last point value: the running value before the write that triggered this roll.
     const max = s.family.type === MetricType.COUNTER ? d[o + VALUE]! : d[o + STEP_MAX]!;
-    const next = appendStep(d, o, st.retentionSteps, currentStepOf(st, s), count, stepSum(s), d[o + STEP_MIN]!, max, d[o + VALUE]!, d[o + LAST_TS]!);
+    const next = appendStep(
+      d,
+      o,
+      st.retentionSteps,
+      currentStepOf(st, s),
+      count,
+      stepSum(s),
+      d[o + STEP_MIN]!,
+      max,
+      d[o + VALUE]!,
+      d[o + LAST_TS]!,
+    );
     if (next !== d) {
       st.slots.release(d, o);
       s.data = d = next;
@@ -300,7 +336,12 @@ export function rateOf(st: SeriesStorage, s: Series, windowSeconds: number): num
  * Adds another histogram's values (a sketch and per-slot classic counts with the same
  * bounds) to a series, as if they had been observed now.
  */
-export function mergeHistogram(st: SeriesStorage, s: HistogramSeries, other: LogHistogram, bucketCounts: readonly number[]): void {
+export function mergeHistogram(
+  st: SeriesStorage,
+  s: HistogramSeries,
+  other: LogHistogram,
+  bucketCounts: readonly number[],
+): void {
   if (other.count === 0) return;
   let d = s.data;
   let o = s.o;

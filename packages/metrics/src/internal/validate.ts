@@ -15,7 +15,8 @@ export function badValue(type: MetricType, value: unknown): InvalidValueError {
 
 /** Throws unless `value` is a finite number (and >= 0 for a counter). */
 export function checkValue(type: MetricType, value: unknown): asserts value is number {
-  if (typeof value !== 'number' || value - value !== 0 || (type === MetricType.COUNTER && value < 0)) throw badValue(type, value);
+  if (typeof value !== 'number' || value - value !== 0 || (type === MetricType.COUNTER && value < 0))
+    throw badValue(type, value);
 }
 
 export function checkWindow(windowSeconds: unknown): number {

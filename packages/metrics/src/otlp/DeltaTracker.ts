@@ -63,14 +63,25 @@ function delta(s: CollectedSeries, prev: Previous | undefined): ExportSeries {
   const out: ExportSeries = {
     ...s,
     startTimestamp: prev.time,
-    histogram: { ...h, count: h.count - p.count, sum: h.sum - p.sum, zeroCount: h.zeroCount - p.zeroCount, positive, negative, ...(p.count === 0 ? {} : { min: null, max: null }) },
+    histogram: {
+      ...h,
+      count: h.count - p.count,
+      sum: h.sum - p.sum,
+      zeroCount: h.zeroCount - p.zeroCount,
+      positive,
+      negative,
+      ...(p.count === 0 ? {} : { min: null, max: null }),
+    },
     bucketCounts: s.bucketCounts?.map((c, j) => c - (prev.bucketCounts?.[j] ?? 0)),
   };
   return out;
 }
 
 /** cur - prev per bucket index; undefined if any bucket went down (not the same history). */
-function subtractStore(cur: CollectedHistogram['positive'], prev: CollectedHistogram['positive']): CollectedHistogram['positive'] | undefined {
+function subtractStore(
+  cur: CollectedHistogram['positive'],
+  prev: CollectedHistogram['positive'],
+): CollectedHistogram['positive'] | undefined {
   if (prev.counts.length === 0) return cur;
   const counts: number[] = [];
   let first = -1;

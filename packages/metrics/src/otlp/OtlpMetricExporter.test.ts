@@ -4,7 +4,12 @@ import { createMetricsCollector } from '../MetricsCollector';
 import { LogHistogram } from '../sketch/LogHistogram';
 import { startCaptureServer, type CaptureServer } from '../testing/captureServer';
 import { ExportMetricsServiceResponse, decodeOtlpMetrics } from '../testing/otlpProto';
-import { createOtlpMetricExporter, readPartialSuccessRejected, type OtlpMetricExporter, type OtlpMetricExporterConfig } from './OtlpMetricExporter';
+import {
+  createOtlpMetricExporter,
+  readPartialSuccessRejected,
+  type OtlpMetricExporter,
+  type OtlpMetricExporterConfig,
+} from './OtlpMetricExporter';
 
 let server: CaptureServer | undefined;
 const exporters: OtlpMetricExporter[] = [];
@@ -15,7 +20,14 @@ afterEach(async () => {
 });
 
 function make(config: Partial<OtlpMetricExporterConfig>): OtlpMetricExporter {
-  const e = createOtlpMetricExporter({ url: server!.url, intervalMs: 3_600_000, initialBackoffMs: 1, maxBackoffMs: 5, random: () => 0.5, ...config });
+  const e = createOtlpMetricExporter({
+    url: server!.url,
+    intervalMs: 3_600_000,
+    initialBackoffMs: 1,
+    maxBackoffMs: 5,
+    random: () => 0.5,
+    ...config,
+  });
   exporters.push(e);
   return e;
 }
@@ -33,15 +45,25 @@ describe('OtlpMetricExporter with a real collector', () => {
     const values = Array.from({ length: 1000 }, (_, i) => 0.5 + ((i * 7919) % 1000) / 10);
     for (const v of values) metrics.histogram('payload_kb', v, { kind: 'img' });
     metrics.timer('db_query', 12.5);
-    const e = make({ producer: metrics, serviceName: 'checkout', resourceAttributes: { 'deployment.environment': 'test' } });
+    const e = make({
+      producer: metrics,
+      serviceName: 'checkout',
+      resourceAttributes: { 'deployment.environment': 'test' },
+    });
     expect(await e.forceFlush()).toBe(true);
     const [req] = server.requests;
     expect(req!.headers['content-type']).toBe('application/x-protobuf');
     const decoded = decodeOtlpMetrics(req!.body);
-    const attrs = Object.fromEntries(decoded.resourceMetrics[0].resource.attributes.map((a: Metric) => [a.key, a.value.stringValue]));
+    const attrs = Object.fromEntries(
+      decoded.resourceMetrics[0].resource.attributes.map((a: Metric) => [a.key, a.value.stringValue]),
+    );
     expect(attrs).toMatchObject({ 'service.name': 'checkout', 'deployment.environment': 'test' });
     const all = metricsIn(req!.body);
-    expect(byName(all, 'jobs_total').sum).toMatchObject({ isMonotonic: true, aggregationTemporality: 2, dataPoints: [{ asDouble: 3 }] });
+    expect(byName(all, 'jobs_total').sum).toMatchObject({
+      isMonotonic: true,
+      aggregationTemporality: 2,
+      dataPoints: [{ asDouble: 3 }],
+    });
     expect(byName(all, 'queue_depth').gauge.dataPoints[0].asDouble).toBe(17);
     expect(byName(all, 'db_query').unit).toBe('ms');
     const point = byName(all, 'payload_kb').exponentialHistogram.dataPoints[0];
@@ -50,11 +72,21 @@ describe('OtlpMetricExporter with a real collector', () => {
     expect(point.sum).toBeCloseTo(stats.sum, 9);
     expect([point.min, point.max]).toEqual([stats.min, stats.max]);
     const rebuilt = LogHistogram.fromSnapshot({
-      scale: point.scale, count: Number(point.count), sum: point.sum, min: point.min, max: point.max, zeroCount: Number(point.zeroCount ?? 0),
-      positive: { offset: point.positive.offset ?? 0, counts: point.positive.bucketCounts.map(Number) }, negative: { offset: 0, counts: [] },
+      scale: point.scale,
+      count: Number(point.count),
+      sum: point.sum,
+      min: point.min,
+      max: point.max,
+      zeroCount: Number(point.zeroCount ?? 0),
+      positive: { offset: point.positive.offset ?? 0, counts: point.positive.bucketCounts.map(Number) },
+      negative: { offset: 0, counts: [] },
     });
     // The quantiles the collector reports are the ones the exported sketch gives.
-    expect([rebuilt.quantile(0.5), rebuilt.quantile(0.9), rebuilt.quantile(0.99)]).toEqual([stats.p50, stats.p90, stats.p99]);
+    expect([rebuilt.quantile(0.5), rebuilt.quantile(0.9), rebuilt.quantile(0.99)]).toEqual([
+      stats.p50,
+      stats.p90,
+      stats.p99,
+    ]);
   });
 
   it('speaks OTLP/JSON when asked', async () => {
@@ -66,7 +98,10 @@ describe('OtlpMetricExporter with a real collector', () => {
     const req = server.requests[0]!;
     expect(req.headers['content-type']).toBe('application/json');
     const json = JSON.parse(req.body.toString('utf8'));
-    expect(json.resourceMetrics[0].scopeMetrics[0].metrics[0]).toMatchObject({ name: 'c', sum: { isMonotonic: true, aggregationTemporality: 2, dataPoints: [{ asDouble: 2 }] } });
+    expect(json.resourceMetrics[0].scopeMetrics[0].metrics[0]).toMatchObject({
+      name: 'c',
+      sum: { isMonotonic: true, aggregationTemporality: 2, dataPoints: [{ asDouble: 2 }] },
+    });
   });
 
   it('delta temporality sends what changed since the last export', async () => {
@@ -88,13 +123,20 @@ describe('OtlpMetricExporter with a real collector', () => {
     expect(h2.dataPoints[0]).toMatchObject({ count: '2', sum: 200 });
     expect(h2.dataPoints[0].positive.bucketCounts.map(Number).reduce((a: number, b: number) => a + b, 0)).toBe(2);
     // The second interval starts where the first export ended.
-    expect(BigInt(h2.dataPoints[0].startTimeUnixNano)).toBe(BigInt(byName(first!, 'h').exponentialHistogram.dataPoints[0].timeUnixNano));
+    expect(BigInt(h2.dataPoints[0].startTimeUnixNano)).toBe(
+      BigInt(byName(first!, 'h').exponentialHistogram.dataPoints[0].timeUnixNano),
+    );
   });
 
   it('retries 503 and counts rejected points of a partial success', async () => {
     server = await startCaptureServer('/v1/metrics');
-    const response = ExportMetricsServiceResponse as unknown as { encode(m: unknown): { finish(): Uint8Array }; fromObject(o: unknown): unknown };
-    const partial = response.encode(response.fromObject({ partialSuccess: { rejectedDataPoints: 1, errorMessage: 'too old' } })).finish();
+    const response = ExportMetricsServiceResponse as unknown as {
+      encode(m: unknown): { finish(): Uint8Array };
+      fromObject(o: unknown): unknown;
+    };
+    const partial = response
+      .encode(response.fromObject({ partialSuccess: { rejectedDataPoints: 1, errorMessage: 'too old' } }))
+      .finish();
     expect(readPartialSuccessRejected(partial)).toBe(1);
     server.respond(503, { status: 200, body: partial });
     const metrics = createMetricsCollector();
@@ -118,8 +160,12 @@ describe('OtlpMetricExporter with a real collector', () => {
     await e.forceFlush();
     expect(server.requests).toHaveLength(1);
     expect(() => createOtlpMetricExporter({ url: server!.url, protocol: 'grpc' as never })).toThrow(InvalidConfigError);
-    expect(() => createOtlpMetricExporter({ url: server!.url, temporality: 'sometimes' as never })).toThrow(InvalidConfigError);
-    expect(() => createOtlpMetricExporter({ url: server!.url, resourceAttributes: { a: {} as never } })).toThrow(InvalidConfigError);
+    expect(() => createOtlpMetricExporter({ url: server!.url, temporality: 'sometimes' as never })).toThrow(
+      InvalidConfigError,
+    );
+    expect(() => createOtlpMetricExporter({ url: server!.url, resourceAttributes: { a: {} as never } })).toThrow(
+      InvalidConfigError,
+    );
     expect(() => e.attach({} as never)).toThrow(InvalidConfigError);
   });
 });

@@ -31,7 +31,8 @@ export interface OtlpMetricExporterConfig extends PushExporterConfig {
 const RETRYABLE = new Set([429, 502, 503, 504]);
 
 function validAttribute(v: unknown): v is OtlpAttributeValue {
-  const scalar = (x: unknown) => typeof x === 'string' || typeof x === 'boolean' || (typeof x === 'number' && Number.isFinite(x));
+  const scalar = (x: unknown) =>
+    typeof x === 'string' || typeof x === 'boolean' || (typeof x === 'number' && Number.isFinite(x));
   return scalar(v) || (Array.isArray(v) && v.every(scalar));
 }
 
@@ -51,19 +52,32 @@ export class OtlpMetricExporter extends PushExporter {
   private readonly delta: DeltaTracker | undefined;
 
   constructor(config: OtlpMetricExporterConfig) {
-    super(config, { intervalMs: 60_000, maxQueueSize: 100_000, maxRetries: 5, initialBackoffMs: 1000, maxBackoffMs: 30_000 });
+    super(config, {
+      intervalMs: 60_000,
+      maxQueueSize: 100_000,
+      maxRetries: 5,
+      initialBackoffMs: 1000,
+      maxBackoffMs: 30_000,
+    });
     const protocol = config.protocol ?? 'http/protobuf';
-    if (protocol !== 'http/protobuf' && protocol !== 'http/json') throw new InvalidConfigError(`protocol must be 'http/protobuf' or 'http/json', got ${describeValue(protocol)}`);
+    if (protocol !== 'http/protobuf' && protocol !== 'http/json')
+      throw new InvalidConfigError(`protocol must be 'http/protobuf' or 'http/json', got ${describeValue(protocol)}`);
     const temporality = config.temporality ?? 'cumulative';
-    if (temporality !== 'cumulative' && temporality !== 'delta') throw new InvalidConfigError(`temporality must be 'cumulative' or 'delta', got ${describeValue(temporality)}`);
+    if (temporality !== 'cumulative' && temporality !== 'delta')
+      throw new InvalidConfigError(`temporality must be 'cumulative' or 'delta', got ${describeValue(temporality)}`);
     const histogram = config.histogram ?? 'exponential';
-    if (histogram !== 'exponential' && histogram !== 'explicit') throw new InvalidConfigError(`histogram must be 'exponential' or 'explicit', got ${describeValue(histogram)}`);
+    if (histogram !== 'exponential' && histogram !== 'explicit')
+      throw new InvalidConfigError(`histogram must be 'exponential' or 'explicit', got ${describeValue(histogram)}`);
     const resource: Record<string, OtlpAttributeValue> = Object.create(null) as Record<string, OtlpAttributeValue>;
     const serviceName = config.serviceName ?? 'unknown_service:node';
-    if (typeof serviceName !== 'string' || serviceName === '') throw new InvalidConfigError('serviceName must be a non-empty string');
+    if (typeof serviceName !== 'string' || serviceName === '')
+      throw new InvalidConfigError('serviceName must be a non-empty string');
     resource['service.name'] = serviceName;
     for (const [key, value] of Object.entries(config.resourceAttributes ?? {})) {
-      if (!validAttribute(value)) throw new InvalidConfigError(`resource attribute ${describeValue(key)} must be a string, finite number, boolean or an array of them`);
+      if (!validAttribute(value))
+        throw new InvalidConfigError(
+          `resource attribute ${describeValue(key)} must be a string, finite number, boolean or an array of them`,
+        );
       if (key === 'service.name' && config.serviceName !== undefined) continue;
       resource[key] = value;
     }
@@ -79,12 +93,18 @@ export class OtlpMetricExporter extends PushExporter {
     const data = this.delta ? this.delta.apply(collected) : collected;
     const points = countPoints(data);
     if (points === 0) return [];
-    const body = this.protocol === 'http/protobuf' ? encodeMetricsProto(data, this.encoding) : encodeMetricsJson(data, this.encoding);
+    const body =
+      this.protocol === 'http/protobuf'
+        ? encodeMetricsProto(data, this.encoding)
+        : encodeMetricsJson(data, this.encoding);
     return [{ body, points }];
   }
 
   protected contentHeaders(): Record<string, string> {
-    return { 'content-type': this.protocol === 'http/protobuf' ? 'application/x-protobuf' : 'application/json', 'user-agent': 'obs-metrics-otlp/0.0.0' };
+    return {
+      'content-type': this.protocol === 'http/protobuf' ? 'application/x-protobuf' : 'application/json',
+      'user-agent': 'obs-metrics-otlp/0.0.0',
+    };
   }
 
   protected isRetryable(status: number): boolean {
@@ -96,7 +116,9 @@ export class OtlpMetricExporter extends PushExporter {
     if (result.body.length === 0) return 0;
     if (this.protocol === 'http/json') {
       try {
-        const parsed = JSON.parse(result.body.toString('utf8')) as { partialSuccess?: { rejectedDataPoints?: unknown } };
+        const parsed = JSON.parse(result.body.toString('utf8')) as {
+          partialSuccess?: { rejectedDataPoints?: unknown };
+        };
         const n = Number(parsed?.partialSuccess?.rejectedDataPoints ?? 0);
         return Number.isSafeInteger(n) && n > 0 ? n : 0;
       } catch {

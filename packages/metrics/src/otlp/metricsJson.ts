@@ -9,7 +9,12 @@ import { OTLP_METRICS_SCOPE, TEMPORALITY, type ExportSeries, type OtlpMetricsEnc
  * 64-bit integers (timestamps, counts) as decimal strings, enums as numbers.
  */
 
-type AnyValue = { stringValue: string } | { boolValue: boolean } | { intValue: string } | { doubleValue: number } | { arrayValue: { values: AnyValue[] } };
+type AnyValue =
+  | { stringValue: string }
+  | { boolValue: boolean }
+  | { intValue: string }
+  | { doubleValue: number }
+  | { arrayValue: { values: AnyValue[] } };
 interface KeyValue {
   key: string;
   value: AnyValue;
@@ -43,7 +48,9 @@ function attributes(labels: Readonly<Record<string, string>>): KeyValue[] {
 /** A Buckets object; empty stores are left out, as the protobuf encoding leaves them out. */
 function buckets(store: CollectedHistogram['positive']): { offset?: number; bucketCounts: string[] } | undefined {
   if (store.counts.length === 0) return undefined;
-  return store.offset === 0 ? { bucketCounts: store.counts.map(String) } : { offset: store.offset, bucketCounts: store.counts.map(String) };
+  return store.offset === 0
+    ? { bucketCounts: store.counts.map(String) }
+    : { offset: store.offset, bucketCounts: store.counts.map(String) };
 }
 
 function minMax(h: CollectedHistogram): { min?: number; max?: number } {
@@ -61,7 +68,12 @@ function metric(fam: CollectedFamily, time: number, enc: OtlpMetricsEncoding): R
   const numberPoints = () =>
     series
       .filter((s) => s.value !== undefined)
-      .map((s) => ({ attributes: attributes(s.labels), startTimeUnixNano: msToNanoString(s.startTimestamp ?? start), timeUnixNano, asDouble: s.value }));
+      .map((s) => ({
+        attributes: attributes(s.labels),
+        startTimeUnixNano: msToNanoString(s.startTimestamp ?? start),
+        timeUnixNano,
+        asDouble: s.value,
+      }));
   if (fam.type === MetricType.COUNTER) {
     out.sum = { dataPoints: numberPoints(), aggregationTemporality: temporality, isMonotonic: true };
   } else if (fam.type === MetricType.GAUGE) {
@@ -80,7 +92,9 @@ function metric(fam: CollectedFamily, time: number, enc: OtlpMetricsEncoding): R
             timeUnixNano,
             count: String(h.count),
             sum: h.sum,
-            bucketCounts: Array.from({ length: bounds.length + 1 }, (_, j) => String(s.bucketCounts?.[j] ?? (j === bounds.length ? h.count : 0))),
+            bucketCounts: Array.from({ length: bounds.length + 1 }, (_, j) =>
+              String(s.bucketCounts?.[j] ?? (j === bounds.length ? h.count : 0)),
+            ),
             explicitBounds: [...bounds],
             ...minMax(h),
           };
@@ -116,7 +130,9 @@ export function toOtlpMetricsJson(collected: CollectedMetrics, enc: OtlpMetricsE
   return {
     resourceMetrics: [
       {
-        resource: { attributes: Object.keys(enc.resource).map((key) => ({ key, value: anyValue(enc.resource[key]!) })) },
+        resource: {
+          attributes: Object.keys(enc.resource).map((key) => ({ key, value: anyValue(enc.resource[key]!) })),
+        },
         scopeMetrics: [
           {
             scope: { name: OTLP_METRICS_SCOPE.name, version: OTLP_METRICS_SCOPE.version },

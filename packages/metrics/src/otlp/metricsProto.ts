@@ -43,7 +43,9 @@ function writeNumberPoints(w: ProtoWriter, fam: CollectedFamily, start: number, 
     if (s.value === undefined) continue;
     const at = w.forkField(1);
     writeAttributes(w, 7, s.labels);
-    w.fixed64NanosField(2, s.startTimestamp ?? start).fixed64NanosField(3, time).doubleField(4, s.value);
+    w.fixed64NanosField(2, s.startTimestamp ?? start)
+      .fixed64NanosField(3, time)
+      .doubleField(4, s.value);
     w.join(at);
   }
 }
@@ -55,7 +57,12 @@ function writeExponentialPoints(w: ProtoWriter, fam: CollectedFamily, start: num
     const at = w.forkField(1);
     writeAttributes(w, 1, s.labels);
     w.fixed64NanosField(2, s.startTimestamp ?? start).fixed64NanosField(3, time);
-    w.tag(4, 1).fixed64Number(h.count).doubleField(5, h.sum).sint64Field(6, h.scale).tag(7, 1).fixed64Number(h.zeroCount);
+    w.tag(4, 1)
+      .fixed64Number(h.count)
+      .doubleField(5, h.sum)
+      .sint64Field(6, h.scale)
+      .tag(7, 1)
+      .fixed64Number(h.zeroCount);
     writeBuckets(w, 8, h.positive);
     writeBuckets(w, 9, h.negative);
     if (h.min !== null) w.doubleField(12, h.min);
@@ -122,7 +129,11 @@ function writeMetric(w: ProtoWriter, fam: CollectedFamily, time: number, enc: Ot
 const shared = new ProtoWriter(256 * 1024);
 
 /** Encodes collected metrics as an OTLP protobuf `ExportMetricsServiceRequest`. */
-export function encodeMetricsProto(collected: CollectedMetrics, enc: OtlpMetricsEncoding, writer: ProtoWriter = shared): Uint8Array {
+export function encodeMetricsProto(
+  collected: CollectedMetrics,
+  enc: OtlpMetricsEncoding,
+  writer: ProtoWriter = shared,
+): Uint8Array {
   const w = writer.reset();
   const rm = w.forkField(1);
   writeOtlpResource(w, 1, enc.resource);
@@ -143,6 +154,7 @@ export function hasPoints(fam: CollectedFamily): boolean {
 /** Data points in a collection (what the queue bound counts). */
 export function countPoints(collected: CollectedMetrics): number {
   let n = 0;
-  for (const fam of collected.families) for (const s of fam.series) if (s.value !== undefined || s.histogram !== undefined) n++;
+  for (const fam of collected.families)
+    for (const s of fam.series) if (s.value !== undefined || s.histogram !== undefined) n++;
   return n;
 }

@@ -6,13 +6,17 @@ const fixture = fileURLToPath(new URL('./testing/clusterFixture.ts', import.meta
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 
 function runCluster(mode: 'ours' | 'mixed'): { first: string; afterExit: string; none: string } {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', fixture, mode], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', fixture, mode], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   if (result.status !== 0) throw new Error(`cluster fixture failed (${result.status}): ${result.stderr}`);
   return JSON.parse(result.stdout) as { first: string; afterExit: string; none: string };
 }
 
 describe('AggregatorRegistry with real node:cluster workers', () => {
-  it('aggregates the workers by each metric\'s aggregator; an exited worker is not waited for', () => {
+  it("aggregates the workers by each metric's aggregator; an exited worker is not waited for", () => {
     const { first, afterExit, none } = runCluster('ours');
     expect(first).toContain('requests_total{route="/"} 21\n');
     expect(first).toContain('connections 15\n');

@@ -1,6 +1,13 @@
 import cluster from 'node:cluster';
 import { aggregators, type Aggregator } from './aggregators';
-import { PROMETHEUS_CONTENT_TYPE, Registry, globalRegistry, type MetricObjectJSON, type PrometheusContentType, type RegistryContentType } from './Registry';
+import {
+  PROMETHEUS_CONTENT_TYPE,
+  Registry,
+  globalRegistry,
+  type MetricObjectJSON,
+  type PrometheusContentType,
+  type RegistryContentType,
+} from './Registry';
 
 // prom-client's message types: a primary using this module can aggregate workers that run prom-client, and back.
 const GET_METRICS_REQ = 'prom-client:getMetricsReq';
@@ -63,11 +70,17 @@ function listen(): void {
     });
   } else if (cluster.isWorker) {
     process.on('message', (message: unknown) => {
-      if (typeof message !== 'object' || message === null || (message as { type?: unknown }).type !== GET_METRICS_REQ) return;
+      if (typeof message !== 'object' || message === null || (message as { type?: unknown }).type !== GET_METRICS_REQ)
+        return;
       const requestId = (message as { requestId: number }).requestId;
       Promise.all(registries.map((r) => r.getMetricsAsJSON())).then(
         (metrics) => process.send?.({ type: GET_METRICS_RES, requestId, metrics }),
-        (error: unknown) => process.send?.({ type: GET_METRICS_RES, requestId, error: error instanceof Error ? error.message : String(error) }),
+        (error: unknown) =>
+          process.send?.({
+            type: GET_METRICS_RES,
+            requestId,
+            error: error instanceof Error ? error.message : String(error),
+          }),
       );
     });
   }

@@ -1,6 +1,15 @@
 import type { CounterHandle } from '../handles';
 import type { MetricsCollector } from '../MetricsCollector';
-import { braces, constantDefaults, createExemplar, defaultsFor, exemplarText, valueText, type Exemplar, type RenderContext } from './internal/format';
+import {
+  braces,
+  constantDefaults,
+  createExemplar,
+  defaultsFor,
+  exemplarText,
+  valueText,
+  type Exemplar,
+  type RenderContext,
+} from './internal/format';
 import type { SeriesEntry } from './internal/SeriesTable';
 import {
   Metric,
@@ -74,13 +83,18 @@ export class Counter<T extends string = string> extends Metric<T, CounterEntry> 
     }
   }
 
-  private incWithExemplar({ labels = EMPTY as LabelValues<T>, value = 1, exemplarLabels }: IncreaseDataWithExemplar<T>): void {
+  private incWithExemplar({
+    labels = EMPTY as LabelValues<T>,
+    value = 1,
+    exemplarLabels,
+  }: IncreaseDataWithExemplar<T>): void {
     const entry = this.entryFor(labels);
     const amount = checkIncrement(value);
     if (entry === undefined) return;
     entry.handle.inc(amount);
     entry.touched = true;
-    if (exemplarLabels !== undefined && Object.keys(exemplarLabels).length > 0) entry.exemplar = createExemplar(exemplarLabels, amount || 1);
+    if (exemplarLabels !== undefined && Object.keys(exemplarLabels).length > 0)
+      entry.exemplar = createExemplar(exemplarLabels, amount || 1);
   }
 
   labels(...values: string[]): Counter.Internal;
@@ -118,7 +132,10 @@ export class Counter<T extends string = string> extends Metric<T, CounterEntry> 
     const values: MetricValue<T>[] = [];
     for (const entry of this.table.entries()) {
       if (!entry.touched) continue;
-      const value: MetricValue<T> & { exemplar?: Exemplar } = { value: entry.handle.value, labels: { ...entry.labels } as LabelValues<T> };
+      const value: MetricValue<T> & { exemplar?: Exemplar } = {
+        value: entry.handle.value,
+        labels: { ...entry.labels } as LabelValues<T>,
+      };
       if (entry.exemplar) value.exemplar = entry.exemplar;
       values.push(value);
     }
@@ -142,7 +159,16 @@ export class Counter<T extends string = string> extends Metric<T, CounterEntry> 
   }
 
   protected createEntry(labels: Record<string, unknown>, key: string, text: string): CounterEntry {
-    return { labels, key, text, removed: false, touched: false, handle: this.store.counter(STORE_NAME, stringLabels(labels)), exemplar: undefined, child: undefined };
+    return {
+      labels,
+      key,
+      text,
+      removed: false,
+      touched: false,
+      handle: this.store.counter(STORE_NAME, stringLabels(labels)),
+      exemplar: undefined,
+      child: undefined,
+    };
   }
 }
 

@@ -41,7 +41,6 @@ function write(entry: GaugeEntry, value: number): void {
   entry.touched = true;
 }
 
-
 /** A prom-client `Gauge` whose values live in an @obs MetricsCollector. */
 export class Gauge<T extends string = string> extends Metric<T, GaugeEntry> {
   readonly type = 'gauge' as const;
@@ -169,13 +168,27 @@ export class Gauge<T extends string = string> extends Metric<T, GaugeEntry> {
     const constant = constantDefaults(ctx.defaults, this.labelNames);
     for (const entry of this.table.entries()) {
       if (!entry.touched) continue;
-      lines.push(this.name + braces(entry.text, constant ?? defaultsFor(ctx.defaults, entry.labels)) + ' ' + valueText(valueOf(entry), ctx.openMetrics));
+      lines.push(
+        this.name +
+          braces(entry.text, constant ?? defaultsFor(ctx.defaults, entry.labels)) +
+          ' ' +
+          valueText(valueOf(entry), ctx.openMetrics),
+      );
     }
     return lines.join('\n');
   }
 
   protected createEntry(labels: Record<string, unknown>, key: string, text: string): GaugeEntry {
-    return { labels, key, text, removed: false, touched: false, handle: this.store.gauge(STORE_NAME, stringLabels(labels)), special: undefined, child: undefined };
+    return {
+      labels,
+      key,
+      text,
+      removed: false,
+      touched: false,
+      handle: this.store.gauge(STORE_NAME, stringLabels(labels)),
+      special: undefined,
+      child: undefined,
+    };
   }
 
   private add(labelsOrValue: LabelValues<T> | number | undefined, value: number | undefined, sign: 1 | -1): void {

@@ -1,7 +1,16 @@
 import type { HistogramHandle } from '../handles';
 import { HistogramSeries } from '../internal/Series';
 import type { MetricsCollector } from '../MetricsCollector';
-import { braces, constantDefaults, createExemplar, defaultsFor, exemplarText, valueText, type Exemplar, type RenderContext } from './internal/format';
+import {
+  braces,
+  constantDefaults,
+  createExemplar,
+  defaultsFor,
+  exemplarText,
+  valueText,
+  type Exemplar,
+  type RenderContext,
+} from './internal/format';
 import type { SeriesEntry } from './internal/SeriesTable';
 import {
   Metric,
@@ -17,7 +26,9 @@ import {
 import { now, secondsSince } from './internal/stopwatch';
 import { invalidValueError, isObject } from './validation';
 
-export const DEFAULT_BUCKETS: readonly number[] = Object.freeze([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
+export const DEFAULT_BUCKETS: readonly number[] = Object.freeze([
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+]);
 
 export interface HistogramConfiguration<T extends string> extends MetricConfiguration<T> {
   buckets?: number[];
@@ -89,7 +100,10 @@ export class Histogram<T extends string = string> extends Metric<T, HistogramEnt
   }
 
   /** Starts a timer; the returned function observes the elapsed seconds (and returns them). */
-  startTimer(labels?: LabelValues<T>, exemplarLabels?: LabelValues<T>): (labels?: LabelValues<T>, exemplarLabels?: LabelValues<T>) => number {
+  startTimer(
+    labels?: LabelValues<T>,
+    exemplarLabels?: LabelValues<T>,
+  ): (labels?: LabelValues<T>, exemplarLabels?: LabelValues<T>) => number {
     const start = now();
     return (endLabels?: LabelValues<T>, endExemplarLabels?: LabelValues<T>) => {
       const seconds = secondsSince(start);
@@ -158,10 +172,23 @@ export class Histogram<T extends string = string> extends Metric<T, HistogramEnt
       for (let i = 0; i < counts.length; i++) {
         cumulative += counts[i]!;
         const le = i < this.buckets.length ? this.buckets[i]! : '+Inf';
-        values.push({ value: cumulative, metricName: bucketName, exemplar: entry.exemplars?.[i] ?? null, labels: { le, ...entry.labels } } as MetricValueWithName<T>);
+        values.push({
+          value: cumulative,
+          metricName: bucketName,
+          exemplar: entry.exemplars?.[i] ?? null,
+          labels: { le, ...entry.labels },
+        } as MetricValueWithName<T>);
       }
-      values.push({ value: entry.series.sketch.sum, metricName: `${this.name}_sum`, labels: { ...entry.labels } as LabelValues<T> });
-      values.push({ value: entry.series.sketch.count, metricName: `${this.name}_count`, labels: { ...entry.labels } as LabelValues<T> });
+      values.push({
+        value: entry.series.sketch.sum,
+        metricName: `${this.name}_sum`,
+        labels: { ...entry.labels } as LabelValues<T>,
+      });
+      values.push({
+        value: entry.series.sketch.count,
+        metricName: `${this.name}_count`,
+        labels: { ...entry.labels } as LabelValues<T>,
+      });
     }
     return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
   }
@@ -198,7 +225,17 @@ export class Histogram<T extends string = string> extends Metric<T, HistogramEnt
     const normalized = stringLabels(labels);
     const handle = this.store.histogram(STORE_NAME, normalized);
     const series = this.store.getMetric(STORE_NAME, normalized) as HistogramSeries;
-    return { labels, key, text, removed: false, touched: false, handle, series, exemplars: undefined, child: undefined };
+    return {
+      labels,
+      key,
+      text,
+      removed: false,
+      touched: false,
+      handle,
+      series,
+      exemplars: undefined,
+      child: undefined,
+    };
   }
 
   private record(labels: object, value: unknown, exemplarLabels: Record<string, unknown> | undefined): void {
@@ -209,7 +246,10 @@ export class Histogram<T extends string = string> extends Metric<T, HistogramEnt
     entry.touched = true;
     if (exemplarLabels !== undefined && Object.keys(exemplarLabels).length > 0) {
       const slot = this.bucketSlot(v);
-      (entry.exemplars ??= new Array<Exemplar | null>(this.buckets.length + 1).fill(null))[slot] = createExemplar(exemplarLabels, v);
+      (entry.exemplars ??= new Array<Exemplar | null>(this.buckets.length + 1).fill(null))[slot] = createExemplar(
+        exemplarLabels,
+        v,
+      );
     }
   }
 

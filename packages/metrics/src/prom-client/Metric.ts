@@ -2,7 +2,13 @@ import { MetricsCollector } from '../MetricsCollector';
 import type { Aggregator } from './aggregators';
 import { escapeText, type RenderContext } from './internal/format';
 import { SeriesTable, type SeriesEntry } from './internal/SeriesTable';
-import { globalRegistry, type OpenMetricsContentType, type PrometheusContentType, type Registry, OPENMETRICS_CONTENT_TYPE } from './Registry';
+import {
+  globalRegistry,
+  type OpenMetricsContentType,
+  type PrometheusContentType,
+  type Registry,
+  OPENMETRICS_CONTENT_TYPE,
+} from './Registry';
 import { isObject, labelCountError, unknownLabelError, validateLabelNames, validateMetricName } from './validation';
 
 /** Label values by label name; numbers are accepted as prom-client does. */
@@ -106,7 +112,8 @@ export abstract class Metric<T extends string, E extends SeriesEntry> {
     if (typeof name !== 'string' || !validateMetricName(name)) throw new Error('Invalid metric name');
     if (!Array.isArray(labelNames) || !validateLabelNames(labelNames)) throw new Error('Invalid label name');
     if (collect && typeof collect !== 'function') throw new Error('Optional "collect" parameter must be a function');
-    if (reserved !== undefined && labelNames.includes(reserved as T)) throw new Error(`${reserved} is a reserved label keyword`);
+    if (reserved !== undefined && labelNames.includes(reserved as T))
+      throw new Error(`${reserved} is a reserved label keyword`);
     const maxSeries = config.maxSeries ?? DEFAULT_MAX_SERIES;
     if (!Number.isSafeInteger(maxSeries) || maxSeries < 1) throw new TypeError('maxSeries must be a positive integer');
     this.name = name;
@@ -118,7 +125,9 @@ export abstract class Metric<T extends string, E extends SeriesEntry> {
     this.registers = config.registers ? [...config.registers] : [globalRegistry];
     this.labelSet = Object.create(null) as Record<string, true>;
     for (const label of this.labelNames) this.labelSet[label] = true;
-    this.table = new SeriesTable<E>(this.labelNames, maxSeries, (labels, key, text) => this.createEntry(labels, key, text));
+    this.table = new SeriesTable<E>(this.labelNames, maxSeries, (labels, key, text) =>
+      this.createEntry(labels, key, text),
+    );
   }
 
   /** Registers with `registers` (called by subclasses once they are fully built, as prom-client does after reset()). */

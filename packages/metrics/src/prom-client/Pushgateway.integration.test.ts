@@ -13,7 +13,11 @@ describe.skipIf(!pushgateway)('Pushgateway against a real prometheus-pushgateway
   beforeAll(async () => {
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    server = await startServer(pushgateway!, [`--web.listen-address=127.0.0.1:${port}`, '--persistence.file=', '--log.level=warn'], `${url}/-/ready`);
+    server = await startServer(
+      pushgateway!,
+      [`--web.listen-address=127.0.0.1:${port}`, '--persistence.file=', '--log.level=warn'],
+      `${url}/-/ready`,
+    );
   });
 
   afterAll(async () => {
@@ -28,7 +32,12 @@ describe.skipIf(!pushgateway)('Pushgateway against a real prometheus-pushgateway
     const registry = new client.Registry();
     const counter = new client.Counter({ name, help: 'Jobs done.', labelNames: ['queue'], registers: [registry] });
     counter.inc({ queue: 'q1' }, value);
-    new client.Histogram({ name: 'batch_duration_seconds', help: 'Duration.', buckets: [1, 5], registers: [registry] }).observe(2);
+    new client.Histogram({
+      name: 'batch_duration_seconds',
+      help: 'Duration.',
+      buckets: [1, 5],
+      registers: [registry],
+    }).observe(2);
     return registry;
   }
 
@@ -41,12 +50,18 @@ describe.skipIf(!pushgateway)('Pushgateway against a real prometheus-pushgateway
     expect(text).toMatch(/batch_jobs_total\{instance="host\/1",job="nightly",queue="q1",region="eu"\} 3/);
     expect(text).toMatch(/batch_duration_seconds_bucket\{instance="host\/1",job="nightly",region="eu",le="5"\} 1/);
 
-    await new client.Pushgateway(url, {}, registryWith(1, 'other_total')).pushAdd({ jobName: 'nightly', groupings: { instance: 'host/1', region: 'eu' } });
+    await new client.Pushgateway(url, {}, registryWith(1, 'other_total')).pushAdd({
+      jobName: 'nightly',
+      groupings: { instance: 'host/1', region: 'eu' },
+    });
     text = await scrape();
     expect(text).toMatch(/batch_jobs_total\{[^}]*job="nightly"[^}]*\} 3/);
     expect(text).toMatch(/other_total\{[^}]*job="nightly"[^}]*\} 1/);
 
-    await new client.Pushgateway(url, {}, registryWith(7, 'other_total')).push({ jobName: 'nightly', groupings: { instance: 'host/1', region: 'eu' } });
+    await new client.Pushgateway(url, {}, registryWith(7, 'other_total')).push({
+      jobName: 'nightly',
+      groupings: { instance: 'host/1', region: 'eu' },
+    });
     text = await scrape();
     expect(text).not.toMatch(/batch_jobs_total\{[^}]*job="nightly"/);
     expect(text).toMatch(/other_total\{[^}]*job="nightly"[^}]*\} 7/);
@@ -95,7 +110,11 @@ describe('Pushgateway request details (a local HTTP server records the requests)
     try {
       const registry = new client.Registry();
       new client.Gauge({ name: 'g', help: 'g', registers: [registry] }).set(2);
-      const gateway = new client.Pushgateway(`http://127.0.0.1:${port}/prefix/`, { auth: 'user:pass', headers: { 'X-Test': '1', 'Content-Encoding': 'gzip' } }, registry);
+      const gateway = new client.Pushgateway(
+        `http://127.0.0.1:${port}/prefix/`,
+        { auth: 'user:pass', headers: { 'X-Test': '1', 'Content-Encoding': 'gzip' } },
+        registry,
+      );
       await gateway.pushAdd({ jobName: 'j b', groupings: { a: 'x/y' } });
       await gateway.delete({ jobName: 'j b' });
       expect(seen[0]!.method).toBe('POST');

@@ -58,7 +58,9 @@ export class Pushgateway<T extends RegistryContentType = RegistryContentType> {
     if (this.requireJobName && !params.jobName) throw new Error('Missing jobName parameter');
     const target = this.target(params);
     const transport = target.protocol === 'https:' ? https : http;
-    const headers: http.OutgoingHttpHeaders = { ...(this.requestOptions.headers as http.OutgoingHttpHeaders | undefined) };
+    const headers: http.OutgoingHttpHeaders = {
+      ...(this.requestOptions.headers as http.OutgoingHttpHeaders | undefined),
+    };
     const gzip = headerValue(headers, 'content-encoding') === 'gzip';
     if (method === 'DELETE') deleteHeader(headers, 'content-encoding');
     return new Promise<PushgatewayResult>((resolve, reject) => {
@@ -107,7 +109,8 @@ export class Pushgateway<T extends RegistryContentType = RegistryContentType> {
  * as they are and the gateway rejects them.
  */
 function pathPart(label: string, value: string): string {
-  if (value === '' || value.includes('/')) return `/${encodeURIComponent(label)}@base64/${Buffer.from(value).toString('base64url') || '='}`;
+  if (value === '' || value.includes('/'))
+    return `/${encodeURIComponent(label)}@base64/${Buffer.from(value).toString('base64url') || '='}`;
   return `/${encodeURIComponent(label)}/${encodeURIComponent(value)}`;
 }
 

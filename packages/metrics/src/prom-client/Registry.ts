@@ -1,4 +1,12 @@
-import { braces, escapeText, exemplarText, labelPairs, valueText, type Exemplar, type RenderContext } from './internal/format';
+import {
+  braces,
+  escapeText,
+  exemplarText,
+  labelPairs,
+  valueText,
+  type Exemplar,
+  type RenderContext,
+} from './internal/format';
 import type { Aggregator } from './aggregators';
 import type { MetricObjectWithValues } from './Metric';
 import type { Counter } from './Counter';
@@ -140,7 +148,8 @@ export class Registry<BoundRegistryContentType extends RegistryContentType = Pro
   getSingleMetricAsString(name: string): Promise<string> {
     const metric = this.metricsByName.get(name);
     // prom-client rejects here too (it reads properties of undefined).
-    if (metric === undefined) return Promise.reject(new TypeError(`Cannot read properties of undefined (reading 'get')`));
+    if (metric === undefined)
+      return Promise.reject(new TypeError(`Cannot read properties of undefined (reading 'get')`));
     return this.metricText(metric);
   }
 
@@ -160,7 +169,8 @@ export class Registry<BoundRegistryContentType extends RegistryContentType = Pro
   static merge(registers: Registry<RegistryContentType>[]): Registry<RegistryContentType> {
     const type = registers[0]!.contentType;
     for (const registry of registers) {
-      if (registry.contentType !== type) throw new Error('Registers can only be merged if they have the same content type');
+      if (registry.contentType !== type)
+        throw new Error('Registers can only be merged if they have the same content type');
     }
     const merged = new Registry<RegistryContentType>(type);
     for (const registry of registers) for (const metric of registry.getMetricsAsArray()) merged.registerMetric(metric);
@@ -185,7 +195,9 @@ export class Registry<BoundRegistryContentType extends RegistryContentType = Pro
       return collecting === undefined ? metric.renderText(ctx) : collecting.then(() => metric.renderText!(ctx));
     }
     const obj = metric.get();
-    return obj instanceof Promise ? obj.then((o) => renderObject(o, ctx)) : renderObject(obj as MetricObjectWithValues<RegistryValue>, ctx);
+    return obj instanceof Promise
+      ? obj.then((o) => renderObject(o, ctx))
+      : renderObject(obj as MetricObjectWithValues<RegistryValue>, ctx);
   }
 }
 
@@ -201,7 +213,11 @@ export function renderObject(metric: MetricObjectWithValues<RegistryValue>, ctx:
     let labels: Record<string, unknown> = value.labels ?? {};
     const shared = value.sharedLabels ?? {};
     if (ctx.defaults !== undefined) labels = { ...labels, ...ctx.defaults, ...labels };
-    let line = sample + braces(labelPairs(labels, shared).join(','), labelPairs(shared).join(',')) + ' ' + valueText(value.value, openMetrics);
+    let line =
+      sample +
+      braces(labelPairs(labels, shared).join(','), labelPairs(shared).join(',')) +
+      ' ' +
+      valueText(value.value, openMetrics);
     if (openMetrics && value.exemplar) line += exemplarText(value.exemplar);
     lines.push(line);
   }

@@ -18,7 +18,8 @@ describe('Summary sliding window (maxAgeSeconds, ageBuckets) on the sketch', () 
   it('drops values older than the window and keeps sum and count cumulative, as prom-client does', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(0);
-    const make = (c: typeof ours) => new c.Summary({ name: 's', help: 'h', percentiles: [0.5], maxAgeSeconds: 10, ageBuckets: 2, registers: [] });
+    const make = (c: typeof ours) =>
+      new c.Summary({ name: 's', help: 'h', percentiles: [0.5], maxAgeSeconds: 10, ageBuckets: 2, registers: [] });
     const both = [make(ours), make(theirs)];
     for (const s of both) s.observe(100);
     vi.setSystemTime(6_000);
@@ -59,7 +60,15 @@ describe('Summary sliding window (maxAgeSeconds, ageBuckets) on the sketch', () 
   it('pruneAgedBuckets removes label sets whose window is empty', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(0);
-    const s = new ours.Summary({ name: 'p', help: 'h', labelNames: ['k'], maxAgeSeconds: 4, ageBuckets: 2, pruneAgedBuckets: true, registers: [] });
+    const s = new ours.Summary({
+      name: 'p',
+      help: 'h',
+      labelNames: ['k'],
+      maxAgeSeconds: 4,
+      ageBuckets: 2,
+      pruneAgedBuckets: true,
+      registers: [],
+    });
     s.observe({ k: 'old' }, 1);
     vi.setSystemTime(10_000);
     s.observe({ k: 'new' }, 2);

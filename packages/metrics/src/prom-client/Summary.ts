@@ -1,7 +1,14 @@
 import { SlidingWindowSketch } from '../sketch/SlidingWindowSketch';
 import { braces, constantDefaults, defaultsFor, valueText, type RenderContext } from './internal/format';
 import type { SeriesEntry } from './internal/SeriesTable';
-import { Metric, type CollectFunction, type LabelValues, type MetricConfiguration, type MetricObjectWithValues, type MetricValueWithName } from './Metric';
+import {
+  Metric,
+  type CollectFunction,
+  type LabelValues,
+  type MetricConfiguration,
+  type MetricObjectWithValues,
+  type MetricValueWithName,
+} from './Metric';
 import { now, secondsSince } from './internal/stopwatch';
 import { invalidValueError } from './validation';
 
@@ -119,9 +126,15 @@ export class Summary<T extends string = string> extends Metric<T, SummaryEntry> 
     const values: MetricValueWithName<T>[] = [];
     for (const entry of this.liveEntries()) {
       const qs = entry.window.quantiles(this.percentiles);
-      this.percentiles.forEach((quantile, i) => values.push({ labels: { quantile, ...entry.labels } as LabelValues<T>, value: qs[i] || 0 }));
+      this.percentiles.forEach((quantile, i) =>
+        values.push({ labels: { quantile, ...entry.labels } as LabelValues<T>, value: qs[i] || 0 }),
+      );
       values.push({ metricName: `${this.name}_sum`, labels: { ...entry.labels } as LabelValues<T>, value: entry.sum });
-      values.push({ metricName: `${this.name}_count`, labels: { ...entry.labels } as LabelValues<T>, value: entry.count });
+      values.push({
+        metricName: `${this.name}_count`,
+        labels: { ...entry.labels } as LabelValues<T>,
+        value: entry.count,
+      });
     }
     return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
   }
@@ -134,7 +147,8 @@ export class Summary<T extends string = string> extends Metric<T, SummaryEntry> 
     for (const entry of this.liveEntries()) {
       const defaults = constant ?? defaultsFor(ctx.defaults, entry.labels);
       const qs = entry.window.quantiles(this.percentiles);
-      for (let i = 0; i < qs.length; i++) lines.push(name + braces(this.quantileText[i]!, entry.text, defaults) + ' ' + valueText(qs[i] || 0));
+      for (let i = 0; i < qs.length; i++)
+        lines.push(name + braces(this.quantileText[i]!, entry.text, defaults) + ' ' + valueText(qs[i] || 0));
       const labels = braces(entry.text, defaults);
       lines.push(`${name}_sum${labels} ${valueText(entry.sum)}`, `${name}_count${labels} ${entry.count}`);
     }

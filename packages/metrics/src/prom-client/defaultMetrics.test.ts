@@ -36,7 +36,12 @@ describe('collectDefaultMetrics (prom-client API)', () => {
     expect(strip(a).map((m) => m.name)).toEqual(strip(b).map((m) => m.name));
     for (const [i, m] of a.entries()) {
       const p = b[i]!;
-      expect({ name: m.name, type: m.type, help: m.help, aggregator: m.aggregator }).toEqual({ name: p.name, type: p.type, help: p.help, aggregator: p.aggregator });
+      expect({ name: m.name, type: m.type, help: m.help, aggregator: m.aggregator }).toEqual({
+        name: p.name,
+        type: p.type,
+        help: p.help,
+        aggregator: p.aggregator,
+      });
       if (m.labelNames.length > 0 && p.labelNames.length > 0) expect(m.labelNames, m.name).toEqual(p.labelNames);
     }
     expect(ours.collectDefaultMetrics.metricsList).toEqual(theirs.collectDefaultMetrics.metricsList);
@@ -54,19 +59,24 @@ describe('collectDefaultMetrics (prom-client API)', () => {
       return register.metrics();
     })();
     expect(text).toMatch(/svc_process_cpu_seconds_total\{service="api"\} [\d.e-]+/);
-    expect(text).toMatch(/svc_nodejs_version_info\{version="v[\d.]+",major="\d+",minor="\d+",patch="\d+",service="api"\} 1/);
+    expect(text).toMatch(
+      /svc_nodejs_version_info\{version="v[\d.]+",major="\d+",minor="\d+",patch="\d+",service="api"\} 1/,
+    );
   });
 
   it('twice on one registry throws, as prom-client does', () => {
     const register = new ours.Registry();
     ours.collectDefaultMetrics({ register });
-    expect(() => ours.collectDefaultMetrics({ register })).toThrow('A metric with the name process_cpu_user_seconds_total has already been registered.');
+    expect(() => ours.collectDefaultMetrics({ register })).toThrow(
+      'A metric with the name process_cpu_user_seconds_total has already been registered.',
+    );
   });
 
   it('values are live: CPU grows, heap is positive', async () => {
     const register = new ours.Registry();
     ours.collectDefaultMetrics({ register });
-    const read = async (name: string) => (await register.getMetricsAsJSON()).find((m) => m.name === name)!.values[0]!.value;
+    const read = async (name: string) =>
+      (await register.getMetricsAsJSON()).find((m) => m.name === name)!.values[0]!.value;
     const cpu1 = await read('process_cpu_seconds_total');
     const until = performance.now() + 30;
     while (performance.now() < until) {

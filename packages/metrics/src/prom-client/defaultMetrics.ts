@@ -22,9 +22,18 @@ export interface DefaultMetricsCollectorConfiguration<T extends RegistryContentT
  * from a sliding-window sketch. Like prom-client, calling it twice on one registry throws
  * "already registered".
  */
-function collectDefaultMetricsImpl<T extends RegistryContentType>(config?: DefaultMetricsCollectorConfiguration<T> | null): void {
-  if (config !== null && config !== undefined && !isObject(config)) throw new TypeError('config must be null, undefined, or an object');
-  const { register, prefix = '', labels = {}, gcDurationBuckets, eventLoopMonitoringPrecision = 10 }: DefaultMetricsCollectorConfiguration<T> = config ?? {};
+function collectDefaultMetricsImpl<T extends RegistryContentType>(
+  config?: DefaultMetricsCollectorConfiguration<T> | null,
+): void {
+  if (config !== null && config !== undefined && !isObject(config))
+    throw new TypeError('config must be null, undefined, or an object');
+  const {
+    register,
+    prefix = '',
+    labels = {},
+    gcDurationBuckets,
+    eventLoopMonitoringPrecision = 10,
+  }: DefaultMetricsCollectorConfiguration<T> = config ?? {};
   const staticLabels = labels as Record<string, string | number>;
   const staticNames = Object.keys(staticLabels);
   const registers = register ? [register as unknown as Registry] : undefined;
@@ -32,7 +41,13 @@ function collectDefaultMetricsImpl<T extends RegistryContentType>(config?: Defau
   const reads = new RuntimeReads(sampler, false);
   for (const def of RUNTIME_METRICS) {
     if (def.extra || (def.linuxOnly && process.platform !== 'linux')) continue;
-    const common = { name: prefix + def.name, help: def.help, labelNames: [...def.labelNames, ...staticNames], aggregator: def.aggregator, registers };
+    const common = {
+      name: prefix + def.name,
+      help: def.help,
+      labelNames: [...def.labelNames, ...staticNames],
+      aggregator: def.aggregator,
+      registers,
+    };
     if (def.type === 'counter') {
       let last: number | undefined;
       new Counter({
@@ -80,6 +95,9 @@ function collectDefaultMetricsImpl<T extends RegistryContentType>(config?: Defau
   sampler.onGc((kind, seconds) => gc.observe({ kind, ...staticLabels }, seconds));
 }
 
-export const collectDefaultMetrics: typeof collectDefaultMetricsImpl & { metricsList: string[] } = Object.assign(collectDefaultMetricsImpl, {
-  metricsList: [...DEFAULT_METRICS_LIST],
-});
+export const collectDefaultMetrics: typeof collectDefaultMetricsImpl & { metricsList: string[] } = Object.assign(
+  collectDefaultMetricsImpl,
+  {
+    metricsList: [...DEFAULT_METRICS_LIST],
+  },
+);

@@ -27,16 +27,39 @@ describe.skipIf(!built)('the built entry loads with require() and import', () =>
   it('CommonJS: const client = require("@obs/metrics/prom-client")', () => {
     const out = run(['-e', script("const client = require('@obs/metrics/prom-client');")], 'cjs');
     expect(out.text).toBe('# HELP loaded_total h\n# TYPE loaded_total counter\nloaded_total{how="cjs"} 1\n');
-    for (const name of ['Counter', 'Gauge', 'Histogram', 'Summary', 'Registry', 'register', 'Pushgateway', 'AggregatorRegistry', 'collectDefaultMetrics', 'linearBuckets', 'exponentialBuckets', 'aggregators', 'validateMetricName', 'prometheusContentType', 'openMetricsContentType', 'contentType']) {
+    for (const name of [
+      'Counter',
+      'Gauge',
+      'Histogram',
+      'Summary',
+      'Registry',
+      'register',
+      'Pushgateway',
+      'AggregatorRegistry',
+      'collectDefaultMetrics',
+      'linearBuckets',
+      'exponentialBuckets',
+      'aggregators',
+      'validateMetricName',
+      'prometheusContentType',
+      'openMetricsContentType',
+      'contentType',
+    ]) {
       expect(out.keys).toContain(name);
     }
     expect(out.ct).toBe('text/plain; version=0.0.4; charset=utf-8');
   });
 
   it('ESM: default import and named imports', () => {
-    const named = run(['--input-type=module', '-e', script("import * as client from '@obs/metrics/prom-client';")], 'esm');
+    const named = run(
+      ['--input-type=module', '-e', script("import * as client from '@obs/metrics/prom-client';")],
+      'esm',
+    );
     expect(named.text).toContain('loaded_total{how="esm"} 1');
-    const byDefault = run(['--input-type=module', '-e', script("import client from '@obs/metrics/prom-client';")], 'default');
+    const byDefault = run(
+      ['--input-type=module', '-e', script("import client from '@obs/metrics/prom-client';")],
+      'default',
+    );
     expect(byDefault.text).toContain('loaded_total{how="default"} 1');
   });
 });

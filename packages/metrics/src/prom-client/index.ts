@@ -14,15 +14,38 @@ import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, Registry, globalRegi
 import { Summary } from './Summary';
 import { validateMetricName } from './validation';
 
-export { Counter, Gauge, Histogram, Summary, Registry, Pushgateway, AggregatorRegistry, AggregatorFactory, aggregators };
+export {
+  Counter,
+  Gauge,
+  Histogram,
+  Summary,
+  Registry,
+  Pushgateway,
+  AggregatorRegistry,
+  AggregatorFactory,
+  aggregators,
+};
 export { linearBuckets, exponentialBuckets, collectDefaultMetrics, validateMetricName };
 export type { CounterConfiguration, IncreaseDataWithExemplar } from './Counter';
 export type { GaugeConfiguration } from './Gauge';
 export type { HistogramConfiguration, ObserveDataWithExemplar } from './Histogram';
 export type { SummaryConfiguration } from './Summary';
-export type { MetricConfiguration, LabelValues, CollectFunction, MetricValue, MetricValueWithName, MetricObjectWithValues } from './Metric';
+export type {
+  MetricConfiguration,
+  LabelValues,
+  CollectFunction,
+  MetricValue,
+  MetricValueWithName,
+  MetricObjectWithValues,
+} from './Metric';
 export type { Aggregator, AggregatorFunction } from './aggregators';
-export type { PrometheusContentType, OpenMetricsContentType, RegistryContentType, RegistrableMetric, MetricObjectJSON } from './Registry';
+export type {
+  PrometheusContentType,
+  OpenMetricsContentType,
+  RegistryContentType,
+  RegistrableMetric,
+  MetricObjectJSON,
+} from './Registry';
 export type { PushgatewayParameters, PushgatewayOptions, PushgatewayResult } from './Pushgateway';
 export type { DefaultMetricsCollectorConfiguration } from './defaultMetrics';
 

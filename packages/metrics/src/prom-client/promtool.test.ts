@@ -19,7 +19,13 @@ function check(text: string): { status: number | null; findings: string[]; outpu
 async function everyKindOfRegistry(contentType: client.RegistryContentType): Promise<string> {
   const r = new client.Registry<client.RegistryContentType>(contentType);
   const exemplars = contentType === client.openMetricsContentType;
-  const counter = new client.Counter({ name: 'http_requests_total', help: 'Requests with "quotes" and \\ backslash\nnewline.', labelNames: ['method', 'code'], registers: [r], enableExemplars: exemplars });
+  const counter = new client.Counter({
+    name: 'http_requests_total',
+    help: 'Requests with "quotes" and \\ backslash\nnewline.',
+    labelNames: ['method', 'code'],
+    registers: [r],
+    enableExemplars: exemplars,
+  });
   if (exemplars) counter.inc({ labels: { method: 'GET', code: 200 }, value: 2, exemplarLabels: { trace_id: 'abc' } });
   else counter.inc({ method: 'GET', code: 200 }, 2);
   new client.Counter({ name: 'jobs_total', help: 'Jobs.', registers: [r] }).inc();
@@ -27,10 +33,22 @@ async function everyKindOfRegistry(contentType: client.RegistryContentType): Pro
   gauge.set({ queue: 'a"b\\c\nd' }, 3);
   gauge.set({ queue: 'nan' }, NaN);
   gauge.set({ queue: 'inf' }, Infinity);
-  const h = new client.Histogram({ name: 'request_duration_seconds', help: 'Latency.', labelNames: ['route'], registers: [r] });
+  const h = new client.Histogram({
+    name: 'request_duration_seconds',
+    help: 'Latency.',
+    labelNames: ['route'],
+    registers: [r],
+  });
   h.observe({ route: '/' }, 0.2);
   h.zero({ route: '/empty' });
-  const s = new client.Summary({ name: 'payload_bytes', help: 'Sizes.', labelNames: ['route'], maxAgeSeconds: 60, ageBuckets: 3, registers: [r] });
+  const s = new client.Summary({
+    name: 'payload_bytes',
+    help: 'Sizes.',
+    labelNames: ['route'],
+    maxAgeSeconds: 60,
+    ageBuckets: 3,
+    registers: [r],
+  });
   s.observe({ route: '/' }, 512);
   client.collectDefaultMetrics({ register: r });
   r.setDefaultLabels({ instance: 'i-1' });
@@ -42,13 +60,18 @@ describe.skipIf(!promtool)('promtool check metrics on every exposition (real Pro
     const result = check(await everyKindOfRegistry(client.prometheusContentType));
     expect(result.output).not.toMatch(/error while linting|parsing error/i);
     // Only lint advice remains, about prom-client's own conventions (e.g. its counters without `_total`).
-    for (const line of result.findings) expect(line).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]* (counter metrics should have "_total" suffix|non-counter metrics should not have "_total" suffix|non-histogram and non-summary metrics should not have "_\w+" suffix)$/);
+    for (const line of result.findings)
+      expect(line).toMatch(
+        /^[a-zA-Z_:][a-zA-Z0-9_:]* (counter metrics should have "_total" suffix|non-counter metrics should not have "_total" suffix|non-histogram and non-summary metrics should not have "_\w+" suffix)$/,
+      );
     expect([0, 3]).toContain(result.status);
   });
 
   it('the drop-in OpenMetrics text passes the strict OpenMetrics parser (promtool reads text 0.0.4 only)', async () => {
     const text = await everyKindOfRegistry(client.openMetricsContentType);
-    expect(text).toMatch(/http_requests_total\{method="GET",code="200",instance="i-1"\} 2 # \{trace_id="abc"\} 2 [\d.]+\n/);
+    expect(text).toMatch(
+      /http_requests_total\{method="GET",code="200",instance="i-1"\} 2 # \{trace_id="abc"\} 2 [\d.]+\n/,
+    );
     // Our strict parser does not read exemplars: it checks the rest of the text.
     const withoutExemplars = text.replace(/ # \{[^}]*\} \S+ \S+/g, '');
     expect(() => parseExposition(withoutExemplars)).not.toThrow();

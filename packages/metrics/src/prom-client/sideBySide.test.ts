@@ -29,7 +29,12 @@ describe('prom-client drop-in: same results as prom-client 15.1.3', () => {
   it('counter text, labels in the order given, default labels, escaping', async () => {
     await same(async (c) => {
       const r = new c.Registry();
-      const ctr = new c.Counter({ name: 'req_total', help: 'Requests\nwith "quotes" \\ and more', labelNames: ['method', 'code'], registers: [r] });
+      const ctr = new c.Counter({
+        name: 'req_total',
+        help: 'Requests\nwith "quotes" \\ and more',
+        labelNames: ['method', 'code'],
+        registers: [r],
+      });
       ctr.inc({ code: 200, method: 'GET' });
       ctr.labels('POST', '500').inc(2);
       ctr.inc({ method: 'GET', code: '200' }, 3);
@@ -61,7 +66,13 @@ describe('prom-client drop-in: same results as prom-client 15.1.3', () => {
   it('histogram buckets, sum, count, zero(), reset() and get()', async () => {
     await same(async (c) => {
       const r = new c.Registry();
-      const h = new c.Histogram({ name: 'lat_seconds', help: 'latency', labelNames: ['m'], buckets: [0.1, 0.5, 1], registers: [r] });
+      const h = new c.Histogram({
+        name: 'lat_seconds',
+        help: 'latency',
+        labelNames: ['m'],
+        buckets: [0.1, 0.5, 1],
+        registers: [r],
+      });
       h.observe({ m: 'a' }, 0.5);
       h.observe({ m: 'a' }, 0.05);
       h.labels('b').observe(7);
@@ -89,7 +100,13 @@ describe('prom-client drop-in: same results as prom-client 15.1.3', () => {
   it('openmetrics: counter names, EOF, exemplars', async () => {
     const [a, b] = await both(async (c) => {
       const r = new c.Registry(c.openMetricsContentType);
-      const ctr = new c.Counter({ name: 'jobs_total', help: 'jobs', labelNames: ['q'], registers: [r], enableExemplars: true });
+      const ctr = new c.Counter({
+        name: 'jobs_total',
+        help: 'jobs',
+        labelNames: ['q'],
+        registers: [r],
+        enableExemplars: true,
+      });
       ctr.inc({ labels: { q: 'x' }, value: 2, exemplarLabels: { trace_id: 'abc' } as never });
       const h = new c.Histogram({ name: 'd', help: 'd', buckets: [1], registers: [r], enableExemplars: true });
       h.observe({ value: 0.5, exemplarLabels: { trace_id: 'def' } });
@@ -132,7 +149,10 @@ describe('prom-client drop-in: same results as prom-client 15.1.3', () => {
       (c) => c.exponentialBuckets(1, 1, 3),
       (c) => c.exponentialBuckets(1, 2, 0),
       (c) => new c.Pushgateway('http://127.0.0.1:1').push({} as never),
-      (c) => c.AggregatorRegistry.aggregate([[{ name: 'x', help: 'x', type: 'gauge', values: [], aggregator: 'nope' }]] as never),
+      (c) =>
+        c.AggregatorRegistry.aggregate([
+          [{ name: 'x', help: 'x', type: 'gauge', values: [], aggregator: 'nope' }],
+        ] as never),
       (c) => c.AggregatorRegistry.setRegistries([{}] as never),
       (c) => c.collectDefaultMetrics(5 as never),
     ];
@@ -151,7 +171,13 @@ describe('prom-client drop-in: same results as prom-client 15.1.3', () => {
       g.set(3);
       new c.Counter({ name: 'c2', help: 'c', registers: [r2] }).inc(5);
       const merged = c.Registry.merge([r1, new c.Registry()]);
-      const out = [c.linearBuckets(1, 2, 4), c.exponentialBuckets(1, 3, 4), await merged.metrics(), r1.getSingleMetric('g1') === g, await r2.getSingleMetricAsString('c2')];
+      const out = [
+        c.linearBuckets(1, 2, 4),
+        c.exponentialBuckets(1, 3, 4),
+        await merged.metrics(),
+        r1.getSingleMetric('g1') === g,
+        await r2.getSingleMetricAsString('c2'),
+      ];
       r2.removeSingleMetric('c2');
       r2.resetMetrics();
       out.push(await r2.metrics(), r1.contentType);

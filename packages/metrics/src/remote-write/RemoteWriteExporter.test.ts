@@ -19,12 +19,28 @@ function countingProducer(series = 1) {
   let n = 0;
   return producerOf(() => {
     n++;
-    return collected([counterFamily('c', Array.from({ length: series }, (_, i) => [{ s: String(i) }, n] as [Record<string, string>, number]))], 1_700_000_000_000 + 1000 * n);
+    return collected(
+      [
+        counterFamily(
+          'c',
+          Array.from({ length: series }, (_, i) => [{ s: String(i) }, n] as [Record<string, string>, number]),
+        ),
+      ],
+      1_700_000_000_000 + 1000 * n,
+    );
   });
 }
 
 function make(config: Partial<ConstructorParameters<typeof RemoteWriteExporter>[0]>): RemoteWriteExporter {
-  const e = createRemoteWriteExporter({ url: server!.url, intervalMs: 3_600_000, initialBackoffMs: 1, maxBackoffMs: 5, sendMetadata: false, random: () => 0.5, ...config });
+  const e = createRemoteWriteExporter({
+    url: server!.url,
+    intervalMs: 3_600_000,
+    initialBackoffMs: 1,
+    maxBackoffMs: 5,
+    sendMetadata: false,
+    random: () => 0.5,
+    ...config,
+  });
   exporters.push(e);
   return e;
 }
@@ -42,7 +58,9 @@ describe('RemoteWriteExporter', () => {
     expect(req!.headers['user-agent']).toMatch(/^obs-metrics/);
     expect(req!.headers.authorization).toBe('Bearer x');
     const d = decodeWriteRequest(req!.body);
-    expect(d.timeseries.map((t) => [t.labels.s, t.samples])).toEqual([0, 1, 2].map((i) => [String(i), [{ value: 1, timestamp: 1_700_000_001_000 }]]));
+    expect(d.timeseries.map((t) => [t.labels.s, t.samples])).toEqual(
+      [0, 1, 2].map((i) => [String(i), [{ value: 1, timestamp: 1_700_000_001_000 }]]),
+    );
     expect(e.stats()).toMatchObject({ exported: 3, dropped: 0, queued: 0 });
   });
 
@@ -55,7 +73,9 @@ describe('RemoteWriteExporter', () => {
     expect(await e.forceFlush()).toBe(true);
     expect(server.requests).toHaveLength(4);
     expect(new Set(server.requests.map((r) => r.body.toString('hex'))).size).toBe(1);
-    expect(events.map((ev) => (ev.type === 'metrics/export-failed' ? `${ev.statusCode}:${ev.willRetry}` : ev.type))).toEqual(['503:true', '429:true', '500:true', 'metrics/export-succeeded']);
+    expect(
+      events.map((ev) => (ev.type === 'metrics/export-failed' ? `${ev.statusCode}:${ev.willRetry}` : ev.type)),
+    ).toEqual(['503:true', '429:true', '500:true', 'metrics/export-succeeded']);
     expect(e.stats()).toMatchObject({ exported: 1, retries: 3, dropped: 0 });
   });
 
@@ -68,8 +88,14 @@ describe('RemoteWriteExporter', () => {
     await e.forceFlush();
     expect(server.requests).toHaveLength(1);
     expect(e.stats()).toMatchObject({ exported: 0, dropped: 2, failedRequests: 1, retries: 0 });
-    expect(events.find((ev) => ev.type === 'metrics/export-failed')).toMatchObject({ statusCode: 400, willRetry: false });
-    expect(events.find((ev) => ev.type === 'metrics/export-dropped')).toMatchObject({ reason: 'export-failed', points: 2 });
+    expect(events.find((ev) => ev.type === 'metrics/export-failed')).toMatchObject({
+      statusCode: 400,
+      willRetry: false,
+    });
+    expect(events.find((ev) => ev.type === 'metrics/export-dropped')).toMatchObject({
+      reason: 'export-failed',
+      points: 2,
+    });
   });
 
   it('keeps a bounded queue while the receiver is down, dropping the oldest and counting them', async () => {
@@ -78,7 +104,15 @@ describe('RemoteWriteExporter', () => {
     await server.close();
     server = undefined;
     // Nothing listens: every attempt fails. Each collection is one request of 2 samples; the bound holds 3 of them.
-    const e = createRemoteWriteExporter({ url, producer: countingProducer(2), intervalMs: 3_600_000, initialBackoffMs: 1, maxBackoffMs: 2, maxQueueSize: 6, sendMetadata: false });
+    const e = createRemoteWriteExporter({
+      url,
+      producer: countingProducer(2),
+      intervalMs: 3_600_000,
+      initialBackoffMs: 1,
+      maxBackoffMs: 2,
+      maxQueueSize: 6,
+      sendMetadata: false,
+    });
     exporters.push(e);
     for (let i = 0; i < 5; i++) expect(await e.forceFlush(30)).toBe(false);
     // Three requests held, the rest dropped and counted (a request on the wire is never dropped,
@@ -114,10 +148,16 @@ describe('RemoteWriteExporter', () => {
 
   it('rejects bad configuration with typed errors', () => {
     expect(() => createRemoteWriteExporter({ url: 'ftp://x' })).toThrow(InvalidConfigError);
-    expect(() => createRemoteWriteExporter({ url: 'http://127.0.0.1:1', externalLabels: { 'bad-name': 'x' } })).toThrow(InvalidConfigError);
+    expect(() => createRemoteWriteExporter({ url: 'http://127.0.0.1:1', externalLabels: { 'bad-name': 'x' } })).toThrow(
+      InvalidConfigError,
+    );
     expect(() => createRemoteWriteExporter({ url: 'http://127.0.0.1:1', maxQueueSize: 0 })).toThrow(InvalidConfigError);
-    expect(() => createRemoteWriteExporter({ url: 'http://127.0.0.1:1', headers: { a: 'x\ny' } })).toThrow(InvalidConfigError);
-    expect(() => createRemoteWriteExporter({ url: 'http://127.0.0.1:1', producer: {} as never })).toThrow(InvalidConfigError);
+    expect(() => createRemoteWriteExporter({ url: 'http://127.0.0.1:1', headers: { a: 'x\ny' } })).toThrow(
+      InvalidConfigError,
+    );
+    expect(() => createRemoteWriteExporter({ url: 'http://127.0.0.1:1', producer: {} as never })).toThrow(
+      InvalidConfigError,
+    );
   });
 
   it('a producer that throws is reported, and the exporter keeps working', async () => {
@@ -125,7 +165,16 @@ describe('RemoteWriteExporter', () => {
     let fail = true;
     const inner = countingProducer();
     const events: MetricsExportEvent[] = [];
-    const e = make({ producer: { collect: () => (fail ? (() => { throw new Error('boom'); })() : inner.collect()) } });
+    const e = make({
+      producer: {
+        collect: () =>
+          fail
+            ? (() => {
+                throw new Error('boom');
+              })()
+            : inner.collect(),
+      },
+    });
     e.events$.subscribe((ev) => events.push(ev));
     expect(await e.forceFlush()).toBe(true);
     expect(events[0]).toMatchObject({ type: 'metrics/export-failed', reason: expect.stringContaining('boom') });

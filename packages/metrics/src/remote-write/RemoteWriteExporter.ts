@@ -32,15 +32,25 @@ export class RemoteWriteExporter extends PushExporter {
   private readonly encoder: WriteRequestEncoder;
 
   constructor(config: RemoteWriteExporterConfig) {
-    super(config, { intervalMs: 15_000, maxQueueSize: 50_000, maxRetries: Infinity, initialBackoffMs: 100, maxBackoffMs: 5_000 });
+    super(config, {
+      intervalMs: 15_000,
+      maxQueueSize: 50_000,
+      maxRetries: Infinity,
+      initialBackoffMs: 100,
+      maxBackoffMs: 5_000,
+    });
     const externalLabels = config.externalLabels ?? {};
-    if (externalLabels === null || typeof externalLabels !== 'object') throw new InvalidConfigError('externalLabels must be an object of strings');
+    if (externalLabels === null || typeof externalLabels !== 'object')
+      throw new InvalidConfigError('externalLabels must be an object of strings');
     for (const [name, value] of Object.entries(externalLabels)) {
       if (!isValidLabelName(name) || name === '__name__' || typeof value !== 'string') {
-        throw new InvalidConfigError(`external label ${describeValue(name)} must be a valid label name with a string value`);
+        throw new InvalidConfigError(
+          `external label ${describeValue(name)} must be a valid label name with a string value`,
+        );
       }
     }
-    if (config.sendMetadata !== undefined && typeof config.sendMetadata !== 'boolean') throw new InvalidConfigError('sendMetadata must be a boolean');
+    if (config.sendMetadata !== undefined && typeof config.sendMetadata !== 'boolean')
+      throw new InvalidConfigError('sendMetadata must be a boolean');
     this.encoder = new WriteRequestEncoder({
       externalLabels,
       maxSamplesPerRequest: positiveNumber(config.maxSamplesPerRequest, 2000, 'maxSamplesPerRequest'),

@@ -28,7 +28,13 @@ const receivers: Receiver[] = [
       writeFileSync(config, 'global:\n  scrape_interval: 1h\n');
       return startServer(
         prometheusBin!,
-        [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--web.enable-remote-write-receiver', '--log.level=warn'],
+        [
+          `--config.file=${config}`,
+          `--storage.tsdb.path=${join(dir, 'data')}`,
+          `--web.listen-address=127.0.0.1:${port}`,
+          '--web.enable-remote-write-receiver',
+          '--log.level=warn',
+        ],
         `http://127.0.0.1:${port}/-/ready`,
         45_000,
       );
@@ -41,7 +47,13 @@ const receivers: Receiver[] = [
     start(port, dir) {
       return startServer(
         victoriaBin!,
-        [`-httpListenAddr=127.0.0.1:${port}`, `-storageDataPath=${join(dir, 'vm')}`, '-search.latencyOffset=0s', '-search.disableCache', '-loggerLevel=ERROR'],
+        [
+          `-httpListenAddr=127.0.0.1:${port}`,
+          `-storageDataPath=${join(dir, 'vm')}`,
+          '-search.latencyOffset=0s',
+          '-search.disableCache',
+          '-loggerLevel=ERROR',
+        ],
         `http://127.0.0.1:${port}/health`,
         45_000,
       );
@@ -90,13 +102,18 @@ describe.each(receivers)('remote write into a real $name', (receiver) => {
     dirs.push(dir);
     const port = await freePort();
     const server = await receiver.start(port, dir);
-    const exporter = createRemoteWriteExporter({ url: `http://127.0.0.1:${port}${receiver.writePath}`, intervalMs: 3_600_000, externalLabels: { cluster: 'test' } });
+    const exporter = createRemoteWriteExporter({
+      url: `http://127.0.0.1:${port}${receiver.writePath}`,
+      intervalMs: 3_600_000,
+      externalLabels: { cluster: 'test' },
+    });
     try {
       const metrics = createMetricsCollector();
       // 10 metrics × 1000 series with fractional values (VictoriaMetrics keeps 12 significant
       // decimal digits, so the values have fewer: every one must come back exactly).
       const valueOf = (m: number, i: number) => i * 1.125 + m * 1000.5;
-      for (let m = 0; m < 10; m++) for (let i = 0; i < 1000; i++) metrics.increment(`rw_load_${m}`, valueOf(m, i), { i: String(i) });
+      for (let m = 0; m < 10; m++)
+        for (let i = 0; i < 1000; i++) metrics.increment(`rw_load_${m}`, valueOf(m, i), { i: String(i) });
       for (let i = 0; i < 20; i++) metrics.histogram('rw_latency', (i * 37) % 250, { route: String(i % 4) });
       exporter.attach(metrics);
       expect(await exporter.forceFlush(50_000)).toBe(true);
@@ -134,55 +151,62 @@ describe.each(receivers)('remote write into a real $name', (receiver) => {
     }
   });
 
-  it.skipIf(!receiver.bin)('receiver killed mid-run and restarted: nothing the queue held is lost, nothing duplicated', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'obs-rw-kill-'));
-    dirs.push(dir);
-    const port = await freePort();
-    let server = await receiver.start(port, dir);
-    const metrics = createMetricsCollector();
-    // Every collection bumps 50 counters, then records exactly what it produced.
-    const sent: Array<{ ts: number; value: number }> = [];
-    let tick = 0;
-    const producer: MetricsProducer = {
-      collect(): CollectedMetrics {
-        tick++;
-        for (let i = 0; i < 50; i++) metrics.increment('rw_kill', i + 1, { i: String(i) });
-        const c = metrics.collect();
-        sent.push({ ts: Math.round(c.timestamp), value: tick });
-        return c;
-      },
-    };
-    const exporter: RemoteWriteExporter = createRemoteWriteExporter({
-      url: `http://127.0.0.1:${port}${receiver.writePath}`,
-      producer,
-      intervalMs: 250,
-      initialBackoffMs: 50,
-      maxBackoffMs: 400,
-      maxQueueSize: 100_000,
-      exportTimeoutMs: 5_000,
-    });
-    try {
-      await until('a few pushes', async () => (exporter.stats().exported >= 150 ? true : undefined));
-      await server.stop(); // SIGTERM: the receiver goes away mid-run
-      const before = tick;
-      await until('collections queued while down', async () => (tick >= before + 6 && exporter.stats().queued > 0 ? true : undefined));
-      server = await receiver.start(port, dir);
-      await until('the queue drained', async () => (exporter.stats().queued === 0 && exporter.stats().retries > 0 ? true : undefined));
-      await exporter.shutdown(20_000);
-      expect(exporter.stats().dropped).toBe(0);
-      // Every collection arrived, once: for series i the samples are (ts_k, k × (i + 1)) for each collection k.
-      const lookback = Math.ceil((Date.now() - sent[0]!.ts) / 1000) + 60;
-      for (const i of [0, 17, 49]) {
-        const series = await until(`raw samples of series ${i}`, async () => {
-          const r = await query(port, `rw_kill_total{i="${i}"}[${lookback}s]`);
-          return r.length === 1 && r[0]!.values!.length >= sent.length ? r[0]! : undefined;
-        });
-        const got = series.values!.map(([t, v]) => ({ ts: Math.round(t * 1000), value: Number(v) }));
-        expect(got).toEqual(sent.map((s) => ({ ts: s.ts, value: s.value * (i + 1) })));
+  it.skipIf(!receiver.bin)(
+    'receiver killed mid-run and restarted: nothing the queue held is lost, nothing duplicated',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'obs-rw-kill-'));
+      dirs.push(dir);
+      const port = await freePort();
+      let server = await receiver.start(port, dir);
+      const metrics = createMetricsCollector();
+      // Every collection bumps 50 counters, then records exactly what it produced.
+      const sent: Array<{ ts: number; value: number }> = [];
+      let tick = 0;
+      const producer: MetricsProducer = {
+        collect(): CollectedMetrics {
+          tick++;
+          for (let i = 0; i < 50; i++) metrics.increment('rw_kill', i + 1, { i: String(i) });
+          const c = metrics.collect();
+          sent.push({ ts: Math.round(c.timestamp), value: tick });
+          return c;
+        },
+      };
+      const exporter: RemoteWriteExporter = createRemoteWriteExporter({
+        url: `http://127.0.0.1:${port}${receiver.writePath}`,
+        producer,
+        intervalMs: 250,
+        initialBackoffMs: 50,
+        maxBackoffMs: 400,
+        maxQueueSize: 100_000,
+        exportTimeoutMs: 5_000,
+      });
+      try {
+        await until('a few pushes', async () => (exporter.stats().exported >= 150 ? true : undefined));
+        await server.stop(); // SIGTERM: the receiver goes away mid-run
+        const before = tick;
+        await until('collections queued while down', async () =>
+          tick >= before + 6 && exporter.stats().queued > 0 ? true : undefined,
+        );
+        server = await receiver.start(port, dir);
+        await until('the queue drained', async () =>
+          exporter.stats().queued === 0 && exporter.stats().retries > 0 ? true : undefined,
+        );
+        await exporter.shutdown(20_000);
+        expect(exporter.stats().dropped).toBe(0);
+        // Every collection arrived, once: for series i the samples are (ts_k, k × (i + 1)) for each collection k.
+        const lookback = Math.ceil((Date.now() - sent[0]!.ts) / 1000) + 60;
+        for (const i of [0, 17, 49]) {
+          const series = await until(`raw samples of series ${i}`, async () => {
+            const r = await query(port, `rw_kill_total{i="${i}"}[${lookback}s]`);
+            return r.length === 1 && r[0]!.values!.length >= sent.length ? r[0]! : undefined;
+          });
+          const got = series.values!.map(([t, v]) => ({ ts: Math.round(t * 1000), value: Number(v) }));
+          expect(got).toEqual(sent.map((s) => ({ ts: s.ts, value: s.value * (i + 1) })));
+        }
+      } finally {
+        await exporter.shutdown(1000);
+        await server.stop();
       }
-    } finally {
-      await exporter.shutdown(1000);
-      await server.stop();
-    }
-  });
+    },
+  );
 });

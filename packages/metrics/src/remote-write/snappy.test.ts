@@ -11,8 +11,15 @@ const compressible = fc
   .array(
     fc.oneof(
       fc.uint8Array({ maxLength: 50 }),
-      fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 1, max: 300 })).map(([b, n]) => new Uint8Array(n).fill(b)),
-      fc.tuple(fc.constantFrom('cpu_seconds_total', 'le="0.5"', '__name__', 'http_requests'), fc.integer({ min: 1, max: 20 })).map(([s, n]) => new TextEncoder().encode(s.repeat(n))),
+      fc
+        .tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 1, max: 300 }))
+        .map(([b, n]) => new Uint8Array(n).fill(b)),
+      fc
+        .tuple(
+          fc.constantFrom('cpu_seconds_total', 'le="0.5"', '__name__', 'http_requests'),
+          fc.integer({ min: 1, max: 20 }),
+        )
+        .map(([s, n]) => new TextEncoder().encode(s.repeat(n))),
     ),
     { maxLength: 40 },
   )
@@ -51,7 +58,12 @@ describe('snappyCompress', () => {
   });
 
   it('compresses repetitive remote-write-like text well', () => {
-    const text = new TextEncoder().encode(Array.from({ length: 2000 }, (_, i) => `__name__\u0012http_requests_total\u0006method\u0003GET\u0004code\u0003${200 + (i % 5)}`).join(''));
+    const text = new TextEncoder().encode(
+      Array.from(
+        { length: 2000 },
+        (_, i) => `__name__\u0012http_requests_total\u0006method\u0003GET\u0004code\u0003${200 + (i % 5)}`,
+      ).join(''),
+    );
     const block = snappyCompress(text);
     expect(uncompress(block)).toEqual(text);
     expect(block.length).toBeLessThan(text.length / 5);

@@ -23,7 +23,13 @@ describe('WriteRequestEncoder', () => {
     expect(req!.samples).toBe(3 + 4 + 2);
     const byName = (n: string) => d.timeseries.filter((s) => s.labels.__name__ === n);
     expect(byName('http_requests_total')[0]).toEqual({
-      labels: { __name__: 'http_requests_total', code: '200', method: 'GET', cluster: 'eu', route: 'ignored-when-present' },
+      labels: {
+        __name__: 'http_requests_total',
+        code: '200',
+        method: 'GET',
+        cluster: 'eu',
+        route: 'ignored-when-present',
+      },
       labelOrder: ['__name__', 'cluster', 'code', 'method', 'route'],
       samples: [{ value: 42, timestamp: 1_700_000_002_000 }],
     });
@@ -50,7 +56,9 @@ describe('WriteRequestEncoder', () => {
 
   it('cuts a push into requests of at most maxSamplesPerRequest samples', () => {
     const series = Array.from({ length: 25 }, (_, i) => [{ i: String(i) }, i] as [Record<string, string>, number]);
-    const reqs = new WriteRequestEncoder({ maxSamplesPerRequest: 10, sendMetadata: false }).encode(collected([counterFamily('c', series)]));
+    const reqs = new WriteRequestEncoder({ maxSamplesPerRequest: 10, sendMetadata: false }).encode(
+      collected([counterFamily('c', series)]),
+    );
     expect(reqs.map((r) => r.samples)).toEqual([10, 10, 5]);
     const values = reqs.flatMap((r) => decode(r.body).timeseries.map((s) => s.samples[0]!.value));
     expect(values).toEqual(series.map(([, v]) => v));
@@ -66,10 +74,17 @@ describe('WriteRequestEncoder', () => {
   const labelsArb = fc.dictionary(labelName, fc.string({ maxLength: 20 }), { maxKeys: 5 });
   const valueArb = fc.double({ noNaN: true });
 
-  test.prop([fc.array(fc.tuple(labelsArb, valueArb), { minLength: 1, maxLength: 30 }), fc.dictionary(labelName, fc.string({ maxLength: 8 }), { maxKeys: 3 })])(
+  test.prop([
+    fc.array(fc.tuple(labelsArb, valueArb), { minLength: 1, maxLength: 30 }),
+    fc.dictionary(labelName, fc.string({ maxLength: 8 }), { maxKeys: 3 }),
+  ])(
     'every gauge sample decodes to its labels (sorted, external added where absent) and exact value',
     (series, external) => {
-      const reqs = new WriteRequestEncoder({ externalLabels: external, sendMetadata: false, maxSamplesPerRequest: 7 }).encode(collected([gaugeFamily('g', series)]));
+      const reqs = new WriteRequestEncoder({
+        externalLabels: external,
+        sendMetadata: false,
+        maxSamplesPerRequest: 7,
+      }).encode(collected([gaugeFamily('g', series)]));
       const decoded = reqs.flatMap((r) => decode(r.body).timeseries);
       expect(decoded).toHaveLength(series.length);
       decoded.forEach((d, i) => {
@@ -81,20 +96,22 @@ describe('WriteRequestEncoder', () => {
     },
   );
 
-  test.prop([fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { maxLength: 200 }), fc.uniqueArray(fc.integer({ min: -1000, max: 1000 }), { maxLength: 8 })])(
-    'classic buckets are cumulative, end at the count, and agree with the values',
-    (values, rawBounds) => {
-      const bounds = [...rawBounds].sort((a, b) => a - b);
-      const s = histogramSeries({}, values, bounds);
-      const [req] = new WriteRequestEncoder({ sendMetadata: false }).encode(collected([histogramFamily('h', bounds, [s])]));
-      const d = decode(req!.body).timeseries;
-      const buckets = d.filter((x) => x.labels.__name__ === 'h_bucket');
-      expect(buckets).toHaveLength(bounds.length + 1);
-      buckets.forEach((b, j) => {
-        const le = j < bounds.length ? bounds[j]! : Infinity;
-        expect(b.samples[0]!.value).toBe(values.filter((v) => v <= le).length);
-      });
-      expect(d.find((x) => x.labels.__name__ === 'h_count')!.samples[0]!.value).toBe(values.length);
-    },
-  );
+  test.prop([
+    fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { maxLength: 200 }),
+    fc.uniqueArray(fc.integer({ min: -1000, max: 1000 }), { maxLength: 8 }),
+  ])('classic buckets are cumulative, end at the count, and agree with the values', (values, rawBounds) => {
+    const bounds = [...rawBounds].sort((a, b) => a - b);
+    const s = histogramSeries({}, values, bounds);
+    const [req] = new WriteRequestEncoder({ sendMetadata: false }).encode(
+      collected([histogramFamily('h', bounds, [s])]),
+    );
+    const d = decode(req!.body).timeseries;
+    const buckets = d.filter((x) => x.labels.__name__ === 'h_bucket');
+    expect(buckets).toHaveLength(bounds.length + 1);
+    buckets.forEach((b, j) => {
+      const le = j < bounds.length ? bounds[j]! : Infinity;
+      expect(b.samples[0]!.value).toBe(values.filter((v) => v <= le).length);
+    });
+    expect(d.find((x) => x.labels.__name__ === 'h_count')!.samples[0]!.value).toBe(values.length);
+  });
 });

@@ -118,7 +118,8 @@ export class WriteRequestEncoder {
     if (le) pairs.push(['le', '']);
     for (const key of Object.keys(labels)) if (key !== '__name__' && key !== le) pairs.push([key, labels[key]!]);
     for (const pair of this.external) {
-      if (pair[0] !== '__name__' && pair[0] !== le && !Object.prototype.hasOwnProperty.call(labels, pair[0])) pairs.push(pair);
+      if (pair[0] !== '__name__' && pair[0] !== le && !Object.prototype.hasOwnProperty.call(labels, pair[0]))
+        pairs.push(pair);
     }
     return pairs.sort(byName);
   }
@@ -138,7 +139,11 @@ export class WriteRequestEncoder {
 
   private writeMetadata(w: ProtoWriter, fam: CollectedFamily): void {
     const isCounter = fam.type === MetricType.COUNTER;
-    const type = isCounter ? METADATA_TYPE.counter : fam.type === MetricType.GAUGE ? METADATA_TYPE.gauge : METADATA_TYPE.histogram;
+    const type = isCounter
+      ? METADATA_TYPE.counter
+      : fam.type === MetricType.GAUGE
+        ? METADATA_TYPE.gauge
+        : METADATA_TYPE.histogram;
     const at = w.forkField(3);
     w.uint32Field(1, type).stringField(2, isCounter ? counterSampleName(fam.name) : fam.name);
     if (fam.help) w.stringField(4, fam.help);

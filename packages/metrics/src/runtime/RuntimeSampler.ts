@@ -1,5 +1,12 @@
 import { closeSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
-import { PerformanceObserver, constants as perfConstants, monitorEventLoopDelay, performance, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
+import {
+  PerformanceObserver,
+  constants as perfConstants,
+  monitorEventLoopDelay,
+  performance,
+  type EventLoopUtilization,
+  type IntervalHistogram,
+} from 'node:perf_hooks';
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import { SlidingWindowSketch } from '../sketch/SlidingWindowSketch';
 
@@ -62,7 +69,12 @@ export interface HeapSpace {
 export const PROCESS_START_TIME_SECONDS = Math.round(Date.now() / 1000 - process.uptime());
 
 const versionParts = process.version.slice(1).split('.');
-export const NODE_VERSION = { version: process.version, major: versionParts[0] ?? '', minor: versionParts[1] ?? '', patch: versionParts[2] ?? '' };
+export const NODE_VERSION = {
+  version: process.version,
+  major: versionParts[0] ?? '',
+  minor: versionParts[1] ?? '',
+  patch: versionParts[2] ?? '',
+};
 
 let cachedMaxFds: number | undefined | null = null;
 
@@ -122,8 +134,10 @@ export class RuntimeSampler {
   constructor(options: RuntimeSamplerOptions = {}) {
     const resolution = options.eventLoopResolutionMs ?? 10;
     const windowSeconds = options.eventLoopWindowSeconds ?? 60;
-    if (!(resolution >= 1) || !Number.isFinite(resolution)) throw new TypeError('eventLoopResolutionMs must be a number >= 1');
-    if (!(windowSeconds > 0) || !Number.isFinite(windowSeconds)) throw new TypeError('eventLoopWindowSeconds must be a positive number');
+    if (!(resolution >= 1) || !Number.isFinite(resolution))
+      throw new TypeError('eventLoopResolutionMs must be a number >= 1');
+    if (!(windowSeconds > 0) || !Number.isFinite(windowSeconds))
+      throw new TypeError('eventLoopWindowSeconds must be a positive number');
     this.window = new SlidingWindowSketch(windowSeconds, 6);
     try {
       this.loopDelay = monitorEventLoopDelay({ resolution: Math.round(resolution) });
@@ -234,13 +248,16 @@ export class RuntimeSampler {
   }
 
   activeResources(): Map<string, number> | undefined {
-    return typeof process.getActiveResourcesInfo === 'function' ? countStrings(process.getActiveResourcesInfo()) : undefined;
+    return typeof process.getActiveResourcesInfo === 'function'
+      ? countStrings(process.getActiveResourcesInfo())
+      : undefined;
   }
 
   /** Event-loop utilisation (0..1) since the previous call (since start the first time). */
   eventLoopUtilization(): number {
     const now = performance.eventLoopUtilization();
-    const delta = this.lastUtilization === undefined ? now : performance.eventLoopUtilization(now, this.lastUtilization);
+    const delta =
+      this.lastUtilization === undefined ? now : performance.eventLoopUtilization(now, this.lastUtilization);
     this.lastUtilization = now;
     return delta.utilization;
   }

@@ -40,7 +40,8 @@ export function collectRuntimeMetrics(collector: MetricsCollector, options: Runt
   if (typeof options !== 'object' || options === null) throw new InvalidConfigError('options must be an object');
   const prefix = options.prefix ?? '';
   if (typeof prefix !== 'string') throw new InvalidConfigError('prefix must be a string');
-  const labels = options.labels !== undefined && Object.keys(options.labels).length > 0 ? { ...options.labels } : undefined;
+  const labels =
+    options.labels !== undefined && Object.keys(options.labels).length > 0 ? { ...options.labels } : undefined;
   const sampler = new RuntimeSampler(options);
   const reads = new RuntimeReads(sampler);
   const stops: (() => void)[] = [];
@@ -58,12 +59,26 @@ export function collectRuntimeMetrics(collector: MetricsCollector, options: Runt
     for (const def of RUNTIME_METRICS) {
       if (def.linuxOnly && process.platform !== 'linux') continue;
       const name = prefix + def.name;
-      collector.describe(name, { help: def.help, unit: name.endsWith('_seconds') || name.endsWith('_seconds_total') ? 'seconds' : name.endsWith('_bytes') ? 'bytes' : undefined });
+      collector.describe(name, {
+        help: def.help,
+        unit:
+          name.endsWith('_seconds') || name.endsWith('_seconds_total')
+            ? 'seconds'
+            : name.endsWith('_bytes')
+              ? 'bytes'
+              : undefined,
+      });
       const read = () => withLabels(def.read(reads), labels);
-      stops.push(def.type === 'counter' ? collector.observableCounter(name, read) : collector.observableGauge(name, read));
+      stops.push(
+        def.type === 'counter' ? collector.observableCounter(name, read) : collector.observableGauge(name, read),
+      );
     }
     const gcName = prefix + GC_METRIC.name;
-    collector.describe(gcName, { help: GC_METRIC.help, unit: 'seconds', buckets: options.gcDurationBuckets ?? GC_METRIC.buckets });
+    collector.describe(gcName, {
+      help: GC_METRIC.help,
+      unit: 'seconds',
+      buckets: options.gcDurationBuckets ?? GC_METRIC.buckets,
+    });
     const handles = new Map<string, ReturnType<MetricsCollector['histogram']>>();
     stops.push(
       sampler.onGc((kind, seconds) => {

@@ -58,7 +58,9 @@ export class RuntimeReads {
     return this.memo('cpu', () => this.sampler.cpuSeconds());
   }
   get heap() {
-    return this.memo('heap', () => (this.withArrayBuffers ? (this.sampler.memory() ?? this.sampler.heap()) : this.sampler.heap()));
+    return this.memo('heap', () =>
+      this.withArrayBuffers ? (this.sampler.memory() ?? this.sampler.heap()) : this.sampler.heap(),
+    );
   }
   /** RSS from /proc/self/status on Linux (prom-client's source), else from libuv. */
   get rss() {
@@ -122,7 +124,8 @@ function spaces(reads: RuntimeReads, field: 'size' | 'used' | 'available'): Runt
   return reads.spaces.map((s) => ({ labels: { space: s.space }, value: s[field] }));
 }
 
-const loopStat = (field: 'min' | 'max' | 'mean' | 'stddev' | 'p50' | 'p90' | 'p99') => (reads: RuntimeReads) => reads.loop?.[field];
+const loopStat = (field: 'min' | 'max' | 'mean' | 'stddev' | 'p50' | 'p90' | 'p99') => (reads: RuntimeReads) =>
+  reads.loop?.[field];
 
 const d = (
   group: string,
@@ -131,45 +134,251 @@ const d = (
   help: string,
   read: (reads: RuntimeReads) => RuntimeValue,
   extra: Partial<Pick<RuntimeMetricDefinition, 'labelNames' | 'aggregator' | 'linuxOnly' | 'extra'>> = {},
-): RuntimeMetricDefinition => ({ group, name, type, help, read, labelNames: extra.labelNames ?? [], aggregator: extra.aggregator ?? 'sum', linuxOnly: extra.linuxOnly, extra: extra.extra });
+): RuntimeMetricDefinition => ({
+  group,
+  name,
+  type,
+  help,
+  read,
+  labelNames: extra.labelNames ?? [],
+  aggregator: extra.aggregator ?? 'sum',
+  linuxOnly: extra.linuxOnly,
+  extra: extra.extra,
+});
 
 /** Every runtime metric, in prom-client's order. The GC histogram is defined beside it (see GC_METRIC). */
 export const RUNTIME_METRICS: readonly RuntimeMetricDefinition[] = [
-  d('processCpuTotal', 'process_cpu_user_seconds_total', 'counter', 'Total user CPU time spent in seconds.', (r) => r.cpu.user),
-  d('processCpuTotal', 'process_cpu_system_seconds_total', 'counter', 'Total system CPU time spent in seconds.', (r) => r.cpu.system),
-  d('processCpuTotal', 'process_cpu_seconds_total', 'counter', 'Total user and system CPU time spent in seconds.', (r) => r.cpu.user + r.cpu.system),
-  d('processStartTime', 'process_start_time_seconds', 'gauge', 'Start time of the process since unix epoch in seconds.', () => PROCESS_START_TIME_SECONDS, { aggregator: 'omit' }),
+  d(
+    'processCpuTotal',
+    'process_cpu_user_seconds_total',
+    'counter',
+    'Total user CPU time spent in seconds.',
+    (r) => r.cpu.user,
+  ),
+  d(
+    'processCpuTotal',
+    'process_cpu_system_seconds_total',
+    'counter',
+    'Total system CPU time spent in seconds.',
+    (r) => r.cpu.system,
+  ),
+  d(
+    'processCpuTotal',
+    'process_cpu_seconds_total',
+    'counter',
+    'Total user and system CPU time spent in seconds.',
+    (r) => r.cpu.user + r.cpu.system,
+  ),
+  d(
+    'processStartTime',
+    'process_start_time_seconds',
+    'gauge',
+    'Start time of the process since unix epoch in seconds.',
+    () => PROCESS_START_TIME_SECONDS,
+    { aggregator: 'omit' },
+  ),
   d('osMemoryHeap', 'process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', (r) => r.rss),
-  d('osMemoryHeap', 'process_virtual_memory_bytes', 'gauge', 'Virtual memory size in bytes.', (r) => r.status?.virtualBytes, { linuxOnly: true }),
-  d('osMemoryHeap', 'process_heap_bytes', 'gauge', 'Process heap size in bytes.', (r) => r.status?.dataBytes, { linuxOnly: true }),
-  d('processOpenFileDescriptors', 'process_open_fds', 'gauge', 'Number of open file descriptors.', (r) => r.openFds, { linuxOnly: true }),
-  d('processMaxFileDescriptors', 'process_max_fds', 'gauge', 'Maximum number of open file descriptors.', () => maxFileDescriptors(), { linuxOnly: true }),
-  d('eventLoopLag', 'nodejs_eventloop_lag_seconds', 'gauge', 'Lag of event loop in seconds.', (r) => r.immediateLagSeconds(), { aggregator: 'average' }),
-  d('eventLoopLag', 'nodejs_eventloop_lag_min_seconds', 'gauge', 'The minimum recorded event loop delay.', loopStat('min'), { aggregator: 'min' }),
-  d('eventLoopLag', 'nodejs_eventloop_lag_max_seconds', 'gauge', 'The maximum recorded event loop delay.', loopStat('max'), { aggregator: 'max' }),
-  d('eventLoopLag', 'nodejs_eventloop_lag_mean_seconds', 'gauge', 'The mean of the recorded event loop delays.', loopStat('mean'), { aggregator: 'average' }),
-  d('eventLoopLag', 'nodejs_eventloop_lag_stddev_seconds', 'gauge', 'The standard deviation of the recorded event loop delays.', loopStat('stddev'), { aggregator: 'average' }),
-  d('eventLoopLag', 'nodejs_eventloop_lag_p50_seconds', 'gauge', 'The 50th percentile of the recorded event loop delays.', loopStat('p50'), { aggregator: 'average' }),
-  d('eventLoopLag', 'nodejs_eventloop_lag_p90_seconds', 'gauge', 'The 90th percentile of the recorded event loop delays.', loopStat('p90'), { aggregator: 'average' }),
-  d('eventLoopLag', 'nodejs_eventloop_lag_p99_seconds', 'gauge', 'The 99th percentile of the recorded event loop delays.', loopStat('p99'), { aggregator: 'average' }),
-  d('eventLoopLag', 'nodejs_eventloop_utilization_ratio', 'gauge', 'Event loop utilization (0..1) since the previous collection.', (r) => r.utilization, { aggregator: 'average', extra: true }),
-  d('processResources', 'nodejs_active_resources', 'gauge', 'Number of active resources that are currently keeping the event loop alive, grouped by async resource type.', (r) => byType(r.resources), { labelNames: ['type'] }),
-  d('processResources', 'nodejs_active_resources_total', 'gauge', 'Total number of active resources.', (r) => total(r.resources)),
-  d('processHandles', 'nodejs_active_handles', 'gauge', 'Number of active libuv handles grouped by handle type. Every handle type is C++ class name.', (r) => byType(r.handles), { labelNames: ['type'] }),
-  d('processHandles', 'nodejs_active_handles_total', 'gauge', 'Total number of active handles.', (r) => total(r.handles)),
-  d('processRequests', 'nodejs_active_requests', 'gauge', 'Number of active libuv requests grouped by request type. Every request type is C++ class name.', (r) => byType(r.requests), { labelNames: ['type'] }),
-  d('processRequests', 'nodejs_active_requests_total', 'gauge', 'Total number of active requests.', (r) => total(r.requests)),
-  d('heapSizeAndUsed', 'nodejs_heap_size_total_bytes', 'gauge', 'Process heap size from Node.js in bytes.', (r) => r.heap.heapTotal),
-  d('heapSizeAndUsed', 'nodejs_heap_size_used_bytes', 'gauge', 'Process heap size used from Node.js in bytes.', (r) => r.heap.heapUsed),
-  d('heapSizeAndUsed', 'nodejs_external_memory_bytes', 'gauge', 'Node.js external memory size in bytes.', (r) => r.heap.external),
-  d('heapSizeAndUsed', 'nodejs_array_buffers_bytes', 'gauge', 'Memory allocated for ArrayBuffers and SharedArrayBuffers in bytes.', (r) => r.heap.arrayBuffers, { extra: true }),
-  d('heapSpacesSizeAndUsed', 'nodejs_heap_space_size_total_bytes', 'gauge', 'Process heap space size total from Node.js in bytes.', (r) => spaces(r, 'size'), { labelNames: ['space'] }),
-  d('heapSpacesSizeAndUsed', 'nodejs_heap_space_size_used_bytes', 'gauge', 'Process heap space size used from Node.js in bytes.', (r) => spaces(r, 'used'), { labelNames: ['space'] }),
-  d('heapSpacesSizeAndUsed', 'nodejs_heap_space_size_available_bytes', 'gauge', 'Process heap space size available from Node.js in bytes.', (r) => spaces(r, 'available'), { labelNames: ['space'] }),
-  d('version', 'nodejs_version_info', 'gauge', 'Node.js version info.', () => [{ labels: { version: NODE_VERSION.version, major: NODE_VERSION.major, minor: NODE_VERSION.minor, patch: NODE_VERSION.patch }, value: 1 }], {
-    labelNames: ['version', 'major', 'minor', 'patch'],
-    aggregator: 'first',
+  d(
+    'osMemoryHeap',
+    'process_virtual_memory_bytes',
+    'gauge',
+    'Virtual memory size in bytes.',
+    (r) => r.status?.virtualBytes,
+    { linuxOnly: true },
+  ),
+  d('osMemoryHeap', 'process_heap_bytes', 'gauge', 'Process heap size in bytes.', (r) => r.status?.dataBytes, {
+    linuxOnly: true,
   }),
+  d('processOpenFileDescriptors', 'process_open_fds', 'gauge', 'Number of open file descriptors.', (r) => r.openFds, {
+    linuxOnly: true,
+  }),
+  d(
+    'processMaxFileDescriptors',
+    'process_max_fds',
+    'gauge',
+    'Maximum number of open file descriptors.',
+    () => maxFileDescriptors(),
+    { linuxOnly: true },
+  ),
+  d(
+    'eventLoopLag',
+    'nodejs_eventloop_lag_seconds',
+    'gauge',
+    'Lag of event loop in seconds.',
+    (r) => r.immediateLagSeconds(),
+    { aggregator: 'average' },
+  ),
+  d(
+    'eventLoopLag',
+    'nodejs_eventloop_lag_min_seconds',
+    'gauge',
+    'The minimum recorded event loop delay.',
+    loopStat('min'),
+    { aggregator: 'min' },
+  ),
+  d(
+    'eventLoopLag',
+    'nodejs_eventloop_lag_max_seconds',
+    'gauge',
+    'The maximum recorded event loop delay.',
+    loopStat('max'),
+    { aggregator: 'max' },
+  ),
+  d(
+    'eventLoopLag',
+    'nodejs_eventloop_lag_mean_seconds',
+    'gauge',
+    'The mean of the recorded event loop delays.',
+    loopStat('mean'),
+    { aggregator: 'average' },
+  ),
+  d(
+    'eventLoopLag',
+    'nodejs_eventloop_lag_stddev_seconds',
+    'gauge',
+    'The standard deviation of the recorded event loop delays.',
+    loopStat('stddev'),
+    { aggregator: 'average' },
+  ),
+  d(
+    'eventLoopLag',
+    'nodejs_eventloop_lag_p50_seconds',
+    'gauge',
+    'The 50th percentile of the recorded event loop delays.',
+    loopStat('p50'),
+    { aggregator: 'average' },
+  ),
+  d(
+    'eventLoopLag',
+    'nodejs_eventloop_lag_p90_seconds',
+    'gauge',
+    'The 90th percentile of the recorded event loop delays.',
+    loopStat('p90'),
+    { aggregator: 'average' },
+  ),
+  d(
+    'eventLoopLag',
+    'nodejs_eventloop_lag_p99_seconds',
+    'gauge',
+    'The 99th percentile of the recorded event loop delays.',
+    loopStat('p99'),
+    { aggregator: 'average' },
+  ),
+  d(
+    'eventLoopLag',
+    'nodejs_eventloop_utilization_ratio',
+    'gauge',
+    'Event loop utilization (0..1) since the previous collection.',
+    (r) => r.utilization,
+    { aggregator: 'average', extra: true },
+  ),
+  d(
+    'processResources',
+    'nodejs_active_resources',
+    'gauge',
+    'Number of active resources that are currently keeping the event loop alive, grouped by async resource type.',
+    (r) => byType(r.resources),
+    { labelNames: ['type'] },
+  ),
+  d('processResources', 'nodejs_active_resources_total', 'gauge', 'Total number of active resources.', (r) =>
+    total(r.resources),
+  ),
+  d(
+    'processHandles',
+    'nodejs_active_handles',
+    'gauge',
+    'Number of active libuv handles grouped by handle type. Every handle type is C++ class name.',
+    (r) => byType(r.handles),
+    { labelNames: ['type'] },
+  ),
+  d('processHandles', 'nodejs_active_handles_total', 'gauge', 'Total number of active handles.', (r) =>
+    total(r.handles),
+  ),
+  d(
+    'processRequests',
+    'nodejs_active_requests',
+    'gauge',
+    'Number of active libuv requests grouped by request type. Every request type is C++ class name.',
+    (r) => byType(r.requests),
+    { labelNames: ['type'] },
+  ),
+  d('processRequests', 'nodejs_active_requests_total', 'gauge', 'Total number of active requests.', (r) =>
+    total(r.requests),
+  ),
+  d(
+    'heapSizeAndUsed',
+    'nodejs_heap_size_total_bytes',
+    'gauge',
+    'Process heap size from Node.js in bytes.',
+    (r) => r.heap.heapTotal,
+  ),
+  d(
+    'heapSizeAndUsed',
+    'nodejs_heap_size_used_bytes',
+    'gauge',
+    'Process heap size used from Node.js in bytes.',
+    (r) => r.heap.heapUsed,
+  ),
+  d(
+    'heapSizeAndUsed',
+    'nodejs_external_memory_bytes',
+    'gauge',
+    'Node.js external memory size in bytes.',
+    (r) => r.heap.external,
+  ),
+  d(
+    'heapSizeAndUsed',
+    'nodejs_array_buffers_bytes',
+    'gauge',
+    'Memory allocated for ArrayBuffers and SharedArrayBuffers in bytes.',
+    (r) => r.heap.arrayBuffers,
+    { extra: true },
+  ),
+  d(
+    'heapSpacesSizeAndUsed',
+    'nodejs_heap_space_size_total_bytes',
+    'gauge',
+    'Process heap space size total from Node.js in bytes.',
+    (r) => spaces(r, 'size'),
+    { labelNames: ['space'] },
+  ),
+  d(
+    'heapSpacesSizeAndUsed',
+    'nodejs_heap_space_size_used_bytes',
+    'gauge',
+    'Process heap space size used from Node.js in bytes.',
+    (r) => spaces(r, 'used'),
+    { labelNames: ['space'] },
+  ),
+  d(
+    'heapSpacesSizeAndUsed',
+    'nodejs_heap_space_size_available_bytes',
+    'gauge',
+    'Process heap space size available from Node.js in bytes.',
+    (r) => spaces(r, 'available'),
+    { labelNames: ['space'] },
+  ),
+  d(
+    'version',
+    'nodejs_version_info',
+    'gauge',
+    'Node.js version info.',
+    () => [
+      {
+        labels: {
+          version: NODE_VERSION.version,
+          major: NODE_VERSION.major,
+          minor: NODE_VERSION.minor,
+          patch: NODE_VERSION.patch,
+        },
+        value: 1,
+      },
+    ],
+    {
+      labelNames: ['version', 'major', 'minor', 'patch'],
+      aggregator: 'first',
+    },
+  ),
 ];
 
 /** The GC histogram: pauses by kind (major, minor, incremental, weakcb), in seconds. */
@@ -181,4 +390,6 @@ export const GC_METRIC = {
 };
 
 /** prom-client's `collectDefaultMetrics.metricsList`. */
-export const DEFAULT_METRICS_LIST: readonly string[] = Object.freeze([...new Set([...RUNTIME_METRICS.map((m) => m.group), GC_METRIC.group])]);
+export const DEFAULT_METRICS_LIST: readonly string[] = Object.freeze([
+  ...new Set([...RUNTIME_METRICS.map((m) => m.group), GC_METRIC.group]),
+]);

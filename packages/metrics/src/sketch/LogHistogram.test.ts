@@ -34,89 +34,110 @@ describe('LogHistogram', () => {
     },
   );
 
-  test.prop([fc.array(fc.double({ min: 2.3e-308, max: 1e300, noNaN: true }), { minLength: 1, maxLength: 200 }), fc.constantFrom(...QS)])(
-    'with enough buckets the bound holds over the whole positive double range',
-    (values, q) => {
-      const sorted = [...values].sort((a, b) => a - b);
-      const err = relativeError(build(values, 1 << 17).quantile(q), exactQuantile(sorted, q));
-      expect(err).toBeLessThanOrEqual(0.01);
+  test.prop([
+    fc.array(fc.double({ min: 2.3e-308, max: 1e300, noNaN: true }), { minLength: 1, maxLength: 200 }),
+    fc.constantFrom(...QS),
+  ])('with enough buckets the bound holds over the whole positive double range', (values, q) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const err = relativeError(build(values, 1 << 17).quantile(q), exactQuantile(sorted, q));
+    expect(err).toBeLessThanOrEqual(0.01);
+  });
+
+  test.prop([
+    fc.array(fc.oneof(anyFinite, fc.constant(0), fc.constant(-0)), { minLength: 1, maxLength: 300 }),
+    fc.constantFrom(...QS),
+  ])('zero and negative values: the estimate has the right sign and is within 1%', (values, q) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const exact = exactQuantile(sorted, q);
+    const est = build(values).quantile(q);
+    if (exact === 0) expect(est === 0).toBe(true);
+    else {
+      expect(Math.sign(est)).toBe(Math.sign(exact));
+      // Values below 2^-32 of the largest magnitude may be folded; keep to a realistic dynamic range.
+      fc.pre(Math.abs(exact) > 1e-3);
+      expect(relativeError(est, exact)).toBeLessThanOrEqual(0.01);
+    }
+  });
+
+  test.prop([fc.array(anyFinite, { minLength: 1, maxLength: 300 })])(
+    'count, sum, min, max are exact; quantiles are monotone and bracketed',
+    (values) => {
+      const h = build(values);
+      expect(h.count).toBe(values.length);
+      expect(h.sum).toBe(values.reduce((a, b) => a + b, 0));
+      expect(h.min).toBe(Math.min(...values) + 0); // -0 is recorded as 0
+      expect(h.max).toBe(Math.max(...values) + 0);
+      expect(close(h.mean, h.sum / values.length)).toBe(true);
+      const [p0, p50, p90, p95, p99, p100] = h.quantiles([0, 0.5, 0.9, 0.95, 0.99, 1]) as number[];
+      expect(p0).toBe(h.min);
+      expect(p100).toBe(h.max);
+      for (const [a, b] of [
+        [h.min, p50],
+        [p50, p90],
+        [p90, p95],
+        [p95, p99],
+        [p99, h.max],
+      ] as const)
+        expect(a!).toBeLessThanOrEqual(b!);
     },
   );
 
-  test.prop([fc.array(fc.oneof(anyFinite, fc.constant(0), fc.constant(-0)), { minLength: 1, maxLength: 300 }), fc.constantFrom(...QS)])(
-    'zero and negative values: the estimate has the right sign and is within 1%',
-    (values, q) => {
-      const sorted = [...values].sort((a, b) => a - b);
-      const exact = exactQuantile(sorted, q);
-      const est = build(values).quantile(q);
-      if (exact === 0) expect(est === 0).toBe(true);
-      else {
-        expect(Math.sign(est)).toBe(Math.sign(exact));
-        // Values below 2^-32 of the largest magnitude may be folded; keep to a realistic dynamic range.
-        fc.pre(Math.abs(exact) > 1e-3);
-        expect(relativeError(est, exact)).toBeLessThanOrEqual(0.01);
+  test.prop([fc.array(anyFinite, { maxLength: 200 }), fc.array(anyFinite, { maxLength: 200 })])(
+    'merge equals recording the concatenation',
+    (a, b) => {
+      const merged = build(a).merge(build(b));
+      const direct = build([...a, ...b]);
+      expect(merged.buckets()).toEqual(direct.buckets());
+      expect(merged.count).toBe(direct.count);
+      expect(merged.zeroCount).toBe(direct.zeroCount);
+      expect(merged.min).toBe(direct.min);
+      expect(merged.max).toBe(direct.max);
+      expect(close(merged.sum, direct.sum)).toBe(true);
+      for (const q of QS) expect(merged.quantile(q)).toBe(direct.quantile(q));
+    },
+  );
+
+  test.prop([fc.array(anyFinite), fc.array(anyFinite), fc.array(anyFinite)])(
+    'merge is associative and commutative',
+    (a, b, c) => {
+      const left = build(a).merge(build(b)).merge(build(c));
+      const right = build(a).merge(build(b).merge(build(c)));
+      const swapped = build(c).merge(build(a)).merge(build(b));
+      for (const other of [right, swapped]) {
+        expect(other.buckets()).toEqual(left.buckets());
+        expect(other.count).toBe(left.count);
+        expect(close(other.sum, left.sum)).toBe(true);
+        expect([other.min, other.max]).toEqual([left.min, left.max]);
       }
     },
   );
 
-  test.prop([fc.array(anyFinite, { minLength: 1, maxLength: 300 })])('count, sum, min, max are exact; quantiles are monotone and bracketed', (values) => {
-    const h = build(values);
-    expect(h.count).toBe(values.length);
-    expect(h.sum).toBe(values.reduce((a, b) => a + b, 0));
-    expect(h.min).toBe(Math.min(...values) + 0); // -0 is recorded as 0
-    expect(h.max).toBe(Math.max(...values) + 0);
-    expect(close(h.mean, h.sum / values.length)).toBe(true);
-    const [p0, p50, p90, p95, p99, p100] = h.quantiles([0, 0.5, 0.9, 0.95, 0.99, 1]) as number[];
-    expect(p0).toBe(h.min);
-    expect(p100).toBe(h.max);
-    for (const [a, b] of [[h.min, p50], [p50, p90], [p90, p95], [p95, p99], [p99, h.max]] as const) expect(a!).toBeLessThanOrEqual(b!);
+  test.prop([
+    fc
+      .array(anyFinite, { minLength: 1 })
+      .chain((v) => fc.tuple(fc.constant(v), fc.shuffledSubarray(v, { minLength: v.length, maxLength: v.length }))),
+  ])('order independence', ([values, shuffled]) => {
+    const a = build(values);
+    const b = build(shuffled);
+    expect(b.buckets()).toEqual(a.buckets());
+    for (const q of QS) expect(b.quantile(q)).toBe(a.quantile(q));
   });
 
-  test.prop([fc.array(anyFinite, { maxLength: 200 }), fc.array(anyFinite, { maxLength: 200 })])('merge equals recording the concatenation', (a, b) => {
-    const merged = build(a).merge(build(b));
-    const direct = build([...a, ...b]);
+  test.prop([
+    fc.array(fc.double({ min: 1e-200, max: 1e200, noNaN: true }), { maxLength: 100 }),
+    fc.array(fc.double({ min: 1e-200, max: 1e200, noNaN: true }), { maxLength: 100 }),
+  ])('folding the lowest buckets keeps merge equal to recording both streams', (a, b) => {
+    const merged = build(a, 16).merge(build(b, 16));
+    const direct = build([...a, ...b], 16);
     expect(merged.buckets()).toEqual(direct.buckets());
-    expect(merged.count).toBe(direct.count);
-    expect(merged.zeroCount).toBe(direct.zeroCount);
-    expect(merged.min).toBe(direct.min);
-    expect(merged.max).toBe(direct.max);
-    expect(close(merged.sum, direct.sum)).toBe(true);
-    for (const q of QS) expect(merged.quantile(q)).toBe(direct.quantile(q));
+    expect(direct.buckets().length).toBeLessThanOrEqual(16);
   });
 
-  test.prop([fc.array(anyFinite), fc.array(anyFinite), fc.array(anyFinite)])('merge is associative and commutative', (a, b, c) => {
-    const left = build(a).merge(build(b)).merge(build(c));
-    const right = build(a).merge(build(b).merge(build(c)));
-    const swapped = build(c).merge(build(a)).merge(build(b));
-    for (const other of [right, swapped]) {
-      expect(other.buckets()).toEqual(left.buckets());
-      expect(other.count).toBe(left.count);
-      expect(close(other.sum, left.sum)).toBe(true);
-      expect([other.min, other.max]).toEqual([left.min, left.max]);
-    }
-  });
-
-  test.prop([fc.array(anyFinite, { minLength: 1 }).chain((v) => fc.tuple(fc.constant(v), fc.shuffledSubarray(v, { minLength: v.length, maxLength: v.length })))])(
-    'order independence',
-    ([values, shuffled]) => {
-      const a = build(values);
-      const b = build(shuffled);
-      expect(b.buckets()).toEqual(a.buckets());
-      for (const q of QS) expect(b.quantile(q)).toBe(a.quantile(q));
-    },
-  );
-
-  test.prop([fc.array(fc.double({ min: 1e-200, max: 1e200, noNaN: true }), { maxLength: 100 }), fc.array(fc.double({ min: 1e-200, max: 1e200, noNaN: true }), { maxLength: 100 })])(
-    'folding the lowest buckets keeps merge equal to recording both streams',
-    (a, b) => {
-      const merged = build(a, 16).merge(build(b, 16));
-      const direct = build([...a, ...b], 16);
-      expect(merged.buckets()).toEqual(direct.buckets());
-      expect(direct.buckets().length).toBeLessThanOrEqual(16);
-    },
-  );
-
-  test.prop([fc.array(fc.double({ min: 1, max: 4, noNaN: true }), { minLength: 1, maxLength: 300 }).chain((v) => fc.tuple(fc.constant(v), fc.shuffledSubarray(v, { minLength: v.length, maxLength: v.length })))])(
+  test.prop([
+    fc
+      .array(fc.double({ min: 1, max: 4, noNaN: true }), { minLength: 1, maxLength: 300 })
+      .chain((v) => fc.tuple(fc.constant(v), fc.shuffledSubarray(v, { minLength: v.length, maxLength: v.length }))),
+  ])(
     'folding is order independent (values 8x wider than 16 buckets, low values arriving after a full store)',
     ([values, shuffled]) => {
       const sorted = [...values].sort((x, y) => y - x);
@@ -154,7 +175,8 @@ describe('LogHistogram', () => {
   it('rejects non-finite values and sum overflow, changing nothing', () => {
     const h = build([1, 2]);
     const before = h.snapshot();
-    for (const bad of [NaN, Infinity, -Infinity, '3' as unknown as number]) expect(() => h.record(bad)).toThrow(InvalidValueError);
+    for (const bad of [NaN, Infinity, -Infinity, '3' as unknown as number])
+      expect(() => h.record(bad)).toThrow(InvalidValueError);
     h.record(1.7e308);
     expect(() => h.record(1.7e308)).toThrow(InvalidValueError);
     expect(() => h.quantile(1.5)).toThrow(InvalidValueError);
@@ -168,7 +190,13 @@ describe('LogHistogram', () => {
     const h = build(values);
     const copy = LogHistogram.fromSnapshot(JSON.parse(JSON.stringify(h.snapshot())));
     expect(copy.buckets()).toEqual(h.buckets());
-    expect([copy.count, copy.sum, copy.min, copy.max, copy.zeroCount]).toEqual([h.count, h.sum, h.min, h.max, h.zeroCount]);
+    expect([copy.count, copy.sum, copy.min, copy.max, copy.zeroCount]).toEqual([
+      h.count,
+      h.sum,
+      h.min,
+      h.max,
+      h.zeroCount,
+    ]);
   });
 
   it('rejects inconsistent snapshots', () => {

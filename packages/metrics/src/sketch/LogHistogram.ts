@@ -265,18 +265,28 @@ function validateStore(v: unknown, what: string): { offset: number; counts: numb
 }
 
 function validateSnapshot(input: unknown): LogHistogramSnapshot {
-  if (typeof input !== 'object' || input === null) throw new InvalidSnapshotError('histogram snapshot must be an object');
+  if (typeof input !== 'object' || input === null)
+    throw new InvalidSnapshotError('histogram snapshot must be an object');
   const s = input as Record<string, unknown>;
-  if (s.scale !== SCALE) throw new InvalidSnapshotError(`histogram snapshot scale must be ${SCALE}, got ${describeValue(s.scale)}`);
-  if (!isCount(s.count) || !isCount(s.zeroCount)) throw new InvalidSnapshotError('histogram snapshot count and zeroCount must be non-negative integers');
-  if (typeof s.sum !== 'number' || !Number.isFinite(s.sum)) throw new InvalidSnapshotError('histogram snapshot sum must be finite');
+  if (s.scale !== SCALE)
+    throw new InvalidSnapshotError(`histogram snapshot scale must be ${SCALE}, got ${describeValue(s.scale)}`);
+  if (!isCount(s.count) || !isCount(s.zeroCount))
+    throw new InvalidSnapshotError('histogram snapshot count and zeroCount must be non-negative integers');
+  if (typeof s.sum !== 'number' || !Number.isFinite(s.sum))
+    throw new InvalidSnapshotError('histogram snapshot sum must be finite');
   const positive = validateStore(s.positive, 'positive');
   const negative = validateStore(s.negative, 'negative');
   const total = s.zeroCount + positive.counts.reduce((a, b) => a + b, 0) + negative.counts.reduce((a, b) => a + b, 0);
-  if (total !== s.count) throw new InvalidSnapshotError(`histogram snapshot buckets hold ${total} values but count is ${s.count}`);
+  if (total !== s.count)
+    throw new InvalidSnapshotError(`histogram snapshot buckets hold ${total} values but count is ${s.count}`);
   const finiteOrNull = (v: unknown) => v === null || (typeof v === 'number' && Number.isFinite(v));
-  if (!finiteOrNull(s.min) || !finiteOrNull(s.max)) throw new InvalidSnapshotError('histogram snapshot min and max must be finite or null');
-  if (s.count === 0 ? s.min !== null || s.max !== null : s.min === null || s.max === null || (s.min as number) > (s.max as number)) {
+  if (!finiteOrNull(s.min) || !finiteOrNull(s.max))
+    throw new InvalidSnapshotError('histogram snapshot min and max must be finite or null');
+  if (
+    s.count === 0
+      ? s.min !== null || s.max !== null
+      : s.min === null || s.max === null || (s.min as number) > (s.max as number)
+  ) {
     throw new InvalidSnapshotError('histogram snapshot min/max are inconsistent with its count');
   }
   return {

@@ -9,7 +9,13 @@ function exactQuantile(sorted: number[], q: number): number {
 describe('SlidingWindowSketch', () => {
   test.prop([
     // Within the sketch's 2^32 dynamic range (beyond it the lowest buckets fold, by design).
-    fc.array(fc.tuple(fc.double({ min: 1e-3, max: 1e6, noNaN: true, noDefaultInfinity: true }), fc.integer({ min: 0, max: 4 })), { minLength: 1, maxLength: 300 }),
+    fc.array(
+      fc.tuple(
+        fc.double({ min: 1e-3, max: 1e6, noNaN: true, noDefaultInfinity: true }),
+        fc.integer({ min: 0, max: 4 }),
+      ),
+      { minLength: 1, maxLength: 300 },
+    ),
     fc.constantFrom(0.01, 0.25, 0.5, 0.9, 0.99, 1),
   ])('quantiles of the values still in the window are within 1% (values spread over slots)', (values, q) => {
     let now = 0;
@@ -23,26 +29,31 @@ describe('SlidingWindowSketch', () => {
     }
     // Slot k covers (10k·k, 10k·(k+1)] seconds from the start; a value stays while fewer than 5 slots began after its own.
     const slotOf = (t: number) => (t <= 0 ? 0 : Math.ceil(t / 10_000) - 1);
-    const live = kept.filter((k) => slotOf(now) - slotOf(k.at) < 5).map((k) => k.value).sort((a, b) => a - b);
+    const live = kept
+      .filter((k) => slotOf(now) - slotOf(k.at) < 5)
+      .map((k) => k.value)
+      .sort((a, b) => a - b);
     const [estimate] = window.quantiles([q]);
     const exact = exactQuantile(live, q);
     expect(Math.abs(estimate! - exact) / exact).toBeLessThanOrEqual(0.01);
     expect(window.size()).toBe(live.length);
   });
 
-  test.prop([fc.array(fc.double({ min: -1e3, max: 1e3, noNaN: true, noDefaultInfinity: true }), { minLength: 1, maxLength: 200 })])(
-    'the in-place quantiles equal a merged sketch (zeros and negatives take the merge path)',
-    (values) => {
-      let now = 0;
-      const window = new SlidingWindowSketch(30, 3, () => now);
-      values.forEach((v, i) => {
-        now = i * 1000;
-        window.record(v);
-      });
-      const qs = [0, 0.1, 0.5, 0.9, 0.99, 1];
-      expect(window.quantiles(qs)).toEqual(window.merged().quantiles(qs));
-    },
-  );
+  test.prop([
+    fc.array(fc.double({ min: -1e3, max: 1e3, noNaN: true, noDefaultInfinity: true }), {
+      minLength: 1,
+      maxLength: 200,
+    }),
+  ])('the in-place quantiles equal a merged sketch (zeros and negatives take the merge path)', (values) => {
+    let now = 0;
+    const window = new SlidingWindowSketch(30, 3, () => now);
+    values.forEach((v, i) => {
+      now = i * 1000;
+      window.record(v);
+    });
+    const qs = [0, 0.1, 0.5, 0.9, 0.99, 1];
+    expect(window.quantiles(qs)).toEqual(window.merged().quantiles(qs));
+  });
 
   it('forgets everything after a whole window without values, and keeps counting weights', () => {
     let now = 0;

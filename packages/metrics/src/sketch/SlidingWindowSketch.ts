@@ -108,7 +108,10 @@ export class SlidingWindowSketch {
     if (count === 0) return qs.map(() => NaN);
     const span = hi - lo;
     if (!(span > 0) || span > MAX_SCRATCH) return undefined;
-    const sums = this.scratch !== undefined && this.scratch.length >= span ? this.scratch : (this.scratch = new Float64Array(Math.max(span, 256)));
+    const sums =
+      this.scratch !== undefined && this.scratch.length >= span
+        ? this.scratch
+        : (this.scratch = new Float64Array(Math.max(span, 256)));
     sums.fill(0, 0, span);
     for (const s of this.ring) {
       const { counts, offset } = s.positive;

@@ -12,7 +12,9 @@ export interface CaptureServer {
   readonly url: string;
   readonly requests: CapturedRequest[];
   /** Status (and headers) for the next requests, in order; afterwards 200. */
-  respond(...answers: Array<number | { status: number; headers?: Record<string, string>; body?: string | Uint8Array }>): void;
+  respond(
+    ...answers: Array<number | { status: number; headers?: Record<string, string>; body?: string | Uint8Array }>
+  ): void;
   close(): Promise<void>;
 }
 

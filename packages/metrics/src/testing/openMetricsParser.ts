@@ -119,7 +119,12 @@ function sampleBelongs(family: ParsedFamily, sample: string, prometheus: boolean
 }
 
 function labelSetKey(labels: Record<string, string>, skip?: string): string {
-  return JSON.stringify(Object.keys(labels).filter((k) => k !== skip).sort().map((k) => [k, labels[k]]));
+  return JSON.stringify(
+    Object.keys(labels)
+      .filter((k) => k !== skip)
+      .sort()
+      .map((k) => [k, labels[k]]),
+  );
 }
 
 function checkHistogram(family: ParsedFamily): void {
@@ -145,7 +150,8 @@ function checkHistogram(family: ParsedFamily): void {
       if (g.counts[i]! < g.counts[i - 1]!) throw new ParseError(`${family.name}: bucket counts not cumulative`);
     }
     if (g.les.at(-1) !== Infinity) throw new ParseError(`${family.name}: missing +Inf bucket`);
-    if (g.count !== undefined && g.count !== g.counts.at(-1)) throw new ParseError(`${family.name}: _count differs from +Inf bucket`);
+    if (g.count !== undefined && g.count !== g.counts.at(-1))
+      throw new ParseError(`${family.name}: _count differs from +Inf bucket`);
   }
 }
 
@@ -235,15 +241,22 @@ export function parseExposition(text: string, options: { prometheus?: boolean } 
         const base = families.find((f) => sampleBelongs(f, sampleName, true));
         if (base && base !== current) throw new ParseError(`line ${no}: sample ${sampleName} is interleaved`);
         family = base ?? startFamily(sampleName);
-      } else throw new ParseError(`line ${no}: sample ${sampleName} does not belong to family ${current?.name ?? '(none)'}`);
+      } else
+        throw new ParseError(`line ${no}: sample ${sampleName} does not belong to family ${current?.name ?? '(none)'}`);
     }
-    if (family.type === 'counter' && (value < 0 || value !== value)) throw new ParseError(`line ${no}: counter value must be >= 0`);
+    if (family.type === 'counter' && (value < 0 || value !== value))
+      throw new ParseError(`line ${no}: counter value must be >= 0`);
     const dup = sampleName + labelSetKey(labels);
     if (seenSamples.has(dup)) throw new ParseError(`line ${no}: duplicate sample ${sampleName}`);
     seenSamples.add(dup);
     if (exemplar) {
-      const ok = (family.type === 'counter' && sampleName.endsWith('_total')) || (family.type === 'histogram' && sampleName.endsWith('_bucket'));
-      if (!ok) throw new ParseError(`line ${no}: exemplar on ${sampleName} (only counter _total and histogram _bucket samples may have one)`);
+      const ok =
+        (family.type === 'counter' && sampleName.endsWith('_total')) ||
+        (family.type === 'histogram' && sampleName.endsWith('_bucket'));
+      if (!ok)
+        throw new ParseError(
+          `line ${no}: exemplar on ${sampleName} (only counter _total and histogram _bucket samples may have one)`,
+        );
     }
     family.samples.push(exemplar ? { name: sampleName, labels, value, exemplar } : { name: sampleName, labels, value });
   });

@@ -15,7 +15,9 @@ interface MessageType {
 }
 
 const root = require('@opentelemetry/otlp-transformer/build/src/generated/root.js') as {
-  opentelemetry: { proto: { collector: { metrics: { v1: Record<string, MessageType> }; trace: { v1: Record<string, MessageType> } } } };
+  opentelemetry: {
+    proto: { collector: { metrics: { v1: Record<string, MessageType> }; trace: { v1: Record<string, MessageType> } } };
+  };
 };
 
 export const ExportMetricsServiceRequest = root.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest!;

@@ -37,7 +37,10 @@ export interface DecodedWriteRequest {
 export function decodeWriteRequest(body: Uint8Array, compressed = true): DecodedWriteRequest {
   const raw = compressed ? new Uint8Array(SnappyJS.uncompress(body)) : body;
   const msg = WriteRequest.toObject(WriteRequest.decode(raw), { longs: Number, enums: String, defaults: true }) as {
-    timeseries: Array<{ labels: Array<{ name: string; value: string }>; samples: Array<{ value: number; timestamp: number }> }>;
+    timeseries: Array<{
+      labels: Array<{ name: string; value: string }>;
+      samples: Array<{ value: number; timestamp: number }>;
+    }>;
     metadata: DecodedWriteRequest['metadata'];
   };
   return {

@@ -12,7 +12,8 @@ class OtelFrame implements ContextFrame {
   ) {}
 }
 
-const callWith = (fn: (...args: unknown[]) => unknown, thisArg: unknown, args: unknown[]): unknown => fn.apply(thisArg, args);
+const callWith = (fn: (...args: unknown[]) => unknown, thisArg: unknown, args: unknown[]): unknown =>
+  fn.apply(thisArg, args);
 
 const ADD_METHODS = ['addListener', 'on', 'once', 'prependListener', 'prependOnceListener'] as const;
 const kBound = Symbol('obs.otel.boundListeners');
@@ -47,7 +48,12 @@ export class ObsContextManager implements ContextManager {
     return ctx;
   }
 
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(context: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
+  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
+    context: Context,
+    fn: F,
+    thisArg?: ThisParameterType<F>,
+    ...args: A
+  ): ReturnType<F> {
     const ctx = context ?? ROOT_CONTEXT;
     const parent = parentOf(this.traces, ctx);
     const frame = new OtelFrame(ctx, parent ?? undefined);

@@ -93,7 +93,8 @@ function register(state: MeterState, name: string, options: MetricOptions | unde
   const promName = prometheusName(typeof name === 'string' ? name : '', options?.unit, kind);
   if (promName === '') return '';
   try {
-    const buckets = kind === 'histogram' ? (options?.advice?.explicitBucketBoundaries ?? DEFAULT_BOUNDARIES) : undefined;
+    const buckets =
+      kind === 'histogram' ? (options?.advice?.explicitBucketBoundaries ?? DEFAULT_BOUNDARIES) : undefined;
     state.metrics.describe(promName, {
       ...(options?.description ? { help: options.description } : {}),
       ...(buckets ? { buckets } : {}),
@@ -292,7 +293,11 @@ class ObsMeter implements Meter {
   }
 
   private observable(name: string, options: MetricOptions | undefined, monotonic: boolean): ObsObservable {
-    const instrument = new ObsObservable(this.state, register(this.state, name, options, monotonic ? 'counter' : 'gauge'), monotonic);
+    const instrument = new ObsObservable(
+      this.state,
+      register(this.state, name, options, monotonic ? 'counter' : 'gauge'),
+      monotonic,
+    );
     this.observables.add(instrument);
     return instrument;
   }
@@ -323,7 +328,8 @@ export class ObsMeterProvider implements MeterProvider {
   ) {
     this.state = new MeterState(metrics);
     const interval = config?.collectIntervalMs ?? 10_000;
-    if (typeof interval !== 'number' || !Number.isFinite(interval) || interval < 0) throw new TypeError(`collectIntervalMs must be a non-negative number, got ${String(interval)}`);
+    if (typeof interval !== 'number' || !Number.isFinite(interval) || interval < 0)
+      throw new TypeError(`collectIntervalMs must be a non-negative number, got ${String(interval)}`);
     if (interval > 0) {
       this.timer = setInterval(() => void this.collect(), interval);
       this.timer.unref?.();

@@ -73,13 +73,20 @@ export function unitSuffix(unit: string | undefined, kind: 'counter' | 'gauge' |
     const right = plain.slice(slash + 1);
     const l = own(UNITS, left) ?? sanitizeName(left);
     const r = own(PER_UNITS, right) ?? own(UNITS, right) ?? sanitizeName(right);
-    return [l, r].filter((s) => s !== '' && s !== '_').join('_per_').replace(/^_per_/, 'per_');
+    return [l, r]
+      .filter((s) => s !== '' && s !== '_')
+      .join('_per_')
+      .replace(/^_per_/, 'per_');
   }
   return own(UNITS, plain) ?? sanitizeName(plain).replace(/^_+|_+$/g, '');
 }
 
 /** The Prometheus metric name of an OpenTelemetry instrument; '' when nothing valid is left. */
-export function prometheusName(name: string, unit: string | undefined, kind: 'counter' | 'gauge' | 'histogram'): string {
+export function prometheusName(
+  name: string,
+  unit: string | undefined,
+  kind: 'counter' | 'gauge' | 'histogram',
+): string {
   let out = sanitizeName(name);
   if (out === '' || out === '_') return '';
   if (out.charCodeAt(0) >= 48 && out.charCodeAt(0) <= 57) out = '_' + out;

@@ -7,7 +7,13 @@ import {
   type TextMapPropagator,
   type TextMapSetter,
 } from '@opentelemetry/api';
-import { extractTraceContext, injectTraceContext, parseBaggage, serializeBaggage, type BaggageEntry } from '@obs/tracing';
+import {
+  extractTraceContext,
+  injectTraceContext,
+  parseBaggage,
+  serializeBaggage,
+  type BaggageEntry,
+} from '@obs/tracing';
 import { isValidOtelContext, toObsContext, toOtelContext } from '../trace/convert';
 
 const FIELDS = ['traceparent', 'tracestate', 'baggage'];
@@ -57,9 +63,13 @@ export class ObsPropagator implements TextMapPropagator {
     if (raw !== undefined) {
       const { entries } = parseBaggage(Array.isArray(raw) ? raw.join(',') : raw);
       if (entries.length > 0) {
-        const record: Record<string, { value: string; metadata?: ReturnType<typeof baggageEntryMetadataFromString> }> = {};
+        const record: Record<string, { value: string; metadata?: ReturnType<typeof baggageEntryMetadataFromString> }> =
+          {};
         for (const entry of entries) {
-          record[entry.key] = entry.metadata === '' ? { value: entry.value } : { value: entry.value, metadata: baggageEntryMetadataFromString(entry.metadata) };
+          record[entry.key] =
+            entry.metadata === ''
+              ? { value: entry.value }
+              : { value: entry.value, metadata: baggageEntryMetadataFromString(entry.metadata) };
         }
         ctx = propagation.setBaggage(ctx, propagation.createBaggage(record));
       }
@@ -75,5 +85,7 @@ export class ObsPropagator implements TextMapPropagator {
 function baggageOf(context: Context): BaggageEntry[] {
   const baggage = propagation.getBaggage(context);
   if (baggage === undefined) return [];
-  return baggage.getAllEntries().map(([key, entry]) => ({ key, value: entry.value, metadata: entry.metadata?.toString() ?? '' }));
+  return baggage
+    .getAllEntries()
+    .map(([key, entry]) => ({ key, value: entry.value, metadata: entry.metadata?.toString() ?? '' }));
 }

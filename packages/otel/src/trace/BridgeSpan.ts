@@ -44,7 +44,11 @@ export class BridgeSpan implements OtelSpan {
     let time = startTime;
     if (isTimeInput(attributesOrStartTime)) time = attributesOrStartTime;
     else attributes = attributesOrStartTime;
-    this.obs.log(typeof name === 'string' ? name : String(name), attributes ? withoutNullish(attributes) : undefined, toEpochMs(time));
+    this.obs.log(
+      typeof name === 'string' ? name : String(name),
+      attributes ? withoutNullish(attributes) : undefined,
+      toEpochMs(time),
+    );
     return this;
   }
 
@@ -65,7 +69,8 @@ export class BridgeSpan implements OtelSpan {
     if (status.code === SpanStatusCode.ERROR) {
       this.obs.setStatus(TraceStatus.ERROR);
       // The tag OpenTelemetry's non-OTLP exporters use for the status message.
-      if (typeof status.message === 'string' && status.message !== '') this.obs.setTag('otel.status_description', status.message);
+      if (typeof status.message === 'string' && status.message !== '')
+        this.obs.setTag('otel.status_description', status.message);
       this.statusSet = true;
     } else if (status.code === SpanStatusCode.OK) {
       this.obs.setStatus(TraceStatus.OK);
@@ -93,7 +98,12 @@ export class BridgeSpan implements OtelSpan {
     if (typeof exception === 'string') fields['exception.message'] = exception;
     else if (exception !== null && typeof exception === 'object') {
       const e = exception as { name?: unknown; code?: unknown; message?: unknown; stack?: unknown };
-      const type = typeof e.code === 'string' || typeof e.code === 'number' ? String(e.code) : typeof e.name === 'string' ? e.name : undefined;
+      const type =
+        typeof e.code === 'string' || typeof e.code === 'number'
+          ? String(e.code)
+          : typeof e.name === 'string'
+            ? e.name
+            : undefined;
       if (type !== undefined) fields['exception.type'] = type;
       if (typeof e.message === 'string') fields['exception.message'] = e.message;
       if (typeof e.stack === 'string') fields['exception.stacktrace'] = e.stack;
@@ -104,7 +114,11 @@ export class BridgeSpan implements OtelSpan {
 }
 
 function isTimeInput(value: unknown): value is TimeInput {
-  return typeof value === 'number' || value instanceof Date || (Array.isArray(value) && value.length === 2 && typeof value[0] === 'number');
+  return (
+    typeof value === 'number' ||
+    value instanceof Date ||
+    (Array.isArray(value) && value.length === 2 && typeof value[0] === 'number')
+  );
 }
 
 /** OpenTelemetry allows undefined/null attribute values (meaning "unset"); @obs would count them as dropped. */

@@ -45,20 +45,39 @@ export class ObsTracer implements Tracer {
     const opts = options !== null && typeof options === 'object' ? options : {};
     const parent = opts.root ? null : parentOf(this.traces, ctx);
     const startTime = toEpochMs(opts.startTime);
-    const span = this.traces.startSpan(spanName(name), this.serviceName, parent, this.scope, startTime === undefined ? undefined : { startTime });
+    const span = this.traces.startSpan(
+      spanName(name),
+      this.serviceName,
+      parent,
+      this.scope,
+      startTime === undefined ? undefined : { startTime },
+    );
     if (span.isRecording) {
       const kind = opts.kind === undefined ? undefined : KIND_TAG[opts.kind];
       if (kind !== undefined) span.setTag('span.kind', kind);
       if (opts.attributes) new BridgeSpan(span).setAttributes(opts.attributes);
-      if (opts.links) for (const link of opts.links) if (link && isValidOtelContext(link.context)) span.addLink(toObsContext(link.context), link.attributes as Record<string, unknown> | undefined);
+      if (opts.links)
+        for (const link of opts.links)
+          if (link && isValidOtelContext(link.context))
+            span.addLink(toObsContext(link.context), link.attributes as Record<string, unknown> | undefined);
     }
     return new BridgeSpan(span);
   }
 
   startActiveSpan<F extends (span: OtelSpan) => unknown>(name: string, fn: F): ReturnType<F>;
   startActiveSpan<F extends (span: OtelSpan) => unknown>(name: string, options: SpanOptions, fn: F): ReturnType<F>;
-  startActiveSpan<F extends (span: OtelSpan) => unknown>(name: string, options: SpanOptions, ctx: Context, fn: F): ReturnType<F>;
-  startActiveSpan<F extends (span: OtelSpan) => unknown>(name: string, a?: SpanOptions | F, b?: Context | F, c?: F): ReturnType<F> | undefined {
+  startActiveSpan<F extends (span: OtelSpan) => unknown>(
+    name: string,
+    options: SpanOptions,
+    ctx: Context,
+    fn: F,
+  ): ReturnType<F>;
+  startActiveSpan<F extends (span: OtelSpan) => unknown>(
+    name: string,
+    a?: SpanOptions | F,
+    b?: Context | F,
+    c?: F,
+  ): ReturnType<F> | undefined {
     let options: SpanOptions | undefined;
     let ctx: Context | undefined;
     let fn: F | undefined;
@@ -74,7 +93,12 @@ export class ObsTracer implements Tracer {
     if (typeof fn !== 'function') return undefined;
     const parentCtx = ctx ?? otelContext.active();
     const span = this.startSpan(name, options, parentCtx);
-    return otelContext.with(trace.setSpan(parentCtx, span), fn as (span: OtelSpan) => unknown, undefined, span) as ReturnType<F>;
+    return otelContext.with(
+      trace.setSpan(parentCtx, span),
+      fn as (span: OtelSpan) => unknown,
+      undefined,
+      span,
+    ) as ReturnType<F>;
   }
 }
 

@@ -16,7 +16,12 @@ export function toEpochMs(time: TimeInput | undefined): number | undefined {
   }
   if (Array.isArray(time)) {
     const [seconds, nanos] = time;
-    return typeof seconds === 'number' && typeof nanos === 'number' && Number.isFinite(seconds) && Number.isFinite(nanos) ? seconds * 1e3 + nanos / 1e6 : undefined;
+    return typeof seconds === 'number' &&
+      typeof nanos === 'number' &&
+      Number.isFinite(seconds) &&
+      Number.isFinite(nanos)
+      ? seconds * 1e3 + nanos / 1e6
+      : undefined;
   }
   if (time instanceof Date) {
     const ms = time.getTime();

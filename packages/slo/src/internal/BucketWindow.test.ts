@@ -45,7 +45,13 @@ type Op = { kind: 'advance'; ms: number } | { kind: 'record'; back: number; good
 
 const ops = fc.array(
   fc.oneof(
-    { arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.oneof(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 400 })) }), weight: 1 },
+    {
+      arbitrary: fc.record({
+        kind: fc.constant('advance' as const),
+        ms: fc.oneof(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 400 })),
+      }),
+      weight: 1,
+    },
     {
       arbitrary: fc.record({
         kind: fc.constant('record' as const),
@@ -61,7 +67,13 @@ const ops = fc.array(
 
 function run(list: Op[], sliced: boolean, start: number) {
   const sliceTarget = percentFraction(75);
-  const w = new BucketWindow({ bucketMs: BUCKET, capacity: CAP, windows: WINDOWS, headBucket: Math.floor(start / BUCKET), sliceTarget: sliced ? sliceTarget : undefined });
+  const w = new BucketWindow({
+    bucketMs: BUCKET,
+    capacity: CAP,
+    windows: WINDOWS,
+    headBucket: Math.floor(start / BUCKET),
+    sliceTarget: sliced ? sliceTarget : undefined,
+  });
   const events: Ev[] = [];
   let now = start;
   const check = () => {
@@ -89,13 +101,19 @@ function run(list: Op[], sliced: boolean, start: number) {
 }
 
 describe('BucketWindow', () => {
-  test.prop([ops, fc.integer({ min: -1000, max: 1_000_000 })])('agrees with brute force over random streams (occurrences)', (list, start) => {
-    run(list, false, start);
-  });
+  test.prop([ops, fc.integer({ min: -1000, max: 1_000_000 })])(
+    'agrees with brute force over random streams (occurrences)',
+    (list, start) => {
+      run(list, false, start);
+    },
+  );
 
-  test.prop([ops, fc.integer({ min: 0, max: 1_000_000 })])('agrees with brute force over random streams (timeslices)', (list, start) => {
-    run(list, true, start);
-  });
+  test.prop([ops, fc.integer({ min: 0, max: 1_000_000 })])(
+    'agrees with brute force over random streams (timeslices)',
+    (list, start) => {
+      run(list, true, start);
+    },
+  );
 
   it('expires a bucket exactly at the window edge', () => {
     const w = new BucketWindow({ bucketMs: BUCKET, capacity: CAP, windows: [3], headBucket: 0 });
@@ -114,26 +132,25 @@ describe('BucketWindow', () => {
     expect(w.recordAt(100 - CAP + 1, 1, 1)).toBe(true);
   });
 
-  test.prop([fc.array(fc.tuple(fc.integer({ min: 0, max: 50 }), fc.double({ min: 0, max: 3, noNaN: true })), { maxLength: 60 })])(
-    'fractional counts are rescanned exactly',
-    (steps) => {
-      const w = new BucketWindow({ bucketMs: BUCKET, capacity: CAP, windows: WINDOWS, headBucket: 0 });
-      const events: Ev[] = [];
-      let now = 0;
-      for (const [adv, x] of steps) {
-        now += adv;
-        w.record(now, x / 2, x);
-        events.push({ bucket: Math.floor(now / BUCKET), good: x / 2, total: x });
-      }
-      w.rollTo(Math.floor(now / BUCKET) + 1);
-      WINDOWS.forEach((len, i) => {
-        const got = w.read(i, { bad: 0, total: 0, badEvents: 0, totalEvents: 0 });
-        const want = brute(events, w.head, len);
-        expect(got.total).toBeCloseTo(want.total, 9);
-        expect(got.bad).toBeCloseTo(want.bad, 9);
-      });
-    },
-  );
+  test.prop([
+    fc.array(fc.tuple(fc.integer({ min: 0, max: 50 }), fc.double({ min: 0, max: 3, noNaN: true })), { maxLength: 60 }),
+  ])('fractional counts are rescanned exactly', (steps) => {
+    const w = new BucketWindow({ bucketMs: BUCKET, capacity: CAP, windows: WINDOWS, headBucket: 0 });
+    const events: Ev[] = [];
+    let now = 0;
+    for (const [adv, x] of steps) {
+      now += adv;
+      w.record(now, x / 2, x);
+      events.push({ bucket: Math.floor(now / BUCKET), good: x / 2, total: x });
+    }
+    w.rollTo(Math.floor(now / BUCKET) + 1);
+    WINDOWS.forEach((len, i) => {
+      const got = w.read(i, { bad: 0, total: 0, badEvents: 0, totalEvents: 0 });
+      const want = brute(events, w.head, len);
+      expect(got.total).toBeCloseTo(want.total, 9);
+      expect(got.bad).toBeCloseTo(want.bad, 9);
+    });
+  });
 
   it('exports and imports buckets losslessly', () => {
     const w = new BucketWindow({ bucketMs: BUCKET, capacity: CAP, windows: WINDOWS, headBucket: 0 });
@@ -141,13 +158,21 @@ describe('BucketWindow', () => {
     const copy = new BucketWindow({ bucketMs: BUCKET, capacity: CAP, windows: WINDOWS, headBucket: w.head });
     copy.importBuckets(w.exportBuckets());
     WINDOWS.forEach((_, i) => {
-      expect(copy.read(i, { bad: 0, total: 0, badEvents: 0, totalEvents: 0 })).toEqual(w.read(i, { bad: 0, total: 0, badEvents: 0, totalEvents: 0 }));
+      expect(copy.read(i, { bad: 0, total: 0, badEvents: 0, totalEvents: 0 })).toEqual(
+        w.read(i, { bad: 0, total: 0, badEvents: 0, totalEvents: 0 }),
+      );
     });
   });
 
   it('keeps a calendar period sum that resets at the anchor', () => {
     // periods of 5 buckets: [0,5), [5,10), ...
-    const w = new BucketWindow({ bucketMs: BUCKET, capacity: CAP, windows: [3], headBucket: 0, anchorOf: (b) => Math.floor(b / 5) * 5 });
+    const w = new BucketWindow({
+      bucketMs: BUCKET,
+      capacity: CAP,
+      windows: [3],
+      headBucket: 0,
+      anchorOf: (b) => Math.floor(b / 5) * 5,
+    });
     const cal = () => w.read(1, { bad: 0, total: 0, badEvents: 0, totalEvents: 0 }).total;
     for (let b = 0; b < 5; b++) w.recordAt(b, 1, 1);
     expect(cal()).toBe(5);

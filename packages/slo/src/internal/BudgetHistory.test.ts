@@ -37,7 +37,9 @@ describe('BudgetHistory', () => {
 
   test.prop([
     fc.integer({ min: 1, max: 60 }).map((d) => d * DAY),
-    fc.array(fc.tuple(fc.integer({ min: 0, max: 6 * 3_600_000 }), fc.double({ min: -1e6, max: 100, noNaN: true })), { maxLength: 2000 }),
+    fc.array(fc.tuple(fc.integer({ min: 0, max: 6 * 3_600_000 }), fc.double({ min: -1e6, max: 100, noNaN: true })), {
+      maxLength: 2000,
+    }),
   ])('stays bounded, in time order, within the window, and round-trips through export', (windowMs, steps) => {
     const h = new BudgetHistory(windowMs, MIN);
     let t = 0;

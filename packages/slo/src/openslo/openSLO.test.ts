@@ -103,9 +103,12 @@ describe('parseOpenSLO', () => {
     expect(imported!.service).toBe('web');
     expect(imported!.ruleQueries).toEqual({
       totalQuery: 'sum(rate(http_requests_total{job="web"}[{{.window}}]))',
-      errorQuery: '(sum(rate(http_requests_total{job="web"}[{{.window}}])) - sum(rate(http_requests_total{job="web",code!~"5.."}[{{.window}}])))',
+      errorQuery:
+        '(sum(rate(http_requests_total{job="web"}[{{.window}}])) - sum(rate(http_requests_total{job="web",code!~"5.."}[{{.window}}])))',
     });
-    expect(generatePrometheusRules(imported!.definition, imported!.ruleQueries!)).toContain('slo:sli_error:ratio_rate28d');
+    expect(generatePrometheusRules(imported!.definition, imported!.ruleQueries!)).toContain(
+      'slo:sli_error:ratio_rate28d',
+    );
   });
 
   it('resolves indicatorRef, calendar windows and timeslices', () => {
@@ -144,7 +147,8 @@ describe('parseOpenSLO', () => {
       else node[last] = value;
       return stringify(d);
     };
-    const good = (parse(SAMPLE) as { spec: { indicator: { spec: { ratioMetric: { good: unknown } } } } }).spec.indicator.spec.ratioMetric.good;
+    const good = (parse(SAMPLE) as { spec: { indicator: { spec: { ratioMetric: { good: unknown } } } } }).spec.indicator
+      .spec.ratioMetric.good;
     const cases: Array<[string, RegExp]> = [
       ['', /no OpenSLO/],
       ['a: [', /invalid YAML/],
@@ -184,9 +188,16 @@ describe('parseOpenSLO', () => {
 
   it('round-trips definitions through toOpenSLO', () => {
     const slos = [
-      createSLODefinition('API Availability', 99.9, 30, '', { labels: { team: 'core' }, description: 'requests succeed' }),
+      createSLODefinition('API Availability', 99.9, 30, '', {
+        labels: { team: 'core' },
+        description: 'requests succeed',
+      }),
       createSLODefinition('Weekly', 95, undefined, '', { calendar: { unit: 'week', timeZone: 'Asia/Tokyo' } }),
-      createSLODefinition('Sliced', 99.5, 7, '', { budgetingMethod: 'timeslices', timeSliceTarget: 90, timeSliceWindowMs: 120_000 }),
+      createSLODefinition('Sliced', 99.5, 7, '', {
+        budgetingMethod: 'timeslices',
+        timeSliceTarget: 90,
+        timeSliceWindowMs: 120_000,
+      }),
       createSLODefinition('Short', 90, 0.25),
     ];
     for (const slo of slos) {
@@ -195,7 +206,10 @@ describe('parseOpenSLO', () => {
       const { metricName: _m, ...rest } = back!.definition;
       const { metricName: _n, ...want } = slo;
       expect(rest).toEqual({ ...want, ...(slo.budgetingMethod === 'timeslices' ? {} : {}) });
-      expect(back!.ruleQueries).toEqual({ errorQuery: 'sum(rate(errors_total[{{.window}}]))', totalQuery: 'sum(rate(requests_total[{{.window}}]))' });
+      expect(back!.ruleQueries).toEqual({
+        errorQuery: 'sum(rate(errors_total[{{.window}}]))',
+        totalQuery: 'sum(rate(requests_total[{{.window}}]))',
+      });
     }
     expect(() => toOpenSLO(slos[0]!, { totalQuery: 't' })).toThrow(OpenSLOError);
     expect(() => toOpenSLO(slos[0]!, { totalQuery: 't', goodQuery: 'g', badQuery: 'b' })).toThrow(OpenSLOError);
@@ -210,13 +224,16 @@ describe('parseOpenSLO', () => {
     }
   });
 
-  test.prop([fc.jsonValue({ maxDepth: 6 })])('never throws anything but OpenSLOError on random YAML values', (value) => {
-    try {
-      parseOpenSLO(stringify(value));
-    } catch (error) {
-      expect(error).toBeInstanceOf(OpenSLOError);
-    }
-  });
+  test.prop([fc.jsonValue({ maxDepth: 6 })])(
+    'never throws anything but OpenSLOError on random YAML values',
+    (value) => {
+      try {
+        parseOpenSLO(stringify(value));
+      } catch (error) {
+        expect(error).toBeInstanceOf(OpenSLOError);
+      }
+    },
+  );
 
   const paths = (value: unknown, prefix: string[] = []): string[][] =>
     typeof value === 'object' && value !== null

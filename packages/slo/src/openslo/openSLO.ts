@@ -59,7 +59,10 @@ function optObj(value: unknown, path: string): Obj | undefined {
 
 function str(value: unknown, path: string, max = 4096): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > max) {
-    throw new OpenSLOError(`must be a non-empty string of at most ${max} characters, got ${describeValue(value)}`, path);
+    throw new OpenSLOError(
+      `must be a non-empty string of at most ${max} characters, got ${describeValue(value)}`,
+      path,
+    );
   }
   return value;
 }
@@ -69,7 +72,8 @@ function optStr(value: unknown, path: string, max = 4096): string | undefined {
 }
 
 function num(value: unknown, path: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new OpenSLOError(`must be a number, got ${describeValue(value)}`, path);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new OpenSLOError(`must be a number, got ${describeValue(value)}`, path);
   return value;
 }
 
@@ -86,7 +90,8 @@ interface Duration {
 function duration(value: unknown, path: string): Duration {
   const text = str(value, path, 32);
   const match = /^([1-9][0-9]{0,5})(m|h|d|w|M|Q|Y)$/.exec(text);
-  if (!match) throw new OpenSLOError(`must be a duration shorthand such as 30d, 4w, 1M; got ${describeValue(text)}`, path);
+  if (!match)
+    throw new OpenSLOError(`must be a duration shorthand such as 30d, 4w, 1M; got ${describeValue(text)}`, path);
   return { count: Number(match[1]), unit: match[2] as Duration['unit'] };
 }
 
@@ -130,7 +135,11 @@ function readSide(value: unknown, path: string): Side {
   return { query, type };
 }
 
-function readIndicator(spec: Obj, slis: Map<string, Obj>, path: string): { counter: boolean; good?: Side; bad?: Side; total: Side } {
+function readIndicator(
+  spec: Obj,
+  slis: Map<string, Obj>,
+  path: string,
+): { counter: boolean; good?: Side; bad?: Side; total: Side } {
   let indicator: Obj;
   let at: string;
   if (spec['indicator'] !== undefined && spec['indicatorRef'] !== undefined) {
@@ -143,7 +152,8 @@ function readIndicator(spec: Obj, slis: Map<string, Obj>, path: string): { count
   } else if (spec['indicatorRef'] !== undefined) {
     const ref = str(spec['indicatorRef'], `${path}.indicatorRef`, 253);
     const sli = slis.get(ref);
-    if (!sli) throw new OpenSLOError(`refers to SLI ${JSON.stringify(ref)}, which is not in the input`, `${path}.indicatorRef`);
+    if (!sli)
+      throw new OpenSLOError(`refers to SLI ${JSON.stringify(ref)}, which is not in the input`, `${path}.indicatorRef`);
     indicator = sli;
     at = `SLI ${ref}.spec`;
   } else {
@@ -154,7 +164,8 @@ function readIndicator(spec: Obj, slis: Map<string, Obj>, path: string): { count
   }
   const ratio = obj(indicator['ratioMetric'], `${at}.ratioMetric`);
   const counter = ratio['counter'] ?? true;
-  if (typeof counter !== 'boolean') throw new OpenSLOError(`must be a boolean, got ${describeValue(counter)}`, `${at}.ratioMetric.counter`);
+  if (typeof counter !== 'boolean')
+    throw new OpenSLOError(`must be a boolean, got ${describeValue(counter)}`, `${at}.ratioMetric.counter`);
   const hasGood = ratio['good'] !== undefined;
   const hasBad = ratio['bad'] !== undefined;
   if (hasGood === hasBad) throw new OpenSLOError('needs exactly one of good and bad', `${at}.ratioMetric`);
@@ -169,15 +180,18 @@ function readIndicator(spec: Obj, slis: Map<string, Obj>, path: string): { count
 
 function readWindow(spec: Obj, path: string): { windowDays: number; calendar?: CalendarWindow } {
   const windows = spec['timeWindow'];
-  if (!Array.isArray(windows) || windows.length !== 1) throw new OpenSLOError('must be a list with exactly one time window', `${path}.timeWindow`);
+  if (!Array.isArray(windows) || windows.length !== 1)
+    throw new OpenSLOError('must be a list with exactly one time window', `${path}.timeWindow`);
   const at = `${path}.timeWindow[0]`;
   const w = obj(windows[0], at);
   const d = duration(w['duration'], `${at}.duration`);
   const rolling = w['isRolling'] ?? false;
-  if (typeof rolling !== 'boolean') throw new OpenSLOError(`must be a boolean, got ${describeValue(rolling)}`, `${at}.isRolling`);
+  if (typeof rolling !== 'boolean')
+    throw new OpenSLOError(`must be a boolean, got ${describeValue(rolling)}`, `${at}.isRolling`);
   if (rolling) {
     const perUnit = UNIT_DAYS[d.unit];
-    if (perUnit === undefined) throw new OpenSLOError(`rolling windows must be in m, h, d or w, got ${d.count}${d.unit}`, `${at}.duration`);
+    if (perUnit === undefined)
+      throw new OpenSLOError(`rolling windows must be in m, h, d or w, got ${d.count}${d.unit}`, `${at}.duration`);
     return { windowDays: tidy(d.count * perUnit) };
   }
   const calendar = optObj(w['calendar'], `${at}.calendar`);
@@ -187,9 +201,18 @@ function readWindow(spec: Obj, path: string): { windowDays: number; calendar?: C
   throw new OpenSLOError(`calendar windows of 1M or 1w are supported, got ${d.count}${d.unit}`, `${at}.duration`);
 }
 
-function ruleQueriesFor(counter: boolean, good: Side | undefined, bad: Side | undefined, total: Side): OpenSLOImport['ruleQueries'] {
+function ruleQueriesFor(
+  counter: boolean,
+  good: Side | undefined,
+  bad: Side | undefined,
+  total: Side,
+): OpenSLOImport['ruleQueries'] {
   const sides = [good, bad, total].filter((s): s is Side => s !== undefined);
-  if (!counter || sides.some((s) => s.query === undefined || (s.type !== undefined && !PROMETHEUS_LIKE.has(s.type.toLowerCase())))) return undefined;
+  if (
+    !counter ||
+    sides.some((s) => s.query === undefined || (s.type !== undefined && !PROMETHEUS_LIKE.has(s.type.toLowerCase())))
+  )
+    return undefined;
   const rate = (q: string) => (/\{\{\s*\.window\s*\}\}/.test(q) ? q : `sum(rate(${q}[{{.window}}]))`);
   const totalQuery = rate(total.query!);
   const errorQuery = bad ? rate(bad.query!) : `(${totalQuery} - ${rate(good!.query!)})`;
@@ -208,7 +231,10 @@ function readSLO(doc: Obj, slis: Map<string, Obj>, path: string): OpenSLOImport[
   const { windowDays, calendar } = readWindow(spec, `${path}.spec`);
   const methodRaw = spec['budgetingMethod'] ?? 'Occurrences';
   if (methodRaw !== 'Occurrences' && methodRaw !== 'Timeslices') {
-    throw new OpenSLOError(`must be Occurrences or Timeslices, got ${describeValue(methodRaw)}`, `${path}.spec.budgetingMethod`);
+    throw new OpenSLOError(
+      `must be Occurrences or Timeslices, got ${describeValue(methodRaw)}`,
+      `${path}.spec.budgetingMethod`,
+    );
   }
   const method = methodRaw === 'Timeslices' ? BudgetingMethod.TIMESLICES : BudgetingMethod.OCCURRENCES;
   const objectives = spec['objectives'];
@@ -226,7 +252,8 @@ function readSLO(doc: Obj, slis: Map<string, Obj>, path: string): OpenSLOImport[
       target = tidy(t * 100);
     } else if (o['targetPercent'] !== undefined) {
       target = num(o['targetPercent'], `${at}.targetPercent`);
-      if (!(target > 0 && target < 100)) throw new OpenSLOError(`must be in (0, 100), got ${target}`, `${at}.targetPercent`);
+      if (!(target > 0 && target < 100))
+        throw new OpenSLOError(`must be in (0, 100), got ${target}`, `${at}.targetPercent`);
     } else {
       throw new OpenSLOError('needs target or targetPercent', at);
     }
@@ -234,13 +261,17 @@ function readSLO(doc: Obj, slis: Map<string, Obj>, path: string): OpenSLOImport[
     const extra: Obj = {};
     if (method === BudgetingMethod.TIMESLICES) {
       const sliceTarget = num(o['timeSliceTarget'], `${at}.timeSliceTarget`);
-      if (!(sliceTarget > 0 && sliceTarget <= 1)) throw new OpenSLOError(`must be in (0, 1], got ${sliceTarget}`, `${at}.timeSliceTarget`);
+      if (!(sliceTarget > 0 && sliceTarget <= 1))
+        throw new OpenSLOError(`must be in (0, 1], got ${sliceTarget}`, `${at}.timeSliceTarget`);
       extra['timeSliceTarget'] = tidy(sliceTarget * 100);
       if (o['timeSliceWindow'] !== undefined) {
         const d = duration(o['timeSliceWindow'], `${at}.timeSliceWindow`);
         const perUnit = d.unit === 'm' ? 60_000 : d.unit === 'h' ? 3_600_000 : d.unit === 'd' ? 86_400_000 : undefined;
         if (perUnit === undefined || d.count * perUnit > 86_400_000) {
-          throw new OpenSLOError(`must be at most one day in m, h or d, got ${d.count}${d.unit}`, `${at}.timeSliceWindow`);
+          throw new OpenSLOError(
+            `must be at most one day in m, h or d, got ${d.count}${d.unit}`,
+            `${at}.timeSliceWindow`,
+          );
         }
         extra['timeSliceWindowMs'] = d.count * perUnit;
       }
@@ -293,7 +324,9 @@ export function parseOpenSLO(text: string): OpenSLOImport[] {
     });
   } catch (error) {
     if (error instanceof OpenSLOError) throw error;
-    throw new OpenSLOError(`invalid YAML: ${error instanceof Error ? error.message : describeValue(error)}`, '', { cause: error });
+    throw new OpenSLOError(`invalid YAML: ${error instanceof Error ? error.message : describeValue(error)}`, '', {
+      cause: error,
+    });
   }
   const items: Array<{ value: Obj; path: string }> = [];
   values.forEach((value, i) => {
@@ -314,14 +347,18 @@ export function parseOpenSLO(text: string): OpenSLOImport[] {
   for (const { value, path } of items) {
     if (value['kind'] !== 'SLO') continue;
     if (value['apiVersion'] !== API_VERSION) {
-      throw new OpenSLOError(`apiVersion must be ${API_VERSION}, got ${describeValue(value['apiVersion'])}`, `${path}.apiVersion`);
+      throw new OpenSLOError(
+        `apiVersion must be ${API_VERSION}, got ${describeValue(value['apiVersion'])}`,
+        `${path}.apiVersion`,
+      );
     }
     out.push(...readSLO(value, slis, path));
   }
   if (out.length === 0) throw new OpenSLOError('no OpenSLO v1 document of kind SLO found', '');
   const ids = new Set<string>();
   for (const imported of out) {
-    if (ids.has(imported.definition.sloId)) throw new OpenSLOError(`duplicate SLO ${JSON.stringify(imported.definition.sloId)}`, '');
+    if (ids.has(imported.definition.sloId))
+      throw new OpenSLOError(`duplicate SLO ${JSON.stringify(imported.definition.sloId)}`, '');
     ids.add(imported.definition.sloId);
   }
   return out;
@@ -345,15 +382,21 @@ function sliceDuration(ms: number): string {
  */
 export function toOpenSLO(slo: SLODefinition, options: OpenSLOExportOptions): string {
   const def = normalizeSLODefinition(slo);
-  if (!isObj(options)) throw new OpenSLOError(`options must be {totalQuery, goodQuery | badQuery}, got ${describeValue(options)}`, 'options');
+  if (!isObj(options))
+    throw new OpenSLOError(
+      `options must be {totalQuery, goodQuery | badQuery}, got ${describeValue(options)}`,
+      'options',
+    );
   const totalQuery = str(options.totalQuery, 'options.totalQuery', 8192);
   const goodQuery = optStr(options.goodQuery, 'options.goodQuery', 8192);
   const badQuery = optStr(options.badQuery, 'options.badQuery', 8192);
-  if ((goodQuery === undefined) === (badQuery === undefined)) throw new OpenSLOError('give exactly one of goodQuery and badQuery', 'options');
+  if ((goodQuery === undefined) === (badQuery === undefined))
+    throw new OpenSLOError('give exactly one of goodQuery and badQuery', 'options');
   const type = optStr(options.metricSourceType, 'options.metricSourceType', 128) ?? 'Prometheus';
   const service = optStr(options.service, 'options.service', 256) ?? def.labels['service'] ?? def.sloId;
   const counter = options.counter ?? true;
-  if (typeof counter !== 'boolean') throw new OpenSLOError(`must be a boolean, got ${describeValue(counter)}`, 'options.counter');
+  if (typeof counter !== 'boolean')
+    throw new OpenSLOError(`must be a boolean, got ${describeValue(counter)}`, 'options.counter');
   const side = (query: string) => ({ metricSource: { type, spec: { query } } });
   const ratioMetric: Obj = { counter };
   if (goodQuery !== undefined) ratioMetric['good'] = side(goodQuery);
@@ -369,7 +412,11 @@ export function toOpenSLO(slo: SLODefinition, options: OpenSLOExportOptions): st
     objective['timeSliceWindow'] = sliceDuration(def.timeSliceWindowMs ?? 60_000);
   }
   const timeWindow = def.calendar
-    ? { duration: def.calendar.unit === 'month' ? '1M' : '1w', isRolling: false, calendar: { startTime: '2020-01-01 00:00:00', timeZone: def.calendar.timeZone } }
+    ? {
+        duration: def.calendar.unit === 'month' ? '1M' : '1w',
+        isRolling: false,
+        calendar: { startTime: '2020-01-01 00:00:00', timeZone: def.calendar.timeZone },
+      }
     : { duration: windowDuration(def.windowDays), isRolling: true };
   const doc = {
     apiVersion: API_VERSION,

@@ -11,7 +11,10 @@ export interface MetricPointLike {
 }
 
 /** Whether `point.labels` contains every pair of `matcher`. */
-export function labelsMatch(labels: Readonly<Record<string, string>> | undefined, matcher: Readonly<Record<string, string>> | undefined): boolean {
+export function labelsMatch(
+  labels: Readonly<Record<string, string>> | undefined,
+  matcher: Readonly<Record<string, string>> | undefined,
+): boolean {
   if (!matcher) return true;
   if (!labels || typeof labels !== 'object') return false;
   for (const key of Object.keys(matcher)) {
@@ -23,5 +26,11 @@ export function labelsMatch(labels: Readonly<Record<string, string>> | undefined
 export function isPointLike(value: unknown): value is MetricPointLike {
   if (typeof value !== 'object' || value === null) return false;
   const p = value as Record<string, unknown>;
-  return typeof p['name'] === 'string' && typeof p['value'] === 'number' && Number.isFinite(p['value']) && typeof p['timestamp'] === 'number' && Number.isFinite(p['timestamp']);
+  return (
+    typeof p['name'] === 'string' &&
+    typeof p['value'] === 'number' &&
+    Number.isFinite(p['value']) &&
+    typeof p['timestamp'] === 'number' &&
+    Number.isFinite(p['timestamp'])
+  );
 }

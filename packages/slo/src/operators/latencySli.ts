@@ -26,10 +26,16 @@ export function latencySli(config: LatencySliConfig): OperatorFunction<MetricPoi
   }
   const { metric, threshold } = config;
   if (typeof metric !== 'string' || metric.length === 0 || metric.length > 256) {
-    throw new SLOValidationError('INVALID_SLI', `latencySli metric must be a metric name, got ${describeValue(metric)}`);
+    throw new SLOValidationError(
+      'INVALID_SLI',
+      `latencySli metric must be a metric name, got ${describeValue(metric)}`,
+    );
   }
   if (typeof threshold !== 'number' || Number.isNaN(threshold)) {
-    throw new SLOValidationError('INVALID_SLI', `latencySli threshold must be a number, got ${describeValue(threshold)}`);
+    throw new SLOValidationError(
+      'INVALID_SLI',
+      `latencySli threshold must be a number, got ${describeValue(threshold)}`,
+    );
   }
   const matcher: Labels | undefined = config.labels === undefined ? undefined : normalizeLabels(config.labels);
   return (source) =>
@@ -37,7 +43,12 @@ export function latencySli(config: LatencySliConfig): OperatorFunction<MetricPoi
       source.subscribe({
         next: (p) => {
           if (!isPointLike(p) || p.name !== metric || !labelsMatch(p.labels, matcher)) return;
-          subscriber.next({ good: p.value <= threshold ? 1 : 0, total: 1, timestamp: p.timestamp, labels: typeof p.labels === 'object' && p.labels !== null ? p.labels : undefined });
+          subscriber.next({
+            good: p.value <= threshold ? 1 : 0,
+            total: 1,
+            timestamp: p.timestamp,
+            labels: typeof p.labels === 'object' && p.labels !== null ? p.labels : undefined,
+          });
         },
         error: (e: unknown) => subscriber.error(e),
         complete: () => subscriber.complete(),

@@ -39,7 +39,11 @@ export function ratioSli(config: RatioSliConfig): OperatorFunction<MetricPointLi
     throw new SLOValidationError('INVALID_SLI', `ratioSli needs a config object, got ${describeValue(config)}`);
   }
   const { good, bad, total, mode = 'cumulative', firstPoint = 'count', maxSeries = 10_000 } = config;
-  for (const [what, name] of [['total', total], ['good', good], ['bad', bad]] as const) {
+  for (const [what, name] of [
+    ['total', total],
+    ['good', good],
+    ['bad', bad],
+  ] as const) {
     if (name !== undefined && (typeof name !== 'string' || name.length === 0 || name.length > 256)) {
       throw new SLOValidationError('INVALID_SLI', `ratioSli ${what} must be a metric name, got ${describeValue(name)}`);
     }
@@ -47,12 +51,21 @@ export function ratioSli(config: RatioSliConfig): OperatorFunction<MetricPointLi
   if (total === undefined || (good === undefined) === (bad === undefined)) {
     throw new SLOValidationError('INVALID_SLI', 'ratioSli needs total and exactly one of good and bad');
   }
-  if (good === total || bad === total) throw new SLOValidationError('INVALID_SLI', 'ratioSli counters must differ from total');
-  if (mode !== 'cumulative' && mode !== 'delta') throw new SLOValidationError('INVALID_SLI', `mode must be 'cumulative' or 'delta', got ${describeValue(mode)}`);
+  if (good === total || bad === total)
+    throw new SLOValidationError('INVALID_SLI', 'ratioSli counters must differ from total');
+  if (mode !== 'cumulative' && mode !== 'delta')
+    throw new SLOValidationError('INVALID_SLI', `mode must be 'cumulative' or 'delta', got ${describeValue(mode)}`);
   if (firstPoint !== 'count' && firstPoint !== 'baseline') {
-    throw new SLOValidationError('INVALID_SLI', `firstPoint must be 'count' or 'baseline', got ${describeValue(firstPoint)}`);
+    throw new SLOValidationError(
+      'INVALID_SLI',
+      `firstPoint must be 'count' or 'baseline', got ${describeValue(firstPoint)}`,
+    );
   }
-  if (!Number.isSafeInteger(maxSeries) || maxSeries < 1) throw new SLOValidationError('INVALID_SLI', `maxSeries must be a positive integer, got ${describeValue(maxSeries)}`);
+  if (!Number.isSafeInteger(maxSeries) || maxSeries < 1)
+    throw new SLOValidationError(
+      'INVALID_SLI',
+      `maxSeries must be a positive integer, got ${describeValue(maxSeries)}`,
+    );
   const matcher: Labels | undefined = config.labels === undefined ? undefined : normalizeLabels(config.labels);
 
   return (source) =>
@@ -80,7 +93,8 @@ export function ratioSli(config: RatioSliConfig): OperatorFunction<MetricPointLi
           if (d === 0) return;
           const timestamp = p.timestamp;
           const labels = typeof p.labels === 'object' && p.labels !== null ? p.labels : undefined;
-          if (p.name === total) subscriber.next({ kind: 'delta', good: bad !== undefined ? d : 0, total: d, timestamp, labels });
+          if (p.name === total)
+            subscriber.next({ kind: 'delta', good: bad !== undefined ? d : 0, total: d, timestamp, labels });
           else if (p.name === good) subscriber.next({ kind: 'delta', good: d, total: 0, timestamp, labels });
           else subscriber.next({ kind: 'delta', good: -d, total: 0, timestamp, labels });
         },

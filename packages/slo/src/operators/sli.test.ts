@@ -40,7 +40,11 @@ describe('ratioSli', () => {
 
   it('supports bad counters, label matchers, delta mode and baselines', () => {
     const seen: unknown[] = [];
-    of(point('errors', 2, 5, { job: 'api' }), point('total', 10, 5, { job: 'api' }), point('total', 99, 5, { job: 'web' }))
+    of(
+      point('errors', 2, 5, { job: 'api' }),
+      point('total', 10, 5, { job: 'api' }),
+      point('total', 99, 5, { job: 'web' }),
+    )
       .pipe(ratioSli({ bad: 'errors', total: 'total', labels: { job: 'api' }, mode: 'delta' }))
       .subscribe((v) => seen.push(v));
     expect(seen).toEqual([
@@ -73,17 +77,35 @@ describe('ratioSli', () => {
   });
 
   it('rejects bad configs', () => {
-    for (const config of [{}, { total: 't' }, { total: 't', good: 'g', bad: 'b' }, { total: 't', good: 't' }, { total: '', good: 'g' }, { total: 't', good: 'g', mode: 'x' }, { total: 't', good: 'g', maxSeries: 0 }, null]) {
+    for (const config of [
+      {},
+      { total: 't' },
+      { total: 't', good: 'g', bad: 'b' },
+      { total: 't', good: 't' },
+      { total: '', good: 'g' },
+      { total: 't', good: 'g', mode: 'x' },
+      { total: 't', good: 'g', maxSeries: 0 },
+      null,
+    ]) {
       expect(() => ratioSli(config as never)).toThrow(SLOValidationError);
     }
   });
 
   it('ignores malformed points', () => {
     const seen: unknown[] = [];
-    (of(null, { name: 't' }, point('t', NaN), point('t', Infinity), { ...point('t', 1), labels: null }, point('t', 1)) as Observable<MetricPointLike>)
+    (
+      of(
+        null,
+        { name: 't' },
+        point('t', NaN),
+        point('t', Infinity),
+        { ...point('t', 1), labels: null },
+        point('t', 1),
+      ) as Observable<MetricPointLike>
+    )
       .pipe(ratioSli({ good: 'g', total: 't' }))
       .subscribe((v) => seen.push(v));
-    expect(seen).toEqual([{ kind: "delta", good: 0, total: 1, timestamp: 0 }]); // null labels count as no labels: the last point is no change
+    expect(seen).toEqual([{ kind: 'delta', good: 0, total: 1, timestamp: 0 }]); // null labels count as no labels: the last point is no change
   });
 });
 

@@ -20,7 +20,9 @@ describe('buildPrometheusRules', () => {
   it('records the error ratio for every window and the period', () => {
     const file = buildPrometheusRules(slo, queries);
     const records = file.groups[0]!.rules.map((r) => r.record);
-    expect(records).toEqual(['5m', '30m', '1h', '2h', '6h', '1d', '3d', '30d'].map((w) => `slo:sli_error:ratio_rate${w}`));
+    expect(records).toEqual(
+      ['5m', '30m', '1h', '2h', '6h', '1d', '3d', '30d'].map((w) => `slo:sli_error:ratio_rate${w}`),
+    );
     expect(file.groups[0]!.rules[0]!.expr).toBe(
       '(sum(rate(http_requests_total{job="api",code=~"5.."}[5m])))\n/\n(sum(rate(http_requests_total{job="api"}[5m])))',
     );
@@ -73,7 +75,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function run(args: string[]): string {
   try {
-    return execFileSync(promtool!, args, { cwd: dir, encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync(promtool!, args, {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 30_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string };
     throw new Error(`promtool ${args.join(' ')} failed:\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
@@ -83,20 +90,24 @@ function run(args: string[]): string {
 describe.skipIf(!promtool)('promtool', () => {
   it('accepts the generated rules of many kinds of SLO', () => {
     const slos = [
-      createSLODefinition('API Availability', 99.9, 30, '', { labels: { team: 'core' }, description: 'with {{ braces }} and "quotes"' }),
+      createSLODefinition('API Availability', 99.9, 30, '', {
+        labels: { team: 'core' },
+        description: 'with {{ braces }} and "quotes"',
+      }),
       createSLODefinition('Latency p99', 99.95, 28),
       createSLODefinition('Half day', 90, 0.5),
       createSLODefinition('Odd window', 97.3, 1 / 7),
       createSLODefinition('Monthly', 99, undefined, '', { calendar: { unit: 'month', timeZone: 'Europe/Berlin' } }),
       createSLODefinition('Ticket only', 99.5, 7),
     ];
-    const groups = slos.flatMap((slo, i) =>
-      buildPrometheusRules(slo, {
-        ...queries,
-        interval: i === 1 ? '30s' : undefined,
-        annotations: { runbook_url: 'https://runbooks.example/slo' },
-        conditions: i === 5 ? [{ severity: 'ticket', factor: 3, longWindow: '1d', shortWindow: '2h' }] : undefined,
-      }).groups,
+    const groups = slos.flatMap(
+      (slo, i) =>
+        buildPrometheusRules(slo, {
+          ...queries,
+          interval: i === 1 ? '30s' : undefined,
+          annotations: { runbook_url: 'https://runbooks.example/slo' },
+          conditions: i === 5 ? [{ severity: 'ticket', factor: 3, longWindow: '1d', shortWindow: '2h' }] : undefined,
+        }).groups,
     );
     writeFileSync(join(dir, 'many.yml'), stringify({ groups }, { lineWidth: 0 }));
     expect(run(['check', 'rules', 'many.yml'])).toContain('SUCCESS');
@@ -126,11 +137,13 @@ describe.skipIf(!promtool)('promtool', () => {
         {
           interval: '1m',
           input_series: series(20),
-          alert_rule_test: [
-            { eval_time: '70m', alertname, exp_alerts: [expected('page'), expected('ticket')] },
-          ],
+          alert_rule_test: [{ eval_time: '70m', alertname, exp_alerts: [expected('page'), expected('ticket')] }],
           promql_expr_test: [
-            { expr: 'slo:error_budget:ratio', eval_time: '10m', exp_samples: [{ labels: 'slo:error_budget:ratio{slo="checkout"}', value: 0.001 }] },
+            {
+              expr: 'slo:error_budget:ratio',
+              eval_time: '10m',
+              exp_samples: [{ labels: 'slo:error_budget:ratio{slo="checkout"}', value: 0.001 }],
+            },
           ],
         },
         {
@@ -182,7 +195,13 @@ describe.skipIf(!promtool)('promtool', () => {
             { series: 'http_requests_total{job="api",route="/home",code="200"}', values: '0+1000x300' },
             { series: 'http_requests_total{job="api",route="/home",code="500"}', values: '0+0x300' },
           ],
-          alert_rule_test: [{ eval_time: '70m', alertname: alerts[0]!.alert, exp_alerts: [expected('page', '/checkout'), expected('ticket', '/checkout')] }],
+          alert_rule_test: [
+            {
+              eval_time: '70m',
+              alertname: alerts[0]!.alert,
+              exp_alerts: [expected('page', '/checkout'), expected('ticket', '/checkout')],
+            },
+          ],
           promql_expr_test: [
             {
               expr: 'slo:sli_error:ratio_rate5m',
@@ -213,11 +232,19 @@ describe.skipIf(!promtool)('promtool', () => {
             { series: 'http_requests_total{job="api",code="200"}', values: '0+998x100' },
             { series: 'http_requests_total{job="api",code="500"}', values: '0+2x100' },
           ],
-          alert_rule_test: [{ eval_time: '70m', alertname: 'CheckoutErrorBudgetBurn', exp_alerts: [{ exp_labels: { severity: 'page', slo: 'checkout' } }] }],
+          alert_rule_test: [
+            {
+              eval_time: '70m',
+              alertname: 'CheckoutErrorBudgetBurn',
+              exp_alerts: [{ exp_labels: { severity: 'page', slo: 'checkout' } }],
+            },
+          ],
         },
       ],
     };
     writeFileSync(join(dir, 'tests2.yml'), stringify(tests));
-    expect(() => run(["test", "rules", "tests2.yml"])).toThrow(/FAILED:[\s\S]*CheckoutErrorBudgetBurn[\s\S]*severity="ticket"/);
+    expect(() => run(['test', 'rules', 'tests2.yml'])).toThrow(
+      /FAILED:[\s\S]*CheckoutErrorBudgetBurn[\s\S]*severity="ticket"/,
+    );
   });
 });

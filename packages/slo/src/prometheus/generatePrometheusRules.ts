@@ -1,5 +1,11 @@
 import { describeValue, normalizeLabels, type Labels } from '@obs/core';
-import { BURN_WINDOWS, DEFAULT_BURN_RATE_CONDITIONS, isBurnWindow, type BurnRateCondition, type BurnRateSeverity } from '../burnRate';
+import {
+  BURN_WINDOWS,
+  DEFAULT_BURN_RATE_CONDITIONS,
+  isBurnWindow,
+  type BurnRateCondition,
+  type BurnRateSeverity,
+} from '../burnRate';
 import { SLOValidationError } from '../errors';
 import { normalizeSLODefinition, type SLODefinition } from '../SLODefinition';
 import { errorBudgetFraction } from '../stats/budget';
@@ -53,11 +59,17 @@ export function errorRatioRecord(window: string): string {
 
 function checkQuery(query: unknown, what: string): string {
   if (typeof query !== 'string' || query.trim().length === 0 || query.length > 8192) {
-    throw new SLOValidationError('INVALID_QUERY', `${what} must be a non-empty PromQL string, got ${describeValue(query)}`);
+    throw new SLOValidationError(
+      'INVALID_QUERY',
+      `${what} must be a non-empty PromQL string, got ${describeValue(query)}`,
+    );
   }
   PLACEHOLDER.lastIndex = 0;
   if (!PLACEHOLDER.test(query)) {
-    throw new SLOValidationError('INVALID_QUERY', `${what} must contain the {{.window}} placeholder, e.g. rate(x[{{.window}}])`);
+    throw new SLOValidationError(
+      'INVALID_QUERY',
+      `${what} must contain the {{.window}} placeholder, e.g. rate(x[{{.window}}])`,
+    );
   }
   return query;
 }
@@ -111,7 +123,11 @@ function templateLiteral(text: string): string {
 function userLabels(value: Record<string, string> | undefined, what: string): Labels {
   const labels = normalizeLabels(value);
   for (const key of Object.keys(labels)) {
-    if (key.startsWith('__')) throw new SLOValidationError('INVALID_LABEL_NAME', `${what}: label names starting with __ are reserved by Prometheus (${key})`);
+    if (key.startsWith('__'))
+      throw new SLOValidationError(
+        'INVALID_LABEL_NAME',
+        `${what}: label names starting with __ are reserved by Prometheus (${key})`,
+      );
   }
   return labels;
 }
@@ -135,7 +151,10 @@ function num(value: number): string {
 export function buildPrometheusRules(slo: SLODefinition, options: PrometheusRulesOptions): PrometheusRuleFile {
   const def = normalizeSLODefinition(slo);
   if (typeof options !== 'object' || options === null) {
-    throw new SLOValidationError('INVALID_OPTIONS', `options must be {errorQuery, totalQuery}, got ${describeValue(options)}`);
+    throw new SLOValidationError(
+      'INVALID_OPTIONS',
+      `options must be {errorQuery, totalQuery}, got ${describeValue(options)}`,
+    );
   }
   const errorQuery = checkGrouping(checkQuery(options.errorQuery, 'errorQuery'), 'errorQuery', def.groupBy);
   const totalQuery = checkGrouping(checkQuery(options.totalQuery, 'totalQuery'), 'totalQuery', def.groupBy);
@@ -158,12 +177,21 @@ export function buildPrometheusRules(slo: SLODefinition, options: PrometheusRule
   }
   const alertName = options.alertName ?? `${pascal(def.sloId)}ErrorBudgetBurn`;
   if (typeof alertName !== 'string' || !METRIC_NAME.test(alertName)) {
-    throw new SLOValidationError('INVALID_OPTIONS', `alertName must match ${METRIC_NAME.source}, got ${describeValue(alertName)}`);
+    throw new SLOValidationError(
+      'INVALID_OPTIONS',
+      `alertName must match ${METRIC_NAME.source}, got ${describeValue(alertName)}`,
+    );
   }
   if (options.interval !== undefined && (typeof options.interval !== 'string' || !DURATION.test(options.interval))) {
-    throw new SLOValidationError('INVALID_OPTIONS', `interval must be a Prometheus duration such as 30s, got ${describeValue(options.interval)}`);
+    throw new SLOValidationError(
+      'INVALID_OPTIONS',
+      `interval must be a Prometheus duration such as 30s, got ${describeValue(options.interval)}`,
+    );
   }
-  const extra = { ...userLabels(def.labels as Record<string, string>, 'SLO labels'), ...userLabels(options.labels, 'labels') };
+  const extra = {
+    ...userLabels(def.labels as Record<string, string>, 'SLO labels'),
+    ...userLabels(options.labels, 'labels'),
+  };
   const extraAnnotations = normalizeAnnotations(options.annotations);
   const common: Record<string, string> = { ...extra, slo: def.sloId };
   const budget = errorBudgetFraction(def.target);
@@ -184,12 +212,28 @@ export function buildPrometheusRules(slo: SLODefinition, options: PrometheusRule
     });
   }
   const metaRules: PrometheusRule[] = [
-    { record: 'slo:objective:ratio', expr: `vector(${num(budget.exact ? (budget.den - budget.num) / budget.den : def.target / 100)})`, labels: { ...common } },
+    {
+      record: 'slo:objective:ratio',
+      expr: `vector(${num(budget.exact ? (budget.den - budget.num) / budget.den : def.target / 100)})`,
+      labels: { ...common },
+    },
     { record: 'slo:error_budget:ratio', expr: `vector(${num(budgetRatio)})`, labels: { ...common } },
     { record: 'slo:time_period:days', expr: `vector(${num(def.windowDays)})`, labels: { ...common } },
-    { record: 'slo:current_burn_rate:ratio', expr: `${selector(errorRatioRecord('5m'), id)}\n/ ${num(budgetRatio)}`, labels: { ...common } },
-    { record: 'slo:period_burn_rate:ratio', expr: `${selector(errorRatioRecord(period), id)}\n/ ${num(budgetRatio)}`, labels: { ...common } },
-    { record: 'slo:period_error_budget_remaining:ratio', expr: `1 - ${selector('slo:period_burn_rate:ratio', id)}`, labels: { ...common } },
+    {
+      record: 'slo:current_burn_rate:ratio',
+      expr: `${selector(errorRatioRecord('5m'), id)}\n/ ${num(budgetRatio)}`,
+      labels: { ...common },
+    },
+    {
+      record: 'slo:period_burn_rate:ratio',
+      expr: `${selector(errorRatioRecord(period), id)}\n/ ${num(budgetRatio)}`,
+      labels: { ...common },
+    },
+    {
+      record: 'slo:period_error_budget_remaining:ratio',
+      expr: `1 - ${selector('slo:period_burn_rate:ratio', id)}`,
+      labels: { ...common },
+    },
   ];
   const alertRules: PrometheusRule[] = [];
   for (const severity of ['page', 'ticket'] as const satisfies readonly BurnRateSeverity[]) {
@@ -220,20 +264,30 @@ export function buildPrometheusRules(slo: SLODefinition, options: PrometheusRule
   const group = (name: string, rules: PrometheusRule[]): PrometheusRuleGroup =>
     options.interval ? { name, interval: options.interval, rules } : { name, rules };
   return {
-    groups: [group(`slo-sli-recordings-${id}`, sliRules), group(`slo-meta-recordings-${id}`, metaRules), group(`slo-alerts-${id}`, alertRules)],
+    groups: [
+      group(`slo-sli-recordings-${id}`, sliRules),
+      group(`slo-meta-recordings-${id}`, metaRules),
+      group(`slo-alerts-${id}`, alertRules),
+    ],
   };
 }
 
 function normalizeAnnotations(value: unknown): Record<string, string> {
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new SLOValidationError('INVALID_OPTIONS', `annotations must be an object of strings, got ${describeValue(value)}`);
+    throw new SLOValidationError(
+      'INVALID_OPTIONS',
+      `annotations must be an object of strings, got ${describeValue(value)}`,
+    );
   }
   const out: Record<string, string> = {};
   for (const key of Object.keys(value)) {
     const v = (value as Record<string, unknown>)[key];
     if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(key) || typeof v !== 'string') {
-      throw new SLOValidationError('INVALID_OPTIONS', `annotation ${describeValue(key)} must have a valid name and a string value`);
+      throw new SLOValidationError(
+        'INVALID_OPTIONS',
+        `annotation ${describeValue(key)} must have a valid name and a string value`,
+      );
     }
     Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
   }
@@ -254,5 +308,3 @@ function normalizeAnnotations(value: unknown): Record<string, string> {
 export function generatePrometheusRules(slo: SLODefinition, options: PrometheusRulesOptions): string {
   return toRuleYaml(buildPrometheusRules(slo, options));
 }
-
-

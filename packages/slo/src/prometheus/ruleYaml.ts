@@ -16,7 +16,8 @@ type Plain = string | number | boolean | null | undefined | readonly unknown[] |
 
 const INDENT = '  ';
 // Scalars YAML 1.1/1.2 read as something other than a string.
-const RESERVED = /^(?:true|false|yes|no|on|off|y|n|null|~|[-+]?(?:\.inf|\.nan)|[-+]?[0-9][0-9_.:eExXoObB+-]*|0x[0-9a-fA-F]+)$/i;
+const RESERVED =
+  /^(?:true|false|yes|no|on|off|y|n|null|~|[-+]?(?:\.inf|\.nan)|[-+]?[0-9][0-9_.:eExXoObB+-]*|0x[0-9a-fA-F]+)$/i;
 const PLAIN_SAFE = /^[A-Za-z0-9_/.][A-Za-z0-9_ ./()=<>!*+:,[\]{}-]*$/;
 
 function block(value: unknown, depth: number): string {
@@ -27,7 +28,9 @@ function block(value: unknown, depth: number): string {
       .map((item) => {
         const inner = block(item, depth + 1);
         // "- key: v" keeps the first line of a mapping on the dash line.
-        return inner.startsWith('\n') ? `\n${pad}- ${inner.slice(1 + pad.length + INDENT.length)}` : `\n${pad}-${inner}`;
+        return inner.startsWith('\n')
+          ? `\n${pad}- ${inner.slice(1 + pad.length + INDENT.length)}`
+          : `\n${pad}-${inner}`;
       })
       .join('');
   }
@@ -56,13 +59,25 @@ function scalar(value: Plain, depth: number): string {
       .join('\n');
     return `|${chomp}\n${body}`;
   }
-  if (PLAIN_SAFE.test(value) && !RESERVED.test(value) && !value.endsWith(' ') && !value.endsWith(':') && !value.includes(' #') && !value.includes(': ')) return value;
+  if (
+    PLAIN_SAFE.test(value) &&
+    !RESERVED.test(value) &&
+    !value.endsWith(' ') &&
+    !value.endsWith(':') &&
+    !value.includes(' #') &&
+    !value.includes(': ')
+  )
+    return value;
   return JSON.stringify(value);
 }
 
 /** A literal block keeps the text as is when no line starts with a space and nothing needs escaping. */
 function literalSafe(value: string): boolean {
-  return !/[\u0000-\u0008\u000b-\u001f\u007f\u0085\u2028\u2029\ufeff]/.test(value) && !/^ /m.test(value) && !/[ \t]$/m.test(value);
+  return (
+    !/[\u0000-\u0008\u000b-\u001f\u007f\u0085\u2028\u2029\ufeff]/.test(value) &&
+    !/^ /m.test(value) &&
+    !/[ \t]$/m.test(value)
+  );
 }
 
 function isObject(value: unknown): value is { readonly [key: string]: unknown } {

@@ -30,7 +30,9 @@ export function percentFraction(percent: number): Fraction {
 /** The allowed bad share `1 - target/100` as a fraction. */
 export function errorBudgetFraction(targetPercent: number): Fraction {
   const t = percentFraction(targetPercent);
-  return t.exact ? { num: t.den - t.num, den: t.den, exact: true } : { num: 1 - targetPercent / 100, den: 1, exact: false };
+  return t.exact
+    ? { num: t.den - t.num, den: t.den, exact: true }
+    : { num: 1 - targetPercent / 100, den: 1, exact: false };
 }
 
 function bothSafeIntegers(a: number, b: number): boolean {

@@ -3,7 +3,14 @@ import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Span } from '../Span';
 import type { TraceManager } from '../TraceManager';
-import { CLIENT_DURATION, DURATION_BUCKETS_SECONDS, SERVER_DURATION, normalizeMethod, splitHost, splitTarget } from './semconv';
+import {
+  CLIENT_DURATION,
+  DURATION_BUCKETS_SECONDS,
+  SERVER_DURATION,
+  normalizeMethod,
+  splitHost,
+  splitTarget,
+} from './semconv';
 
 /**
  * Where `instrumentHttp` records its duration histograms: a MetricsCollector
@@ -71,11 +78,16 @@ interface UndiciRequest {
  * it.
  */
 export function instrumentHttp(options: InstrumentHttpOptions): () => void {
-  if (options === null || typeof options !== 'object' || (options.traces === undefined && options.metrics === undefined)) {
+  if (
+    options === null ||
+    typeof options !== 'object' ||
+    (options.traces === undefined && options.metrics === undefined)
+  ) {
     throw new TypeError('instrumentHttp needs { traces } and/or { metrics }');
   }
   const { traces, metrics } = options;
-  const serviceName = typeof options.serviceName === 'string' && options.serviceName !== '' ? options.serviceName : 'http';
+  const serviceName =
+    typeof options.serviceName === 'string' && options.serviceName !== '' ? options.serviceName : 'http';
   const ignore = options.ignoreIncomingRequest;
   const pending = new WeakMap<object, Pending>();
   const subscriptions: Array<[string, (message: unknown, name: string | symbol) => void]> = [];
@@ -121,7 +133,8 @@ export function instrumentHttp(options: InstrumentHttpOptions): () => void {
       if (status !== undefined) span.setTag('http.response.status_code', status);
       if (errorType !== undefined) {
         span.setTag('error.type', errorType);
-        if (error !== undefined) span.log('exception', { 'exception.type': errorType, 'exception.message': errorMessage(error) });
+        if (error !== undefined)
+          span.log('exception', { 'exception.type': errorType, 'exception.message': errorMessage(error) });
       }
       span.finish(errorType !== undefined ? 'error' : 'unset');
     }
@@ -135,62 +148,88 @@ export function instrumentHttp(options: InstrumentHttpOptions): () => void {
   };
 
   if (options.server !== false) {
-    on<{ request: IncomingMessage; response: ServerResponse; socket: Socket }>('http.server.request.start', ({ request, response, socket }) => {
-      if (ignore !== undefined && ignore(request)) {
-        // Clear a span a previous request on this connection left active.
-        traces?.enterSpan(undefined);
-        return;
-      }
-      const { method, original } = normalizeMethod(request.method);
-      const { path, query } = splitTarget(request.url);
-      const host = splitHost(request.headers.host);
-      const scheme = (socket as Socket & { encrypted?: boolean }).encrypted ? 'https' : 'http';
-      const labels: Record<string, string> = { http_request_method: method, url_scheme: scheme, network_protocol_version: request.httpVersion };
-      let span: Span | undefined;
-      if (traces !== undefined) {
-        const tags: Record<string, unknown> = {
-          'span.kind': 'server',
-          'http.request.method': method,
-          'url.scheme': scheme,
-          'url.path': path,
-          'network.protocol.version': request.httpVersion,
+    on<{ request: IncomingMessage; response: ServerResponse; socket: Socket }>(
+      'http.server.request.start',
+      ({ request, response, socket }) => {
+        if (ignore !== undefined && ignore(request)) {
+          // Clear a span a previous request on this connection left active.
+          traces?.enterSpan(undefined);
+          return;
+        }
+        const { method, original } = normalizeMethod(request.method);
+        const { path, query } = splitTarget(request.url);
+        const host = splitHost(request.headers.host);
+        const scheme = (socket as Socket & { encrypted?: boolean }).encrypted ? 'https' : 'http';
+        const labels: Record<string, string> = {
+          http_request_method: method,
+          url_scheme: scheme,
+          network_protocol_version: request.httpVersion,
         };
-        if (original !== undefined) tags['http.request.method_original'] = original;
-        if (query !== undefined) tags['url.query'] = query;
-        if (host.address !== undefined) tags['server.address'] = host.address;
-        tags['server.port'] = host.port ?? socket.localPort;
-        if (socket.remoteAddress !== undefined) tags['network.peer.address'] = tags['client.address'] = socket.remoteAddress;
-        if (socket.remotePort !== undefined) tags['network.peer.port'] = socket.remotePort;
-        const agent = request.headers['user-agent'];
-        if (typeof agent === 'string') tags['user_agent.original'] = agent;
-        span = traces.startSpan(method, serviceName, traces.extractContext(request.headers) ?? null, tags);
-        traces.enterSpan(span);
-      }
-      pending.set(request, { span, startedAt: performance.now(), labels, status: undefined, done: false });
-      // A connection closed before the response finished ends the span as aborted.
-      response.once('close', () => {
+        let span: Span | undefined;
+        if (traces !== undefined) {
+          const tags: Record<string, unknown> = {
+            'span.kind': 'server',
+            'http.request.method': method,
+            'url.scheme': scheme,
+            'url.path': path,
+            'network.protocol.version': request.httpVersion,
+          };
+          if (original !== undefined) tags['http.request.method_original'] = original;
+          if (query !== undefined) tags['url.query'] = query;
+          if (host.address !== undefined) tags['server.address'] = host.address;
+          tags['server.port'] = host.port ?? socket.localPort;
+          if (socket.remoteAddress !== undefined)
+            tags['network.peer.address'] = tags['client.address'] = socket.remoteAddress;
+          if (socket.remotePort !== undefined) tags['network.peer.port'] = socket.remotePort;
+          const agent = request.headers['user-agent'];
+          if (typeof agent === 'string') tags['user_agent.original'] = agent;
+          span = traces.startSpan(method, serviceName, traces.extractContext(request.headers) ?? null, tags);
+          traces.enterSpan(span);
+        }
+        pending.set(request, { span, startedAt: performance.now(), labels, status: undefined, done: false });
+        // A connection closed before the response finished ends the span as aborted.
+        response.once('close', () => {
+          const state = pending.get(request);
+          if (state !== undefined && response.writableFinished) state.status = response.statusCode;
+          finish(request, SERVER_DURATION);
+        });
+      },
+    );
+    on<{ request: IncomingMessage; response: ServerResponse }>(
+      'http.server.response.finish',
+      ({ request, response }) => {
         const state = pending.get(request);
-        if (state !== undefined && response.writableFinished) state.status = response.statusCode;
+        if (state === undefined) return;
+        state.status = response.statusCode;
         finish(request, SERVER_DURATION);
-      });
-    });
-    on<{ request: IncomingMessage; response: ServerResponse }>('http.server.response.finish', ({ request, response }) => {
-      const state = pending.get(request);
-      if (state === undefined) return;
-      state.status = response.statusCode;
-      finish(request, SERVER_DURATION);
-    });
+      },
+    );
   }
 
   if (options.client !== false) {
-    const startClient = (key: object, method: unknown, scheme: string, address: string | undefined, port: number | undefined, path: string, query: string | undefined, full: string | undefined, agent: string | undefined): Pending => {
+    const startClient = (
+      key: object,
+      method: unknown,
+      scheme: string,
+      address: string | undefined,
+      port: number | undefined,
+      path: string,
+      query: string | undefined,
+      full: string | undefined,
+      agent: string | undefined,
+    ): Pending => {
       const normalized = normalizeMethod(method);
       const labels: Record<string, string> = { http_request_method: normalized.method, url_scheme: scheme };
       if (address !== undefined) labels['server_address'] = address;
       if (port !== undefined) labels['server_port'] = String(port);
       let span: Span | undefined;
       if (traces !== undefined) {
-        const tags: Record<string, unknown> = { 'span.kind': 'client', 'http.request.method': normalized.method, 'url.scheme': scheme, 'url.path': path };
+        const tags: Record<string, unknown> = {
+          'span.kind': 'client',
+          'http.request.method': normalized.method,
+          'url.scheme': scheme,
+          'url.path': path,
+        };
         if (normalized.original !== undefined) tags['http.request.method_original'] = normalized.original;
         if (full !== undefined) tags['url.full'] = full;
         if (query !== undefined) tags['url.query'] = query;
@@ -215,8 +254,23 @@ export function instrumentHttp(options: InstrumentHttpOptions): () => void {
       const scheme = url.protocol === 'https:' ? 'https' : 'http';
       const port = url.port !== '' ? Number(url.port) : scheme === 'https' ? 443 : 80;
       const agent = headerValue(request.headers, 'user-agent');
-      const state = startClient(request, request.method, scheme, url.hostname, port, url.pathname, url.search === '' ? undefined : url.search.slice(1), url.href, agent);
-      if (state.span !== undefined && traces !== undefined && typeof request.addHeader === 'function' && headerValue(request.headers, 'traceparent') === undefined) {
+      const state = startClient(
+        request,
+        request.method,
+        scheme,
+        url.hostname,
+        port,
+        url.pathname,
+        url.search === '' ? undefined : url.search.slice(1),
+        url.href,
+        agent,
+      );
+      if (
+        state.span !== undefined &&
+        traces !== undefined &&
+        typeof request.addHeader === 'function' &&
+        headerValue(request.headers, 'traceparent') === undefined
+      ) {
         const headers = traces.injectContext(state.span);
         for (const name of Object.keys(headers)) request.addHeader(name, headers[name]!);
       }
@@ -227,12 +281,17 @@ export function instrumentHttp(options: InstrumentHttpOptions): () => void {
       if (socket.remoteAddress !== undefined) span.setTag('network.peer.address', socket.remoteAddress);
       if (socket.remotePort !== undefined) span.setTag('network.peer.port', socket.remotePort);
     });
-    on<{ request: UndiciRequest; response: { statusCode?: number } }>('undici:request:headers', ({ request, response }) => {
-      const state = pending.get(request);
-      if (state !== undefined && typeof response?.statusCode === 'number') state.status = response.statusCode;
-    });
+    on<{ request: UndiciRequest; response: { statusCode?: number } }>(
+      'undici:request:headers',
+      ({ request, response }) => {
+        const state = pending.get(request);
+        if (state !== undefined && typeof response?.statusCode === 'number') state.status = response.statusCode;
+      },
+    );
     on<{ request: UndiciRequest }>('undici:request:trailers', ({ request }) => finish(request, CLIENT_DURATION));
-    on<{ request: UndiciRequest; error: unknown }>('undici:request:error', ({ request, error }) => finish(request, CLIENT_DURATION, error ?? new Error('request failed')));
+    on<{ request: UndiciRequest; error: unknown }>('undici:request:error', ({ request, error }) =>
+      finish(request, CLIENT_DURATION, error ?? new Error('request failed')),
+    );
 
     // node:http clients.
     const startHttpClient = (request: ClientRequest) => {
@@ -243,11 +302,28 @@ export function instrumentHttp(options: InstrumentHttpOptions): () => void {
       const address = host.address ?? request.host;
       const port = host.port ?? (scheme === 'https' ? 443 : 80);
       const agent = request.getHeader('user-agent');
-      const full = address !== undefined ? `${scheme}://${request.getHeader('host') ?? address}${request.path}` : undefined;
-      return startClient(request, request.method, scheme, address, port, path, query, full, typeof agent === 'string' ? agent : undefined);
+      const full =
+        address !== undefined ? `${scheme}://${request.getHeader('host') ?? address}${request.path}` : undefined;
+      return startClient(
+        request,
+        request.method,
+        scheme,
+        address,
+        port,
+        path,
+        query,
+        full,
+        typeof agent === 'string' ? agent : undefined,
+      );
     };
     const inject = (request: ClientRequest, state: Pending) => {
-      if (state.span === undefined || traces === undefined || request.headersSent || request.getHeader('traceparent') !== undefined) return;
+      if (
+        state.span === undefined ||
+        traces === undefined ||
+        request.headersSent ||
+        request.getHeader('traceparent') !== undefined
+      )
+        return;
       try {
         const headers = traces.injectContext(state.span);
         for (const name of Object.keys(headers)) request.setHeader(name, headers[name]!);
@@ -255,21 +331,30 @@ export function instrumentHttp(options: InstrumentHttpOptions): () => void {
         // Headers already built (Node 20 publishes the start after that): the span stays, uninjected.
       }
     };
-    on<{ request: ClientRequest }>('http.client.request.created', ({ request }) => inject(request, startHttpClient(request)));
-    on<{ request: ClientRequest }>('http.client.request.start', ({ request }) => inject(request, startHttpClient(request)));
-    on<{ request: ClientRequest; response: IncomingMessage }>('http.client.response.finish', ({ request, response }) => {
-      const state = pending.get(request);
-      if (state === undefined) return;
-      state.status = response.statusCode;
-      // The exchange ends with the response body, as in OpenTelemetry's http instrumentation.
-      const done = () => finish(request, CLIENT_DURATION);
-      if (response.readableEnded) done();
-      else {
-        response.once('end', done);
-        response.once('close', done);
-      }
-    });
-    on<{ request: ClientRequest; error: unknown }>('http.client.request.error', ({ request, error }) => finish(request, CLIENT_DURATION, error ?? new Error('request failed')));
+    on<{ request: ClientRequest }>('http.client.request.created', ({ request }) =>
+      inject(request, startHttpClient(request)),
+    );
+    on<{ request: ClientRequest }>('http.client.request.start', ({ request }) =>
+      inject(request, startHttpClient(request)),
+    );
+    on<{ request: ClientRequest; response: IncomingMessage }>(
+      'http.client.response.finish',
+      ({ request, response }) => {
+        const state = pending.get(request);
+        if (state === undefined) return;
+        state.status = response.statusCode;
+        // The exchange ends with the response body, as in OpenTelemetry's http instrumentation.
+        const done = () => finish(request, CLIENT_DURATION);
+        if (response.readableEnded) done();
+        else {
+          response.once('end', done);
+          response.once('close', done);
+        }
+      },
+    );
+    on<{ request: ClientRequest; error: unknown }>('http.client.request.error', ({ request, error }) =>
+      finish(request, CLIENT_DURATION, error ?? new Error('request failed')),
+    );
   }
 
   return () => {

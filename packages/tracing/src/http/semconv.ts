@@ -31,7 +31,9 @@ export function splitHost(host: unknown): { address: string | undefined; port: n
 }
 
 /** Bucket bounds (seconds) OpenTelemetry advises for HTTP durations. */
-export const DURATION_BUCKETS_SECONDS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+export const DURATION_BUCKETS_SECONDS: readonly number[] = [
+  0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
+];
 
 export const SERVER_DURATION = 'http_server_request_duration_seconds';
 export const CLIENT_DURATION = 'http_client_request_duration_seconds';

@@ -78,7 +78,14 @@ export class SpanProcessor implements SpanSink {
     if (abandoned) this.abandonedSpans++;
     const outcome = this.store.add(span, endTime);
     if (this.bus.observed) {
-      if (outcome === 'trace-full') this.bus.emit({ type: 'traces/spans-dropped', ts: endTime, source: TRACING_SOURCE, reason: 'trace-full', count: 1 });
+      if (outcome === 'trace-full')
+        this.bus.emit({
+          type: 'traces/spans-dropped',
+          ts: endTime,
+          source: TRACING_SOURCE,
+          reason: 'trace-full',
+          count: 1,
+        });
       this.bus.emit({
         type: 'traces/span-ended',
         ts: endTime,
@@ -101,7 +108,13 @@ export class SpanProcessor implements SpanSink {
       } catch (error) {
         this.exporterErrors++;
         if (this.bus.observed) {
-          this.bus.emit({ type: 'traces/exporter-error', ts: endTime, source: TRACING_SOURCE, exporter: String(exporter.name), error: errorMessage(error) });
+          this.bus.emit({
+            type: 'traces/exporter-error',
+            ts: endTime,
+            source: TRACING_SOURCE,
+            exporter: String(exporter.name),
+            error: errorMessage(error),
+          });
         }
       }
     }
@@ -112,7 +125,10 @@ export class SpanProcessor implements SpanSink {
     if (this.exporters.includes(exporter)) return;
     this.exporters.push(exporter);
     if (exporter.events$) {
-      this.exporterSubscriptions.set(exporter, exporter.events$.subscribe((event) => this.bus.emit(event)));
+      this.exporterSubscriptions.set(
+        exporter,
+        exporter.events$.subscribe((event) => this.bus.emit(event)),
+      );
     }
   }
 
@@ -125,13 +141,25 @@ export class SpanProcessor implements SpanSink {
 
   /** Delivers everything the exporters have queued; a failing flush is ignored. */
   async forceFlush(): Promise<void> {
-    await Promise.all(this.exporters.map((e) => Promise.resolve().then(() => e.forceFlush()).catch(() => undefined)));
+    await Promise.all(
+      this.exporters.map((e) =>
+        Promise.resolve()
+          .then(() => e.forceFlush())
+          .catch(() => undefined),
+      ),
+    );
   }
 
   /** Shuts the exporters down (flushing them), detaches them and completes `events$`. */
   async shutdown(): Promise<void> {
     const exporters = this.exporters.splice(0);
-    await Promise.all(exporters.map((e) => Promise.resolve().then(() => e.shutdown()).catch(() => undefined)));
+    await Promise.all(
+      exporters.map((e) =>
+        Promise.resolve()
+          .then(() => e.shutdown())
+          .catch(() => undefined),
+      ),
+    );
     for (const sub of this.exporterSubscriptions.values()) sub.unsubscribe();
     this.exporterSubscriptions.clear();
     this.bus.complete();

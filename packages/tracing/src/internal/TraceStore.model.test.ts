@@ -63,10 +63,20 @@ class Finish implements fc.Command<Model, Real> {
   toString = () => `finish(${this.pick})`;
 }
 
-test.prop([fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.commands([fc.constant(new StartRoot()), fc.nat().map((n) => new StartChild(n)), fc.nat().map((n) => new Finish(n))], { maxCommands: 60 })])(
-  'storage behaves like a bounded FIFO of traces with bounded spans',
-  (maxTraces, maxSpans, commands) => {
-    const tm = createTraceManager({ traceSampleRate: 1, reaperIntervalMs: 0, clock: new ManualClock(1), maxTraces, maxSpansPerTrace: maxSpans });
-    fc.modelRun(() => ({ model: { stored: [], dropped: 0, active: [], maxTraces, maxSpans }, real: { tm } }), commands);
-  },
-);
+test.prop([
+  fc.integer({ min: 1, max: 4 }),
+  fc.integer({ min: 1, max: 4 }),
+  fc.commands(
+    [fc.constant(new StartRoot()), fc.nat().map((n) => new StartChild(n)), fc.nat().map((n) => new Finish(n))],
+    { maxCommands: 60 },
+  ),
+])('storage behaves like a bounded FIFO of traces with bounded spans', (maxTraces, maxSpans, commands) => {
+  const tm = createTraceManager({
+    traceSampleRate: 1,
+    reaperIntervalMs: 0,
+    clock: new ManualClock(1),
+    maxTraces,
+    maxSpansPerTrace: maxSpans,
+  });
+  fc.modelRun(() => ({ model: { stored: [], dropped: 0, active: [], maxTraces, maxSpans }, real: { tm } }), commands);
+});

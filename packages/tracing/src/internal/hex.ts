@@ -13,4 +13,3 @@ export const HEX_VALUE: Int8Array = (() => {
 
 /** Two lowercase hex digits for every byte value. */
 export const BYTE_HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => (i < 16 ? '0' : '') + i.toString(16));
-

@@ -11,19 +11,24 @@ import type { TraceRecord } from './TraceStore';
 import { EMPTY_BAGGAGE } from './empty';
 export { EMPTY_BAGGAGE };
 
-
 const NO_LINKS: readonly SpanLink[] = Object.freeze([]);
 
 function checkEndTime(endTime: unknown, startTime: number): number {
   if (typeof endTime !== 'number' || !Number.isFinite(endTime)) {
-    throw new TracingValidationError('INVALID_TIME', `endTime must be a finite number (epoch ms), got ${describeValue(endTime)}`);
+    throw new TracingValidationError(
+      'INVALID_TIME',
+      `endTime must be a finite number (epoch ms), got ${describeValue(endTime)}`,
+    );
   }
   return endTime < startTime ? startTime : endTime;
 }
 
 function checkStatus(status: unknown): TraceStatus {
   if (!isTraceStatus(status)) {
-    throw new TracingValidationError('INVALID_STATUS', `status must be one of 'unset', 'ok', 'error', got ${describeValue(status)}`);
+    throw new TracingValidationError(
+      'INVALID_STATUS',
+      `status must be one of 'unset', 'ok', 'error', got ${describeValue(status)}`,
+    );
   }
   return status;
 }
@@ -105,7 +110,8 @@ export class RecordingSpan implements Span {
 
   /** The span's outgoing `traceparent` (ids and flags never change, so it is built once). */
   get traceparent(): string {
-    return (this.traceparentCache ??= '00-' + this.traceId + '-' + this.spanId + ((this.traceFlags & TraceFlags.RANDOM) !== 0 ? '-03' : '-01'));
+    return (this.traceparentCache ??=
+      '00-' + this.traceId + '-' + this.spanId + ((this.traceFlags & TraceFlags.RANDOM) !== 0 ? '-03' : '-01'));
   }
 
   get tags(): Tags {
@@ -138,7 +144,11 @@ export class RecordingSpan implements Span {
     const limits = this.sink.limits;
     const normalized = normalizeTagValue(value, limits);
     const tags = this.tags;
-    if (normalized === undefined || !isValidTagKey(key, limits) || (!(key in tags) && this.tagCount >= limits.maxTags)) {
+    if (
+      normalized === undefined ||
+      !isValidTagKey(key, limits) ||
+      (!(key in tags) && this.tagCount >= limits.maxTags)
+    ) {
       this.droppedTags++;
       this.sink.countDroppedAttributes(1);
       return this;
@@ -203,7 +213,13 @@ export class RecordingSpan implements Span {
     if (this.endTime !== undefined) return this;
     const links = (this.linkStore ??= []);
     const ctx = context as Partial<Record<keyof SpanContext, unknown>> | null | undefined;
-    if (ctx === null || typeof ctx !== 'object' || !isValidTraceId(ctx.traceId) || !isValidSpanId(ctx.spanId) || links.length >= this.sink.limits.maxLogs) {
+    if (
+      ctx === null ||
+      typeof ctx !== 'object' ||
+      !isValidTraceId(ctx.traceId) ||
+      !isValidSpanId(ctx.spanId) ||
+      links.length >= this.sink.limits.maxLogs
+    ) {
       this.droppedLinks++;
       this.sink.countDroppedAttributes(1);
       return this;
@@ -291,7 +307,16 @@ export class NonRecordingSpan implements Span {
       ));
     }
     const traceId = this.hi24 < 0 ? generateTraceId() : traceIdFromLowBits(this.hi24, this.lo32);
-    return (this.contextCache = makeContext(traceId, generateSpanId(), undefined, false, TraceFlags.RANDOM, EMPTY_BAGGAGE, undefined, undefined));
+    return (this.contextCache = makeContext(
+      traceId,
+      generateSpanId(),
+      undefined,
+      false,
+      TraceFlags.RANDOM,
+      EMPTY_BAGGAGE,
+      undefined,
+      undefined,
+    ));
   }
 
   get isRecording(): boolean {
@@ -378,7 +403,13 @@ export function makeContext(
     traceFlags: number;
     traceState?: string;
     baggageMetadata?: Readonly<Record<string, string>>;
-  } = { traceId, spanId, baggage, sampled, traceFlags: sampled ? traceFlags | TraceFlags.SAMPLED : traceFlags & ~TraceFlags.SAMPLED };
+  } = {
+    traceId,
+    spanId,
+    baggage,
+    sampled,
+    traceFlags: sampled ? traceFlags | TraceFlags.SAMPLED : traceFlags & ~TraceFlags.SAMPLED,
+  };
   if (parentSpanId !== undefined) context.parentSpanId = parentSpanId;
   if (traceState !== undefined) context.traceState = traceState;
   if (baggageMetadata !== undefined) context.baggageMetadata = baggageMetadata;

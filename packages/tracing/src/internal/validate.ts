@@ -11,7 +11,10 @@ const MAX_NAME_LENGTH = 1024;
 export function positiveInt(value: unknown, fallback: number, what: string, allowZero = false): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < (allowZero ? 0 : 1)) {
-    throw new TracingValidationError('INVALID_CONFIG', `${what} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${describeValue(value)}`);
+    throw new TracingValidationError(
+      'INVALID_CONFIG',
+      `${what} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${describeValue(value)}`,
+    );
   }
   return value;
 }
@@ -19,29 +22,47 @@ export function positiveInt(value: unknown, fallback: number, what: string, allo
 /** An operation or service name: a non-empty string of at most 1024 characters. */
 export function checkName(value: unknown, what: string): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > MAX_NAME_LENGTH) {
-    throw new TracingValidationError('INVALID_NAME', `${what} must be a non-empty string of at most ${MAX_NAME_LENGTH} characters, got ${describeValue(value)}`);
+    throw new TracingValidationError(
+      'INVALID_NAME',
+      `${what} must be a non-empty string of at most ${MAX_NAME_LENGTH} characters, got ${describeValue(value)}`,
+    );
   }
   return value;
 }
 
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 /** Normalizes a caller's parent context, or throws a typed error. */
 export function checkParentContext(value: unknown): SpanContext {
   if (value === null || typeof value !== 'object') {
-    throw new TracingValidationError('INVALID_CONTEXT', `parent must be a Span or a SpanContext, got ${describeValue(value)}`);
+    throw new TracingValidationError(
+      'INVALID_CONTEXT',
+      `parent must be a Span or a SpanContext, got ${describeValue(value)}`,
+    );
   }
   const ctx = value as Partial<Record<keyof SpanContext, unknown>>;
   if (!isValidTraceId(ctx.traceId) || !isValidSpanId(ctx.spanId)) {
-    throw new TracingValidationError('INVALID_CONTEXT', `parent context needs a 32-hex traceId and a 16-hex spanId, not all zero`);
+    throw new TracingValidationError(
+      'INVALID_CONTEXT',
+      `parent context needs a 32-hex traceId and a 16-hex spanId, not all zero`,
+    );
   }
   if (ctx.sampled !== undefined && typeof ctx.sampled !== 'boolean') {
-    throw new TracingValidationError('INVALID_CONTEXT', `parent context sampled must be a boolean, got ${describeValue(ctx.sampled)}`);
+    throw new TracingValidationError(
+      'INVALID_CONTEXT',
+      `parent context sampled must be a boolean, got ${describeValue(ctx.sampled)}`,
+    );
   }
-  const flags = typeof ctx.traceFlags === 'number' && Number.isInteger(ctx.traceFlags) ? ctx.traceFlags & 0xff : undefined;
-  const sampled = typeof ctx.sampled === 'boolean' ? ctx.sampled : flags !== undefined && (flags & TraceFlags.SAMPLED) !== 0;
+  const flags =
+    typeof ctx.traceFlags === 'number' && Number.isInteger(ctx.traceFlags) ? ctx.traceFlags & 0xff : undefined;
+  const sampled =
+    typeof ctx.sampled === 'boolean' ? ctx.sampled : flags !== undefined && (flags & TraceFlags.SAMPLED) !== 0;
   return {
     traceId: ctx.traceId,
     spanId: ctx.spanId,

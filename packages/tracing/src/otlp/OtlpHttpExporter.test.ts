@@ -31,7 +31,10 @@ beforeAll(async () => {
       } catch {
         body = undefined;
       }
-      const problems = req.headers['content-type'] === 'application/json' ? validateOtlpTraceRequest(body) : ['content-type must be application/json'];
+      const problems =
+        req.headers['content-type'] === 'application/json'
+          ? validateOtlpTraceRequest(body)
+          : ['content-type must be application/json'];
       if (req.url !== '/v1/traces' || req.method !== 'POST') problems.push(`unexpected ${req.method} ${req.url}`);
       received.push({ headers: req.headers, body: body as OtlpExportTraceServiceRequest, problems });
       const step = script.shift() ?? { status: 200, body: '{}' };
@@ -55,7 +58,14 @@ beforeEach(() => {
 });
 
 function setup(config: Partial<OtlpHttpExporterConfig> = {}) {
-  const exporter = createOtlpHttpExporter({ url, scheduledDelayMs: 10, initialBackoffMs: 5, maxBackoffMs: 20, random: () => 0.5, ...config });
+  const exporter = createOtlpHttpExporter({
+    url,
+    scheduledDelayMs: 10,
+    initialBackoffMs: 5,
+    maxBackoffMs: 20,
+    random: () => 0.5,
+    ...config,
+  });
   const tm = createTraceManager({ traceSampleRate: 1, reaperIntervalMs: 0 });
   tm.addExporter(exporter);
   const events: TracingEvent[] = [];
@@ -63,7 +73,13 @@ function setup(config: Partial<OtlpHttpExporterConfig> = {}) {
   return { exporter, tm, events };
 }
 
-const spanCount = () => received.reduce((n, r) => n + (r.body?.resourceSpans ?? []).reduce((m, rs) => m + rs.scopeSpans.reduce((k, ss) => k + ss.spans.length, 0), 0), 0);
+const spanCount = () =>
+  received.reduce(
+    (n, r) =>
+      n +
+      (r.body?.resourceSpans ?? []).reduce((m, rs) => m + rs.scopeSpans.reduce((k, ss) => k + ss.spans.length, 0), 0),
+    0,
+  );
 
 describe('OtlpHttpExporter', () => {
   it('sends valid OTLP JSON in batches by size and by delay, with the configured headers', async () => {
@@ -93,7 +109,11 @@ describe('OtlpHttpExporter', () => {
   });
 
   it('retries 503 and 429 with backoff, honouring Retry-After, then succeeds', async () => {
-    script = [{ status: 503 }, { status: 429, headers: { 'retry-after': '0' } }, { status: 200, body: '{"partialSuccess":{"rejectedSpans":"1","errorMessage":"one bad"}}' }];
+    script = [
+      { status: 503 },
+      { status: 429, headers: { 'retry-after': '0' } },
+      { status: 200, body: '{"partialSuccess":{"rejectedSpans":"1","errorMessage":"one bad"}}' },
+    ];
     const { exporter, tm, events } = setup();
     tm.startSpan('op', 'svc').finish();
     await tm.flush();
@@ -143,14 +163,21 @@ describe('OtlpHttpExporter', () => {
     tm.startSpan('op', 'svc').finish();
     await tm.flush();
     expect(closed.stats()).toMatchObject({ retries: 2, dropped: 1, failedBatches: 1 });
-    expect(events.filter((e) => e.type === 'traces/export-failed').map((e) => e.willRetry)).toEqual([true, true, false]);
+    expect(events.filter((e) => e.type === 'traces/export-failed').map((e) => e.willRetry)).toEqual([
+      true,
+      true,
+      false,
+    ]);
 
     script = [{ status: 200, hang: true }];
     const { exporter, tm: tm2, events: events2 } = setup({ exportTimeoutMs: 50, maxRetries: 1 });
     tm2.startSpan('slow', 'svc').finish();
     await tm2.flush();
     expect(exporter.stats()).toMatchObject({ exported: 1, retries: 1 });
-    expect(events2.find((e) => e.type === 'traces/export-failed')).toMatchObject({ reason: expect.stringContaining('timed out'), willRetry: true });
+    expect(events2.find((e) => e.type === 'traces/export-failed')).toMatchObject({
+      reason: expect.stringContaining('timed out'),
+      willRetry: true,
+    });
     await tm.shutdown();
     await tm2.shutdown();
   });
@@ -178,7 +205,9 @@ describe('OtlpHttpExporter', () => {
       { url, maxBatchSize: NaN },
       { url, exportTimeoutMs: -1 },
     ]) {
-      expect(() => createOtlpHttpExporter(bad as OtlpHttpExporterConfig), JSON.stringify(bad)).toThrow(TracingValidationError);
+      expect(() => createOtlpHttpExporter(bad as OtlpHttpExporterConfig), JSON.stringify(bad)).toThrow(
+        TracingValidationError,
+      );
     }
     expect(() => createOtlpHttpExporter(null as unknown as OtlpHttpExporterConfig)).toThrow(TracingValidationError);
   });
@@ -188,6 +217,7 @@ describe('OtlpHttpExporter', () => {
     expect(parseRetryAfter('3', now)).toBe(3000);
     expect(parseRetryAfter('Sun, 29 Nov 2026 10:00:05 GMT', now)).toBe(5000);
     expect(parseRetryAfter('Sun, 29 Nov 2026 09:00:00 GMT', now)).toBe(0);
-    for (const bad of [undefined, '', 'soon', '-1', 'x'.repeat(100), 5]) expect(parseRetryAfter(bad, now)).toBeUndefined();
+    for (const bad of [undefined, '', 'soon', '-1', 'x'.repeat(100), 5])
+      expect(parseRetryAfter(bad, now)).toBeUndefined();
   });
 });

@@ -70,7 +70,10 @@ interface PostResult {
 function positiveInt(value: unknown, fallback: number, what: string, allowZero = false): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < (allowZero ? 0 : 1)) {
-    throw new TracingValidationError('INVALID_CONFIG', `${what} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${describeValue(value)}`);
+    throw new TracingValidationError(
+      'INVALID_CONFIG',
+      `${what} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${describeValue(value)}`,
+    );
   }
   return value;
 }
@@ -127,23 +130,36 @@ export class OtlpHttpExporter implements SpanExporter {
     try {
       url = new URL(String(config.url));
     } catch {
-      throw new TracingValidationError('INVALID_URL', `url must be an absolute http(s) URL, got ${describeValue(config.url)}`);
+      throw new TracingValidationError(
+        'INVALID_URL',
+        `url must be an absolute http(s) URL, got ${describeValue(config.url)}`,
+      );
     }
     if (typeof config.url !== 'string' || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-      throw new TracingValidationError('INVALID_URL', `url must be an absolute http(s) URL, got ${describeValue(config.url)}`);
+      throw new TracingValidationError(
+        'INVALID_URL',
+        `url must be an absolute http(s) URL, got ${describeValue(config.url)}`,
+      );
     }
     this.url = url;
     const protocol = config.protocol ?? 'http/json';
     if (protocol !== 'http/json' && protocol !== 'http/protobuf') {
-      throw new TracingValidationError('INVALID_CONFIG', `protocol must be 'http/json' or 'http/protobuf', got ${describeValue(config.protocol)}`);
+      throw new TracingValidationError(
+        'INVALID_CONFIG',
+        `protocol must be 'http/json' or 'http/protobuf', got ${describeValue(config.protocol)}`,
+      );
     }
     this.protocol = protocol;
     this.headers = Object.create(null) as Record<string, string>;
     if (config.headers !== undefined) {
-      if (config.headers === null || typeof config.headers !== 'object') throw new TracingValidationError('INVALID_HEADERS', 'headers must be an object of strings');
+      if (config.headers === null || typeof config.headers !== 'object')
+        throw new TracingValidationError('INVALID_HEADERS', 'headers must be an object of strings');
       for (const [key, value] of Object.entries(config.headers)) {
         if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(key) || typeof value !== 'string' || /[\r\n\0]/.test(value)) {
-          throw new TracingValidationError('INVALID_HEADERS', `header ${describeValue(key)} must be a token with a string value without CR, LF or NUL`);
+          throw new TracingValidationError(
+            'INVALID_HEADERS',
+            `header ${describeValue(key)} must be a token with a string value without CR, LF or NUL`,
+          );
         }
         this.headers[key] = value;
       }
@@ -254,7 +270,14 @@ export class OtlpHttpExporter implements SpanExporter {
       if (result.status >= 200 && result.status < 300) {
         this.counters.exported += batch.length;
         this.countPartialSuccess(result.body);
-        this.bus.emit({ type: 'traces/export-succeeded', ts: this.clock.now(), source: TRACING_SOURCE, exporter: this.name, spans: batch.length, attempt });
+        this.bus.emit({
+          type: 'traces/export-succeeded',
+          ts: this.clock.now(),
+          source: TRACING_SOURCE,
+          exporter: this.name,
+          spans: batch.length,
+          attempt,
+        });
         return;
       }
       const retryable = result.status === 0 || RETRYABLE.has(result.status);
@@ -268,14 +291,31 @@ export class OtlpHttpExporter implements SpanExporter {
       }
       this.counters.retries++;
       this.failed(batch.length, reason, statusCode, true, attempt);
-      const backoff = Math.min(this.maxBackoffMs, this.initialBackoffMs * 2 ** (attempt - 1)) * (0.5 + 0.5 * this.random());
+      const backoff =
+        Math.min(this.maxBackoffMs, this.initialBackoffMs * 2 ** (attempt - 1)) * (0.5 + 0.5 * this.random());
       const delay = result.retryAfterMs !== undefined ? Math.min(this.maxRetryAfterMs, result.retryAfterMs) : backoff;
       await new Promise<void>((resolve) => setTimeout(resolve, delay));
     }
   }
 
-  private failed(spans: number, reason: string, statusCode: number | undefined, willRetry: boolean, attempt: number): void {
-    this.bus.emit({ type: 'traces/export-failed', ts: this.clock.now(), source: TRACING_SOURCE, exporter: this.name, spans, reason, statusCode, willRetry, attempt });
+  private failed(
+    spans: number,
+    reason: string,
+    statusCode: number | undefined,
+    willRetry: boolean,
+    attempt: number,
+  ): void {
+    this.bus.emit({
+      type: 'traces/export-failed',
+      ts: this.clock.now(),
+      source: TRACING_SOURCE,
+      exporter: this.name,
+      spans,
+      reason,
+      statusCode,
+      willRetry,
+      attempt,
+    });
   }
 
   /** OTLP partial success: `{"partialSuccess":{"rejectedSpans":"3","errorMessage":"..."}}`, or its protobuf form. */
@@ -326,16 +366,36 @@ export class OtlpHttpExporter implements SpanExporter {
               }
             });
             res.on('end', () => {
-              finish({ status: res.statusCode ?? 0, retryAfterMs: parseRetryAfter(res.headers['retry-after'], Date.now()), body: Buffer.concat(chunks) });
+              finish({
+                status: res.statusCode ?? 0,
+                retryAfterMs: parseRetryAfter(res.headers['retry-after'], Date.now()),
+                body: Buffer.concat(chunks),
+              });
             });
-            res.on('error', (error) => finish({ status: 0, retryAfterMs: undefined, body: Buffer.alloc(0), error: `response error: ${error.message}` }));
+            res.on('error', (error) =>
+              finish({
+                status: 0,
+                retryAfterMs: undefined,
+                body: Buffer.alloc(0),
+                error: `response error: ${error.message}`,
+              }),
+            );
           },
         );
-        req.on('timeout', () => req.destroy(new TracingError('EXPORT_TIMEOUT', `export timed out after ${this.exportTimeoutMs} ms`)));
-        req.on('error', (error) => finish({ status: 0, retryAfterMs: undefined, body: Buffer.alloc(0), error: error.message }));
+        req.on('timeout', () =>
+          req.destroy(new TracingError('EXPORT_TIMEOUT', `export timed out after ${this.exportTimeoutMs} ms`)),
+        );
+        req.on('error', (error) =>
+          finish({ status: 0, retryAfterMs: undefined, body: Buffer.alloc(0), error: error.message }),
+        );
         req.end(body);
       } catch (error) {
-        finish({ status: 0, retryAfterMs: undefined, body: Buffer.alloc(0), error: error instanceof Error ? error.message : String(error) });
+        finish({
+          status: 0,
+          retryAfterMs: undefined,
+          body: Buffer.alloc(0),
+          error: error instanceof Error ? error.message : String(error),
+        });
       }
     });
   }

@@ -15,14 +15,17 @@ describe('OTLP JSON mapping', () => {
     for (const bad of [0, -5, NaN, Infinity]) expect(msToUnixNanoString(bad)).toBe('0');
   });
 
-  test.prop([fc.integer({ min: 1, max: 4_102_444_800_000 }), fc.integer({ min: 0, max: 999_999 })])('is exact for whole nanoseconds', (ms, ns) => {
-    const value = ms + ns / 1e6;
-    const nanos = BigInt(msToUnixNanoString(value));
-    // The double holding `value` is within 1 µs of ms + ns at these magnitudes.
-    const expected = BigInt(ms) * 1_000_000n + BigInt(ns);
-    const diff = nanos > expected ? nanos - expected : expected - nanos;
-    expect(diff <= 1000n).toBe(true);
-  });
+  test.prop([fc.integer({ min: 1, max: 4_102_444_800_000 }), fc.integer({ min: 0, max: 999_999 })])(
+    'is exact for whole nanoseconds',
+    (ms, ns) => {
+      const value = ms + ns / 1e6;
+      const nanos = BigInt(msToUnixNanoString(value));
+      // The double holding `value` is within 1 µs of ms + ns at these magnitudes.
+      const expected = BigInt(ms) * 1_000_000n + BigInt(ns);
+      const diff = nanos > expected ? nanos - expected : expected - nanos;
+      expect(diff <= 1000n).toBe(true);
+    },
+  );
 
   it('types attribute values as OTLP AnyValue', () => {
     expect(toAnyValue('s')).toEqual({ stringValue: 's' });
@@ -37,25 +40,47 @@ describe('OTLP JSON mapping', () => {
   it('maps spans: resource per service, scope, ids, kind, status, attributes and events', () => {
     const clock = new ManualClock(1_700_000_000_000);
     const tm = createTraceManager({ traceSampleRate: 1, reaperIntervalMs: 0, clock });
-    const parent = tm.extractContext({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', tracestate: 'congo=x' })!;
-    const server = tm.startSpan('GET /', 'web', parent, { 'span.kind': 'server', 'http.status_code': 500, ratio: 0.25, cached: false, ['__proto__']: 'p' });
+    const parent = tm.extractContext({
+      traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+      tracestate: 'congo=x',
+    })!;
+    const server = tm.startSpan('GET /', 'web', parent, {
+      'span.kind': 'server',
+      'http.status_code': 500,
+      ratio: 0.25,
+      cached: false,
+      ['__proto__']: 'p',
+    });
     clock.advance(1.5);
     const db = tm.startSpan('query', 'pg', server);
     db.log('rows', { count: 3 });
     clock.advance(2);
     db.finish();
     try {
-      tm.trace('failing', 'web', () => {
-        throw new TypeError('boom');
-      }, { parent: server });
+      tm.trace(
+        'failing',
+        'web',
+        () => {
+          throw new TypeError('boom');
+        },
+        { parent: server },
+      );
     } catch {
       // expected
     }
     server.finish(TraceStatus.ERROR);
-    const request = toOtlpRequest(tm.getTrace('4bf92f3577b34da6a3ce929d0e0e4736'), { 'deployment.environment': 'test' });
+    const request = toOtlpRequest(tm.getTrace('4bf92f3577b34da6a3ce929d0e0e4736'), {
+      'deployment.environment': 'test',
+    });
     expect(validateOtlpTraceRequest(JSON.parse(JSON.stringify(request)))).toEqual([]);
-    expect(request.resourceSpans.map((r) => r.resource.attributes[0]!.value)).toEqual([{ stringValue: 'web' }, { stringValue: 'pg' }]);
-    expect(request.resourceSpans[0]!.resource.attributes[1]).toEqual({ key: 'deployment.environment', value: { stringValue: 'test' } });
+    expect(request.resourceSpans.map((r) => r.resource.attributes[0]!.value)).toEqual([
+      { stringValue: 'web' },
+      { stringValue: 'pg' },
+    ]);
+    expect(request.resourceSpans[0]!.resource.attributes[1]).toEqual({
+      key: 'deployment.environment',
+      value: { stringValue: 'test' },
+    });
     expect(request.resourceSpans[0]!.scopeSpans[0]!.scope).toEqual({ name: '@obs/tracing', version: '0.0.0' });
     const [otlpServer, failing] = request.resourceSpans[0]!.scopeSpans[0]!.spans;
     expect(otlpServer).toMatchObject({
@@ -76,14 +101,37 @@ describe('OTLP JSON mapping', () => {
       { key: '__proto__', value: { stringValue: 'p' } },
     ]);
     expect(failing).toMatchObject({ kind: 1, status: { code: 2, message: 'boom' } });
-    expect(failing!.events[0]).toMatchObject({ name: 'exception', attributes: expect.arrayContaining([{ key: 'exception.type', value: { stringValue: 'TypeError' } }]) });
+    expect(failing!.events[0]).toMatchObject({
+      name: 'exception',
+      attributes: expect.arrayContaining([{ key: 'exception.type', value: { stringValue: 'TypeError' } }]),
+    });
     const otlpDb = request.resourceSpans[1]!.scopeSpans[0]!.spans[0]!;
-    expect(otlpDb).toMatchObject({ status: { code: 1 }, events: [{ timeUnixNano: '1700000000001500000', name: 'rows', attributes: [{ key: 'count', value: { intValue: '3' } }] }] });
+    expect(otlpDb).toMatchObject({
+      status: { code: 1 },
+      events: [
+        { timeUnixNano: '1700000000001500000', name: 'rows', attributes: [{ key: 'count', value: { intValue: '3' } }] },
+      ],
+    });
   });
 
   it('the validator catches what breaks the OTLP JSON rules', () => {
-    const good = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', name: 'x', kind: 1, startTimeUnixNano: '1', endTimeUnixNano: '2', status: { code: 0 } };
-    const wrap = (span: object) => ({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 's' } }] }, scopeSpans: [{ scope: { name: 'n' }, spans: [span] }] }] });
+    const good = {
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanId: '00f067aa0ba902b7',
+      name: 'x',
+      kind: 1,
+      startTimeUnixNano: '1',
+      endTimeUnixNano: '2',
+      status: { code: 0 },
+    };
+    const wrap = (span: object) => ({
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 's' } }] },
+          scopeSpans: [{ scope: { name: 'n' }, spans: [span] }],
+        },
+      ],
+    });
     expect(validateOtlpTraceRequest(wrap(good))).toEqual([]);
     for (const bad of [
       { ...good, traceId: 'S/kvNXezTaajzpKdDg5HNg==' },

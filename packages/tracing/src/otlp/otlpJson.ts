@@ -102,7 +102,8 @@ export function toAnyValue(value: TagValue): OtlpAnyValue {
       if (!Number.isFinite(value)) throw new TracingValidationError('INVALID_TAG', `OTLP JSON cannot carry ${value}`);
       return Number.isSafeInteger(value) ? { intValue: String(value) } : { doubleValue: value };
     default:
-      if (Array.isArray(value)) return { arrayValue: { values: (value as readonly (string | number | boolean)[]).map((v) => toAnyValue(v)) } };
+      if (Array.isArray(value))
+        return { arrayValue: { values: (value as readonly (string | number | boolean)[]).map((v) => toAnyValue(v)) } };
       throw new TracingValidationError('INVALID_TAG', `not an attribute value: ${describeValue(value)}`);
   }
 }
@@ -115,7 +116,12 @@ export function toAttributes(tags: Readonly<Record<string, TagValue>>, skip?: st
     if (key === skip) continue;
     const value = tags[key];
     // Tags of our spans are already valid; anything else (hand-made spans) is skipped.
-    if (typeof value === 'number' ? !Number.isFinite(value) : typeof value !== 'string' && typeof value !== 'boolean' && !Array.isArray(value)) continue;
+    if (
+      typeof value === 'number'
+        ? !Number.isFinite(value)
+        : typeof value !== 'string' && typeof value !== 'boolean' && !Array.isArray(value)
+    )
+      continue;
     out.push({ key, value: toAnyValue(value as TagValue) });
   }
   return out;
@@ -137,7 +143,10 @@ export function toOtlpSpan(span: Span): OtlpSpan {
   const ctx = span.context;
   const tags = span.tags;
   const kindTag = tags['span.kind'];
-  const kind = typeof kindTag === 'string' && Object.prototype.hasOwnProperty.call(OTLP_SPAN_KIND, kindTag) ? OTLP_SPAN_KIND[kindTag]! : 1;
+  const kind =
+    typeof kindTag === 'string' && Object.prototype.hasOwnProperty.call(OTLP_SPAN_KIND, kindTag)
+      ? OTLP_SPAN_KIND[kindTag]!
+      : 1;
   const counters = span as Span & SpanCounters;
   const otlp: OtlpSpan = {
     traceId: ctx.traceId,
@@ -148,7 +157,11 @@ export function toOtlpSpan(span: Span): OtlpSpan {
     startTimeUnixNano: msToUnixNanoString(span.startTime),
     endTimeUnixNano: msToUnixNanoString(span.endTime ?? span.startTime),
     attributes: toAttributes(tags, kindTag === undefined ? undefined : 'span.kind'),
-    events: span.logs.map((log) => ({ timeUnixNano: msToUnixNanoString(log.timestamp), name: log.message, attributes: toAttributes(log.fields) })),
+    events: span.logs.map((log) => ({
+      timeUnixNano: msToUnixNanoString(log.timestamp),
+      name: log.message,
+      attributes: toAttributes(log.fields),
+    })),
     status: { code: STATUS_CODE[span.status] },
   };
   if (ctx.parentSpanId !== undefined) otlp.parentSpanId = ctx.parentSpanId;
@@ -178,8 +191,15 @@ export function toOtlpSpan(span: Span): OtlpSpan {
  * An `ExportTraceServiceRequest` for spans: one resource per service name
  * (`service.name` plus `resourceAttributes`), one scope (`@obs/tracing`).
  */
-export function toOtlpRequest(spans: readonly Span[], resourceAttributes: Readonly<Record<string, TagValue>> = {}): OtlpExportTraceServiceRequest {
-  if (!Array.isArray(spans)) throw new TracingValidationError('INVALID_SPANS', `toOtlpRequest needs an array of spans, got ${describeValue(spans)}`);
+export function toOtlpRequest(
+  spans: readonly Span[],
+  resourceAttributes: Readonly<Record<string, TagValue>> = {},
+): OtlpExportTraceServiceRequest {
+  if (!Array.isArray(spans))
+    throw new TracingValidationError(
+      'INVALID_SPANS',
+      `toOtlpRequest needs an array of spans, got ${describeValue(spans)}`,
+    );
   const byService = new Map<string, OtlpSpan[]>();
   for (const span of spans) {
     let list = byService.get(span.serviceName);

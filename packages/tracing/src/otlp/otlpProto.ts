@@ -89,7 +89,10 @@ function writeSpan(w: ProtoWriter, span: OtlpSpan): void {
 }
 
 /** Encodes an OTLP trace export request as protobuf. */
-export function encodeTraceRequestProto(request: OtlpExportTraceServiceRequest, writer: ProtoWriter = new ProtoWriter(16 * 1024)): Uint8Array {
+export function encodeTraceRequestProto(
+  request: OtlpExportTraceServiceRequest,
+  writer: ProtoWriter = new ProtoWriter(16 * 1024),
+): Uint8Array {
   const w = writer.reset();
   for (const rs of request.resourceSpans) {
     const r = w.forkField(1);

@@ -1,12 +1,21 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { BAGGAGE_PATTERN, MAX_BAGGAGE_BYTES, parseBaggage, percentDecode, percentEncode, serializeBaggage } from './baggage';
+import {
+  BAGGAGE_PATTERN,
+  MAX_BAGGAGE_BYTES,
+  parseBaggage,
+  percentDecode,
+  percentEncode,
+  serializeBaggage,
+} from './baggage';
 
 const token = fc.stringMatching(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,12}$/);
 
 describe('parseBaggage', () => {
   it('parses the specification example with properties and optional whitespace', () => {
-    const { entries, dropped } = parseBaggage('key1=value1;property1;property2, key2 = value2, key3=value3; propertyKey=propertyValue');
+    const { entries, dropped } = parseBaggage(
+      'key1=value1;property1;property2, key2 = value2, key3=value3; propertyKey=propertyValue',
+    );
     expect(dropped).toBe(0);
     expect(entries).toEqual([
       { key: 'key1', value: 'value1', metadata: 'property1;property2' },
@@ -16,7 +25,10 @@ describe('parseBaggage', () => {
   });
 
   it('percent-decodes values as UTF-8, replacing invalid sequences with U+FFFD', () => {
-    expect(parseBaggage('serverNode=DF%2028,isProduction=false').entries.map((e) => e.value)).toEqual(['DF 28', 'false']);
+    expect(parseBaggage('serverNode=DF%2028,isProduction=false').entries.map((e) => e.value)).toEqual([
+      'DF 28',
+      'false',
+    ]);
     expect(parseBaggage('k=%E2%82%AC%F0%9F%98%80').entries[0]?.value).toBe('€😀');
     expect(parseBaggage('k=%FF%FE').entries[0]?.value).toBe('\uFFFD\uFFFD');
     expect(parseBaggage('k=100%').entries[0]?.value).toBe('100%');
@@ -48,11 +60,14 @@ describe('parseBaggage', () => {
     expect(parseBaggage('k=v,'.repeat(20_000)).entries).toEqual([]);
   });
 
-  test.prop([fc.string({ maxLength: 200 })])('never throws on arbitrary strings; what it keeps re-serializes to the grammar', (s) => {
-    const { entries } = parseBaggage(s);
-    const header = serializeBaggage(entries);
-    if (header !== '') expect(header).toMatch(BAGGAGE_PATTERN);
-  });
+  test.prop([fc.string({ maxLength: 200 })])(
+    'never throws on arbitrary strings; what it keeps re-serializes to the grammar',
+    (s) => {
+      const { entries } = parseBaggage(s);
+      const header = serializeBaggage(entries);
+      if (header !== '') expect(header).toMatch(BAGGAGE_PATTERN);
+    },
+  );
 
   test.prop([fc.string({ unit: 'binary', maxLength: 200 })])('never throws on arbitrary unicode', (s) => {
     expect(() => parseBaggage(s)).not.toThrow();
@@ -61,7 +76,11 @@ describe('parseBaggage', () => {
 
 // Near-valid inputs: a valid header with one character replaced or inserted.
 test.prop([
-  fc.uniqueArray(fc.record({ key: token, value: fc.string({ maxLength: 10 }) }), { selector: (e) => e.key, minLength: 1, maxLength: 5 }),
+  fc.uniqueArray(fc.record({ key: token, value: fc.string({ maxLength: 10 }) }), {
+    selector: (e) => e.key,
+    minLength: 1,
+    maxLength: 5,
+  }),
   fc.nat(300),
   fc.string({ minLength: 1, maxLength: 1, unit: 'binary' }),
   fc.boolean(),
@@ -76,16 +95,18 @@ test.prop([
 });
 
 describe('serializeBaggage', () => {
-  test.prop([fc.uniqueArray(fc.record({ key: token, value: fc.string({ unit: 'binary', maxLength: 20 }) }), { selector: (e) => e.key, maxLength: 20 })])(
-    'round-trips any well-formed unicode value through percent-encoding',
-    (entries) => {
-      const wellFormed = entries.map((e) => ({ ...e, value: Buffer.from(e.value, 'utf8').toString('utf8') }));
-      const header = serializeBaggage(wellFormed);
-      if (wellFormed.length > 0) expect(header).toMatch(BAGGAGE_PATTERN);
-      expect(header).not.toMatch(/[\r\n]/);
-      expect(parseBaggage(header).entries.map(({ key, value }) => ({ key, value }))).toEqual(wellFormed);
-    },
-  );
+  test.prop([
+    fc.uniqueArray(fc.record({ key: token, value: fc.string({ unit: 'binary', maxLength: 20 }) }), {
+      selector: (e) => e.key,
+      maxLength: 20,
+    }),
+  ])('round-trips any well-formed unicode value through percent-encoding', (entries) => {
+    const wellFormed = entries.map((e) => ({ ...e, value: Buffer.from(e.value, 'utf8').toString('utf8') }));
+    const header = serializeBaggage(wellFormed);
+    if (wellFormed.length > 0) expect(header).toMatch(BAGGAGE_PATTERN);
+    expect(header).not.toMatch(/[\r\n]/);
+    expect(parseBaggage(header).entries.map(({ key, value }) => ({ key, value }))).toEqual(wellFormed);
+  });
 
   it('never lets CR, LF or invalid keys through and caps the size', () => {
     const header = serializeBaggage([

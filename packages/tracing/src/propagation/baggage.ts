@@ -50,7 +50,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: false });
  * stays literal.
  */
 export function percentDecode(value: string): string {
-  if (typeof value !== 'string') throw new TracingValidationError('INVALID_STRING', `percentDecode needs a string, got ${describeValue(value)}`);
+  if (typeof value !== 'string')
+    throw new TracingValidationError('INVALID_STRING', `percentDecode needs a string, got ${describeValue(value)}`);
   if (value.indexOf('%') < 0) return value;
   const bytes = new Uint8Array(value.length);
   let n = 0;
@@ -82,7 +83,8 @@ const KEEP = (() => {
  * everything outside that set, and `%`, is escaped. Lone surrogates become U+FFFD.
  */
 export function percentEncode(value: string): string {
-  if (typeof value !== 'string') throw new TracingValidationError('INVALID_STRING', `percentEncode needs a string, got ${describeValue(value)}`);
+  if (typeof value !== 'string')
+    throw new TracingValidationError('INVALID_STRING', `percentEncode needs a string, got ${describeValue(value)}`);
   let plain = true;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
@@ -94,7 +96,10 @@ export function percentEncode(value: string): string {
   if (plain) return value;
   let out = '';
   for (const byte of Buffer.from(value, 'utf8')) {
-    out += byte < 128 && KEEP[byte] === 1 ? String.fromCharCode(byte) : '%' + (byte < 16 ? '0' : '') + byte.toString(16).toUpperCase();
+    out +=
+      byte < 128 && KEEP[byte] === 1
+        ? String.fromCharCode(byte)
+        : '%' + (byte < 16 ? '0' : '') + byte.toString(16).toUpperCase();
   }
   return out;
 }
@@ -167,10 +172,17 @@ export function parseBaggage(value: unknown): ParsedBaggage {
  * The result never contains CR, LF or any byte outside the grammar. Returns
  * '' for no members.
  */
-export function serializeBaggage(entries: Iterable<Pick<BaggageEntry, 'key' | 'value'> & { metadata?: string }>): string {
+export function serializeBaggage(
+  entries: Iterable<Pick<BaggageEntry, 'key' | 'value'> & { metadata?: string }>,
+): string {
   let out = '';
   let count = 0;
-  if (entries === null || typeof entries !== 'object' || typeof (entries as Iterable<unknown>)[Symbol.iterator] !== 'function') return '';
+  if (
+    entries === null ||
+    typeof entries !== 'object' ||
+    typeof (entries as Iterable<unknown>)[Symbol.iterator] !== 'function'
+  )
+    return '';
   for (const entry of entries) {
     if (count === MAX_BAGGAGE_MEMBERS) break;
     if (entry === null || typeof entry !== 'object') continue;

@@ -1,5 +1,12 @@
 import { fc, test } from '@fast-check/vitest';
-import { ROOT_CONTEXT, defaultTextMapGetter, defaultTextMapSetter, propagation, trace, baggageEntryMetadataFromString } from '@opentelemetry/api';
+import {
+  ROOT_CONTEXT,
+  defaultTextMapGetter,
+  defaultTextMapSetter,
+  propagation,
+  trace,
+  baggageEntryMetadataFromString,
+} from '@opentelemetry/api';
 import { TraceState, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { describe, expect, it } from 'vitest';
 import { TracingValidationError } from '../errors';
@@ -22,7 +29,10 @@ describe('extractContext', () => {
     expect(extractTraceContext({ traceparent: TP, host: 'x' })).toMatchObject(expected);
     expect(extractTraceContext({ TraceParent: TP })).toMatchObject(expected);
     expect(extractTraceContext({ traceparent: [TP] })).toMatchObject(expected);
-    expect(extractTraceContext(new Headers({ TRACEPARENT: TP, TraceState: 'a=1' }))).toMatchObject({ ...expected, traceState: 'a=1' });
+    expect(extractTraceContext(new Headers({ TRACEPARENT: TP, TraceState: 'a=1' }))).toMatchObject({
+      ...expected,
+      traceState: 'a=1',
+    });
   });
 
   it('treats a duplicated traceparent as absent (array, two casings, or combined by a proxy)', () => {
@@ -70,10 +80,36 @@ describe('extractContext', () => {
   });
 
   it('never throws on hostile or wrong carriers', () => {
-    const throwing = new Proxy({}, { ownKeys: () => { throw new Error('boom'); } });
-    const getter = { get traceparent(): string { throw new Error('boom'); } };
-    const badGet = { get: () => { throw new Error('boom'); } };
-    for (const bad of [undefined, null, 42, 'traceparent', [TP], throwing, getter, badGet, { traceparent: 7 }, { traceparent: NaN }]) {
+    const throwing = new Proxy(
+      {},
+      {
+        ownKeys: () => {
+          throw new Error('boom');
+        },
+      },
+    );
+    const getter = {
+      get traceparent(): string {
+        throw new Error('boom');
+      },
+    };
+    const badGet = {
+      get: () => {
+        throw new Error('boom');
+      },
+    };
+    for (const bad of [
+      undefined,
+      null,
+      42,
+      'traceparent',
+      [TP],
+      throwing,
+      getter,
+      badGet,
+      { traceparent: 7 },
+      { traceparent: NaN },
+    ]) {
       expect(extractTraceContext(bad)).toBeUndefined();
     }
     expect(readTraceHeaders(throwing)).toEqual({ traceparent: undefined, tracestate: undefined, baggage: undefined });
@@ -96,7 +132,11 @@ describe('injectContext', () => {
 
   it('forwards tracestate and baggage from the parent, re-validated', () => {
     const tm = manager();
-    const parent = tm.extractContext({ traceparent: `00-${TRACE}-${SPAN}-01`, tracestate: 'congo=t61rcWkgMzE', baggage: 'user=alice;p=1' })!;
+    const parent = tm.extractContext({
+      traceparent: `00-${TRACE}-${SPAN}-01`,
+      tracestate: 'congo=t61rcWkgMzE',
+      baggage: 'user=alice;p=1',
+    })!;
     const span = tm.startSpan('op', 'svc', parent);
     expect(tm.injectContext(span)).toEqual({
       traceparent: `00-${TRACE}-${span.context.spanId}-01`,
@@ -123,24 +163,47 @@ describe('injectContext', () => {
 
   it('rejects what is not a context with a typed error', () => {
     const tm = manager();
-    for (const bad of [undefined, null, 42, 'x', {}, { traceId: 'nope', spanId: SPAN }, { traceId: TRACE, spanId: '0'.repeat(16) }]) {
+    for (const bad of [
+      undefined,
+      null,
+      42,
+      'x',
+      {},
+      { traceId: 'nope', spanId: SPAN },
+      { traceId: TRACE, spanId: '0'.repeat(16) },
+    ]) {
       expect(() => tm.injectContext(bad as unknown as SpanContext)).toThrow(TracingValidationError);
     }
   });
 
-  const hex = (n: number) => fc.stringMatching(new RegExp(`^[0-9a-f]{${n}}$`)).map((s) => (/^0+$/.test(s) ? s.slice(1) + '1' : s));
+  const hex = (n: number) =>
+    fc.stringMatching(new RegExp(`^[0-9a-f]{${n}}$`)).map((s) => (/^0+$/.test(s) ? s.slice(1) + '1' : s));
   const tracestate = fc.uniqueArray(
-    fc.record({ key: fc.stringMatching(/^[a-z0-9][a-z0-9_\-*/@]{0,10}$/), value: fc.stringMatching(/^[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,10}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/) }),
+    fc.record({
+      key: fc.stringMatching(/^[a-z0-9][a-z0-9_\-*/@]{0,10}$/),
+      value: fc.stringMatching(/^[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,10}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/),
+    }),
     { selector: (e) => e.key, maxLength: 32 },
   );
-  const baggage = fc.dictionary(fc.stringMatching(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,10}$/), fc.string({ unit: 'grapheme', maxLength: 20 }), { maxKeys: 20 });
+  const baggage = fc.dictionary(
+    fc.stringMatching(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,10}$/),
+    fc.string({ unit: 'grapheme', maxLength: 20 }),
+    { maxKeys: 20 },
+  );
 
   test.prop([hex(32), hex(16), fc.boolean(), fc.boolean(), tracestate, baggage])(
     'extract(inject(ctx)) round-trips every valid context; headers match the W3C grammar',
     (traceId, spanId, sampled, random, state, bag) => {
       const tm = manager();
       const traceState = state.map((e) => `${e.key}=${e.value}`).join(',');
-      const ctx: SpanContext = { traceId, spanId, sampled, traceFlags: random ? 2 : 0, baggage: bag, ...(traceState ? { traceState } : {}) };
+      const ctx: SpanContext = {
+        traceId,
+        spanId,
+        sampled,
+        traceFlags: random ? 2 : 0,
+        baggage: bag,
+        ...(traceState ? { traceState } : {}),
+      };
       const headers = tm.injectContext(ctx);
       expect(headers.traceparent).toMatch(TRACEPARENT_V00_PATTERN);
       if (headers.tracestate !== undefined) expect(headers.tracestate).toMatch(TRACESTATE_PATTERN);
@@ -162,16 +225,28 @@ describe('interoperability with @opentelemetry/core', () => {
 
   it('OpenTelemetry extracts what we inject: ids, flags, tracestate and baggage', () => {
     const tm = manager();
-    const parent = tm.extractContext({ traceparent: `00-${TRACE}-${SPAN}-01`, tracestate: 'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE' })!;
+    const parent = tm.extractContext({
+      traceparent: `00-${TRACE}-${SPAN}-01`,
+      tracestate: 'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE',
+    })!;
     const span = tm.startSpan('op', 'svc', { ...parent, baggage: { user: 'alice smith', 'tenant.id': 'ü-42' } });
     const headers = tm.injectContext(span);
-    const ctx = otelBaggage.extract(otelTrace.extract(ROOT_CONTEXT, headers, defaultTextMapGetter), headers, defaultTextMapGetter);
+    const ctx = otelBaggage.extract(
+      otelTrace.extract(ROOT_CONTEXT, headers, defaultTextMapGetter),
+      headers,
+      defaultTextMapGetter,
+    );
     const sc = trace.getSpanContext(ctx)!;
     expect(sc.traceId).toBe(TRACE);
     expect(sc.spanId).toBe(span.context.spanId);
     expect(sc.traceFlags).toBe(1);
     expect(sc.traceState?.serialize()).toBe('rojo=00f067aa0ba902b7,congo=t61rcWkgMzE');
-    const entries = Object.fromEntries(propagation.getBaggage(ctx)!.getAllEntries().map(([k, v]) => [k, v.value]));
+    const entries = Object.fromEntries(
+      propagation
+        .getBaggage(ctx)!
+        .getAllEntries()
+        .map(([k, v]) => [k, v.value]),
+    );
     expect(entries).toEqual({ user: 'alice smith', 'tenant.id': 'ü-42' });
   });
 
@@ -185,10 +260,18 @@ describe('interoperability with @opentelemetry/core', () => {
 
   it('we extract what OpenTelemetry injects', () => {
     const tm = manager();
-    let ctx = trace.setSpanContext(ROOT_CONTEXT, { traceId: TRACE, spanId: SPAN, traceFlags: 1, traceState: new TraceState('a=1,b=2') });
+    let ctx = trace.setSpanContext(ROOT_CONTEXT, {
+      traceId: TRACE,
+      spanId: SPAN,
+      traceFlags: 1,
+      traceState: new TraceState('a=1,b=2'),
+    });
     ctx = propagation.setBaggage(
       ctx,
-      propagation.createBaggage({ user: { value: 'alice smith' }, note: { value: '50%,ok;x', metadata: baggageEntryMetadataFromString('p=1') } }),
+      propagation.createBaggage({
+        user: { value: 'alice smith' },
+        note: { value: '50%,ok;x', metadata: baggageEntryMetadataFromString('p=1') },
+      }),
     );
     const carrier: Record<string, string> = {};
     otelTrace.inject(ctx, carrier, defaultTextMapSetter);
@@ -199,13 +282,18 @@ describe('interoperability with @opentelemetry/core', () => {
     expect(ours.baggageMetadata?.note).toBe('p=1');
   });
 
-  const nonZero = (n: number) => fc.stringMatching(new RegExp(`^[0-9a-f]{${n}}$`)).map((s) => (/^0+$/.test(s) ? s.slice(1) + '1' : s));
+  const nonZero = (n: number) =>
+    fc.stringMatching(new RegExp(`^[0-9a-f]{${n}}$`)).map((s) => (/^0+$/.test(s) ? s.slice(1) + '1' : s));
   test.prop([nonZero(32), nonZero(16), fc.integer({ min: 0, max: 3 })])(
     'both directions agree on ids and flags for any context',
     (traceId, spanId, flags) => {
       const tm = manager();
       const carrier: Record<string, string> = {};
-      otelTrace.inject(trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags: flags }), carrier, defaultTextMapSetter);
+      otelTrace.inject(
+        trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags: flags }),
+        carrier,
+        defaultTextMapSetter,
+      );
       const ours = tm.extractContext(carrier)!;
       expect([ours.traceId, ours.spanId, ours.traceFlags]).toEqual([traceId, spanId, flags]);
       const back = trace.getSpanContext(otelTrace.extract(ROOT_CONTEXT, tm.injectContext(ours), defaultTextMapGetter))!;

@@ -55,7 +55,8 @@ export function extractTraceContext(headers: unknown): SpanContext | undefined {
       let metadata: Record<string, string> | undefined;
       for (const entry of entries) {
         baggage[entry.key] = entry.value;
-        if (entry.metadata !== '') (metadata ??= Object.create(null) as Record<string, string>)[entry.key] = entry.metadata;
+        if (entry.metadata !== '')
+          (metadata ??= Object.create(null) as Record<string, string>)[entry.key] = entry.metadata;
         else if (metadata && entry.key in metadata) delete metadata[entry.key];
       }
       context.baggage = baggage;
@@ -94,7 +95,12 @@ export function injectTrustedHeaders(
   return headers;
 }
 
-function addOptionalHeaders(headers: TraceHeaders, traceState: unknown, baggage: unknown, baggageMetadata: unknown): void {
+function addOptionalHeaders(
+  headers: TraceHeaders,
+  traceState: unknown,
+  baggage: unknown,
+  baggageMetadata: unknown,
+): void {
   if (typeof traceState === 'string' && traceState !== '') {
     const entries = parseTracestate(traceState);
     if (entries !== undefined && entries.length > 0) headers.tracestate = serializeTracestate(entries);
@@ -121,9 +127,13 @@ export function injectTraceHeaders(
   baggageMetadata: unknown,
 ): TraceHeaders {
   if (!isValidTraceId(traceId) || !isValidSpanId(spanId)) {
-    throw new TracingValidationError('INVALID_CONTEXT', `cannot inject a context without valid ids (traceId ${describeValue(traceId)}, spanId ${describeValue(spanId)})`);
+    throw new TracingValidationError(
+      'INVALID_CONTEXT',
+      `cannot inject a context without valid ids (traceId ${describeValue(traceId)}, spanId ${describeValue(spanId)})`,
+    );
   }
-  const flags = (typeof traceFlags === 'number' ? traceFlags & TraceFlags.RANDOM : 0) | (sampled === true ? TraceFlags.SAMPLED : 0);
+  const flags =
+    (typeof traceFlags === 'number' ? traceFlags & TraceFlags.RANDOM : 0) | (sampled === true ? TraceFlags.SAMPLED : 0);
   const headers: TraceHeaders = { traceparent: serializeTraceparent(traceId, spanId, flags)! };
   addOptionalHeaders(headers, traceState, baggage, baggageMetadata);
   return headers;
@@ -136,7 +146,10 @@ export function injectTraceHeaders(
  */
 export function injectTraceContext(context: SpanContext): TraceHeaders {
   if (context === null || typeof context !== 'object') {
-    throw new TracingValidationError('INVALID_CONTEXT', `injectTraceContext needs a SpanContext, got ${describeValue(context)}`);
+    throw new TracingValidationError(
+      'INVALID_CONTEXT',
+      `injectTraceContext needs a SpanContext, got ${describeValue(context)}`,
+    );
   }
   const c = context as Partial<Record<keyof SpanContext, unknown>>;
   return injectTraceHeaders(c.traceId, c.spanId, c.sampled, c.traceFlags, c.traceState, c.baggage, c.baggageMetadata);

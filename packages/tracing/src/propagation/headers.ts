@@ -3,8 +3,7 @@
  * (values `string | string[]`), a plain record, or a WHATWG `Headers` object.
  */
 export type HeaderCarrier =
-  | Readonly<Record<string, string | readonly string[] | number | undefined>>
-  | { get(name: string): string | null };
+  Readonly<Record<string, string | readonly string[] | number | undefined>> | { get(name: string): string | null };
 
 /** How many keys of a plain record are scanned for a case-insensitive match. */
 const MAX_SCANNED_KEYS = 1024;
@@ -69,7 +68,12 @@ export function getHeaderValues(carrier: unknown, name: string): string[] {
     let scanned = 0;
     for (const key in carrier) {
       if (++scanned > MAX_SCANNED_KEYS) break;
-      if (key.length !== lower.length || key.toLowerCase() !== lower || !Object.prototype.hasOwnProperty.call(carrier, key)) continue;
+      if (
+        key.length !== lower.length ||
+        key.toLowerCase() !== lower ||
+        !Object.prototype.hasOwnProperty.call(carrier, key)
+      )
+        continue;
       const value = (carrier as Record<string, unknown>)[key];
       if (typeof value === 'string') out.push(value);
       else if (Array.isArray(value)) for (const v of value) if (typeof v === 'string') out.push(v);

@@ -8,7 +8,12 @@ const hex = (n: number) => fc.stringMatching(new RegExp(`^[0-9a-f]{${n}}$`));
 
 describe('parseTraceparent', () => {
   it('parses the specification examples', () => {
-    expect(parseTraceparent(`00-${TRACE}-${SPAN}-01`)).toEqual({ version: '00', traceId: TRACE, parentId: SPAN, traceFlags: 1 });
+    expect(parseTraceparent(`00-${TRACE}-${SPAN}-01`)).toEqual({
+      version: '00',
+      traceId: TRACE,
+      parentId: SPAN,
+      traceFlags: 1,
+    });
     expect(parseTraceparent(`00-${TRACE}-${SPAN}-00`)?.traceFlags).toBe(0);
   });
 
@@ -43,7 +48,12 @@ describe('parseTraceparent', () => {
   });
 
   it('parses a future version by the 00 layout, requiring "-" or the end after the flags', () => {
-    expect(parseTraceparent(`cc-${TRACE}-${SPAN}-01`)).toEqual({ version: 'cc', traceId: TRACE, parentId: SPAN, traceFlags: 1 });
+    expect(parseTraceparent(`cc-${TRACE}-${SPAN}-01`)).toEqual({
+      version: 'cc',
+      traceId: TRACE,
+      parentId: SPAN,
+      traceFlags: 1,
+    });
     expect(parseTraceparent(`cc-${TRACE}-${SPAN}-01-what-the-future-holds`)?.traceId).toBe(TRACE);
     expect(parseTraceparent(`cc-${TRACE}-${SPAN}-01.what`)).toBeUndefined();
     expect(parseTraceparent(`cc-${TRACE}-${SPAN}-0`)).toBeUndefined();
@@ -62,7 +72,8 @@ describe('parseTraceparent', () => {
 
   test.prop([fc.string({ maxLength: 120 })])('never throws on arbitrary strings', (s) => {
     const parsed = parseTraceparent(s);
-    if (parsed) expect(serializeTraceparent(parsed.traceId, parsed.parentId, parsed.traceFlags)).toMatch(TRACEPARENT_V00_PATTERN);
+    if (parsed)
+      expect(serializeTraceparent(parsed.traceId, parsed.parentId, parsed.traceFlags)).toMatch(TRACEPARENT_V00_PATTERN);
   });
 
   test.prop([fc.string({ unit: 'binary', maxLength: 80 })])('never throws on arbitrary unicode', (s) => {
@@ -70,16 +81,22 @@ describe('parseTraceparent', () => {
   });
 
   // Near-valid inputs: a valid header with one character replaced or inserted.
-  test.prop([hex(32), hex(16), fc.integer({ min: 0, max: 255 }), fc.nat(54), fc.string({ minLength: 1, maxLength: 1, unit: 'binary' }), fc.boolean()])(
-    'a near-valid header parses only if still valid',
-    (traceId, spanId, flags, at, ch, insert) => {
-      const valid = `00-${traceId}-${spanId}-${flags.toString(16).padStart(2, '0')}`;
-      const mutated = insert ? valid.slice(0, at) + ch + valid.slice(at) : valid.slice(0, at) + ch + valid.slice(at + 1);
-      const parsed = parseTraceparent(mutated);
-      const shouldParse = /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/.test(mutated.replace(/^[ \t]+|[ \t]+$/g, ''));
-      expect(parsed !== undefined).toBe(shouldParse);
-    },
-  );
+  test.prop([
+    hex(32),
+    hex(16),
+    fc.integer({ min: 0, max: 255 }),
+    fc.nat(54),
+    fc.string({ minLength: 1, maxLength: 1, unit: 'binary' }),
+    fc.boolean(),
+  ])('a near-valid header parses only if still valid', (traceId, spanId, flags, at, ch, insert) => {
+    const valid = `00-${traceId}-${spanId}-${flags.toString(16).padStart(2, '0')}`;
+    const mutated = insert ? valid.slice(0, at) + ch + valid.slice(at) : valid.slice(0, at) + ch + valid.slice(at + 1);
+    const parsed = parseTraceparent(mutated);
+    const shouldParse = /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/.test(
+      mutated.replace(/^[ \t]+|[ \t]+$/g, ''),
+    );
+    expect(parsed !== undefined).toBe(shouldParse);
+  });
 });
 
 describe('serializeTraceparent', () => {
@@ -96,10 +113,13 @@ describe('serializeTraceparent', () => {
     expect(serializeTraceparent(42 as unknown as string, SPAN, NaN)).toBeUndefined();
   });
 
-  test.prop([hex(32), hex(16), fc.integer({ min: -1000, max: 1000 })])('round-trips and matches the grammar', (traceId, spanId, flags) => {
-    fc.pre(!/^0+$/.test(traceId) && !/^0+$/.test(spanId));
-    const header = serializeTraceparent(traceId, spanId, flags)!;
-    expect(header).toMatch(TRACEPARENT_V00_PATTERN);
-    expect(parseTraceparent(header)).toEqual({ version: '00', traceId, parentId: spanId, traceFlags: flags & 3 });
-  });
+  test.prop([hex(32), hex(16), fc.integer({ min: -1000, max: 1000 })])(
+    'round-trips and matches the grammar',
+    (traceId, spanId, flags) => {
+      fc.pre(!/^0+$/.test(traceId) && !/^0+$/.test(spanId));
+      const header = serializeTraceparent(traceId, spanId, flags)!;
+      expect(header).toMatch(TRACEPARENT_V00_PATTERN);
+      expect(parseTraceparent(header)).toEqual({ version: '00', traceId, parentId: spanId, traceFlags: flags & 3 });
+    },
+  );
 });

@@ -29,7 +29,13 @@ export const ExportTraceServiceResponse = root.opentelemetry.proto.collector.tra
  * 64-bit integers as decimal strings, enums as numbers.
  */
 export function decodeOtlpTraces(body: Uint8Array): unknown {
-  const object = ExportTraceServiceRequest.toObject(ExportTraceServiceRequest.decode(body), { longs: String, enums: Number, bytes: String, defaults: true, arrays: true });
+  const object = ExportTraceServiceRequest.toObject(ExportTraceServiceRequest.decode(body), {
+    longs: String,
+    enums: Number,
+    bytes: String,
+    defaults: true,
+    arrays: true,
+  });
   return hexIds(object);
 }
 
@@ -38,7 +44,8 @@ function hexIds(value: unknown, key = ''): unknown {
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, hexIds(v, k)]));
   }
-  if (typeof value === 'string' && (key === 'traceId' || key === 'spanId' || key === 'parentSpanId')) return Buffer.from(value, 'base64').toString('hex');
+  if (typeof value === 'string' && (key === 'traceId' || key === 'spanId' || key === 'parentSpanId'))
+    return Buffer.from(value, 'base64').toString('hex');
   return value;
 }
 
@@ -88,7 +95,8 @@ export function readSpanFlags(body: Uint8Array): Array<{ flags: number | undefin
   };
   for (const rs of children(body, 1)) {
     for (const ss of children(rs, 2)) {
-      for (const span of children(ss, 2)) out.push({ flags: fixed32(span, 16), links: children(span, 13).map((l) => fixed32(l, 6) ?? 0) });
+      for (const span of children(ss, 2))
+        out.push({ flags: fixed32(span, 16), links: children(span, 13).map((l) => fixed32(l, 6) ?? 0) });
     }
   }
   return out;

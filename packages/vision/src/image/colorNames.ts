@@ -45,7 +45,7 @@ export function rgbToLab(r: number, g: number, b: number): Lab {
   const x = (0.4124 * rl + 0.3576 * gl + 0.1805 * bl) / 0.95047;
   const y = 0.2126 * rl + 0.7152 * gl + 0.0722 * bl;
   const z = (0.0193 * rl + 0.1192 * gl + 0.9505 * bl) / 1.08883;
-  const f = (t: number) => (t > 216 / 24389 ? Math.cbrt(t) : (24389 / 27 * t + 16) / 116);
+  const f = (t: number) => (t > 216 / 24389 ? Math.cbrt(t) : ((24389 / 27) * t + 16) / 116);
   const fx = f(x);
   const fy = f(y);
   const fz = f(z);
@@ -56,8 +56,13 @@ const PALETTE_LAB = PALETTE.map(([name, r, g, b]) => ({ name, lab: rgbToLab(r, g
 
 /** The palette name nearest to an sRGB colour (channels 0–255; other values are a typed error). */
 export function nameColor(r: number, g: number, b: number): string {
-  for (const [what, v] of [['r', r], ['g', g], ['b', b]] as const) {
-    if (typeof v !== 'number' || !(v >= 0 && v <= 255)) throw new ObsValidationError('INVALID_COLOR', `${what} must be a number from 0 to 255`);
+  for (const [what, v] of [
+    ['r', r],
+    ['g', g],
+    ['b', b],
+  ] as const) {
+    if (typeof v !== 'number' || !(v >= 0 && v <= 255))
+      throw new ObsValidationError('INVALID_COLOR', `${what} must be a number from 0 to 255`);
   }
   const lab = rgbToLab(r, g, b);
   let best = PALETTE_LAB[0]!;
@@ -74,7 +79,10 @@ export function nameColor(r: number, g: number, b: number): string {
 
 /** `#rrggbb` for 0–255 channels. */
 export function toHex(r: number, g: number, b: number): string {
-  const hex = (v: number) => Math.round(Math.min(255, Math.max(0, v))).toString(16).padStart(2, '0');
+  const hex = (v: number) =>
+    Math.round(Math.min(255, Math.max(0, v)))
+      .toString(16)
+      .padStart(2, '0');
   return `#${hex(r)}${hex(g)}${hex(b)}`;
 }
 

@@ -33,7 +33,8 @@ export interface DecodedImage {
 /** Throws a typed error unless every limit is a positive safe integer (a missing limit would disable the check). */
 export function checkLimits(limits: unknown): ImageLimits {
   if (limits === DEFAULT_IMAGE_LIMITS) return DEFAULT_IMAGE_LIMITS;
-  if (typeof limits !== 'object' || limits === null) throw new ObsValidationError('INVALID_LIMITS', 'limits must be an object');
+  if (typeof limits !== 'object' || limits === null)
+    throw new ObsValidationError('INVALID_LIMITS', 'limits must be an object');
   for (const key of ['maxBytes', 'maxPixels', 'maxDimension'] as const) {
     const value = (limits as Record<string, unknown>)[key];
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
@@ -51,7 +52,12 @@ function readStructure(bytes: Uint8Array, limits: ImageLimits): PngStructure | J
   }
   if (bytes.length === 0) throw new VisionInputError('EMPTY_IMAGE', 'image data is empty');
   if (bytes.length > limits.maxBytes) {
-    throw new ImageTooLargeError('IMAGE_TOO_MANY_BYTES', `image is ${bytes.length} bytes; the limit is ${limits.maxBytes}`, limits.maxBytes, bytes.length);
+    throw new ImageTooLargeError(
+      'IMAGE_TOO_MANY_BYTES',
+      `image is ${bytes.length} bytes; the limit is ${limits.maxBytes}`,
+      limits.maxBytes,
+      bytes.length,
+    );
   }
   const format = sniffFormat(bytes);
   if (!format) {
@@ -66,7 +72,10 @@ function readStructure(bytes: Uint8Array, limits: ImageLimits): PngStructure | J
  * Reads the header and enforces the limits. Every failure is a typed
  * {@link VisionInputError}; nothing is decompressed here.
  */
-export function inspectImage(bytes: Uint8Array, limits: ImageLimits = DEFAULT_IMAGE_LIMITS): ImageHeader & { readonly decodable: boolean } {
+export function inspectImage(
+  bytes: Uint8Array,
+  limits: ImageLimits = DEFAULT_IMAGE_LIMITS,
+): ImageHeader & { readonly decodable: boolean } {
   const structure = readStructure(bytes, limits);
   if (structure.format === 'png') return { ...stripInternals(structure), decodable: true };
   return structure;
@@ -75,11 +84,21 @@ export function inspectImage(bytes: Uint8Array, limits: ImageLimits = DEFAULT_IM
 function checkCanvas(header: ImageHeader, limits: ImageLimits): void {
   const longest = Math.max(header.width, header.height);
   if (longest > limits.maxDimension) {
-    throw new ImageTooLargeError('IMAGE_TOO_WIDE', `image is ${header.width}×${header.height}; no side may exceed ${limits.maxDimension} pixels`, limits.maxDimension, longest);
+    throw new ImageTooLargeError(
+      'IMAGE_TOO_WIDE',
+      `image is ${header.width}×${header.height}; no side may exceed ${limits.maxDimension} pixels`,
+      limits.maxDimension,
+      longest,
+    );
   }
   const pixels = header.width * header.height;
   if (pixels > limits.maxPixels) {
-    throw new ImageTooLargeError('IMAGE_TOO_MANY_PIXELS', `image is ${header.width}×${header.height} = ${pixels} pixels; the limit is ${limits.maxPixels}`, limits.maxPixels, pixels);
+    throw new ImageTooLargeError(
+      'IMAGE_TOO_MANY_PIXELS',
+      `image is ${header.width}×${header.height} = ${pixels} pixels; the limit is ${limits.maxPixels}`,
+      limits.maxPixels,
+      pixels,
+    );
   }
 }
 
@@ -88,7 +107,10 @@ export function decodeImage(bytes: Uint8Array, limits: ImageLimits = DEFAULT_IMA
   const structure = readStructure(bytes, limits);
   if (structure.format === 'png') return { header: stripInternals(structure), rgba: decodePng(bytes, structure) };
   if (!structure.decodable) {
-    throw new VisionInputError('UNSUPPORTED_FORMAT', `this JPEG variant (${structure.bitDepth}-bit or lossless/arithmetic coding) is not supported; use baseline or progressive 8-bit JPEG`);
+    throw new VisionInputError(
+      'UNSUPPORTED_FORMAT',
+      `this JPEG variant (${structure.bitDepth}-bit or lossless/arithmetic coding) is not supported; use baseline or progressive 8-bit JPEG`,
+    );
   }
   const { decodable: _decodable, ...header } = structure;
   return { header, rgba: decodeJpeg(bytes, header, limits) };
@@ -107,13 +129,18 @@ function decodePng(bytes: Uint8Array, structure: PngStructure): Uint8Array {
     try {
       inflateSync(Buffer.concat(structure.idatChunks), { maxOutputLength: expected + 1 });
     } catch (cause) {
-      throw new VisionInputError('CORRUPT_IMAGE', `PNG image data does not inflate to the ${expected} bytes its header implies`, { cause });
+      throw new VisionInputError(
+        'CORRUPT_IMAGE',
+        `PNG image data does not inflate to the ${expected} bytes its header implies`,
+        { cause },
+      );
     }
   }
   try {
     const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     const rgba = new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength);
-    if (rgba.length !== structure.width * structure.height * 4) throw new Error('decoded size does not match the header');
+    if (rgba.length !== structure.width * structure.height * 4)
+      throw new Error('decoded size does not match the header');
     return rgba;
   } catch (cause) {
     throw new VisionInputError('CORRUPT_IMAGE', `PNG could not be decoded: ${messageOf(cause)}`, { cause });
@@ -130,7 +157,11 @@ function decodeJpeg(bytes: Uint8Array, header: ImageHeader, limits: ImageLimits)
       // RGBA output plus the decoder's per-component planes, with headroom.
       maxMemoryUsageInMB: Math.max(64, Math.ceil((limits.maxPixels * 12) / (1024 * 1024))),
     });
-    if (image.width !== header.width || image.height !== header.height || image.data.length !== header.width * header.height * 4) {
+    if (
+      image.width !== header.width ||
+      image.height !== header.height ||
+      image.data.length !== header.width * header.height * 4
+    ) {
       throw new Error('decoded size does not match the header');
     }
     return image.data;

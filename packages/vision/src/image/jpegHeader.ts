@@ -56,7 +56,10 @@ export function readJpegStructure(bytes: Uint8Array): JpegStructure {
     const length = (bytes[offset]! << 8) | bytes[offset + 1]!;
     if (length < 2) throw corrupt(`segment length ${length} at byte ${offset}`);
     const segmentEnd = offset + length;
-    if (segmentEnd > bytes.length) throw truncated(`segment 0xFF${marker.toString(16).toUpperCase()} needs ${length} bytes but the input ends first`);
+    if (segmentEnd > bytes.length)
+      throw truncated(
+        `segment 0xFF${marker.toString(16).toUpperCase()} needs ${length} bytes but the input ends first`,
+      );
     const sof = SOF_MARKERS.get(marker);
     if (sof) {
       if (frame) throw corrupt('more than one frame header');
@@ -66,7 +69,8 @@ export function readJpegStructure(bytes: Uint8Array): JpegStructure {
       const width = (bytes[offset + 5]! << 8) | bytes[offset + 6]!;
       const components = bytes[offset + 7]!;
       if (width === 0 || height === 0) throw corrupt(`invalid dimensions ${width}×${height}`);
-      if (components !== 1 && components !== 3 && components !== 4) throw corrupt(`unsupported component count ${components}`);
+      if (components !== 1 && components !== 3 && components !== 4)
+        throw corrupt(`unsupported component count ${components}`);
       if (length !== 8 + components * 3) throw corrupt('frame header length does not match its components');
       if (precision !== 8 && precision !== 12 && precision !== 16) throw corrupt(`sample precision ${precision}`);
       frame = {

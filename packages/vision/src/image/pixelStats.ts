@@ -43,12 +43,15 @@ const BIN_SHIFT = 5;
  * Luma variance is accumulated with Welford's method for numerical stability.
  */
 export function computePixelStats(rgba: Uint8Array, options: PixelStatsOptions = {}): PixelStats {
-  if (!(rgba instanceof Uint8Array)) throw new VisionInputError('INVALID_INPUT_TYPE', 'pixels must be a Uint8Array of RGBA bytes');
-  if (options === null || typeof options !== 'object') throw new ObsValidationError('INVALID_OPTIONS', 'options must be an object');
+  if (!(rgba instanceof Uint8Array))
+    throw new VisionInputError('INVALID_INPUT_TYPE', 'pixels must be a Uint8Array of RGBA bytes');
+  if (options === null || typeof options !== 'object')
+    throw new ObsValidationError('INVALID_OPTIONS', 'options must be an object');
   const maxSamples = positiveInteger(options.maxSamples, 'maxSamples', 262_144);
   const maxColors = positiveInteger(options.maxColors, 'maxColors', 5);
   const minShare = options.minShare ?? 0.05;
-  if (typeof minShare !== 'number' || !(minShare >= 0 && minShare <= 1)) throw new ObsValidationError('INVALID_OPTIONS', 'minShare must be a number from 0 to 1');
+  if (typeof minShare !== 'number' || !(minShare >= 0 && minShare <= 1))
+    throw new ObsValidationError('INVALID_OPTIONS', 'minShare must be a number from 0 to 1');
   const pixelCount = Math.floor(rgba.length / 4);
   const stride = Math.max(1, Math.ceil(pixelCount / maxSamples));
 
@@ -111,7 +114,8 @@ export function computePixelStats(rgba: Uint8Array, options: PixelStatsOptions =
 
 function positiveInteger(value: unknown, what: string, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) throw new ObsValidationError('INVALID_OPTIONS', `${what} must be a positive integer`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)
+    throw new ObsValidationError('INVALID_OPTIONS', `${what} must be a positive integer`);
   return value;
 }
 

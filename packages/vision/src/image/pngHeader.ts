@@ -55,7 +55,8 @@ export function readPngStructure(bytes: Uint8Array): PngStructure {
   const depths = ALLOWED_DEPTHS[colorType];
   if (!depths) throw corrupt(`unknown colour type ${colorType}`);
   if (!depths.includes(bitDepth)) throw corrupt(`bit depth ${bitDepth} is not allowed for colour type ${colorType}`);
-  if (compression !== 0 || filter !== 0 || interlace > 1) throw corrupt('unknown compression, filter or interlace method');
+  if (compression !== 0 || filter !== 0 || interlace > 1)
+    throw corrupt('unknown compression, filter or interlace method');
 
   let offset = 8;
   let sawIend = false;
@@ -69,7 +70,8 @@ export function readPngStructure(bytes: Uint8Array): PngStructure {
     if (length > MAX_CHUNK_LENGTH) throw corrupt(`chunk length ${length} is out of range`);
     const type = String.fromCharCode(bytes[offset + 4]!, bytes[offset + 5]!, bytes[offset + 6]!, bytes[offset + 7]!);
     const end = offset + 8 + length + 4;
-    if (end > bytes.length) throw truncated(`chunk ${JSON.stringify(type)} needs ${length} bytes but the input ends first`);
+    if (end > bytes.length)
+      throw truncated(`chunk ${JSON.stringify(type)} needs ${length} bytes but the input ends first`);
     if (type === 'IDAT') {
       idatBytes += length;
       idatChunks.push(bytes.subarray(offset + 8, offset + 8 + length));
@@ -99,11 +101,21 @@ export function readPngStructure(bytes: Uint8Array): PngStructure {
 }
 
 /** Bytes of filtered scanlines that the zlib stream of this PNG must inflate to. */
-export function expectedInflatedSize(header: Pick<PngStructure, 'width' | 'height' | 'bitDepth' | 'samplesPerPixel' | 'interlaced'>): number {
+export function expectedInflatedSize(
+  header: Pick<PngStructure, 'width' | 'height' | 'bitDepth' | 'samplesPerPixel' | 'interlaced'>,
+): number {
   const rowBytes = (w: number) => Math.ceil((w * header.samplesPerPixel * header.bitDepth) / 8) + 1;
   if (!header.interlaced) return rowBytes(header.width) * header.height;
   // Adam7 passes: [xStart, yStart, xStep, yStep].
-  const passes = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]] as const;
+  const passes = [
+    [0, 0, 8, 8],
+    [4, 0, 8, 8],
+    [0, 4, 4, 8],
+    [2, 0, 4, 4],
+    [0, 2, 2, 4],
+    [1, 0, 2, 2],
+    [0, 1, 1, 2],
+  ] as const;
   let total = 0;
   for (const [x0, y0, dx, dy] of passes) {
     const w = Math.max(0, Math.ceil((header.width - x0) / dx));

@@ -15,6 +15,7 @@ export function describeUnknownBytes(bytes: Uint8Array): string {
   if (ascii.startsWith('RIFF') && ascii.slice(8, 12) === 'WEBP') return 'a WebP image';
   if (ascii.startsWith('BM')) return 'possibly a BMP image';
   if (ascii.startsWith('%PDF')) return 'a PDF document';
-  if (bytes.length >= 8 && PNG_SIGNATURE.slice(0, bytes.length).every((b, i) => bytes[i] === b)) return 'a truncated PNG signature';
+  if (bytes.length >= 8 && PNG_SIGNATURE.slice(0, bytes.length).every((b, i) => bytes[i] === b))
+    return 'a truncated PNG signature';
   return `bytes starting with ${head.subarray(0, 8).toString('hex') || '(nothing)'}`;
 }

@@ -13,7 +13,11 @@ export class ErrorTypeLabeler {
 
   label(error: unknown): string {
     const raw = error instanceof ObsError ? error.code : error instanceof Error ? error.name || 'Error' : typeof error;
-    const clean = raw.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 64).toLowerCase() || 'unknown';
+    const clean =
+      raw
+        .replace(/[^A-Za-z0-9_]/g, '_')
+        .slice(0, 64)
+        .toLowerCase() || 'unknown';
     if (this.seen.has(clean)) return clean;
     if (this.seen.size >= this.limit) return 'other';
     this.seen.add(clean);

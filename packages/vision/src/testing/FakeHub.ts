@@ -40,10 +40,23 @@ export class FakeHub implements VisionHub {
   };
 
   readonly traces = {
-    startSpan: (operationName: string, serviceName: string, parent?: unknown, tags: Readonly<Record<string, unknown>> = {}): VisionSpan => {
+    startSpan: (
+      operationName: string,
+      serviceName: string,
+      parent?: unknown,
+      tags: Readonly<Record<string, unknown>> = {},
+    ): VisionSpan => {
       this.check('startSpan');
       const id = String(this.nextId++).padStart(16, '0');
-      const span: FakeSpan = { context: { traceId: id.padStart(32, '0'), spanId: id }, operationName, serviceName, parent, tags, logs: [], log: (message, fields) => void span.logs.push({ message, fields }) };
+      const span: FakeSpan = {
+        context: { traceId: id.padStart(32, '0'), spanId: id },
+        operationName,
+        serviceName,
+        parent,
+        tags,
+        logs: [],
+        log: (message, fields) => void span.logs.push({ message, fields }),
+      };
       this.spans.push(span);
       return span;
     },
@@ -92,6 +105,11 @@ export class FakeHub implements VisionHub {
   };
 
   count(method: string, name: string, labels?: Record<string, string>): number {
-    return this.calls.filter((c) => c.method === method && c.name === name && (!labels || JSON.stringify(c.labels) === JSON.stringify(labels))).reduce((sum, c) => sum + c.value, 0);
+    return this.calls
+      .filter(
+        (c) =>
+          c.method === method && c.name === name && (!labels || JSON.stringify(c.labels) === JSON.stringify(labels)),
+      )
+      .reduce((sum, c) => sum + c.value, 0);
   }
 }

@@ -25,10 +25,25 @@ export function rgbaPixels(width: number, height: number, fill: Fill): Buffer {
   return data;
 }
 
-export function pngBytes(width: number, height: number, fill: Fill, options: { colorType?: 0 | 2 | 4 | 6; bitDepth?: 8 | 16 } = {}): Buffer {
-  const png = new PNG({ width, height, colorType: options.colorType ?? 6, bitDepth: options.bitDepth ?? 8, inputHasAlpha: true });
+export function pngBytes(
+  width: number,
+  height: number,
+  fill: Fill,
+  options: { colorType?: 0 | 2 | 4 | 6; bitDepth?: 8 | 16 } = {},
+): Buffer {
+  const png = new PNG({
+    width,
+    height,
+    colorType: options.colorType ?? 6,
+    bitDepth: options.bitDepth ?? 8,
+    inputHasAlpha: true,
+  });
   png.data = rgbaPixels(width, height, fill);
-  return PNG.sync.write(png, { colorType: options.colorType ?? 6, bitDepth: options.bitDepth ?? 8, inputHasAlpha: true });
+  return PNG.sync.write(png, {
+    colorType: options.colorType ?? 6,
+    bitDepth: options.bitDepth ?? 8,
+    inputHasAlpha: true,
+  });
 }
 
 export function jpegBytes(width: number, height: number, fill: Fill, quality = 90): Buffer {
@@ -85,7 +100,12 @@ export function rawPng(header: Buffer, idat: Uint8Array, extra: Buffer[] = []): 
 }
 
 /** An indexed-colour (palette) PNG, which pngjs cannot write. */
-export function palettePng(width: number, height: number, palette: readonly (readonly [number, number, number])[], index: (x: number, y: number) => number): Buffer {
+export function palettePng(
+  width: number,
+  height: number,
+  palette: readonly (readonly [number, number, number])[],
+  index: (x: number, y: number) => number,
+): Buffer {
   const rows: number[] = [];
   for (let y = 0; y < height; y++) {
     rows.push(0); // filter: none

@@ -18,7 +18,7 @@ function provider(config: ConstructorParameters<typeof LocalImageProvider>[0]): 
 const gradient = (x: number, y: number) => [x & 255, y & 255, (x * y) & 255, 255] as const;
 /** Noise that deflate cannot shrink much, so decoding it takes a while. */
 const noise = (x: number, y: number) => {
-  const h = Math.imul(x * 73856093 ^ y * 19349663, 2654435761) >>> 0;
+  const h = Math.imul((x * 73856093) ^ (y * 19349663), 2654435761) >>> 0;
   return [h & 255, (h >> 8) & 255, (h >> 16) & 255, 255] as const;
 };
 const bigPng = pngBytes(1400, 1400, noise);
@@ -29,7 +29,9 @@ describe('LocalImageProvider with worker threads', () => {
     const inPlace = new LocalImageProvider();
     for (const bytes of [pngBytes(64, 48, gradient), jpegBytes(80, 60, gradient)]) {
       for (const includeDescription of [true, false]) {
-        expect(await pooled.analyzeImage(bytes, includeDescription)).toEqual(inPlace.analyzeImageSync(bytes, includeDescription));
+        expect(await pooled.analyzeImage(bytes, includeDescription)).toEqual(
+          inPlace.analyzeImageSync(bytes, includeDescription),
+        );
       }
     }
     expect(pooled.poolStats()).toMatchObject({ completed: 4, rejectedBusy: 0, workerFailures: 0 });
@@ -51,7 +53,9 @@ describe('LocalImageProvider with worker threads', () => {
   it('bounds the queue: past it analyses reject at once with ProviderBusyError and a retry hint', async () => {
     const pooled = provider({ workers: 1, maxQueue: 1 });
     const results = await Promise.allSettled(Array.from({ length: 5 }, () => pooled.analyzeImage(bigPng, false)));
-    const busy = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as unknown);
+    const busy = results
+      .filter((r) => r.status === 'rejected')
+      .map((r) => (r as PromiseRejectedResult).reason as unknown);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
     expect(busy).toHaveLength(3);
     for (const error of busy) {
@@ -103,7 +107,9 @@ describe('LocalImageProvider with worker threads', () => {
 
   it('close() rejects queued analyses; later calls reject with PROVIDER_CLOSED', async () => {
     const pooled = provider({ workers: 1, maxQueue: 4 });
-    const calls = [pooled.analyzeImage(bigPng), pooled.analyzeImage(bigPng), pooled.analyzeImage(bigPng)].map((p) => p.catch((e: unknown) => e));
+    const calls = [pooled.analyzeImage(bigPng), pooled.analyzeImage(bigPng), pooled.analyzeImage(bigPng)].map((p) =>
+      p.catch((e: unknown) => e),
+    );
     await pooled.close();
     const outcomes = await Promise.all(calls);
     expect(outcomes.every((o) => o instanceof VisionError && o.code === 'PROVIDER_CLOSED')).toBe(true);

@@ -78,7 +78,11 @@ export class ImageWorkerPool {
 
   /** Whether a new analysis would be refused now (every worker busy, queue full). */
   get saturated(): boolean {
-    return this.queue.length >= this.options.maxQueue && this.slots.length >= this.options.size && this.slots.every((s) => s.current);
+    return (
+      this.queue.length >= this.options.maxQueue &&
+      this.slots.length >= this.options.size &&
+      this.slots.every((s) => s.current)
+    );
   }
 
   run(input: TaskInput, transfer = false): Promise<LocalImageDescription> {
@@ -91,7 +95,12 @@ export class ImageWorkerPool {
         this.counters.rejectedBusy++;
         // Roughly when a slot frees up: the queue ahead of us, per worker, at a second or so per large image.
         const retryAfter = Math.max(1, Math.ceil(this.queue.length / this.options.size));
-        reject(new ProviderBusyError(`all ${this.options.size} image workers are busy and ${this.queue.length} analyses are waiting`, retryAfter));
+        reject(
+          new ProviderBusyError(
+            `all ${this.options.size} image workers are busy and ${this.queue.length} analyses are waiting`,
+            retryAfter,
+          ),
+        );
         return;
       }
       this.queue.push(pending);
@@ -99,14 +108,24 @@ export class ImageWorkerPool {
   }
 
   stats(): ImageWorkerPoolStats {
-    return { workers: this.slots.length, busy: this.slots.filter((s) => s.current).length, queued: this.queue.length, ...this.counters };
+    return {
+      workers: this.slots.length,
+      busy: this.slots.filter((s) => s.current).length,
+      queued: this.queue.length,
+      ...this.counters,
+    };
   }
 
   /** Rejects queued work and terminates the workers. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const pending of this.queue.splice(0)) pending.reject(new VisionError('PROVIDER_CLOSED', 'the image worker pool was closed'));
-    await Promise.all(this.slots.splice(0).map((slot) => this.retire(slot, new VisionError('PROVIDER_CLOSED', 'the image worker pool was closed'))));
+    for (const pending of this.queue.splice(0))
+      pending.reject(new VisionError('PROVIDER_CLOSED', 'the image worker pool was closed'));
+    await Promise.all(
+      this.slots
+        .splice(0)
+        .map((slot) => this.retire(slot, new VisionError('PROVIDER_CLOSED', 'the image worker pool was closed'))),
+    );
   }
 
   private freeSlot(): Slot | undefined {
@@ -128,8 +147,12 @@ export class ImageWorkerPool {
     worker.unref();
     const slot: Slot = { worker, current: undefined, timer: undefined };
     worker.on('message', (reply: AnalyzeReply) => this.onReply(slot, reply));
-    worker.on('error', (error) => this.onFailure(slot, new VisionError('WORKER_FAILED', `image worker failed: ${error.message}`, { cause: error })));
-    worker.on('exit', (code) => this.onFailure(slot, new VisionError('WORKER_FAILED', `image worker exited with code ${code}`)));
+    worker.on('error', (error) =>
+      this.onFailure(slot, new VisionError('WORKER_FAILED', `image worker failed: ${error.message}`, { cause: error })),
+    );
+    worker.on('exit', (code) =>
+      this.onFailure(slot, new VisionError('WORKER_FAILED', `image worker exited with code ${code}`)),
+    );
     this.slots.push(slot);
     return slot;
   }
@@ -139,7 +162,10 @@ export class ImageWorkerPool {
     slot.worker.ref();
     slot.timer = setTimeout(() => {
       this.counters.workerFailures++;
-      void this.retire(slot, new VisionError('ANALYSIS_TIMEOUT', `image analysis took longer than ${this.options.taskTimeoutMs} ms`));
+      void this.retire(
+        slot,
+        new VisionError('ANALYSIS_TIMEOUT', `image analysis took longer than ${this.options.taskTimeoutMs} ms`),
+      );
       this.drain();
     }, this.options.taskTimeoutMs);
     slot.timer.unref();
@@ -204,7 +230,10 @@ function workerEntry(): { script: string; eval: boolean } {
   if (here.endsWith('.ts')) {
     const tsx = join(dirname(createRequire(here).resolve('tsx/package.json')), 'dist', 'esm', 'api', 'index.mjs');
     const entry = new URL('./analyzeWorker.ts', here).href;
-    return { script: `import(${JSON.stringify(pathToFileURL(tsx).href)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); });`, eval: true };
+    return {
+      script: `import(${JSON.stringify(pathToFileURL(tsx).href)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); });`,
+      eval: true,
+    };
   }
   const file = fileURLToPath(new URL(here.endsWith('.cjs') ? './analyzeWorker.cjs' : './analyzeWorker.js', here));
   if (!existsSync(file)) throw new VisionError('WORKER_MISSING', `the image worker script is missing: ${file}`);

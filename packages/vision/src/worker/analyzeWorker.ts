@@ -22,7 +22,11 @@ parentPort?.on('message', (task: AnalyzeTask) => {
   let reply: AnalyzeReply;
   try {
     const bytes = new Uint8Array(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength);
-    reply = { id: task.id, ok: true, result: analyzeLocally(bytes, task.includeDescription, task.limits, task.maxSamples) };
+    reply = {
+      id: task.id,
+      ok: true,
+      result: analyzeLocally(bytes, task.includeDescription, task.limits, task.maxSamples),
+    };
   } catch (error) {
     reply = { id: task.id, ok: false, error: serializeError(error) };
   }

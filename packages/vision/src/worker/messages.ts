@@ -26,7 +26,8 @@ export type AnalyzeReply =
   | { readonly id: number; readonly ok: false; readonly error: SerializedError };
 
 export function serializeError(error: unknown): SerializedError {
-  if (error instanceof ImageTooLargeError) return { name: error.name, code: error.code, message: error.message, limit: error.limit, actual: error.actual };
+  if (error instanceof ImageTooLargeError)
+    return { name: error.name, code: error.code, message: error.message, limit: error.limit, actual: error.actual };
   if (error instanceof ObsError) return { name: error.name, code: error.code, message: error.message };
   return { name: 'Error', code: 'WORKER_FAILED', message: error instanceof Error ? error.message : String(error) };
 }

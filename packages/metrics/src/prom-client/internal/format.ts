@@ -18,7 +18,10 @@ export function escapeText(text: string): string {
 }
 
 /** `name="value"` pairs of a label object in its own key order (undefined values left out). */
-export function labelPairs(labels: Readonly<Record<string, unknown>>, exclude?: Readonly<Record<string, unknown>>): string[] {
+export function labelPairs(
+  labels: Readonly<Record<string, unknown>>,
+  exclude?: Readonly<Record<string, unknown>>,
+): string[] {
   const out: string[] = [];
   for (const name in labels) {
     const value = labels[name];
@@ -66,13 +69,19 @@ export interface RenderContext {
 }
 
 /** Default labels a series does not set itself, as `name="value"` text. */
-export function defaultsFor(defaults: Readonly<Record<string, unknown>> | undefined, labels: Readonly<Record<string, unknown>>): string {
+export function defaultsFor(
+  defaults: Readonly<Record<string, unknown>> | undefined,
+  labels: Readonly<Record<string, unknown>>,
+): string {
   if (defaults === undefined) return '';
   return labelPairs(defaults, labels).join(',');
 }
 
 /** A cache of {@link defaultsFor} for metrics whose label names never overlap the defaults. */
-export function constantDefaults(defaults: Readonly<Record<string, unknown>> | undefined, labelNames: readonly string[]): string | undefined {
+export function constantDefaults(
+  defaults: Readonly<Record<string, unknown>> | undefined,
+  labelNames: readonly string[],
+): string | undefined {
   if (defaults === undefined) return '';
   for (const name of labelNames) if (Object.prototype.hasOwnProperty.call(defaults, name)) return undefined;
   return labelPairs(defaults).join(',');

@@ -30,13 +30,20 @@ if (cluster.isPrimary) {
   });
 } else {
   const index = Number(process.env.WORKER_INDEX);
-  const client: typeof ours = process.env.MODE === 'mixed' && index === 1 ? (require('prom-client') as typeof ours) : ours;
+  const client: typeof ours =
+    process.env.MODE === 'mixed' && index === 1 ? (require('prom-client') as typeof ours) : ours;
   // Workers of prom-client's users register with the global registry; AggregatorRegistry answers for it.
   new client.AggregatorRegistry();
-  new client.Counter({ name: 'requests_total', help: 'Requests.', labelNames: ['route'] }).inc({ route: '/' }, 10 + index);
+  new client.Counter({ name: 'requests_total', help: 'Requests.', labelNames: ['route'] }).inc(
+    { route: '/' },
+    10 + index,
+  );
   new client.Gauge({ name: 'connections', help: 'Open connections.', aggregator: 'max' }).set(5 + index * 10);
   new client.Gauge({ name: 'worker_start', help: 'Start.', aggregator: 'omit' }).set(1);
-  new client.Gauge({ name: 'version_info', help: 'Version.', labelNames: ['v'], aggregator: 'first' }).set({ v: '1' }, 1);
+  new client.Gauge({ name: 'version_info', help: 'Version.', labelNames: ['v'], aggregator: 'first' }).set(
+    { v: '1' },
+    1,
+  );
   const h = new client.Histogram({ name: 'latency_seconds', help: 'Latency.', buckets: [0.1, 1] });
   h.observe(0.05);
   h.observe(index === 0 ? 0.5 : 5);

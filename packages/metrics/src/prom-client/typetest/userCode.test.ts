@@ -15,13 +15,29 @@ describe('type test: typical prom-client user code', () => {
   it('compiles against prom-client 15.1.3 itself (so our typecheck of it is meaningful)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'obs-promclient-types-'));
     try {
-      const source = readFileSync(join(here, 'userCode.ts'), 'utf8').replaceAll("from '../index'", "from 'prom-client'");
+      const source = readFileSync(join(here, 'userCode.ts'), 'utf8').replaceAll(
+        "from '../index'",
+        "from 'prom-client'",
+      );
       writeFileSync(join(dir, 'userCode.ts'), source);
       symlinkSync(join(dirname(require.resolve('prom-client/package.json')), '..'), join(dir, 'node_modules'));
       const tsc = require.resolve('typescript/bin/tsc');
       const result = spawnSync(
         process.execPath,
-        [tsc, '--noEmit', '--strict', '--esModuleInterop', '--skipLibCheck', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', join(dir, 'userCode.ts')],
+        [
+          tsc,
+          '--noEmit',
+          '--strict',
+          '--esModuleInterop',
+          '--skipLibCheck',
+          '--target',
+          'es2022',
+          '--module',
+          'nodenext',
+          '--moduleResolution',
+          'nodenext',
+          join(dir, 'userCode.ts'),
+        ],
         { encoding: 'utf8', cwd: dir },
       );
       expect(result.stdout + result.stderr).toBe('');

@@ -3,16 +3,35 @@
  * against this module by `pnpm typecheck` and against prom-client 15.1.3's own types by
  * userCode.test.ts, which rewrites the import. It is a type test: it is never run.
  */
-import client, { AggregatorRegistry, Counter, Gauge, Histogram, Pushgateway, Registry, Summary, collectDefaultMetrics, register } from '../index';
+import client, {
+  AggregatorRegistry,
+  Counter,
+  Gauge,
+  Histogram,
+  Pushgateway,
+  Registry,
+  Summary,
+  collectDefaultMetrics,
+  register,
+} from '../index';
 import type { LabelValues, Metric, OpenMetricsContentType, RegistryContentType } from '../index';
 
 export async function userCode(): Promise<string> {
   collectDefaultMetrics();
-  collectDefaultMetrics({ prefix: 'my_', gcDurationBuckets: [0.001, 0.01], eventLoopMonitoringPrecision: 10, labels: { app: 'x' } });
+  collectDefaultMetrics({
+    prefix: 'my_',
+    gcDurationBuckets: [0.001, 0.01],
+    eventLoopMonitoringPrecision: 10,
+    labels: { app: 'x' },
+  });
   const registry = new Registry();
   client.collectDefaultMetrics({ register: registry });
 
-  const counter = new Counter({ name: 'http_requests_total', help: 'Requests', labelNames: ['method', 'code'] as const });
+  const counter = new Counter({
+    name: 'http_requests_total',
+    help: 'Requests',
+    labelNames: ['method', 'code'] as const,
+  });
   counter.inc();
   counter.inc(2);
   counter.inc({ method: 'GET', code: 200 });
@@ -63,7 +82,14 @@ export async function userCode(): Promise<string> {
   const exemplars = new Histogram({ name: 'ex', help: 'ex', enableExemplars: true, registers: [openMetricsRegistry] });
   exemplars.observe({ value: 0.1, labels: {}, exemplarLabels: {} });
 
-  const summary = new Summary({ name: 'summary', help: 's', percentiles: [0.5, 0.99], maxAgeSeconds: 600, ageBuckets: 5, pruneAgedBuckets: false });
+  const summary = new Summary({
+    name: 'summary',
+    help: 's',
+    percentiles: [0.5, 0.99],
+    maxAgeSeconds: 600,
+    ageBuckets: 5,
+    pruneAgedBuckets: false,
+  });
   summary.observe(3);
   summary.labels().observe(1);
   summary.startTimer()();
