@@ -246,6 +246,12 @@ describe('flows', () => {
     expect(hub.getDashboardData().anomalies).toEqual([
       expect.objectContaining({ anomalyId: first.anomalyId, anomalyType: 'trend' }),
     ]);
+    // The alert follows: the spike alert resolved, a trend alert fires for the same anomaly.
+    await settle();
+    const firing = hub.alerts.getFiringAlerts().filter((a) => a.name === 'MetricAnomaly');
+    expect(firing.map((a) => [a.labels['anomaly_type'], a.annotations['anomaly_id']])).toEqual([
+      ['trend', first.anomalyId],
+    ]);
   });
 
   it('no anomaly detection when it is disabled', async () => {

@@ -5,14 +5,19 @@ import type { ObsEvent } from '../events';
 import { anomalyAlerts } from './anomalyAlerts';
 import { healthAlerts } from './healthAlerts';
 
-function anomalyEvent(metricName: string, anomalyType = 'spike', labels: Record<string, string> = {}): ObsEvent {
+function anomalyEvent(
+  metricName: string,
+  anomalyType = 'spike',
+  labels: Record<string, string> = {},
+  anomalyId = `a-${metricName}`,
+): ObsEvent {
   return {
     type: 'anomaly/detected',
     ts: 0,
     source: 'anomaly',
     labels,
     anomaly: {
-      anomalyId: `a-${metricName}`,
+      anomalyId,
       anomalyType,
       metricName,
       expectedValue: 10,
@@ -22,6 +27,26 @@ function anomalyEvent(metricName: string, anomalyType = 'spike', labels: Record<
       timestamp: 0,
       details: { reason: 'way up', labels },
     },
+  } as unknown as ObsEvent;
+}
+
+/** The detector's `anomaly/updated` for `anomalyId`: later points showed it to be of `anomalyType`. */
+function updatedEvent(
+  metricName: string,
+  anomalyId: string,
+  previousType: string,
+  anomalyType: string,
+  labels: Record<string, string> = {},
+): ObsEvent {
+  const detected = anomalyEvent(metricName, anomalyType, labels, anomalyId) as unknown as { anomaly: object };
+  return {
+    type: 'anomaly/updated',
+    ts: 0,
+    source: 'anomaly',
+    labels,
+    previousType,
+    anomalyType,
+    anomaly: detected.anomaly,
   } as unknown as ObsEvent;
 }
 
@@ -77,6 +102,79 @@ describe('anomalyAlerts', () => {
     );
     for (const name of ['a', 'b', 'c']) events.next(anomalyEvent(name));
     expect(out.filter((a) => a.state === 'resolved').map((a) => a.labels?.['metric'])).toEqual(['a']);
+  });
+
+  it('moves a spike that became a level shift to a trend alert: the spike alert resolves, the trend alert fires with the same anomaly id', () => {
+    const scheduler = new VirtualTimeScheduler();
+    const events = new Subject<ObsEvent>();
+    const out: AlertInit[] = [];
+    const sub = anomalyAlerts({ resolveAfterMs: 1000, severity: 'warning', scheduler })(events).subscribe((a) =>
+      out.push(a),
+    );
+    const labels = { route: '/' };
+    events.next(anomalyEvent('x_duration_ms', 'spike', labels, 'a-1'));
+    scheduler.maxFrames = 100;
+    scheduler.flush();
+    scheduler.frame = 100;
+    events.next(updatedEvent('x_duration_ms', 'a-1', 'spike', 'trend', labels));
+    const seen = () =>
+      out.map((a) => `${a.labels?.['anomaly_type']}:${a.state ?? 'firing'}:${a.annotations?.['anomaly_id']}`);
+    expect(seen()).toEqual(['spike:firing:a-1', 'spike:resolved:a-1', 'trend:firing:a-1']);
+    expect(out[2]?.labels).toEqual({ route: '/', metric: 'x_duration_ms', anomaly_type: 'trend' });
+    expect(out[2]?.annotations?.['previous_anomaly_type']).toBe('spike');
+    // The trend alert resolves resolveAfterMs after the update, and the old spike timer is gone.
+    scheduler.maxFrames = 1099;
+    scheduler.flush();
+    expect(out).toHaveLength(3);
+    scheduler.maxFrames = 5000;
+    scheduler.flush();
+    expect(seen().slice(3)).toEqual(['trend:resolved:a-1']);
+    expect(scheduler.actions.every((a) => a.closed)).toBe(true);
+    sub.unsubscribe();
+  });
+
+  it('keeps a spike alert firing while another spike of the series still stands behind it', () => {
+    const scheduler = new VirtualTimeScheduler();
+    const events = new Subject<ObsEvent>();
+    const out: AlertInit[] = [];
+    anomalyAlerts({ resolveAfterMs: 1000, severity: 'warning', scheduler })(events).subscribe((a) => out.push(a));
+    events.next(anomalyEvent('x_duration_ms', 'spike', {}, 'a-1'));
+    scheduler.maxFrames = 200;
+    scheduler.flush();
+    scheduler.frame = 200;
+    events.next(anomalyEvent('x_duration_ms', 'spike', {}, 'a-2'));
+    events.next(updatedEvent('x_duration_ms', 'a-2', 'spike', 'trend'));
+    expect(out.map((a) => `${a.labels?.['anomaly_type']}:${a.state ?? 'firing'}`)).toEqual([
+      'spike:firing',
+      'spike:firing',
+      'trend:firing',
+    ]);
+    // The spike alert (refreshed at 200 by a-2) still resolves by time, at 1200 like the trend alert.
+    scheduler.maxFrames = 1199;
+    scheduler.flush();
+    expect(out).toHaveLength(3);
+    scheduler.maxFrames = 5000;
+    scheduler.flush();
+    expect(out.slice(3).map((a) => `${a.labels?.['anomaly_type']}:${a.state}`)).toEqual([
+      'spike:resolved',
+      'trend:resolved',
+    ]);
+  });
+
+  it('fires the new type even when the old alert already resolved, and ignores an update that changes nothing', () => {
+    const scheduler = new VirtualTimeScheduler();
+    const events = new Subject<ObsEvent>();
+    const out: AlertInit[] = [];
+    anomalyAlerts({ resolveAfterMs: 1000, severity: 'warning', scheduler })(events).subscribe((a) => out.push(a));
+    events.next(anomalyEvent('x_duration_ms', 'drop', {}, 'a-1'));
+    scheduler.flush();
+    events.next(updatedEvent('x_duration_ms', 'a-1', 'drop', 'drop'));
+    events.next(updatedEvent('x_duration_ms', 'a-1', 'drop', 'trend'));
+    expect(out.map((a) => `${a.labels?.['anomaly_type']}:${a.state ?? 'firing'}`)).toEqual([
+      'drop:firing',
+      'drop:resolved',
+      'trend:firing',
+    ]);
   });
 });
 
