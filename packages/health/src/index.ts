@@ -37,6 +37,30 @@ export { applyResult, initialThresholdState, isPassing } from './thresholds';
 export type { ThresholdState, Thresholds } from './thresholds';
 export type { HealthSnapshot, HealthCheckSnapshot } from './snapshot';
 export { isValidName, MAX_NAME_LENGTH } from './validateName';
+export { Lifecycle, createLifecycle, FORCED_EXIT_CODE } from './Lifecycle';
+export type {
+  LifecycleConfig,
+  LifecycleHandler,
+  LifecycleProbe,
+  ShutdownHandlerOptions,
+  SignalSource,
+} from './Lifecycle';
+export { LifecyclePhase } from './LifecyclePhase';
+export type {
+  LifecycleEvent,
+  LifecycleEventType,
+  LifecyclePhaseChangedEvent,
+  LifecycleSignalEvent,
+  LifecycleDrainStartedEvent,
+  LifecycleDrainedEvent,
+  LifecycleStepCompletedEvent,
+  LifecycleStoppedEvent,
+  LifecycleForcedExitEvent,
+  LifecycleStepOutcome,
+  LifecycleStepResult,
+  ShutdownReport,
+} from './lifecycleEvents';
+export { OVERFLOW_BEACON_NAME } from './internal/Beacons';
 
 // The @obs/core pieces this package's API uses (clocks, events, typed errors, labels), so that
 // users of this package alone need not install @obs/core to inject a clock or narrow events.

@@ -2,7 +2,7 @@ import { createServer, get, type IncomingMessage, type Server } from 'node:http'
 import { connect, type AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BodyTooLargeError } from '../errors';
-import { createObservabilityHub, type ObservabilityHub } from '../index';
+import { createLifecycle, createObservabilityHub, type ObservabilityHub } from '../index';
 import { createHttpHandler, type HttpHandlerOptions, type HubHttpHandler } from './createHttpHandler';
 import { hardenServer } from './hardenServer';
 import { readBody } from './readBody';
@@ -65,6 +65,56 @@ describe('createHttpHandler routes', () => {
     expect(JSON.stringify(body)).toContain('refused');
     expect((await fetch(`${base}/health/live`)).status).toBe(200);
     expect((await fetch(`${base}/health/ready`)).status).toBe(503);
+  });
+
+  it('serves /health/startup from the startup group: 503 until it passes, then 200 for good', async () => {
+    const { base } = await serve();
+    expect((await fetch(`${base}/health/startup`)).status).toBe(200); // no startup checks
+    const other = await serve();
+    let warm = false;
+    other.hub.health.registerCheck('warm-up', () => warm, { groups: ['startup'] });
+    const before = await fetch(`${other.base}/health/startup`);
+    expect(before.status).toBe(503);
+    expect(before.headers.get('content-type')).toBe('application/health+json');
+    await other.hub.health.runAllChecks();
+    expect((await fetch(`${other.base}/health/startup`)).status).toBe(503);
+    warm = true;
+    await other.hub.health.runAllChecks();
+    expect((await fetch(`${other.base}/health/startup`)).status).toBe(200);
+    warm = false;
+    await other.hub.health.runAllChecks();
+    expect((await fetch(`${other.base}/health/startup`)).status).toBe(200);
+    expect((await fetch(`${other.base}/health/startup`, { method: 'HEAD' })).status).toBe(200);
+  });
+
+  it('answers readiness and startup from a lifecycle: 503 while starting and from the start of a shutdown', async () => {
+    const hub = createObservabilityHub();
+    const lifecycle = createLifecycle({ health: hub.health, signals: [], shutdownDelayMs: 300 });
+    const { base } = await serve({ lifecycle });
+    hub.health.registerCheck('db', () => true, { groups: ['readiness', 'startup'] });
+    const probe = async (path: string) => {
+      const res = await fetch(`${base}${path}`);
+      return { status: res.status, body: (await res.json()) as { status: string; output?: string } };
+    };
+    // `serve` made its own hub; the lifecycle watches this one.
+    expect(await probe('/health/startup')).toMatchObject({ status: 503, body: { output: /not started/ } });
+    expect((await probe('/health/ready')).status).toBe(503);
+    lifecycle.ready();
+    await hub.health.runAllChecks();
+    expect(lifecycle.phase).toBe('ready');
+    expect(await probe('/health/startup')).toMatchObject({ status: 200, body: { status: 'pass' } });
+    expect(await probe('/health/ready')).toMatchObject({ status: 200, body: { status: 'pass' } });
+    const stopped = lifecycle.shutdown('test');
+    expect(await probe('/health/ready')).toMatchObject({
+      status: 503,
+      body: { status: 'fail', output: 'shutting down (draining)' },
+    });
+    expect((await probe('/health/live')).status).toBe(200);
+    expect((await probe('/health/startup')).status).toBe(200);
+    expect((await stopped).ok).toBe(true);
+    expect((await probe('/health/ready')).status).toBe(503);
+    await hub.stop();
+    expect(() => createHttpHandler(hub, { lifecycle: 'x' as never })).toThrow(/lifecycle/);
   });
 
   it('serves dashboard JSON and traces by id, with 400/404 for bad or unknown ids', async () => {

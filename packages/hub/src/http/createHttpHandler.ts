@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HEALTH_JSON_CONTENT_TYPE, type HealthJsonOptions } from '@obs/health';
+import { HEALTH_JSON_CONTENT_TYPE, isPassing, type HealthJsonOptions, type Lifecycle } from '@obs/health';
 import { serializeAsync } from '@obs/metrics';
 import { isValidTraceId } from '@obs/tracing';
 import { HubValidationError } from '../errors';
@@ -39,6 +39,12 @@ export interface HttpHandlerOptions {
   readonly contentSecurityPolicy?: string;
   /** Longer request URLs get 414. Default 8192. */
   readonly maxUrlLength?: number;
+  /**
+   * The service's lifecycle (`createLifecycle` from @obs/health): `/health/ready` fails while it
+   * is starting or shutting down, and `/health/startup` follows its startup. Without one,
+   * `/health/startup` follows the `startup` group (200 once it passed, or when it has no checks).
+   */
+  readonly lifecycle?: Pick<Lifecycle, 'toHealthJson'>;
 }
 
 /** A node:http request listener with the hub's routes; `close()` ends open event streams. */
@@ -76,7 +82,7 @@ function tokenOption(value: string | null | undefined, envName: string, what: st
  * | route | what |
  * | --- | --- |
  * | `GET /metrics` | Prometheus text or OpenMetrics, by `Accept` |
- * | `GET /health`, `/health/live`, `/health/ready` | `application/health+json` (503 when failing) |
+ * | `GET /health`, `/health/live`, `/health/ready`, `/health/startup` | `application/health+json` (503 when failing) |
  * | `GET /api/dashboard` | {@link DashboardData} |
  * | `GET /api/events` | Server-Sent Events of hub events (batched JSON arrays) |
  * | `GET /api/traces/:traceId` | the spans of one trace |
@@ -103,6 +109,12 @@ export function createHttpHandler(hub: ObservabilityHub, options: HttpHandlerOpt
   const maxUrlLength = options.maxUrlLength ?? 8192;
   const sse = new SseBroadcaster(hub.eventsOf(...(options.sse?.events ?? DEFAULT_SSE_EVENTS)), options.sse);
   const counters = { requests: 0, unauthorized: 0, badRequests: 0, errors: 0 };
+  const lifecycle = options.lifecycle;
+  if (lifecycle !== undefined && (typeof lifecycle !== 'object' || typeof lifecycle?.toHealthJson !== 'function')) {
+    throw new HubValidationError('INVALID_ARGUMENT', 'lifecycle must be a Lifecycle from createLifecycle');
+  }
+  // Kubernetes stops probing startup once it passed, so once passed it stays passed.
+  let startupPassed = false;
 
   const sendJson = (res: ServerResponse, status: number, body: unknown, head = false, contentType = JSON_TYPE) => {
     if (res.headersSent) {
@@ -187,10 +199,26 @@ export function createHttpHandler(hub: ObservabilityHub, options: HttpHandlerOpt
       }
       case 'health':
       case 'health-live':
-      case 'health-ready': {
+      case 'health-ready':
+      case 'health-startup': {
         // With a token configured, only authenticated callers see messages and observed values.
         const includeDetails = authorized;
+        if (lifecycle && (route === 'health-ready' || route === 'health-startup')) {
+          const probe = lifecycle.toHealthJson(route === 'health-ready' ? 'readiness' : 'startup', {
+            ...options.healthJson,
+            includeDetails,
+          });
+          return sendJson(res, probe.httpStatus, probe.body, head, probe.contentType);
+        }
         const groups = hub.health.listGroups();
+        if (route === 'health-startup') {
+          if (!startupPassed && (!groups.includes('startup') || isPassing(hub.health.getGroupStatus('startup'))))
+            startupPassed = true;
+          if (startupPassed)
+            return sendJson(res, 200, { status: 'pass', ...options.healthJson }, head, HEALTH_JSON_CONTENT_TYPE);
+          const startup = hub.health.toHealthJson('startup', { ...options.healthJson, includeDetails });
+          return sendJson(res, startup.httpStatus, startup.body, head, startup.contentType);
+        }
         const group = route === 'health-live' ? 'liveness' : route === 'health-ready' ? 'readiness' : undefined;
         if (route === 'health-live' && !groups.includes('liveness')) {
           // No liveness checks registered: answering at all proves the process is alive.
@@ -252,7 +280,16 @@ export function createHttpHandler(hub: ObservabilityHub, options: HttpHandlerOpt
 }
 
 type Route =
-  'metrics' | 'health' | 'health-live' | 'health-ready' | 'dashboard' | 'events' | 'trace' | 'explorer' | 'api-other';
+  | 'metrics'
+  | 'health'
+  | 'health-live'
+  | 'health-ready'
+  | 'health-startup'
+  | 'dashboard'
+  | 'events'
+  | 'trace'
+  | 'explorer'
+  | 'api-other';
 
 function routeOf(path: string): Route | undefined {
   switch (path) {
@@ -264,6 +301,8 @@ function routeOf(path: string): Route | undefined {
       return 'health-live';
     case '/health/ready':
       return 'health-ready';
+    case '/health/startup':
+      return 'health-startup';
     case '/api/dashboard':
       return 'dashboard';
     case '/api/events':
