@@ -319,10 +319,7 @@ export class SLOTracker {
     const entry = this.entries.get(sloId);
     if (entry === undefined) throw unknown(sloId);
     if (isGood !== true && isGood !== false) throw notBoolean(isGood);
-    const good = isGood ? 1 : 0;
-    const now = this.recordClock.now();
-    if (entry.groups !== undefined) this.groupOf(entry, labels)?.window.record(now, good, 1);
-    entry.whole.window.record(now, good, 1);
+    this.recordOne(entry, labels, isGood);
   }
 
   /** Records `good` of `total` events, now or at `timestamp` (older buckets still in the ring are updated; future ones count as now). */
@@ -681,10 +678,7 @@ export class SLOTracker {
       return;
     }
     if (outcome === true || outcome === false) {
-      const now = this.recordClock.now();
-      const good = outcome ? 1 : 0;
-      if (entry.groups !== undefined) this.groupOf(entry, undefined)?.window.record(now, good, 1);
-      entry.whole.window.record(now, good, 1);
+      this.recordOne(entry, undefined, outcome);
     } else {
       try {
         const o = (typeof outcome === 'object' && outcome !== null ? outcome : {}) as Record<string, unknown>;
@@ -698,6 +692,14 @@ export class SLOTracker {
         this.emitError(sloId, 'track', error);
       }
     }
+  }
+
+  /** One event now, into the SLO as a whole and, for grouped SLOs, into the group `labels` choose. */
+  private recordOne(entry: Entry, labels: unknown, isGood: boolean): void {
+    const now = this.recordClock.now();
+    const good = isGood ? 1 : 0;
+    if (entry.groups !== undefined) this.groupOf(entry, labels)?.window.record(now, good, 1);
+    entry.whole.window.record(now, good, 1);
   }
 
   /** Counts into the SLO as a whole and, for grouped SLOs, into `group` (undefined past the group limit). */

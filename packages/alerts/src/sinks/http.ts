@@ -110,3 +110,24 @@ export function defaultFetch(): FetchLike {
     throw new AlertValidationError('INVALID_SINK', 'no global fetch; pass `fetch` in the sink config');
   return f as FetchLike;
 }
+
+/** Where a JSON-over-HTTP sink posts, with its extra headers and fetch: read once from the sink's config. */
+export interface JsonEndpoint {
+  readonly url: string;
+  post(body: unknown, timeoutMs: number, timers: TimerFn): Promise<void>;
+}
+
+/**
+ * Reads `url` (or `defaultUrl`), `headers` and `fetch` of a sink config, validating each, so every
+ * webhook-style receiver (webhook, Slack, PagerDuty, Teams) reads them the same way.
+ */
+export function jsonEndpoint(
+  config: { readonly url?: unknown; readonly headers?: unknown; readonly fetch?: FetchLike } | undefined,
+  what: string,
+  defaultUrl?: string,
+): JsonEndpoint {
+  const url = parseHttpUrl(config?.url ?? defaultUrl, what).toString();
+  const headers = parseHeaders(config?.headers);
+  const fetchFn = config?.fetch ?? defaultFetch();
+  return { url, post: (body, timeoutMs, timers) => postJson(fetchFn, url, body, headers, timeoutMs, timers) };
+}

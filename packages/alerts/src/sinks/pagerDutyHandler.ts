@@ -4,7 +4,7 @@ import { AlertSeverity } from '../AlertSeverity';
 import { AlertValidationError } from '../errors';
 import { alertFingerprint } from '../fingerprint';
 import type { AlertNotification } from '../Notification';
-import { defaultFetch, parseHeaders, parseHttpUrl, postJson, type FetchLike } from './http';
+import { jsonEndpoint, parseHttpUrl, type FetchLike } from './http';
 import { createQueuedSink, type QueuedSink, type QueuedSinkOptions } from './queuedSink';
 import { renderBody, renderTitle, validateTemplate, type Template } from './template';
 
@@ -75,9 +75,7 @@ export function pagerDutyDedupKey(n: Pick<AlertNotification, 'receiver' | 'group
 export function createPagerDutyHandler(config: PagerDutyHandlerConfig): QueuedSink {
   const routingKey = optionalText(config?.routingKey, 'routingKey');
   if (routingKey === undefined) throw new AlertValidationError('INVALID_SINK', 'routingKey is required');
-  const url = parseHttpUrl(config.url ?? 'https://events.pagerduty.com/v2/enqueue', 'PagerDuty url').toString();
-  const headers = parseHeaders(config.headers);
-  const fetchFn = config.fetch ?? defaultFetch();
+  const endpoint = jsonEndpoint(config, 'PagerDuty url', 'https://events.pagerduty.com/v2/enqueue');
   validateTemplate(config.summary, 'summary');
   validateTemplate(config.text, 'text');
   const source = optionalText(config.source, 'source');
@@ -123,6 +121,6 @@ export function createPagerDutyHandler(config: PagerDutyHandlerConfig): QueuedSi
         ...(clientUrl ? { client_url: clientUrl } : {}),
       };
     }
-    return postJson(fetchFn, url, event, headers, options.timeoutMs, timers);
+    return endpoint.post(event, options.timeoutMs, timers);
   });
 }

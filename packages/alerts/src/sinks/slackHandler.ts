@@ -2,7 +2,7 @@ import type { Alert } from '../Alert';
 import { AlertSeverity } from '../AlertSeverity';
 import { AlertValidationError } from '../errors';
 import type { AlertNotification } from '../Notification';
-import { defaultFetch, parseHeaders, parseHttpUrl, postJson, type FetchLike } from './http';
+import { jsonEndpoint, parseHttpUrl, type FetchLike } from './http';
 import { createQueuedSink, type QueuedSink, type QueuedSinkOptions } from './queuedSink';
 import { renderBody, renderTitle, validateTemplate, type Template } from './template';
 
@@ -64,9 +64,7 @@ function colour(n: AlertNotification): string {
  * @example alerts.addNotificationHandler(createSlackHandler({ url: process.env.SLACK_WEBHOOK_URL! }))
  */
 export function createSlackHandler(config: SlackHandlerConfig): QueuedSink {
-  const url = parseHttpUrl(config?.url, 'Slack webhook url').toString();
-  const headers = parseHeaders(config.headers);
-  const fetchFn = config.fetch ?? defaultFetch();
+  const endpoint = jsonEndpoint(config, 'Slack webhook url');
   validateTemplate(config.title, 'title');
   validateTemplate(config.text, 'text');
   const channel = optionalText(config.channel, 'channel');
@@ -92,6 +90,6 @@ export function createSlackHandler(config: SlackHandlerConfig): QueuedSink {
         },
       ],
     };
-    return postJson(fetchFn, url, payload, headers, options.timeoutMs, timers);
+    return endpoint.post(payload, options.timeoutMs, timers);
   });
 }

@@ -1,7 +1,7 @@
 import type { Alert } from '../Alert';
 import { AlertSeverity } from '../AlertSeverity';
 import type { AlertNotification } from '../Notification';
-import { defaultFetch, parseHeaders, parseHttpUrl, postJson, type FetchLike } from './http';
+import { jsonEndpoint, parseHttpUrl, type FetchLike } from './http';
 import { createQueuedSink, type QueuedSink, type QueuedSinkOptions } from './queuedSink';
 import { renderAlert, renderTitle, validateTemplate, type Template } from './template';
 
@@ -26,9 +26,7 @@ export interface TeamsHandlerConfig extends QueuedSinkOptions {
  * @example alerts.addNotificationHandler(createTeamsHandler({ url: process.env.TEAMS_WORKFLOW_URL! }))
  */
 export function createTeamsHandler(config: TeamsHandlerConfig): QueuedSink {
-  const url = parseHttpUrl(config?.url, 'Teams workflow url').toString();
-  const headers = parseHeaders(config.headers);
-  const fetchFn = config.fetch ?? defaultFetch();
+  const endpoint = jsonEndpoint(config, 'Teams workflow url');
   validateTemplate(config.title, 'title');
   validateTemplate(config.text, 'text');
   const linkUrl = config.linkUrl === undefined ? undefined : parseHttpUrl(config.linkUrl, 'linkUrl').toString();
@@ -59,6 +57,6 @@ export function createTeamsHandler(config: TeamsHandlerConfig): QueuedSink {
       type: 'message',
       attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content: card }],
     };
-    return postJson(fetchFn, url, payload, headers, options.timeoutMs, timers);
+    return endpoint.post(payload, options.timeoutMs, timers);
   });
 }

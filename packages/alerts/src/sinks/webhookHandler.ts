@@ -1,5 +1,5 @@
 import type { AlertNotification } from '../Notification';
-import { defaultFetch, parseHeaders, parseHttpUrl, postJson, type FetchLike } from './http';
+import { jsonEndpoint, type FetchLike } from './http';
 import { createQueuedSink, type QueuedSink, type QueuedSinkOptions } from './queuedSink';
 
 export interface WebhookHandlerConfig extends QueuedSinkOptions {
@@ -27,9 +27,7 @@ export interface WebhookPayload {
  * @example alerts.addNotificationHandler(createWebhookHandler({ url: 'http://127.0.0.1:8080/hook' }))
  */
 export function createWebhookHandler(config: WebhookHandlerConfig): QueuedSink {
-  const url = parseHttpUrl(config?.url, 'webhook url').toString();
-  const headers = parseHeaders(config.headers);
-  const fetchFn = config.fetch ?? defaultFetch();
+  const endpoint = jsonEndpoint(config, 'webhook url');
   return createQueuedSink('webhook', config, (n, options, timers) => {
     const payload: WebhookPayload = {
       version: '1',
@@ -40,6 +38,6 @@ export function createWebhookHandler(config: WebhookHandlerConfig): QueuedSink {
       alerts: n.alerts,
       timestamp: n.timestamp,
     };
-    return postJson(fetchFn, url, payload, headers, options.timeoutMs, timers);
+    return endpoint.post(payload, options.timeoutMs, timers);
   });
 }
