@@ -96,9 +96,15 @@ describe.skipIf(!chromiumPath)('the dashboard in a real browser (headless chromi
     expect(await page.locator('#health-list').textContent()).toContain('vision-provider');
     await page.waitForSelector('#slo-list li', { timeout: 20_000 });
     expect(await page.locator('#slo-list').textContent()).toContain('Vision availability (local)');
-    await page.waitForSelector('#trace-list li', { timeout: 20_000 });
-    await page.locator('#trace-list li').first().click();
+    // A trace of an analysed image (a body that is not an image is refused before the provider runs: one span).
+    const analysed = page.locator('#trace-list li', { hasText: /· ([3-9]|\d{2,}) spans/ }).first();
+    await analysed.waitFor({ timeout: 20_000 });
+    await analysed.click();
     await page.waitForSelector('#waterfall .span-row', { timeout: 10_000 });
+    // The page may have shown another trace first; wait for the clicked one.
+    await expect
+      .poll(() => page.locator('#waterfall').textContent(), { timeout: 10_000 })
+      .toContain('vision.analyze_image');
     const waterfall = await page.locator('#waterfall').textContent();
     expect(waterfall).toContain('POST /api/analyze');
     expect(waterfall).toContain('vision.analyze_image');
