@@ -12,6 +12,8 @@ export const workspaceAliases = {
   '@obs/metrics/otlp': sub('metrics/src/otlp/index.ts'),
   '@obs/metrics/remote-write': sub('metrics/src/remote-write/index.ts'),
   '@obs/tracing/otlp': sub('tracing/src/otlp/index.ts'),
+  '@obs/vision/local': sub('vision/src/local/index.ts'),
+  '@obs/vision/hub': sub('vision/src/hub.ts'),
   '@obs/core': pkg('core'),
   // Subpaths first: an alias matches its key as a prefix.
   '@obs/metrics/cluster': fileURLToPath(new URL('./packages/metrics/src/cluster/index.ts', import.meta.url)),

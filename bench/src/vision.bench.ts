@@ -10,14 +10,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createObservabilityHub } from '@obs/hub';
-import {
-  LocalImageProvider,
-  ObservableVisionProvider,
-  decodeImage,
-  inspectImage,
-  type VisionDescription,
-  type VisionProvider,
-} from '@obs/vision';
+import { ObservableVisionProvider, type VisionDescription, type VisionProvider } from '@obs/vision';
+import { LocalImageProvider, decodeImage, inspectImage } from '@obs/vision/local';
 import { benchGroup, formatGroup, formatOps } from './harness';
 
 /** Median ops/s of an async operation over rotated rounds (the harness times synchronous code only). */

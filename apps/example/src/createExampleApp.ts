@@ -16,7 +16,8 @@ import {
   type ObservabilityHub,
   type Span,
 } from '@obs/hub';
-import { LocalImageProvider, ObservableVisionProvider, type VisionProvider } from '@obs/vision';
+import { ObservableVisionProvider, type VisionProvider } from '@obs/vision';
+import { LocalImageProvider } from '@obs/vision/local';
 import { ChaosProvider } from './demo/ChaosProvider';
 import { loadSampleImages } from './demo/samples';
 import { TrafficGenerator } from './demo/TrafficGenerator';

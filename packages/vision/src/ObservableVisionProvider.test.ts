@@ -324,7 +324,10 @@ describe('ObservableVisionProvider', () => {
 
   it('records wrong input types as failures of the base provider, with zero image bytes', async () => {
     const hub = new FakeHub();
-    const provider = new ObservableVisionProvider(new (await import('./LocalImageProvider')).LocalImageProvider(), hub);
+    const provider = new ObservableVisionProvider(
+      new (await import('./local/LocalImageProvider')).LocalImageProvider(),
+      hub,
+    );
     await expect(provider.analyzeImage('not bytes' as never)).rejects.toMatchObject({ code: 'INVALID_INPUT_TYPE' });
     expect(hub.spans[0]?.tags).toMatchObject({ 'image.bytes': 0 });
     expect(

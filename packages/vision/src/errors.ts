@@ -35,3 +35,19 @@ export class ImageTooLargeError extends VisionInputError {
     super(code, message);
   }
 }
+
+/**
+ * The provider is at capacity (the local provider: every worker busy and the
+ * queue full): retry after `retryAfterSeconds`
+ * (HTTP: 503 with `Retry-After`). Code `PROVIDER_BUSY`.
+ */
+export class ProviderBusyError extends VisionError {
+  override readonly name: string = 'ProviderBusyError';
+  constructor(
+    message: string,
+    /** A hint for the client, seconds. */
+    readonly retryAfterSeconds: number,
+  ) {
+    super('PROVIDER_BUSY', message);
+  }
+}

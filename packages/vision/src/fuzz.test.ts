@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { VisionInputError } from './errors';
-import { LocalImageProvider } from './LocalImageProvider';
+import { LocalImageProvider } from './local/LocalImageProvider';
 import { checkerboard, fixPngCrcs, jpegBytes, pngBytes, type Fill } from './testing/images';
 
 // Small limits keep every fuzz case fast: a mutated header may claim any size.

@@ -1,8 +1,8 @@
 import { createObservabilityHub, ManualClock, type ObservabilityHub } from '@obs/hub';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createObservableProvider } from './createObservableProvider';
+import { createObservableProvider } from './hub';
 import { VisionInputError } from './errors';
-import { LocalImageProvider } from './LocalImageProvider';
+import { LocalImageProvider } from './local/LocalImageProvider';
 import { checkerboard, pngBytes } from './testing/images';
 import type { VisionHub } from './VisionHub';
 import type { VisionProvider } from './VisionProvider';

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { LocalImageDescription } from '../analyzeLocally';
-import { VisionError } from '../errors';
+import { ProviderBusyError, VisionError } from '../../errors';
 import { deserializeError, type AnalyzeReply, type AnalyzeTask } from './messages';
 
 export interface ImageWorkerPoolOptions {
@@ -29,21 +29,6 @@ export interface ImageWorkerPoolStats {
   readonly rejectedBusy: number;
   /** Workers that died or were terminated after a timeout (each replaced on demand). */
   readonly workerFailures: number;
-}
-
-/**
- * Every worker is busy and the queue is full: retry after `retryAfterSeconds`
- * (HTTP: 503 with `Retry-After`). Code `PROVIDER_BUSY`.
- */
-export class ProviderBusyError extends VisionError {
-  override readonly name: string = 'ProviderBusyError';
-  constructor(
-    message: string,
-    /** A hint for the client, seconds. */
-    readonly retryAfterSeconds: number,
-  ) {
-    super('PROVIDER_BUSY', message);
-  }
 }
 
 type TaskInput = Omit<AnalyzeTask, 'id'>;

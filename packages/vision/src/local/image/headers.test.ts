@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import { checkerboard, jpegBytes, pngBytes } from '../testing/images';
+import { checkerboard, jpegBytes, pngBytes } from '../../testing/images';
 import { inspectImage } from './decodeImage';
 
 const side = fc.integer({ min: 1, max: 48 });

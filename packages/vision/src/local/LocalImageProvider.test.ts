@@ -1,9 +1,9 @@
 import { deflateSync } from 'node:zlib';
 import { ObsError } from '@obs/core';
 import { describe, expect, it } from 'vitest';
-import { ImageTooLargeError, VisionInputError } from './errors';
+import { ImageTooLargeError, VisionInputError } from '../errors';
 import { LocalImageProvider } from './LocalImageProvider';
-import { checkerboard, ihdr, jpegBytes, palettePng, pngBytes, rawPng, solid } from './testing/images';
+import { checkerboard, ihdr, jpegBytes, palettePng, pngBytes, rawPng, solid } from '../testing/images';
 
 const provider = new LocalImageProvider();
 

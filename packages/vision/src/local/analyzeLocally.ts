@@ -1,8 +1,8 @@
 import { confidenceOf, orientationOf, summarize, type LocalImageDetails } from './describeImage';
-import { VisionInputError } from './errors';
+import { VisionInputError } from '../errors';
 import { decodeImage, type ImageLimits } from './image/decodeImage';
 import { computePixelStats } from './image/pixelStats';
-import type { VisionDescription } from './VisionProvider';
+import type { VisionDescription } from '../VisionProvider';
 
 /** What LocalImageProvider resolves to: a VisionDescription with typed details. */
 export interface LocalImageDescription extends VisionDescription {

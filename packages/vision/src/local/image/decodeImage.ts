@@ -2,7 +2,7 @@ import { inflateSync } from 'node:zlib';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { ObsValidationError } from '@obs/core';
-import { ImageTooLargeError, VisionInputError } from '../errors';
+import { ImageTooLargeError, VisionInputError } from '../../errors';
 import type { ImageHeader } from './ImageHeader';
 import { readJpegStructure, type JpegStructure } from './jpegHeader';
 import { expectedInflatedSize, readPngStructure, type PngStructure } from './pngHeader';

@@ -1,7 +1,7 @@
 import { ObsValidationError } from '@obs/core';
 import { analyzeLocally, type LocalImageDescription } from './analyzeLocally';
 import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from './image/decodeImage';
-import type { VisionProvider } from './VisionProvider';
+import type { VisionProvider } from '../VisionProvider';
 import { ImageWorkerPool, type ImageWorkerPoolStats } from './worker/ImageWorkerPool';
 
 export type { LocalImageDescription } from './analyzeLocally';

@@ -1,4 +1,4 @@
-import { VisionInputError } from '../errors';
+import { VisionInputError } from '../../errors';
 import type { ImageHeader } from './ImageHeader';
 
 /** Bit depths PNG allows for each colour type (PNG spec, table 11.1). */

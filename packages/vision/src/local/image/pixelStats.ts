@@ -1,5 +1,5 @@
 import { ObsValidationError } from '@obs/core';
-import { VisionInputError } from '../errors';
+import { VisionInputError } from '../../errors';
 import { nameColor, toHex } from './colorNames';
 
 /** A colour that covers a noticeable share of the image. */

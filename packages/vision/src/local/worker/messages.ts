@@ -1,6 +1,6 @@
 import { ObsError } from '@obs/core';
 import type { LocalImageDescription } from '../analyzeLocally';
-import { ImageTooLargeError, VisionError, VisionInputError } from '../errors';
+import { ImageTooLargeError, VisionError, VisionInputError } from '../../errors';
 import type { ImageLimits } from '../image/decodeImage';
 
 /** One analysis sent to a worker thread. */

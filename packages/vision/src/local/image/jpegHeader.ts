@@ -1,4 +1,4 @@
-import { VisionInputError } from '../errors';
+import { VisionInputError } from '../../errors';
 import type { ImageHeader } from './ImageHeader';
 
 /** Start-of-frame markers and whether jpeg-js can decode them (baseline, extended, progressive Huffman). */

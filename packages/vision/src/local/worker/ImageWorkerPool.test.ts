@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ImageTooLargeError, VisionError, VisionInputError } from '../errors';
+import { ImageTooLargeError, ProviderBusyError, VisionError, VisionInputError } from '../../errors';
 import { LocalImageProvider } from '../LocalImageProvider';
-import { jpegBytes, pngBytes } from '../testing/images';
-import { ProviderBusyError } from './ImageWorkerPool';
+import { jpegBytes, pngBytes } from '../../testing/images';
 
 const providers: LocalImageProvider[] = [];
 afterEach(async () => {
