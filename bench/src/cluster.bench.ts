@@ -6,7 +6,7 @@
  * Run: `pnpm --filter @obs/bench bench cluster`.
  */
 import { createMetricsCollector, serializeFormat, type MetricsSnapshot } from '@obs/metrics';
-import { aggregateSnapshots } from '@obs/metrics/cluster';
+import { aggregateSnapshots, toClusterWire, type ClusterWire } from '@obs/metrics/cluster';
 import client from 'prom-client';
 
 const WORKERS = 4;
@@ -31,7 +31,7 @@ function lognormal(next: () => number, mu: number, sigma: number): number {
 }
 
 /** The same recordings into an @obs collector and a prom-client registry, as one worker would make them. */
-function worker(index: number): { ours: MetricsSnapshot; theirs: Promise<client.metric[]> } {
+function worker(index: number): { ours: ClusterWire; theirs: Promise<client.metric[]> } {
   const next = random(7 + index);
   const ours = createMetricsCollector();
   ours.describe('http_request_duration_ms', { help: 'Latency.', buckets: BUCKETS_MS });
@@ -62,7 +62,8 @@ function worker(index: number): { ours: MetricsSnapshot; theirs: Promise<client.
       histogram.observe(labels, v);
     }
   }
-  return { ours: ours.snapshot(), theirs: registry.getMetricsAsJSON() };
+  // What connectToPrimary sends: the compact form of collect().
+  return { ours: toClusterWire(ours.collect()), theirs: registry.getMetricsAsJSON() };
 }
 
 function median(xs: number[]): number {
@@ -77,8 +78,8 @@ async function timeAggregation(): Promise<string> {
   const theirsIn = await Promise.all(workers.map(async (w) => JSON.stringify(await w.theirs)));
 
   const ours = async () => {
-    const merged = aggregateSnapshots(oursIn.map((s) => JSON.parse(s) as MetricsSnapshot));
-    return serializeFormat(merged.collector, 'prometheus').body.length;
+    const merged = aggregateSnapshots(oursIn.map((s) => JSON.parse(s) as ClusterWire));
+    return serializeFormat({ collect: () => merged.collected }, 'prometheus').body.length;
   };
   const theirs = async () => {
     const registry = client.AggregatorRegistry.aggregate(theirsIn.map((s) => JSON.parse(s) as client.metric[]));
@@ -102,7 +103,7 @@ async function timeAggregation(): Promise<string> {
     '| case | ms | vs prom-client |',
     '| --- | ---: | ---: |',
     `| prom-client AggregatorRegistry.aggregate() + metrics() | ${t.toFixed(1)} | 1.00x |`,
-    `| @obs aggregateSnapshots() + serialize | ${o.toFixed(1)} | ${(t / o).toFixed(2)}x |`,
+    `| @obs aggregateSnapshots(compact states) + serialize | ${o.toFixed(1)} | ${(t / o).toFixed(2)}x |`,
   ].join('\n');
 }
 

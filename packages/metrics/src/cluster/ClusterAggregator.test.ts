@@ -263,53 +263,23 @@ describe('ClusterAggregator over MessagePorts', () => {
     const { port1, port2 } = new MessageChannel();
     open.push(port1, port2);
     agg.addWorker(port1, { id: 'w' });
-    const base = { $obs: CLUSTER_MESSAGE_TAG, v: 1, kind: 'state', instance: 'i', at: 0 };
+    const base = { $obs: CLUSTER_MESSAGE_TAG, v: 2, kind: 'state', instance: 'i', at: 0 };
     port2.postMessage({ hello: 'app' });
     port2.postMessage('text');
     port2.postMessage({ $obs: CLUSTER_MESSAGE_TAG, v: 99, kind: 'state' });
-    port2.postMessage({ ...base, seq: 'x', snapshot: {} });
+    port2.postMessage({ ...base, seq: 'x', metrics: {} });
     port2.postMessage({
       ...base,
       seq: 1,
-      snapshot: {
-        version: 1,
-        metrics: [
-          {
-            name: 'ok_total',
-            type: 'counter',
-            help: '',
-            unit: '',
-            series: [
-              { labels: {}, value: 2 },
-              { labels: { a: 1 }, value: 1 },
-              { labels: {}, value: -1 },
-            ],
-          },
-          { name: 'bad name', type: 'counter', help: '', unit: '', series: [] },
-          {
-            name: 'h',
-            type: 'histogram',
-            help: '',
-            unit: '',
-            buckets: [1],
-            series: [
-              {
-                labels: {},
-                histogram: {
-                  scale: 6,
-                  count: 5,
-                  sum: 1,
-                  min: 0,
-                  max: 1,
-                  zeroCount: 0,
-                  positive: { offset: 0, counts: [] },
-                  negative: { offset: 0, counts: [] },
-                },
-                bucketCounts: [0, 5],
-              },
-            ],
-          },
-          { name: 'g', type: 'gauge', help: '', unit: '', series: [{ labels: {}, value: 'NaN' }] },
+      metrics: {
+        wire: 1,
+        families: [
+          // valid, unsorted label names, a raw line feed, a negative counter
+          { n: 'ok_total', t: 'counter', h: '', u: '', k: ['', 'b="1",a="2"', 'a="x\ny"', 'c="1"'], v: [2, 1, 1, -1] },
+          { n: 'bad name', t: 'counter', h: '', u: '', k: [], v: [] },
+          // count 5 but the buckets hold 0 values
+          { n: 'h', t: 'histogram', h: '', u: '', b: [1], k: [''], s: [5, 1, 0, 1, 0, 0, 0, 0, 0], c: [0, 5] },
+          { n: 'g', t: 'gauge', h: '', u: '', k: [''], v: ['NaN'] },
         ],
       },
     });
@@ -317,11 +287,9 @@ describe('ClusterAggregator over MessagePorts', () => {
     expect(rejected).toEqual([
       'unsupported protocol version 99',
       'state without a sequence number',
-      '4 invalid metric(s) or series skipped',
+      '6 invalid metric(s) or series skipped',
     ]);
-    const snap = agg.snapshot();
-    expect(agg.stats.lastMerge.invalidSketches).toBe(1);
-    const merged = agg.toCollector(snap);
+    const merged = agg.toCollector();
     expect(merged.getCounter('ok_total')).toBe(2);
     expect(merged.getHistogramStats('h').count).toBe(0);
   });
@@ -368,6 +336,33 @@ describe('ClusterAggregator over MessagePorts', () => {
     expect(() => aggregator().addWorker({} as never)).toThrow(/addWorker\(\) takes/);
     expect(() => connectToPrimary({} as never)).toThrow(/needs a MetricsCollector/);
     expect(() => connectToPrimary(collector(), { intervalMs: -1 })).toThrow(/intervalMs/);
+  });
+
+  it('ask(): carries another protocol over the tracked workers, one answer each, a silent one timed out', async () => {
+    const agg = aggregator();
+    const ports = ['a', 'b', 'c'].map((id) => {
+      const { port1, port2 } = new MessageChannel();
+      open.push(port1, port2);
+      agg.addWorker(port1, { id });
+      return port2;
+    });
+    // a and b answer (b first with something else, then twice), c stays silent.
+    for (const [i, port] of ports.slice(0, 2).entries()) {
+      port.on('message', (m: { q: number }) => {
+        if (i === 1) port.postMessage({ unrelated: true });
+        port.postMessage({ answer: m.q * 10 + i });
+        port.postMessage({ answer: -1 });
+      });
+    }
+    const result = await agg.ask({ q: 4 }, (r) => (r as { answer?: number }).answer, { timeoutMs: 300 });
+    expect(result.asked).toBe(3);
+    expect(result.answers.sort()).toEqual([40, 41]);
+    expect(result.timedOut).toBe(1);
+    // A worker that goes away is not waited for.
+    ports[2]!.close();
+    await until(() => agg.listWorkers().length === 2);
+    const second = await agg.ask({ q: 5 }, (r) => (r as { answer?: number }).answer, { timeoutMs: 5000 });
+    expect(second).toEqual({ asked: 2, answers: expect.arrayContaining([50, 51]), timedOut: 0 });
   });
 
   it('resolves pending collects and refuses new work once closed', async () => {

@@ -3,12 +3,16 @@ import { EventBus, describeValue, isValidLabelName, systemClock } from '@obs/cor
 import type { Observable } from 'rxjs';
 import { InvalidConfigError } from '../errors';
 import { MetricsCollector } from '../MetricsCollector';
+import type { CollectedMetrics, MetricsProducer } from '../MetricsProducer';
 import type { MetricsSnapshot } from '../snapshot';
 import { serializeFormat, type Exposition } from '../exposition/serialize';
 import { negotiateFormat } from '../exposition/negotiateFormat';
+import { collectorOf } from './aggregateSnapshots';
 import { ClusterState, GAUGE_POLICIES, type GaugePolicy, type MergeReport } from './ClusterState';
+import { isClusterSource, readSource, type ClusterSource } from './connectToPrimary';
 import type { ClusterEvent } from './events';
-import { indexSnapshot } from './indexSnapshot';
+import { indexWire } from './indexSnapshot';
+import { collectedToSnapshot } from './MergedSeries';
 import { linkFor, type WorkerLink, type WorkerTarget } from './links';
 import { collectMessage, envelopeProblem, isTagged, type StateMessage } from './protocol';
 
@@ -21,8 +25,8 @@ export interface ClusterAggregatorConfig {
   readonly workerLabel?: string;
   /** How long `collect()` / `metrics()` wait for every worker's answer before using its last state (default 2000 ms). */
   readonly collectTimeoutMs?: number;
-  /** The primary's own collector, merged in as worker `primary`. */
-  readonly local?: { snapshot(): MetricsSnapshot };
+  /** The primary's own collector (anything with `collect()`), merged in as worker `primary`. */
+  readonly local?: ClusterSource;
   /** Workers tracked at once (default 1024); more are refused. */
   readonly maxWorkers?: number;
   /** Series per metric in the merged view (default 10000); more are dropped and counted. */
@@ -76,6 +80,22 @@ interface TrackedWorker {
   stop: () => void;
 }
 
+interface PendingAsk {
+  readonly waiting: Set<TrackedWorker>;
+  readonly offer: (tracked: TrackedWorker, message: unknown) => void;
+  readonly done: () => void;
+}
+
+/** What {@link ClusterAggregator.ask} resolves with. */
+export interface AskResult<T> {
+  /** Workers the message was sent to. */
+  readonly asked: number;
+  /** One answer per worker that answered, in the order they arrived. */
+  readonly answers: T[];
+  /** Workers asked that neither answered in time nor exited. */
+  readonly timedOut: number;
+}
+
 interface PendingCollect {
   readonly waiting: Set<TrackedWorker>;
   answered: number;
@@ -124,11 +144,12 @@ export class ClusterAggregator {
   private readonly workers = new Map<WorkerLink, TrackedWorker>();
   private readonly lastSeq = new Map<string, number>();
   private readonly pending = new Map<number, PendingCollect>();
+  private readonly asks = new Set<PendingAsk>();
   private readonly collectTimeoutMs: number;
   private readonly maxWorkers: number;
   private readonly maxSeriesPerMetric: number;
   private readonly maxMetrics: number;
-  private readonly local: { snapshot(): MetricsSnapshot } | undefined;
+  private readonly local: ClusterSource | undefined;
   private readonly limits: { maxMetrics: number; maxSeriesPerMetric: number };
   private requestSeq = 0;
   private threadCount = 0;
@@ -156,11 +177,8 @@ export class ClusterAggregator {
     this.maxWorkers = positiveInt(config.maxWorkers, 'maxWorkers', 1024);
     this.maxSeriesPerMetric = positiveInt(config.maxSeriesPerMetric, 'maxSeriesPerMetric', 10_000);
     this.maxMetrics = positiveInt(config.maxMetrics, 'maxMetrics', 10_000);
-    if (
-      config.local !== undefined &&
-      (typeof config.local !== 'object' || config.local === null || typeof config.local.snapshot !== 'function')
-    ) {
-      throw new InvalidConfigError('local must be a MetricsCollector (something with snapshot())');
+    if (config.local !== undefined && !isClusterSource(config.local)) {
+      throw new InvalidConfigError('local must be a MetricsCollector (something with collect())');
     }
     this.local = config.local;
     this.limits = { maxMetrics: this.maxMetrics, maxSeriesPerMetric: this.maxSeriesPerMetric };
@@ -248,6 +266,18 @@ export class ClusterAggregator {
    * worker never holds a scrape for longer than that).
    */
   async collect(options: CollectOptions = {}): Promise<MetricsSnapshot> {
+    await this.gather(options);
+    return this.snapshot();
+  }
+
+  /** {@link collect}, resolving with the merged view in the form of `MetricsCollector.collect()`. */
+  async collectMerged(options: CollectOptions = {}): Promise<CollectedMetrics> {
+    await this.gather(options);
+    return this.merged();
+  }
+
+  /** Asks every worker for its state and waits for the answers (or the timeout). */
+  private async gather(options: CollectOptions): Promise<void> {
     this.assertOpen();
     const timeoutMs = positiveInt(options.timeoutMs, 'timeoutMs', this.collectTimeoutMs);
     const id = ++this.requestSeq;
@@ -268,42 +298,108 @@ export class ClusterAggregator {
       this.pending.delete(id);
       this.lastCollect = { answered, timedOut: waiting.size };
     } else this.lastCollect = { answered: 0, timedOut: 0 };
-    return this.snapshot();
   }
 
-  /** The merged view of the states received so far (no round trip). */
+  /**
+   * Sends an application message to every tracked worker and gathers one answer from each:
+   * the first message of that worker (not one of the aggregator's own) for which
+   * `answerOf` returns something. Resolves once every worker has answered or exited, or
+   * after `timeoutMs` with what arrived. For protocols of other libraries over the same
+   * channels (the prom-client drop-in's AggregatorRegistry speaks prom-client's this way),
+   * with the aggregator's worker tracking.
+   */
+  async ask<T>(
+    message: object,
+    answerOf: (reply: unknown) => T | undefined,
+    options: CollectOptions = {},
+  ): Promise<AskResult<T>> {
+    this.assertOpen();
+    const timeoutMs = positiveInt(options.timeoutMs, 'timeoutMs', this.collectTimeoutMs);
+    const answers: T[] = [];
+    const waiting = new Set<TrackedWorker>();
+    for (const tracked of this.workers.values()) if (tracked.link.send(message)) waiting.add(tracked);
+    const asked = waiting.size;
+    if (waiting.size === 0) return { asked: 0, answers, timedOut: 0 };
+    await new Promise<void>((resolve) => {
+      const ask: PendingAsk = {
+        waiting,
+        offer: (tracked, reply) => {
+          if (!waiting.has(tracked)) return;
+          let answer: T | undefined;
+          try {
+            answer = answerOf(reply);
+          } catch {
+            answer = undefined; // a throwing matcher must not take the aggregator's listener down
+          }
+          if (answer === undefined) return;
+          answers.push(answer);
+          waiting.delete(tracked);
+          if (waiting.size === 0) ask.done();
+        },
+        done: () => {
+          clearTimeout(timer);
+          this.asks.delete(ask);
+          resolve();
+        },
+      };
+      const timer = setTimeout(ask.done, timeoutMs);
+      this.asks.add(ask);
+    });
+    return { asked, answers, timedOut: waiting.size };
+  }
+
+  /** The merged view of the states received so far (no round trip), as a snapshot. */
   snapshot(): MetricsSnapshot {
+    return collectedToSnapshot(this.merged());
+  }
+
+  /**
+   * The merged view of the states received so far (no round trip) in the form of
+   * `MetricsCollector.collect()`: what `serialize()` and the exporters read.
+   */
+  merged(): CollectedMetrics {
     if (this.local) {
       try {
-        const { index } = indexSnapshot(this.local.snapshot(), this.limits, Date.now());
+        const { index } = indexWire(readSource(this.local), this.limits, Date.now());
         this.state.ingest('\0local', 'primary', index);
       } catch {
         this.rejected++;
       }
     }
-    const { snapshot, report } = this.state.merge();
+    const { collected, report } = this.state.merge(Date.now());
     this.lastMerge = report;
-    return snapshot;
+    return collected;
+  }
+
+  /** The merged view as a producer (`serialize()`, exporters): each `collect()` merges the states received so far. */
+  get producer(): MetricsProducer {
+    return { collect: () => this.merged() };
   }
 
   /** {@link collect}, then the merged view as Prometheus text or OpenMetrics (by `accept`), for `GET /metrics`. */
   async metrics(accept?: string | readonly string[] | null, options: CollectOptions = {}): Promise<Exposition> {
-    return render(await this.collect(options), negotiateFormat(accept), this);
+    const collected = await this.collectMerged(options);
+    return serializeFormat({ collect: () => collected }, negotiateFormat(accept));
   }
 
   /** The merged view of the states received so far, rendered (no round trip). */
   serialize(accept?: string | readonly string[] | null): Exposition {
-    return render(this.snapshot(), negotiateFormat(accept), this);
+    const collected = this.merged();
+    return serializeFormat({ collect: () => collected }, negotiateFormat(accept));
   }
 
-  /** A collector holding the merged view (for `getHistogramStats`, `getQuantile`, … across the cluster). */
-  toCollector(snapshot: MetricsSnapshot = this.snapshot()): MetricsCollector {
-    const collector = new MetricsCollector({
-      maxSeriesPerMetric: this.maxSeriesPerMetric,
-      maxMetrics: this.maxMetrics,
-    });
-    collector.restore(snapshot);
-    return collector;
+  /**
+   * A collector holding the merged view (for `getHistogramStats`, `getQuantile`, … across
+   * the cluster): the current one, or a snapshot or collected state given.
+   */
+  toCollector(state: MetricsSnapshot | CollectedMetrics = this.merged()): MetricsCollector {
+    const limits = { maxSeriesPerMetric: this.maxSeriesPerMetric, maxMetrics: this.maxMetrics };
+    if ((state as MetricsSnapshot).version === 1) {
+      const collector = new MetricsCollector(limits);
+      collector.restore(state);
+      return collector;
+    }
+    return collectorOf(state as CollectedMetrics, limits);
   }
 
   get stats(): ClusterAggregatorStats {
@@ -328,12 +424,16 @@ export class ClusterAggregator {
     for (const tracked of [...this.workers.values()]) tracked.stop();
     this.workers.clear();
     for (const p of this.pending.values()) p.done();
+    for (const a of [...this.asks]) a.done();
     this.closed = true;
     this.bus.complete();
   }
 
   private onMessage(tracked: TrackedWorker, message: unknown): void {
-    if (!isTagged(message)) return;
+    if (!isTagged(message)) {
+      for (const ask of [...this.asks]) ask.offer(tracked, message);
+      return;
+    }
     const problem = envelopeProblem(message as never);
     if (problem !== undefined) return this.reject(tracked, problem);
     if (message.kind !== 'state') return;
@@ -344,7 +444,7 @@ export class ClusterAggregator {
     if (last === undefined && !tracked.instances.has(state.instance) && tracked.instances.size >= 64) {
       return this.reject(tracked, 'too many collector instances in one worker');
     }
-    const { index, rejected } = indexSnapshot(state.snapshot, this.limits, state.at);
+    const { index, rejected } = indexWire(state.metrics, this.limits, state.at);
     if (rejected > 0) {
       this.rejected += rejected;
       this.bus.emit({
@@ -405,6 +505,9 @@ export class ClusterAggregator {
     for (const p of this.pending.values()) {
       if (p.waiting.delete(tracked) && p.waiting.size === 0) p.done();
     }
+    for (const a of [...this.asks]) {
+      if (a.waiting.delete(tracked) && a.waiting.size === 0) a.done();
+    }
   }
 
   private reject(tracked: TrackedWorker, reason: string): void {
@@ -426,14 +529,6 @@ export class ClusterAggregator {
 function isPortOnly(target: unknown): boolean {
   const t = target as { threadId?: unknown; isConnected?: unknown };
   return typeof t === 'object' && t !== null && typeof t.threadId !== 'number' && typeof t.isConnected !== 'function';
-}
-
-function render(
-  snapshot: MetricsSnapshot,
-  format: ReturnType<typeof negotiateFormat>,
-  agg: { toCollector(s: MetricsSnapshot): MetricsCollector },
-): Exposition {
-  return serializeFormat(agg.toCollector(snapshot), format);
 }
 
 /** Creates the primary's aggregator; see {@link ClusterAggregator}. */

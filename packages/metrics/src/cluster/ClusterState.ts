@@ -1,7 +1,7 @@
 import { LogHistogram } from '../sketch/LogHistogram';
 import { MetricType } from '../MetricType';
-import { labelKey } from '../internal/labelText';
-import type { MetricSnapshot, MetricsSnapshot, SeriesSnapshot } from '../snapshot';
+import { labelKey, parseLabelKey } from '../internal/labelText';
+import type { CollectedFamily, CollectedMetrics, CollectedSeries } from '../MetricsProducer';
 import {
   isHistogramType,
   type IndexLimits,
@@ -9,6 +9,7 @@ import {
   type SeriesEntry,
   type StateIndex,
 } from './indexSnapshot';
+import { MergedSeries } from './MergedSeries';
 
 /**
  * How the gauges of several workers become one value: `sum`, `min`, `max`, `last`
@@ -27,7 +28,6 @@ interface Member {
 
 /** Counter totals and histogram contents of series that left: dead workers, removed series, counter resets. */
 interface RetiredSeries {
-  readonly labels: Readonly<Record<string, string>>;
   value: number;
   sketch: LogHistogram | undefined;
   classic: number[] | undefined;
@@ -52,7 +52,7 @@ interface MergeAcc extends Definition {
 }
 
 interface AccSeries {
-  readonly labels: Readonly<Record<string, string>>;
+  readonly key: string;
   value: number;
   changedAt: number;
   sketch: LogHistogram | undefined;
@@ -64,7 +64,7 @@ export interface MergeReport {
   conflicts: number;
   /** Series left out because a metric reached `maxSeriesPerMetric`. */
   droppedSeries: number;
-  /** Histogram series whose sketch was invalid. */
+  /** Histogram series whose sketch could not be merged (its sum would overflow). */
   invalidSketches: number;
 }
 
@@ -89,7 +89,6 @@ function sameDefinition(a: Definition, b: Definition): boolean {
 export class ClusterState {
   private readonly members = new Map<string, Member>();
   private readonly retired = new Map<string, RetiredMetric>();
-  private readonly sketches = new WeakMap<SeriesEntry, LogHistogram | null>();
   private ingests = 0;
   /** Series that could not be retired (limits or conflicting definitions). */
   lostOnRetire = 0;
@@ -148,8 +147,8 @@ export class ClusterState {
     }
   }
 
-  /** The merged state of the whole cluster. */
-  merge(): { snapshot: MetricsSnapshot; report: MergeReport } {
+  /** The merged state of the whole cluster, as `collect()` would return it (series carry their label text). */
+  merge(now: number): { collected: CollectedMetrics; report: MergeReport } {
     const report: MergeReport = { conflicts: 0, droppedSeries: 0, invalidSketches: 0 };
     const accs = new Map<string, MergeAcc>();
     const accFor = (def: Definition): MergeAcc | undefined => {
@@ -175,7 +174,7 @@ export class ClusterState {
       if (!acc.unit) acc.unit = def.unit;
       return acc;
     };
-    const seriesFor = (acc: MergeAcc, key: string, labels: Readonly<Record<string, string>>): AccSeries | undefined => {
+    const seriesFor = (acc: MergeAcc, key: string): AccSeries | undefined => {
       let s = acc.series.get(key);
       if (s) return s;
       if (acc.series.size >= this.options.maxSeriesPerMetric) {
@@ -184,7 +183,7 @@ export class ClusterState {
       }
       const histogram = isHistogramType(acc.type);
       s = {
-        labels,
+        key,
         value: acc.type === MetricType.GAUGE ? NaN : 0,
         changedAt: -Infinity,
         sketch: histogram ? new LogHistogram() : undefined,
@@ -198,11 +197,11 @@ export class ClusterState {
       const acc = accFor(metric);
       if (!acc) continue;
       for (const [key, r] of metric.series) {
-        const s = seriesFor(acc, key, r.labels);
+        const s = seriesFor(acc, key);
         if (!s) continue;
         if (r.sketch) {
           s.sketch!.merge(r.sketch);
-          addInto(s.classic!, r.classic!);
+          for (let i = 0; i < s.classic!.length; i++) s.classic![i]! += r.classic![i]!;
         } else s.value += r.value;
       }
     }
@@ -216,62 +215,51 @@ export class ClusterState {
           continue;
         }
         for (const [key, entry] of metric.series) {
-          if (isHistogramType(acc.type)) {
-            const sketch = this.sketchOf(entry);
-            if (!sketch) {
-              report.invalidSketches++;
-              continue;
-            }
-            const s = seriesFor(acc, key, entry.labels);
-            if (!s) continue;
-            s.sketch!.merge(sketch);
-            addInto(s.classic!, entry.bucketCounts!);
-          } else {
-            const s = seriesFor(acc, key, entry.labels);
-            if (s) s.value += entry.value;
-          }
+          const s = seriesFor(acc, key);
+          if (!s) continue;
+          if (s.sketch === undefined) s.value += entry.value;
+          else if (addSketch(s.sketch, entry)) addSlots(s.classic!, entry);
+          else report.invalidSketches++;
         }
       }
     }
 
-    const metrics: MetricSnapshot[] = [];
+    const families: CollectedFamily[] = [];
     for (const acc of accs.values()) {
-      const series: SeriesSnapshot[] = [];
+      const series: CollectedSeries[] = [];
       for (const s of acc.series.values()) {
-        if (s.sketch) series.push({ labels: s.labels, histogram: s.sketch.snapshot(), bucketCounts: s.classic! });
-        else if (s.value === s.value) series.push({ labels: s.labels, value: s.value });
+        if (s.sketch) series.push(new MergedSeries(s.key, now, undefined, s.sketch.snapshot(), s.classic));
+        else if (s.value === s.value) series.push(new MergedSeries(s.key, now, s.value, undefined, undefined));
       }
-      metrics.push({
+      families.push({
         name: acc.name,
         type: acc.type,
         help: acc.help,
         unit: acc.unit,
-        ...(acc.buckets ? { buckets: acc.buckets } : {}),
+        ...(acc.buckets ? { bounds: acc.buckets } : {}),
         series,
       });
     }
-    return { snapshot: { version: 1, metrics }, report };
+    return { collected: { timestamp: now, families }, report };
   }
 
   private mergeGauges(
     acc: MergeAcc,
     metric: MetricEntry,
     workerId: string,
-    seriesFor: (acc: MergeAcc, key: string, labels: Readonly<Record<string, string>>) => AccSeries | undefined,
+    seriesFor: (acc: MergeAcc, key: string) => AccSeries | undefined,
   ): void {
     const policy = acc.policy;
     for (const [key, entry] of metric.series) {
       if (policy === 'per-worker') {
-        const labels = Object.freeze(
-          Object.assign(Object.create(null) as Record<string, string>, entry.labels, {
-            [this.options.workerLabel]: workerId,
-          }),
-        );
-        const s = seriesFor(acc, labelKey(labels), labels);
+        const labels = Object.assign(Object.create(null) as Record<string, string>, parseLabelKey(key), {
+          [this.options.workerLabel]: workerId,
+        });
+        const s = seriesFor(acc, labelKey(labels));
         if (s) s.value = entry.value;
         continue;
       }
-      const s = seriesFor(acc, key, entry.labels);
+      const s = seriesFor(acc, key);
       if (!s) continue;
       const v = entry.value;
       if (s.value !== s.value) {
@@ -285,20 +273,6 @@ export class ClusterState {
         s.changedAt = entry.changedAt;
       }
     }
-  }
-
-  /** The parsed sketch of a series (cached per received state); null when invalid. */
-  private sketchOf(entry: SeriesEntry): LogHistogram | null {
-    let sketch = this.sketches.get(entry);
-    if (sketch === undefined) {
-      try {
-        sketch = LogHistogram.fromSnapshot(entry.histogram);
-      } catch {
-        sketch = null;
-      }
-      this.sketches.set(entry, sketch);
-    }
-    return sketch;
   }
 
   private retire(def: Definition, key: string, entry: SeriesEntry): void {
@@ -329,25 +303,71 @@ export class ClusterState {
         return;
       }
       r = {
-        labels: entry.labels,
         value: 0,
         sketch: histogram ? new LogHistogram() : undefined,
         classic: histogram ? new Array<number>(def.buckets!.length + 1).fill(0) : undefined,
       };
       metric.series.set(key, r);
     }
-    if (histogram) {
-      const sketch = this.sketchOf(entry);
-      if (!sketch) {
-        this.lostOnRetire++;
-        return;
-      }
-      r.sketch!.merge(sketch);
-      addInto(r.classic!, entry.bucketCounts!);
-    } else r.value += entry.value;
+    if (!histogram) r.value += entry.value;
+    else if (addSketch(r.sketch!, entry)) addSlots(r.classic!, entry);
+    else this.lostOnRetire++;
   }
 }
 
-function addInto(target: number[], add: readonly number[]): void {
-  for (let i = 0; i < target.length; i++) target[i]! += add[i]!;
+/** Adds a series' classic bucket counts. */
+function addSlots(target: number[], entry: SeriesEntry): void {
+  const from = entry.classic!;
+  const at = entry.classicAt;
+  for (let i = 0; i < target.length; i++) target[i]! += from[at + i]!;
+}
+
+/**
+ * Adds the sketch record of a series (validated when indexed) straight into `target`, with
+ * no intermediate sketch. False, changing nothing, when the sum would overflow.
+ */
+function addSketch(target: LogHistogram, entry: SeriesEntry): boolean {
+  const s = entry.sketch!;
+  const at = entry.sketchAt;
+  const count = s[at]!;
+  if (count === 0) return true;
+  const sum = target.sum + s[at + 1]!;
+  if (!Number.isFinite(sum)) return false;
+  target.count += count;
+  target.sum = sum;
+  if (s[at + 2]! < target.min) target.min = s[at + 2]!;
+  if (s[at + 3]! > target.max) target.max = s[at + 3]!;
+  target.zeroCount += s[at + 4]!;
+  let i = at + 5;
+  const offset = s[i]!;
+  const length = s[i + 1]!;
+  i += 2;
+  const store = target.positive;
+  for (let j = 0; j < length; j++) {
+    const c = s[i + j]!;
+    if (c > 0) store.add(offset + j, c);
+  }
+  i += length;
+  const negLength = s[i + 1]!;
+  if (negLength > 0) {
+    // Negative values are rare in latency data: they go through a sketch of their own (min and max are set above).
+    const counts = s.slice(i + 2, i + 2 + negLength);
+    const n = counts.reduce((x, y) => x + y, 0);
+    const part = LogHistogram.fromSnapshot(
+      {
+        scale: LogHistogram.scale,
+        count: n,
+        sum: 0,
+        min: target.min,
+        max: target.max,
+        zeroCount: 0,
+        positive: { offset: 0, counts: [] },
+        negative: { offset: s[i]!, counts },
+      },
+      target.maxBuckets,
+    );
+    target.count -= n;
+    target.merge(part);
+  }
+  return true;
 }

@@ -1,9 +1,12 @@
 import { describeValue, isValidLabelName } from '@obs/core';
 import { InvalidConfigError } from '../errors';
 import { MetricsCollector } from '../MetricsCollector';
+import type { CollectedMetrics } from '../MetricsProducer';
 import type { MetricsSnapshot } from '../snapshot';
 import { ClusterState, GAUGE_POLICIES, type GaugePolicy, type MergeReport } from './ClusterState';
-import { indexSnapshot } from './indexSnapshot';
+import { indexWire } from './indexSnapshot';
+import { collectedToSnapshot } from './MergedSeries';
+import { snapshotToWire, type ClusterWire } from './wire';
 
 export interface AggregateSnapshotsOptions {
   /** As in {@link ClusterAggregatorConfig}: default `'per-worker'`. */
@@ -17,21 +20,24 @@ export interface AggregateSnapshotsOptions {
 }
 
 export interface AggregatedSnapshots {
-  /** The merged state. */
+  /** The merged state, as `collect()` returns it: give it to `serialize()` as `{ collect: () => collected }`. */
+  readonly collected: CollectedMetrics;
+  /** The merged state as a snapshot (built on first access). */
   readonly snapshot: MetricsSnapshot;
-  /** A collector holding it (built on first access): serialize it, or read stats across the states. */
+  /** A collector holding it (built on first access with `mergeFrom()`): read stats across the states. */
   readonly collector: MetricsCollector;
   readonly report: MergeReport & { readonly rejected: number };
 }
 
 /**
- * Merges collector snapshots received by other means (files, HTTP, a message bus) with
+ * Merges collector states received by other means (files, HTTP, a message bus), as snapshots
+ * or in the compact form of `toClusterWire(collector.collect())`, with
  * the aggregator's rules, in one call: counters summed, sketches and classic buckets
  * merged exactly, gauges by policy. Malformed metrics and series are skipped and counted
  * in `report.rejected`; nothing throws for bad input but a bad configuration.
  */
 export function aggregateSnapshots(
-  states: readonly MetricsSnapshot[],
+  states: readonly (MetricsSnapshot | ClusterWire)[],
   options: AggregateSnapshotsOptions = {},
 ): AggregatedSnapshots {
   if (!Array.isArray(states)) throw new InvalidConfigError('aggregateSnapshots() takes an array of snapshots');
@@ -56,21 +62,42 @@ export function aggregateSnapshots(
       rejected++;
       return;
     }
-    const indexed = indexSnapshot(s, limits, 0);
+    let wire: unknown = s;
+    if ((s as { wire?: unknown }).wire !== 1) {
+      const snap = s as MetricsSnapshot;
+      if (snap.version !== 1 || !Array.isArray(snap.metrics)) {
+        rejected++;
+        return;
+      }
+      const converted = snapshotToWire(snap);
+      rejected += converted.rejected;
+      wire = converted.wire;
+    }
+    const indexed = indexWire(wire, limits, 0);
     rejected += indexed.rejected;
     state.ingest(`s${i}`, options.workerIds?.[i] ?? String(i), indexed.index);
   });
-  const { snapshot, report } = state.merge();
+  const { collected, report } = state.merge(Date.now());
   let collector: MetricsCollector | undefined;
+  let snapshot: MetricsSnapshot | undefined;
   return {
-    snapshot,
+    collected,
     report: { ...report, rejected },
+    get snapshot() {
+      return (snapshot ??= collectedToSnapshot(collected));
+    },
     get collector() {
-      if (!collector) {
-        collector = new MetricsCollector(limits);
-        collector.restore(snapshot);
-      }
-      return collector;
+      return (collector ??= collectorOf(collected, limits));
     },
   };
+}
+
+/** A fresh collector holding merged state (limits as the merge's). */
+export function collectorOf(
+  collected: CollectedMetrics,
+  limits: { maxSeriesPerMetric: number; maxMetrics: number },
+): MetricsCollector {
+  const collector = new MetricsCollector(limits);
+  collector.mergeFrom(collected);
+  return collector;
 }

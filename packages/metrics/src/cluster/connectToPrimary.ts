@@ -2,8 +2,30 @@ import { randomUUID } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import { describeValue } from '@obs/core';
 import { InvalidConfigError } from '../errors';
+import type { CollectedMetrics } from '../MetricsProducer';
 import type { MetricsSnapshot } from '../snapshot';
 import { CLUSTER_MESSAGE_TAG, CLUSTER_PROTOCOL_VERSION, isTagged, type StateMessage } from './protocol';
+import { snapshotToWire, toClusterWire, type ClusterWire } from './wire';
+
+/** What a worker reports: a MetricsCollector, or anything with `collect()` (or, older, only `snapshot()`). */
+export type ClusterSource = { collect(): CollectedMetrics } | { snapshot(): MetricsSnapshot };
+
+/** The compact form of a source's current state. */
+export function readSource(source: ClusterSource): ClusterWire {
+  if (typeof (source as { collect?: unknown }).collect === 'function')
+    return toClusterWire((source as { collect(): CollectedMetrics }).collect());
+  return snapshotToWire((source as { snapshot(): MetricsSnapshot }).snapshot()).wire;
+}
+
+/** Whether `source` can be read by {@link readSource}. */
+export function isClusterSource(source: unknown): source is ClusterSource {
+  return (
+    typeof source === 'object' &&
+    source !== null &&
+    (typeof (source as { collect?: unknown }).collect === 'function' ||
+      typeof (source as { snapshot?: unknown }).snapshot === 'function')
+  );
+}
 
 export interface ConnectToPrimaryOptions {
   /**
@@ -30,7 +52,7 @@ export interface PrimaryConnection {
   close(): void;
   /** States sent so far. */
   readonly sent: number;
-  /** States that could not be sent (channel closed, snapshot failed). */
+  /** States that could not be sent (channel closed, collect failed). */
   readonly failed: number;
 }
 
@@ -81,12 +103,9 @@ function portChannel(port: NonNullable<ConnectToPrimaryOptions['port']>): Channe
  * worker_threads (parentPort, or any MessagePort). The push timer does not keep the
  * process alive; the listener for the primary's requests does, until `close()`.
  */
-export function connectToPrimary(
-  collector: { snapshot(): MetricsSnapshot },
-  options: ConnectToPrimaryOptions = {},
-): PrimaryConnection {
-  if (typeof collector !== 'object' || collector === null || typeof collector.snapshot !== 'function') {
-    throw new InvalidConfigError('connectToPrimary() needs a MetricsCollector');
+export function connectToPrimary(collector: ClusterSource, options: ConnectToPrimaryOptions = {}): PrimaryConnection {
+  if (!isClusterSource(collector)) {
+    throw new InvalidConfigError('connectToPrimary() needs a MetricsCollector (or something with collect())');
   }
   const intervalMs = options.intervalMs ?? 1000;
   if (typeof intervalMs !== 'number' || !Number.isFinite(intervalMs) || intervalMs < 0) {
@@ -105,9 +124,9 @@ export function connectToPrimary(
   let closed = false;
 
   const send = (extra: { replyTo?: number; final?: boolean }): boolean => {
-    let snapshot: MetricsSnapshot;
+    let metrics: ClusterWire;
     try {
-      snapshot = collector.snapshot();
+      metrics = readSource(collector);
     } catch {
       failed++;
       return false;
@@ -119,7 +138,7 @@ export function connectToPrimary(
       instance,
       seq: seq++,
       at: Date.now(),
-      snapshot,
+      metrics,
       ...extra,
     });
     if (ok) sent++;

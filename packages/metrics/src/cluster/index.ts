@@ -1,5 +1,6 @@
 export { ClusterAggregator, createClusterAggregator } from './ClusterAggregator';
 export type {
+  AskResult,
   ClusterAggregatorConfig,
   ClusterAggregatorStats,
   ClusterWorkerInfo,
@@ -20,3 +21,6 @@ export { CLUSTER_MESSAGE_TAG, CLUSTER_PROTOCOL_VERSION } from './protocol';
 export type { ClusterMessage, StateMessage, CollectMessage } from './protocol';
 export { aggregateSnapshots } from './aggregateSnapshots';
 export type { AggregateSnapshotsOptions, AggregatedSnapshots } from './aggregateSnapshots';
+export { toClusterWire } from './wire';
+export type { ClusterWire, WireFamily } from './wire';
+export type { ClusterSource } from './connectToPrimary';

@@ -1,5 +1,3 @@
-import type { CollectMessage } from './protocol';
-
 /**
  * The primary's end of one worker's channel, whatever carries it: a node:cluster
  * `Worker` (IPC), a worker_threads `Worker`, or a `MessagePort`.
@@ -7,8 +5,8 @@ import type { CollectMessage } from './protocol';
 export interface WorkerLink {
   /** The value of the `worker` label for per-worker gauges. */
   readonly id: string;
-  /** Sends a message; false when the channel is already closed (never throws). */
-  send(message: CollectMessage): boolean;
+  /** Sends a message (ours, or an application's for {@link ClusterAggregator.ask}); false when the channel is already closed (never throws). */
+  send(message: unknown): boolean;
   /** Starts delivering messages; `onGone` runs once when the worker exits or the port closes. Returns a function that stops listening. */
   listen(onMessage: (message: unknown) => void, onGone: () => void): () => void;
 }
