@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import { createClusterAggregator, type ClusterAggregator } from '../cluster/ClusterAggregator';
 import { aggregators, type Aggregator } from './aggregators';
 import {
   PROMETHEUS_CONTENT_TYPE,
@@ -14,14 +15,6 @@ const GET_METRICS_REQ = 'prom-client:getMetricsReq';
 const GET_METRICS_RES = 'prom-client:getMetricsRes';
 const REQUEST_TIMEOUT_MS = 5000;
 
-interface MetricsRequest {
-  readonly responses: MetricObjectJSON[][];
-  /** Workers asked and not yet answered, by worker id (a worker that exits stops being waited for). */
-  readonly pending: Set<number>;
-  readonly timer: NodeJS.Timeout;
-  readonly finish: (err: Error | undefined) => void;
-}
-
 interface ResponseMessage {
   type: typeof GET_METRICS_RES;
   requestId: number;
@@ -32,18 +25,11 @@ interface ResponseMessage {
 let registries: Registry<RegistryContentType>[] = [globalRegistry as Registry<RegistryContentType>];
 let nextRequestId = 0;
 let listening = false;
-const requests = new Map<number, MetricsRequest>();
+/** The primary's worker tracking: the cluster aggregator of `@obs/metrics/cluster`, carrying prom-client's messages. */
+let primary: ClusterAggregator | undefined;
 
 function isResponse(message: unknown): message is ResponseMessage {
   return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === GET_METRICS_RES;
-}
-
-function settle(requestId: number, err?: Error): void {
-  const request = requests.get(requestId);
-  if (request === undefined) return;
-  requests.delete(requestId);
-  clearTimeout(request.timer);
-  request.finish(err);
 }
 
 /** Installs the primary's and the worker's IPC listeners once per process. */
@@ -51,23 +37,8 @@ function listen(): void {
   if (listening) return;
   listening = true;
   if (cluster.isPrimary) {
-    cluster.on('message', (worker, message: unknown) => {
-      if (!isResponse(message)) return;
-      const request = requests.get(message.requestId);
-      if (request === undefined || !request.pending.has(worker.id)) return;
-      if (message.error !== undefined) {
-        settle(message.requestId, new Error(message.error));
-        return;
-      }
-      for (const metrics of message.metrics ?? []) request.responses.push(metrics);
-      request.pending.delete(worker.id);
-      if (request.pending.size === 0) settle(message.requestId);
-    });
-    cluster.on('exit', (worker) => {
-      for (const [id, request] of requests) {
-        if (request.pending.delete(worker.id) && request.pending.size === 0) settle(id);
-      }
-    });
+    primary = createClusterAggregator();
+    primary.attachCluster();
   } else if (cluster.isWorker) {
     process.on('message', (message: unknown) => {
       if (typeof message !== 'object' || message === null || (message as { type?: unknown }).type !== GET_METRICS_REQ)
@@ -88,8 +59,8 @@ function listen(): void {
 
 /**
  * prom-client's `AggregatorRegistry` for node:cluster: on the primary,
- * `clusterMetrics()` asks every connected worker for its registries (over the cluster
- * IPC channel, prom-client's message format) and aggregates them per metric with the
+ * `clusterMetrics()` asks every connected worker for its registries (prom-client's message
+ * format, over the worker tracking of `@obs/metrics/cluster`'s `createClusterAggregator`) and aggregates them per metric with the
  * metric's `aggregator` (sum by default). Workers answer automatically once this module
  * is loaded and an AggregatorRegistry was created there (or `setRegistries` was called).
  */
@@ -100,34 +71,21 @@ export class AggregatorRegistry<T extends RegistryContentType = PrometheusConten
   }
 
   /** The workers' metrics, aggregated, as text in this registry's content type ('' without workers). */
-  clusterMetrics(): Promise<string> {
+  async clusterMetrics(): Promise<string> {
+    if (primary === undefined) return '';
     const requestId = nextRequestId++;
-    return new Promise<string>((resolve, reject) => {
-      const responses: MetricObjectJSON[][] = [];
-      const pending = new Set<number>();
-      const finish = (err: Error | undefined) => {
-        if (err) reject(err);
-        else {
-          try {
-            AggregatorRegistry.aggregate<T>(responses, this.contentType).metrics().then(resolve, reject);
-          } catch (e) {
-            reject(e as Error);
-          }
-        }
-      };
-      const timer = setTimeout(() => settle(requestId, new Error('Operation timed out.')), REQUEST_TIMEOUT_MS);
-      requests.set(requestId, { responses, pending, timer, finish });
-      for (const worker of Object.values(cluster.workers ?? {})) {
-        if (worker === undefined || !worker.isConnected()) continue;
-        pending.add(worker.id);
-        worker.send({ type: GET_METRICS_REQ, requestId });
-      }
-      if (pending.size === 0) {
-        requests.delete(requestId);
-        clearTimeout(timer);
-        process.nextTick(() => resolve(''));
-      }
-    });
+    const { asked, answers, timedOut } = await primary.ask(
+      { type: GET_METRICS_REQ, requestId },
+      (reply) => (isResponse(reply) && reply.requestId === requestId ? reply : undefined),
+      { timeoutMs: REQUEST_TIMEOUT_MS },
+    );
+    if (asked === 0) return '';
+    const failed = answers.find((a) => a.error !== undefined);
+    if (failed) throw new Error(failed.error);
+    if (timedOut > 0) throw new Error('Operation timed out.');
+    const responses: MetricObjectJSON[][] = [];
+    for (const answer of answers) for (const metrics of answer.metrics ?? []) responses.push(metrics);
+    return AggregatorRegistry.aggregate<T>(responses, this.contentType).metrics();
   }
 
   /**
