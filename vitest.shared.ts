@@ -12,6 +12,7 @@ export const workspaceAliases = {
   '@obs/metrics/otlp': sub('metrics/src/otlp/index.ts'),
   '@obs/metrics/remote-write': sub('metrics/src/remote-write/index.ts'),
   '@obs/tracing/otlp': sub('tracing/src/otlp/index.ts'),
+  '@obs/hub/http': sub('hub/src/http/index.ts'),
   '@obs/vision/local': sub('vision/src/local/index.ts'),
   '@obs/vision/hub': sub('vision/src/hub.ts'),
   '@obs/core': pkg('core'),

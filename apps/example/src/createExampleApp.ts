@@ -3,19 +3,21 @@ import { availableParallelism } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import {
   collectRuntimeMetrics,
-  createHardenedServer,
-  createHttpHandler,
   createObservabilityHub,
   createSLODefinition,
   systemClock,
-  type FallbackContext,
-  type HardenedServer,
-  type HardenedServerOptions,
   type HubExporter,
   type HubOptions,
   type ObservabilityHub,
   type Span,
 } from '@obs/hub';
+import {
+  createHardenedServer,
+  createHttpHandler,
+  type FallbackContext,
+  type HardenedServer,
+  type HardenedServerOptions,
+} from '@obs/hub/http';
 import { ObservableVisionProvider, type VisionProvider } from '@obs/vision';
 import { LocalImageProvider } from '@obs/vision/local';
 import { ChaosProvider } from './demo/ChaosProvider';

@@ -22,6 +22,14 @@ describe('@obs/hub re-exports', () => {
     });
   }
 
+  it('leaves the HTTP toolkit to @obs/hub/http (its two error classes are in both, the same binding)', async () => {
+    const http = (await import('./http/index')) as Record<string, unknown>;
+    const exported = hub as Record<string, unknown>;
+    const shared = ['BodyTooLargeError', 'BodyReadError'];
+    expect(Object.keys(http).filter((key) => key in exported && !shared.includes(key))).toEqual([]);
+    for (const key of shared) expect(http[key], key).toBe(exported[key]);
+  });
+
   it('exports nothing from an internal/ folder', () => {
     const index = readFileSync(new URL('./index.ts', import.meta.url), 'utf8');
     expect(index).not.toMatch(/from '\.\/(?:[\w-]+\/)*internal\//);

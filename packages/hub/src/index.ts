@@ -59,24 +59,11 @@ export type {
   DashboardMetricNames,
 } from './dashboard/DashboardTypes';
 
+// The HTTP toolkit (handler, hardened server, Alertmanager API, SSE, body reading) is `@obs/hub/http`.
+
 // Persistence
 export { SnapshotFile, parseSnapshot, SNAPSHOT_FORMAT } from './persistence/SnapshotFile';
 export type { SnapshotEnvelope, LoadedSnapshot, LoadResult } from './persistence/SnapshotFile';
-
-// HTTP
-export { createHttpHandler } from './http/createHttpHandler';
-export type { HttpHandlerOptions, HubHttpHandler, FallbackContext } from './http/createHttpHandler';
-export { readBody } from './http/readBody';
-export type { ReadBodyOptions } from './http/readBody';
-export { hardenServer, requestBodyPending, DEFAULT_HARDEN_OPTIONS } from './http/hardenServer';
-export type { HardenServerOptions } from './http/hardenServer';
-export { createHardenedServer, DEFAULT_RESERVED_PATHS } from './http/createHardenedServer';
-export type { HardenedServerOptions, HardenedServer } from './http/createHardenedServer';
-export type { ConnectionGuardStats } from './http/ConnectionGuard';
-export { CONTENT_SECURITY_POLICY, SECURITY_HEADERS, applySecurityHeaders } from './http/securityHeaders';
-export type { SseOptions } from './http/SseBroadcaster';
-export { DEFAULT_SSE_EVENTS } from './http/SseBroadcaster';
-export { BearerToken } from './http/tokens';
 
 // The public surface of core and the components, listed by name so the hub's surface is reviewed, not inherited.
 // index.test.ts fails when a component's root entry gains a runtime export that is missing here.

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BodyReadError, BodyTooLargeError, ObsError, readBody } from '@obs/hub';
+import { ObsError } from '@obs/hub';
+import { BodyReadError, BodyTooLargeError, readBody } from '@obs/hub/http';
 import {
   ImageTooLargeError,
   ProviderBusyError,
