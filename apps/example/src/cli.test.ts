@@ -19,6 +19,8 @@ describe('parseCli', () => {
       otel: false,
       visionWorkers: undefined,
       visionQueue: undefined,
+      workers: 0,
+      workerPort: 3001,
       exporters: {
         otlpEndpoint: undefined,
         otlpProtocol: 'http/protobuf',
@@ -45,6 +47,20 @@ describe('parseCli', () => {
       stateFile: '/tmp/s.json',
       snapshotIntervalSeconds: 0.5,
     });
+  });
+
+  it('reads --workers N (or OBS_WORKERS) and OBS_WORKER_PORT', () => {
+    expect(parseCli(['--workers', '2', '--demo'], { PORT: '8080' })).toMatchObject({
+      workers: 2,
+      workerPort: 8081,
+      demo: true,
+    });
+    expect(parseCli(['--workers=3'], {}).workers).toBe(3);
+    expect(parseCli([], { OBS_WORKERS: '4', OBS_WORKER_PORT: '9000' })).toMatchObject({ workers: 4, workerPort: 9000 });
+    expect(parseCli(['--workers', '2'], { PORT: '0' }).workerPort).toBe(0);
+    for (const argv of [['--workers'], ['--workers', 'two'], ['--workers=-1'], ['--workers', '65']])
+      expect(() => parseCli(argv, {})).toThrow(CliError);
+    expect(() => parseCli(['--workers', '2'], { PORT: '8080', OBS_WORKER_PORT: '8080' })).toThrow(/differ/);
   });
 
   it('reads OBS_OTEL=1 and --otel', () => {

@@ -28,6 +28,10 @@ export interface CliConfig {
   readonly visionWorkers: number | undefined;
   /** Uploads waiting for a worker before 503 (env OBS_VISION_QUEUE, default 4). */
   readonly visionQueue: number | undefined;
+  /** node:cluster workers serving uploads, the primary running the hub (`--workers N` or env OBS_WORKERS; 0: one process). */
+  readonly workers: number;
+  /** The workers' shared uploads port (env OBS_WORKER_PORT; default PORT + 1, or 0 when PORT is 0). */
+  readonly workerPort: number;
 }
 
 export class CliError extends Error {
@@ -41,6 +45,8 @@ Prometheus metrics at /metrics and health at /health.
 
 Options:
   --demo     also run the built-in traffic generator (latency spikes, outages)
+  --workers N  run N node:cluster workers that serve uploads on OBS_WORKER_PORT; the primary
+             serves the dashboard, /metrics (merged) and the API on PORT (as OBS_WORKERS=N)
   --otel     trace HTTP traffic with OpenTelemetry's instrumentations via @obs/otel (as OBS_OTEL=1)
   --help     show this text
 
@@ -60,6 +66,8 @@ Environment:
   REMOTE_WRITE_URL                 Prometheus remote-write URL (e.g. http://127.0.0.1:9090/api/v1/write)
   REMOTE_WRITE_INTERVAL_MS         remote-write push period, ms (15000)
   OBS_VISION_WORKERS               image decoding threads (CPUs - 1, 1 to 4; 0: on the event loop)
+  OBS_WORKERS                      node:cluster workers (0: one process; as --workers)
+  OBS_WORKER_PORT                  the workers' uploads port (PORT + 1; 0: a random port)
   OBS_VISION_QUEUE                 uploads waiting for a thread before 503 + Retry-After (4)
 `;
 
@@ -133,8 +141,14 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
   let demo = false;
   let help = false;
   let otel = env['OBS_OTEL'] === '1' || env['OBS_OTEL'] === 'true';
-  for (const arg of argv) {
-    if (arg === '--demo') demo = true;
+  let workersArg: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--workers') {
+      workersArg = argv[++i];
+      if (workersArg === undefined) throw new CliError('--workers needs a number');
+    } else if (arg.startsWith('--workers=')) workersArg = arg.slice('--workers='.length);
+    else if (arg === '--demo') demo = true;
     else if (arg === '--otel') otel = true;
     else if (arg === '--help' || arg === '-h') help = true;
     else throw new CliError(`unknown argument ${JSON.stringify(arg)}`);
@@ -142,9 +156,37 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
   const host = env['HOST'] && env['HOST'] !== '' ? env['HOST'] : '127.0.0.1';
   if (!/^[A-Za-z0-9.:[\]-]{1,255}$/.test(host))
     throw new CliError(`HOST is not a host name or address: ${JSON.stringify(host)}`);
+  const port = numberFrom(
+    env,
+    'PORT',
+    3000,
+    (n) => Number.isInteger(n) && n >= 0 && n <= 65535,
+    'a port number (0-65535)',
+  );
+  const workers =
+    workersArg !== undefined
+      ? numberFrom(
+          { '--workers': workersArg },
+          '--workers',
+          0,
+          (n) => Number.isInteger(n) && n >= 0 && n <= 64,
+          'an integer in [0, 64]',
+        )
+      : (optionalInteger(env, 'OBS_WORKERS', 0, 64) ?? 0);
+  const workerPort = numberFrom(
+    env,
+    'OBS_WORKER_PORT',
+    port === 0 ? 0 : port + 1,
+    (n) => Number.isInteger(n) && n >= 0 && n <= 65535,
+    'a port number (0-65535)',
+  );
+  if (workers > 0 && workerPort !== 0 && workerPort === port)
+    throw new CliError('OBS_WORKER_PORT must differ from PORT (the primary serves the dashboard there)');
   return {
     host,
-    port: numberFrom(env, 'PORT', 3000, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'a port number (0-65535)'),
+    port,
+    workers,
+    workerPort,
     demo,
     help,
     token: secret(env, 'OBS_TOKEN'),

@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { availableParallelism } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import {
   collectRuntimeMetrics,
@@ -19,15 +18,14 @@ import {
   type HardenedServerOptions,
 } from '@obs/hub/http';
 import { ObservableVisionProvider, type VisionProvider } from '@obs/vision';
-import { LocalImageProvider } from '@obs/vision/local';
 import { ChaosProvider } from './demo/ChaosProvider';
 import { loadSampleImages } from './demo/samples';
 import { TrafficGenerator } from './demo/TrafficGenerator';
 import { phaseAt } from './demo/trafficPlan';
 import { demoUpstreamCheck, eventLoopCheck, providerCheck } from './healthChecks';
-import { AdmissionLimit } from './http/AdmissionLimit';
-import { handleAnalyze } from './http/analyzeRoute';
+import { createAnalyzeEndpoint } from './http/analyzeEndpoint';
 import { DASHBOARD_CSP, sendError, sendJson } from './http/responses';
+import { createLocalProvider } from './localProvider';
 import { enableOpenTelemetry } from './otel';
 import { loadStaticAssets, serveStaticAsset } from './http/staticAssets';
 
@@ -113,18 +111,12 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
     ...options.hubOptions,
   });
 
-  // Decoding runs in worker threads with a bounded queue; the canvas cap (4 MP) bounds one upload's CPU time and memory.
-  const visionWorkers = options.visionWorkers ?? Math.min(4, Math.max(1, availableParallelism() - 1));
-  const visionQueue = options.visionQueue ?? 4;
-  const local = new LocalImageProvider({
-    maxBytes: maxUploadBytes,
-    maxPixels: options.maxPixels ?? 4_194_304,
-    // Request bodies are never reused, so their memory moves to the worker instead of being copied.
-    ...(visionWorkers > 0 ? { workers: visionWorkers, maxQueue: visionQueue, transferInput: true } : {}),
+  const { local, admission } = createLocalProvider({
+    maxUploadBytes,
+    ...(options.maxPixels !== undefined ? { maxPixels: options.maxPixels } : {}),
+    ...(options.visionWorkers !== undefined ? { visionWorkers: options.visionWorkers } : {}),
+    ...(options.visionQueue !== undefined ? { visionQueue: options.visionQueue } : {}),
   });
-  // Uploads admitted at once (reading, queued or decoding): past it, 503 before reading the body,
-  // so memory holds at most this many bodies.
-  const admission = new AdmissionLimit(Math.max(1, visionWorkers) + visionQueue);
   const startedAt = systemClock.now();
   const base: VisionProvider = options.demo ? new ChaosProvider(local) : local;
   const provider = new ObservableVisionProvider(base, hub, {
@@ -165,56 +157,20 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
     ? new TrafficGenerator({ provider, samples: loadSampleImages(), tracer: hub.traces, onResult: bySample })
     : undefined;
 
+  const analyzeEndpoint = createAnalyzeEndpoint({
+    traces: hub.traces,
+    metrics: hub.metrics,
+    analyze: (bytes, includeDescription, analyzeOptions) =>
+      provider.analyzeImage(bytes, includeDescription, analyzeOptions),
+    admission,
+    maxUploadBytes,
+    log,
+  });
   const appRoutes = async (req: IncomingMessage, res: ServerResponse, ctx: FallbackContext): Promise<void> => {
     const path = ctx.url.pathname;
     // The hub's handler has already refused unauthorized /api/* requests.
     if (path === '/api/analyze') {
-      if (req.method !== 'POST') {
-        sendError(res, 405, 'METHOD_NOT_ALLOWED', 'use POST with the image bytes as the body', { Allow: 'POST' });
-        return;
-      }
-      // A server span per request (continuing the caller's trace when it sent traceparent); the analysis is its child.
-      const serverSpan = hub.traces.startSpan(
-        'POST /api/analyze',
-        'example-http',
-        hub.traces.extractContext(req.headers),
-        {
-          'http.method': 'POST',
-          'http.route': '/api/analyze',
-        },
-      );
-      const release = admission.tryAcquire();
-      if (!release) {
-        hub.metrics.increment('http_requests_shed_total', 1, { route: '/api/analyze' });
-        sendError(res, 503, 'BUSY', 'the image workers are busy; retry shortly', { 'Retry-After': '1' });
-        hub.traces.finishSpan(serverSpan, 'error');
-        return;
-      }
-      let status: number;
-      try {
-        status = await handleAnalyze(req, res, ctx.url, {
-          analyze: (bytes, includeDescription, analyzeOptions) =>
-            provider.analyzeImage(bytes, includeDescription, analyzeOptions),
-          parent: serverSpan,
-          traceBody: () => {
-            const span = hub.traces.startSpan('read_body', 'example-http', serverSpan);
-            return (bytes) => {
-              if (bytes !== undefined) span.tags['http.request_body_bytes'] = bytes;
-              hub.traces.finishSpan(span, bytes === undefined ? 'error' : 'ok');
-            };
-          },
-          maxBodyBytes: maxUploadBytes,
-          traceHeaders: (): Record<string, string> => {
-            const { traceparent } = hub.traces.injectContext(serverSpan);
-            return traceparent ? { traceparent } : {};
-          },
-          onUnexpectedError: (error) => log(`analyze failed: ${String(error)}`),
-        });
-      } finally {
-        release();
-      }
-      serverSpan.tags['http.status_code'] = status;
-      hub.traces.finishSpan(serverSpan, status >= 500 ? 'error' : 'ok');
+      await analyzeEndpoint(req, res, ctx.url);
       return;
     }
     if (path === '/api/runtime') {
@@ -308,7 +264,7 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
 }
 
 /** The dashboard's runtime panel: event-loop delay quantiles and heap, read from the runtime metrics (which runs their callbacks). */
-function runtimeSnapshot(hub: ObservabilityHub, enabled: boolean): Record<string, unknown> {
+export function runtimeSnapshot(hub: Pick<ObservabilityHub, 'metrics'>, enabled: boolean): Record<string, unknown> {
   if (!enabled) return { enabled: false };
   const gauge = (name: string) => hub.metrics.getGauge(name) ?? null;
   return {
@@ -325,7 +281,7 @@ function runtimeSnapshot(hub: ObservabilityHub, enabled: boolean): Record<string
 }
 
 /** Defines the demo's `uploads-by-sample` SLO (80%: the demo sends broken images on purpose; grouped by `sample`) and returns its recorder. */
-function demoSampleSLO(hub: ObservabilityHub): (sample: string, ok: boolean) => void {
+export function demoSampleSLO(hub: ObservabilityHub): (sample: string, ok: boolean) => void {
   const id = 'demo-uploads-by-sample';
   if (!hub.sloTracker.hasSLO(id)) {
     hub.sloTracker.defineSLO(

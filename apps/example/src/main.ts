@@ -1,5 +1,9 @@
 #!/usr/bin/env node
-import { CliError, USAGE, parseCli } from './cli';
+import cluster from 'node:cluster';
+import { CliError, USAGE, parseCli, type CliConfig } from './cli';
+import { startClusterPrimary } from './cluster/startClusterPrimary';
+import { WORKER_MESSAGE_TAG } from './cluster/protocol';
+import { startClusterWorker } from './cluster/startClusterWorker';
 import { startExampleApp } from './createExampleApp';
 import { createExporters } from './exporters';
 
@@ -16,6 +20,11 @@ async function main(): Promise<void> {
   }
   if (config.help) {
     process.stdout.write(USAGE);
+    return;
+  }
+  if (config.workers > 0) {
+    if (cluster.isPrimary) await runPrimary(config);
+    else await runWorker(config);
     return;
   }
   const app = await startExampleApp({
@@ -44,6 +53,11 @@ async function main(): Promise<void> {
     `  dashboard  ${app.url}/\n  analyze    curl --data-binary @image.png ${app.url}/api/analyze\n  metrics    ${app.url}/metrics\n`,
   );
 
+  onSignals(() => app.close());
+}
+
+/** SIGTERM/SIGINT: close, then exit; a second signal or a close that takes over 10 s exits at once. */
+function onSignals(close: () => Promise<void>, done: () => void = () => {}): void {
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) {
@@ -57,10 +71,11 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 10_000);
     deadline.unref();
-    app.close().then(
+    close().then(
       () => {
         process.stderr.write('stopped\n');
         process.exitCode = 0;
+        done();
       },
       (error: unknown) => {
         process.stderr.write(`shutdown failed: ${String(error)}\n`);
@@ -70,6 +85,67 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+/** `--workers N`, primary: the hub, the dashboard and the merged /metrics; the workers take the uploads. */
+async function runPrimary(config: CliConfig): Promise<void> {
+  if (config.stateFile || config.otel)
+    process.stderr.write(
+      'note: OBS_STATE_FILE and --otel apply to a single process; they are ignored with --workers\n',
+    );
+  const primary = await startClusterPrimary({
+    host: config.host,
+    port: config.port,
+    workerPort: config.workerPort,
+    workers: config.workers,
+    demo: config.demo,
+    token: config.token,
+    metricsToken: config.metricsToken,
+    traceSampleRate: config.traceSampleRate,
+    exporters: createExporters(config.exporters),
+  });
+  process.stdout.write(
+    `vision service (${config.workers} workers) listening on ${primary.url}${config.demo ? ' (demo traffic on)' : ''}\n`,
+  );
+  process.stdout.write(
+    `  dashboard  ${primary.url}/\n  analyze    curl --data-binary @image.png ${primary.uploadsUrl}/api/analyze\n  metrics    ${primary.url}/metrics (all workers merged)\n`,
+  );
+  onSignals(() => primary.close());
+}
+
+/** `--workers N`, worker: serves uploads, reports to the primary; exits when the primary goes away. */
+async function runWorker(config: CliConfig): Promise<void> {
+  const worker = await startClusterWorker({
+    host: config.host,
+    port: config.workerPort,
+    demo: config.demo,
+    traceSampleRate: config.traceSampleRate,
+    ...(config.visionWorkers !== undefined ? { visionWorkers: config.visionWorkers } : {}),
+    ...(config.visionQueue !== undefined ? { visionQueue: config.visionQueue } : {}),
+  });
+  // Messages on the IPC channel arrive in order: once this one is written, so are the last state and spans.
+  const leave = () => {
+    const exit = setTimeout(() => process.exit(0), 2000);
+    if (process.connected)
+      process.send?.({ $obs: WORKER_MESSAGE_TAG, kind: 'bye' }, undefined, undefined, () => process.exit(0));
+    else {
+      clearTimeout(exit);
+      process.exit(0);
+    }
+  };
+  // Ctrl-C reaches the workers and the primary, which then asks them to stop too: one close for both.
+  const stop = () => {
+    worker.close().then(leave, (error: unknown) => {
+      process.stderr.write(`worker shutdown failed: ${String(error)}\n`);
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  // The primary died (or disconnected us): no orphans.
+  process.once('disconnect', () => {
+    worker.close().finally(() => process.exit(0));
+  });
 }
 
 main().catch((error: unknown) => {

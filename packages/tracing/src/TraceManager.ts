@@ -2,7 +2,8 @@ import { describeValue, type Clock } from '@obs/core';
 import type { Observable } from 'rxjs';
 import { TracingError, TracingValidationError } from './errors';
 import type { TracingEvent } from './events';
-import { takeLowBits, traceIdFromLowBits } from './ids';
+import { isValidSpanId, isValidTraceId, takeLowBits, traceIdFromLowBits } from './ids';
+import type { ImportedSpan } from './ImportedSpan';
 import { ActiveContext, StoredFrame, type ContextFrame } from './internal/ActiveContext';
 import { ActiveSpans } from './internal/ActiveSpans';
 import { EMPTY_BAGGAGE } from './internal/empty';
@@ -23,7 +24,7 @@ import { TraceFlags } from './propagation/traceparent';
 import { createRatioThreshold, isSampledLowBits, type RatioThreshold } from './sampling';
 import type { Span, SpanContext } from './Span';
 import type { SpanExporter } from './SpanExporter';
-import { TraceStatus } from './TraceStatus';
+import { TraceStatus, isTraceStatus } from './TraceStatus';
 
 export type { TraceSummary } from './internal/summarize';
 export type { ContextFrame } from './internal/ActiveContext';
@@ -418,6 +419,65 @@ export class TraceManager {
     }
     span.finish();
     return result;
+  }
+
+  /**
+   * Records a finished span made elsewhere (another process or thread; see
+   * {@link ImportedSpan} and `toImportedSpan`) as if it had finished here, with
+   * its own ids, times, status, tags and logs: it is stored with the rest of its
+   * trace, emitted as `traces/span-ended` and handed to the exporters. It is never
+   * active and emits no `traces/span-started`. Tags and logs go through the same
+   * limits as local ones. Throws {@link TracingValidationError} for bad ids, names,
+   * times or status; returns the stored span.
+   */
+  importSpan(data: ImportedSpan): Span {
+    if (data === null || typeof data !== 'object')
+      throw new TracingValidationError('INVALID_SPAN', `importSpan needs span data, got ${describeValue(data)}`);
+    if (!isValidTraceId(data.traceId))
+      throw new TracingValidationError('INVALID_TRACE_ID', `traceId must be 32 lowercase hex digits, not all zero`);
+    if (!isValidSpanId(data.spanId))
+      throw new TracingValidationError('INVALID_SPAN_ID', `spanId must be 16 lowercase hex digits, not all zero`);
+    if (data.parentSpanId !== undefined && !isValidSpanId(data.parentSpanId))
+      throw new TracingValidationError('INVALID_SPAN_ID', `parentSpanId must be 16 lowercase hex digits, not all zero`);
+    checkName(data.operationName, 'operationName');
+    checkName(data.serviceName, 'serviceName');
+    for (const key of ['startTime', 'endTime'] as const) {
+      if (typeof data[key] !== 'number' || !Number.isFinite(data[key]))
+        throw new TracingValidationError(
+          'INVALID_TIME',
+          `${key} must be a finite number (epoch ms), got ${describeValue(data[key])}`,
+        );
+    }
+    if (!isTraceStatus(data.status))
+      throw new TracingValidationError('INVALID_STATUS', `status must be one of 'unset', 'ok', 'error'`);
+    if (this.closed) throw new TracingError('CLOSED', 'the trace manager is shut down');
+    const record = this.store.get(data.traceId) ?? new TraceRecord(data.traceId);
+    const span = new RecordingSpan(
+      this.processor,
+      record,
+      data.parentSpanId,
+      TraceFlags.SAMPLED,
+      EMPTY_BAGGAGE,
+      undefined,
+      undefined,
+      data.operationName,
+      data.serviceName,
+      data.startTime,
+    );
+    span.adoptSpanId(data.spanId);
+    if (data.tags !== undefined) span.setTags(data.tags);
+    if (Array.isArray(data.logs)) {
+      for (const entry of data.logs as readonly unknown[]) {
+        const log = entry as { timestamp?: unknown; message?: unknown; fields?: Readonly<Record<string, unknown>> };
+        if (log === null || typeof log !== 'object' || typeof log.timestamp !== 'number') {
+          this.processor.countDroppedAttributes(1);
+          continue;
+        }
+        span.log(log.message as string, log.fields, log.timestamp);
+      }
+    }
+    span.finish(data.status, data.endTime);
+    return span;
   }
 
   // Storage

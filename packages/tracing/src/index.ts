@@ -9,6 +9,8 @@ export type {
   StartSpanOptions,
 } from './TraceManager';
 export type { SpanExporter } from './SpanExporter';
+export { toImportedSpan } from './ImportedSpan';
+export type { ImportedSpan } from './ImportedSpan';
 export { TracingError, TracingValidationError } from './errors';
 export type {
   TracingEvent,

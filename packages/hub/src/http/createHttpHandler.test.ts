@@ -254,6 +254,24 @@ describe('authentication', () => {
     expect((await fetch(`${base}/api/dashboard`, { headers: { authorization: 'Bearer scrape' } })).status).toBe(401);
   });
 
+  it('serves /metrics from metricsExposition when given (behind the metrics token)', async () => {
+    const accepts: (string | undefined)[] = [];
+    const { hub, base } = await serve({
+      metricsToken: 'scrape',
+      metricsExposition: async (accept) => {
+        accepts.push(accept);
+        return { contentType: 'text/plain; version=0.0.4; charset=utf-8', body: 'merged_total 7\n' };
+      },
+    });
+    hub.metrics.increment('local_only_total');
+    expect((await fetch(`${base}/metrics`)).status).toBe(401);
+    const res = await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer scrape', accept: 'text/plain' } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('merged_total 7\n');
+    expect(accepts).toEqual(['text/plain']);
+    expect(() => createHttpHandler(hub, { metricsExposition: 'no' as never })).toThrow(/metricsExposition/);
+  });
+
   it('reads OBS_TOKEN from the environment by default', async () => {
     const previous = process.env.OBS_TOKEN;
     process.env.OBS_TOKEN = 'from-env';

@@ -29,6 +29,14 @@ export interface HttpHandlerOptions {
   readonly token?: string | null;
   /** Bearer token required for `/metrics` (the main token is accepted too). Default `process.env.OBS_METRICS_TOKEN`. */
   readonly metricsToken?: string | null;
+  /**
+   * Renders `GET /metrics` instead of the hub's collector: e.g. the merged view of a
+   * node:cluster app, `metricsExposition: (accept) => aggregator.metrics(accept)` with
+   * `createClusterAggregator` from `@obs/metrics/cluster`. The metrics token still applies.
+   */
+  readonly metricsExposition?: (
+    accept: string | undefined,
+  ) => Promise<{ readonly contentType: string; readonly body: string }>;
   /** Serves every request the hub's routes do not (the app's pages, static files, `POST /api/analyze`). */
   readonly fallback?: (req: IncomingMessage, res: ServerResponse, ctx: FallbackContext) => void | Promise<void>;
   /** Server-Sent Events limits for `/api/events`. */
@@ -99,6 +107,9 @@ function tokenOption(value: string | null | undefined, envName: string, what: st
 export function createHttpHandler(hub: ObservabilityHub, options: HttpHandlerOptions = {}): HubHttpHandler {
   if (typeof hub !== 'object' || hub === null || typeof hub.getDashboardData !== 'function') {
     throw new HubValidationError('INVALID_ARGUMENT', 'createHttpHandler needs an ObservabilityHub');
+  }
+  if (options.metricsExposition !== undefined && typeof options.metricsExposition !== 'function') {
+    throw new HubValidationError('INVALID_ARGUMENT', 'metricsExposition must be a function');
   }
   if (options.fallback !== undefined && typeof options.fallback !== 'function') {
     throw new HubValidationError('INVALID_ARGUMENT', 'fallback must be a function');
@@ -189,7 +200,9 @@ export function createHttpHandler(hub: ObservabilityHub, options: HttpHandlerOpt
           !(token !== undefined && token.matches(provided))
         )
           return unauthorized(res);
-        const exposition = await serializeAsync(hub.metrics, req.headers.accept);
+        const exposition = options.metricsExposition
+          ? await options.metricsExposition(req.headers.accept)
+          : await serializeAsync(hub.metrics, req.headers.accept);
         res.statusCode = 200;
         res.setHeader('Content-Type', exposition.contentType);
         res.setHeader('Cache-Control', 'no-store');

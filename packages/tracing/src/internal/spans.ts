@@ -89,6 +89,11 @@ export class RecordingSpan implements Span {
     return (this.spanIdCache ??= generateSpanId());
   }
 
+  /** Gives a span made for an imported one its original id (before anything reads it). */
+  adoptSpanId(spanId: string): void {
+    this.spanIdCache = spanId;
+  }
+
   /** Whether the age reaper ended the span. */
   get abandoned(): boolean {
     return this.tagStore !== undefined && this.tagStore['obs.span.abandoned'] === true;
