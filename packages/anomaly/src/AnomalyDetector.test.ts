@@ -114,6 +114,10 @@ describe('AnomalyDetector', () => {
       { threshold: 2 },
       { threshold: Number.NaN },
       { quietPoints: 0 },
+      { suppressPoints: -1 },
+      { suppressPoints: 0.5 },
+      { scorer: { minEvidence: 0 } },
+      { scorer: { extremeSigma: 0 } },
       { clock: {} },
       { scorer: { warmupPoints: 0 } },
       { scorer: { slowAlpha: 2 } },
@@ -123,6 +127,21 @@ describe('AnomalyDetector', () => {
     ];
     for (const config of bad) expect(() => createAnomalyDetector(config as never)).toThrow(ObsValidationError);
     expect(() => createAnomalyDetector({ scorer: { warmupPoints: 100, slowAlpha: 0.05 } })).not.toThrow();
+  });
+
+  it('groups a same-side extreme point right after a report into that incident (suppressPoints), not one on the other side', () => {
+    const run = (config: Parameters<typeof createAnomalyDetector>[0], tail: number[]) => {
+      const detector = createAnomalyDetector(config);
+      const values = [...noisySeries(17, 300, 0, 1), ...tail];
+      return values.filter((v, i) => detector.detect('x', v, undefined, T0 + i * MINUTE) !== undefined).length;
+    };
+    // Spike, back to normal, spike again: one incident by default, two without suppression.
+    expect(run({}, [25, 0, 25, 0, 0])).toBe(1);
+    expect(run({ suppressPoints: 0 }, [25, 0, 25, 0, 0])).toBe(2);
+    // Past the suppression window the second spike is news again.
+    expect(run({}, [25, 0, 0, 0, 25, 0, 0])).toBe(2);
+    // A drop right after a spike is news of its own.
+    expect(run({}, [25, -25, 0, 0])).toBe(2);
   });
 
   it('evicts the least recently used series beyond maxSeries and says so', () => {
@@ -358,7 +377,7 @@ describe('AnomalyDetector', () => {
   });
 
   it('exposes the per-point score that detection thresholds', () => {
-    const detector = createAnomalyDetector();
+    const detector = createAnomalyDetector({ suppressPoints: 0 });
     const warm = detector.score('x', 1, undefined, T0);
     expect(warm).toMatchObject({ score: 0, judged: false, anomaly: undefined });
     noisySeries(15, 200, 0, 1).forEach((v, i) => detector.score('x', v, undefined, T0 + (i + 1) * MINUTE));
@@ -372,7 +391,8 @@ describe('AnomalyDetector', () => {
     const after = detector.score('x', 0, undefined, T0 + 301 * MINUTE);
     expect(after.anomaly).toBeUndefined();
     expect(after.score).toBeLessThan(0.5);
-    // A spike the next point repeats is a level shift: that point reports the update.
+    // A spike the next point repeats is a level shift: that point reports the update
+    // (without suppressPoints 0 this spike, two points after the first, would belong to its incident).
     detector.score('x', 25, undefined, T0 + 400 * MINUTE);
     const repeated = detector.score('x', 25, undefined, T0 + 401 * MINUTE);
     expect(repeated.updated?.anomalyType).toBe(AnomalyType.TREND);

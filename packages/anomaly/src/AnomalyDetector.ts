@@ -39,8 +39,13 @@ export interface AnomalyDetectorConfig {
   readonly maxAnomalies?: number;
   /** Anomaly score from which a point opens an incident, in (0, 1] (default 0.5). */
   readonly threshold?: number;
-  /** Ordinary points in a row that close an incident (default 20, chosen by cross-validation on NAB; see BENCHMARKS.md). */
+  /** Ordinary points in a row that close an incident (default 35, chosen by cross-validation on NAB; see BENCHMARKS.md). */
   readonly quietPoints?: number;
+  /**
+   * Points after a reported anomaly during which another one of the same series is
+   * taken for the same incident and not reported (default 2, chosen by cross-validation on NAB; see BENCHMARKS.md).
+   */
+  readonly suppressPoints?: number;
   /**
    * Points of a series that are only learned, never judged, before the first
    * verdict (default 32; the same as `scorer.warmupPoints`, which it overrides).
@@ -117,7 +122,11 @@ export class AnomalyDetector {
         `threshold must be a number in (0, 1], got ${describeValue(threshold)}`,
       );
     }
-    this.rules = { threshold, quietPoints: positiveInteger(config.quietPoints ?? 20, 'quietPoints') };
+    this.rules = {
+      threshold,
+      quietPoints: positiveInteger(config.quietPoints ?? 35, 'quietPoints'),
+      suppressPoints: nonNegativeInteger(config.suppressPoints ?? 2, 'suppressPoints'),
+    };
     const scorer = config.scorer ?? {};
     this.scorerConfig = checkScorerConfig(
       config.warmupPoints === undefined ? scorer : { ...checkObject(scorer), warmupPoints: config.warmupPoints },
@@ -550,6 +559,16 @@ function rawLabelsKey(labels: unknown): string {
   return key;
 }
 
+function nonNegativeInteger(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new ObsValidationError(
+      'INVALID_CONFIG',
+      `${what} must be a non-negative integer, got ${describeValue(value)}`,
+    );
+  }
+  return value;
+}
+
 function positiveInteger(value: unknown, what: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
     throw new ObsValidationError('INVALID_CONFIG', `${what} must be a positive integer, got ${describeValue(value)}`);
@@ -563,6 +582,7 @@ const INTEGER_FIELDS: ReadonlySet<string> = new Set([
   'likelihoodHorizon',
   'shiftPoints',
   'refractoryPoints',
+  'minEvidence',
 ]);
 const UNIT_FIELDS: ReadonlySet<string> = new Set([
   'slowAlpha',

@@ -23,6 +23,7 @@ const start = (over: Partial<IncidentStart>): IncidentStart => ({
   likelihoodScore: 0.9,
   outsideRange: false,
   seasonalPeriod: undefined,
+  extremeSigma: 4,
   ...over,
 });
 

@@ -27,6 +27,8 @@ export interface IncidentStart {
   readonly likelihoodScore: number;
   readonly outsideRange: boolean;
   readonly seasonalPeriod: SeasonalPeriod | undefined;
+  /** Deviation (robust sigmas) from which the series counts a point as extreme (`scorer.extremeSigma`). */
+  readonly extremeSigma: number;
 }
 
 /** An incident and what it is, as far as the points seen so far tell. */
@@ -48,8 +50,6 @@ export interface IncidentNews {
   readonly reclassified: { readonly incident: ConfirmedIncident; readonly previousType: AnomalyType } | undefined;
 }
 
-/** Deviation (robust sigmas) from which a single point counts as extreme. */
-const EXTREME_SIGMA = 4;
 /** Deviation from which a point is "abnormal overall" or a drift is real. */
 const NOTABLE_SIGMA = 3;
 
@@ -65,6 +65,8 @@ export interface IncidentConfig {
   readonly threshold: number;
   /** Ordinary points in a row that close an incident. */
   readonly quietPoints: number;
+  /** Points after a report during which an incident starting is grouped into it instead of reported (0: none). */
+  readonly suppressPoints: number;
 }
 
 /**
@@ -84,6 +86,12 @@ export class SeriesModel<Ref = unknown> {
   private extremeSeen = false;
   /** Points during which the likelihood still averages over a closed single-point incident. */
   private echo = 0;
+  /** Judged points so far, and the count when the last reported incident began (small integers, kept unboxed). */
+  private judgedPoints = 0;
+  private lastReportAt = -1_000_000_000;
+  /** Side of the forecast (-1, 0, 1) the last reported incident began on. */
+  private reportSide = 0;
+  private readonly extremeSigma: number;
   /**
    * Calibrated confidence of the last point: the fraction of this series' recent
    * judged points whose raw anomaly score was lower (0 when not judged).
@@ -96,7 +104,9 @@ export class SeriesModel<Ref = unknown> {
     readonly scorer: StreamScorer,
     /** Recent raw scores of the series, which the confidence ranks a point among. */
     readonly calibration: ScoreRank = new ScoreRank(),
-  ) {}
+  ) {
+    this.extremeSigma = scorer.config.extremeSigma;
+  }
 
   static create<R>(metricName: string, labels: Labels, config: ScorerConfig): SeriesModel<R> {
     return new SeriesModel<R>(metricName, labels, new StreamScorer(config));
@@ -145,7 +155,7 @@ export class SeriesModel<Ref = unknown> {
     // Incidents open on the undamped score: the refractory damping of `score` is the
     // scorer's own stand-in for incident grouping, which is done here exactly.
     const alarm = r.rawScore >= rules.threshold;
-    const extreme = r.novelRange || Math.abs(r.z) >= EXTREME_SIGMA;
+    const extreme = r.novelRange || Math.abs(r.z) >= this.extremeSigma;
     let begin = false;
     if (this.open) {
       // An extreme point after a calm one, or in an incident that had no extreme
@@ -162,7 +172,20 @@ export class SeriesModel<Ref = unknown> {
       // point's own evidence may open a new incident then.
       begin = alarm && (!echo || extreme);
     }
+    // Shortly after a report, a new one on the same side is taken for the same
+    // incident (a burst of high points is one incident): it is grouped, not
+    // reported. A swing to the other side (a drop right after a spike) is news.
+    const side = r.z > 0 ? 1 : r.z < 0 ? -1 : 0;
+    this.judgedPoints++;
+    if (begin && this.judgedPoints - this.lastReportAt <= rules.suppressPoints && side === this.reportSide) {
+      begin = false;
+      this.open = true;
+      this.quiet = 0;
+      if (extreme) this.extremeSeen = true;
+    }
     if (begin) {
+      this.lastReportAt = this.judgedPoints;
+      this.reportSide = side;
       this.open = true;
       this.extremeSeen = extreme;
       this.quiet = 0;
@@ -186,6 +209,7 @@ export class SeriesModel<Ref = unknown> {
         likelihoodScore: r.likelihoodScore,
         outsideRange: r.novelRange,
         seasonalPeriod: seasonal === Predictor.DAILY ? 'daily' : seasonal === Predictor.WEEKLY ? 'weekly' : undefined,
+        extremeSigma: this.extremeSigma,
       };
       // Reported now, with what this point alone tells; the next point may still revise the type.
       const detected = classify(this.start, undefined);
@@ -220,7 +244,7 @@ export function classify(start: IncidentStart, next: number | undefined): Confir
       `value is ordinary overall (${sigmas(zBaseline)} from the baseline) but ${sigmas(zs)} ${side(zs)} the ${start.seasonalPeriod} profile for this time`,
     );
   }
-  if (start.outsideRange || Math.abs(z) >= EXTREME_SIGMA) {
+  if (start.outsideRange || Math.abs(z) >= start.extremeSigma) {
     // Same convention as the scorer: any change from a zero-scale (constant) forecast is extreme.
     const dNext = next === undefined ? 0 : next - start.expected;
     const zNext = dNext === 0 ? 0 : start.expectedScale > 0 ? dNext / start.expectedScale : Math.sign(dNext) * 1e6;

@@ -35,6 +35,10 @@ export interface ScorerConfig {
   readonly alarmScore: number;
   /** Consecutive same-side residuals beyond `clip` after which the baseline re-anchors (level shift). */
   readonly shiftPoints: number;
+  /** Deviation (robust sigmas) from which a single point is extreme: a SPIKE or DROP, news of its own. */
+  readonly extremeSigma: number;
+  /** Scored points a predictor needs before the forecast may use it. */
+  readonly minEvidence: number;
 }
 
 export const defaultScorerConfig: ScorerConfig = Object.freeze({
@@ -54,6 +58,8 @@ export const defaultScorerConfig: ScorerConfig = Object.freeze({
   refractoryPoints: 100,
   refractoryFactor: 0.25,
   alarmScore: 0.5,
+  extremeSigma: 4,
+  minEvidence: 24,
 });
 
 /** Which prediction a residual was measured against. */
@@ -71,8 +77,6 @@ export const DAILY_SLOTS = 96;
 export const WEEKLY_SLOTS = 168;
 /** Largest magnitude of a value the model learns; beyond, values are ignored like NaN. */
 export const MAX_MAGNITUDE = 1e300;
-/** Evidence (scored points) a predictor needs before it may be chosen. */
-const MIN_EVIDENCE = 24;
 
 /**
  * A JSON form of the model (see {@link StreamScorer.toJSON}). Unknown values
@@ -311,10 +315,11 @@ export class StreamScorer {
   /** Whether a seasonal profile predicts better than both plain levels. */
   seasonalLearned(): Predictor | undefined {
     const plain = Math.min(this.scale[Predictor.BASELINE]!, this.scale[Predictor.RECENT]!);
+    const needed = 4 * this.config.minEvidence;
     let found: Predictor | undefined;
     let foundScale = 0.8 * plain;
     for (const p of [Predictor.DAILY, Predictor.WEEKLY] as const) {
-      if (this.evidence[p]! >= 4 * MIN_EVIDENCE && this.scale[p]! < foundScale) {
+      if (this.evidence[p]! >= needed && this.scale[p]! < foundScale) {
         found = p;
         foundScale = this.scale[p]!;
       }
@@ -382,6 +387,7 @@ export class StreamScorer {
     const q = this.quantum === Number.POSITIVE_INFINITY ? 0 : 0.5 * this.quantum;
     const sc = this.scale;
     const ev = this.evidence;
+    const minEv = cfg.minEvidence;
     const sDay = sc[Predictor.DAILY]! > q ? sc[Predictor.DAILY]! : q;
     const sWeek = sc[Predictor.WEEKLY]! > q ? sc[Predictor.WEEKLY]! : q;
     const pDay = hasT ? this.day.predict(t, sa, cfg.clip * sDay) : Number.NaN;
@@ -395,15 +401,15 @@ export class StreamScorer {
     // The most accurate predictor so far (the ensemble's main component).
     let best: Predictor = Predictor.BASELINE;
     let bestScale = sc[Predictor.BASELINE]!;
-    if (ev[Predictor.RECENT]! >= MIN_EVIDENCE && sc[Predictor.RECENT]! < bestScale) {
+    if (ev[Predictor.RECENT]! >= minEv && sc[Predictor.RECENT]! < bestScale) {
       best = Predictor.RECENT;
       bestScale = sc[Predictor.RECENT]!;
     }
-    if (pDay === pDay && ev[Predictor.DAILY]! >= MIN_EVIDENCE && sc[Predictor.DAILY]! < bestScale) {
+    if (pDay === pDay && ev[Predictor.DAILY]! >= minEv && sc[Predictor.DAILY]! < bestScale) {
       best = Predictor.DAILY;
       bestScale = sc[Predictor.DAILY]!;
     }
-    if (pWeek === pWeek && ev[Predictor.WEEKLY]! >= MIN_EVIDENCE && sc[Predictor.WEEKLY]! < bestScale) {
+    if (pWeek === pWeek && ev[Predictor.WEEKLY]! >= minEv && sc[Predictor.WEEKLY]! < bestScale) {
       best = Predictor.WEEKLY;
       bestScale = sc[Predictor.WEEKLY]!;
     }
@@ -421,7 +427,7 @@ export class StreamScorer {
     let sMin = Number.POSITIVE_INFINITY;
     for (let p = 0; p < N_PRED; p++) {
       const v = pred[p]!;
-      const ok = v === v && (p === Predictor.BASELINE || ev[p]! >= MIN_EVIDENCE);
+      const ok = v === v && (p === Predictor.BASELINE || ev[p]! >= minEv);
       const sp = sc[p]! > q ? sc[p]! : q;
       avail[p] = ok ? sp : -1;
       if (ok && sp < sMin) sMin = sp;
@@ -438,13 +444,13 @@ export class StreamScorer {
     // Offsets from the baseline, so equal predictions give exactly that value.
     const pEns = pBase + pSum / wSum;
     pred[Predictor.ENSEMBLE] = pEns;
-    const ensReady = ev[Predictor.ENSEMBLE]! >= MIN_EVIDENCE;
+    const ensReady = ev[Predictor.ENSEMBLE]! >= minEv;
     const sEns = sc[Predictor.ENSEMBLE]! > q ? sc[Predictor.ENSEMBLE]! : q;
     const expected = ensReady ? pEns : pred[best]!;
     const expectedScale = ensReady ? sEns : bestScale > q ? bestScale : q;
     // Deviation from the better seasonal profile, when there is one.
-    const dayOk = pDay === pDay && ev[Predictor.DAILY]! >= MIN_EVIDENCE;
-    const weekOk = pWeek === pWeek && ev[Predictor.WEEKLY]! >= MIN_EVIDENCE;
+    const dayOk = pDay === pDay && ev[Predictor.DAILY]! >= minEv;
+    const weekOk = pWeek === pWeek && ev[Predictor.WEEKLY]! >= minEv;
     this.fExpected = expected;
     this.fScale = expectedScale;
     this.fZ = ratio(x - expected, expectedScale);
@@ -581,7 +587,7 @@ export class StreamScorer {
     const eRecent = x - pred[Predictor.RECENT]!;
     const clipR = clip * this.sRecent;
     const sideR =
-      this.evidence[Predictor.RECENT]! > MIN_EVIDENCE ? (eRecent > clipR ? 1 : eRecent < -clipR ? -1 : 0) : 0;
+      this.evidence[Predictor.RECENT]! > cfg.minEvidence ? (eRecent > clipR ? 1 : eRecent < -clipR ? -1 : 0) : 0;
     this.fast += cfg.fastAlpha * (sideR !== 0 && sideR !== this.recentSide ? sideR * clipR : eRecent);
     this.recentSide = sideR;
     if (Number.isFinite(t)) {
