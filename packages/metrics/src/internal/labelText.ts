@@ -31,18 +31,30 @@ export function labelKey(labels: Labels): string {
 export function parseLabelKey(key: string): Labels {
   const out = Object.create(null) as Record<string, string>;
   let i = 0;
+  let backslash = key.indexOf('\\');
   while (i < key.length) {
     const eq = key.indexOf('=', i);
     const name = key.slice(i, eq);
-    i = eq + 2; // skip `="`
-    let value = '';
-    for (;;) {
-      const c = key[i++];
-      if (c === '"' || c === undefined) break;
-      if (c === '\\') {
-        const next = key[i++];
-        value += next === 'n' ? '\n' : (next ?? '');
-      } else value += c;
+    const start = eq + 2; // skip `="`
+    let end = key.indexOf('"', start);
+    let value: string;
+    // Fast path: no backslash before the closing quote, so the value is a plain slice.
+    if (backslash !== -1 && backslash < start) backslash = key.indexOf('\\', start);
+    if (backslash === -1 || (end !== -1 && backslash > end)) {
+      if (end === -1) end = key.length;
+      value = key.slice(start, end);
+      i = end + 1;
+    } else {
+      value = '';
+      i = start;
+      for (;;) {
+        const c = key[i++];
+        if (c === '"' || c === undefined) break;
+        if (c === '\\') {
+          const next = key[i++];
+          value += next === 'n' ? '\n' : (next ?? '');
+        } else value += c;
+      }
     }
     out[name] = value;
     if (key[i] === ',') i++;

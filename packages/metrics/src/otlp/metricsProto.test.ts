@@ -1,5 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
+import { createMetricsCollector } from '../MetricsCollector';
 import { MetricType } from '../MetricType';
 import { LogHistogram } from '../sketch/LogHistogram';
 import { collected, counterFamily, gaugeFamily, histogramFamily, histogramSeries } from '../testing/collectedFixtures';
@@ -141,6 +142,32 @@ describe('OTLP metrics protobuf, read back with the official generated classes',
       expect(Object.fromEntries(p.attributes.map((a) => [a.key, a.value.stringValue ?? '']))).toEqual(labels);
       expect(Object.is(p.asDouble, value) || (p.asDouble === 0 && value === 0)).toBe(true);
     });
+  });
+
+  test.prop([
+    fc.array(
+      fc.dictionary(
+        fc.stringMatching(/^[a-z][a-z0-9_]{0,10}$/),
+        fc.string({ unit: fc.constantFrom('a', '\\', '"', '\n', ',', '=', 'é'), maxLength: 8 }),
+        { maxKeys: 4 },
+      ),
+      {
+        minLength: 1,
+        maxLength: 20,
+      },
+    ),
+  ])("attributes read from a collector's label text (escapes included) decode to the recorded labels", (labelSets) => {
+    const collector = createMetricsCollector();
+    labelSets.forEach((labels, i) => collector.gauge('g', i, labels));
+    const collectedNow = collector.collect();
+    const points = metricsOf(decodeOtlpMetrics(encodeMetricsProto(collectedNow, enc)))[0]!.gauge.dataPoints as Array<{
+      attributes: Array<{ key: string; value: { stringValue?: string } }>;
+    }>;
+    const expected = collectedNow.families[0]!.series.map((s) => ({ ...s.labels }));
+    expect(points.map((p) => Object.fromEntries(p.attributes.map((a) => [a.key, a.value.stringValue ?? ''])))).toEqual(
+      expected,
+    );
+    for (const labels of labelSets) expect(expected).toContainEqual(labels);
   });
 
   it('leaves out metrics with no points (gauges never set)', () => {

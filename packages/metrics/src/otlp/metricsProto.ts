@@ -1,6 +1,6 @@
 import { ProtoWriter, writeOtlpResource, writeOtlpScope, writeOtlpStringKeyValue } from '@obs/core';
 import { MetricType } from '../MetricType';
-import type { CollectedFamily, CollectedHistogram, CollectedMetrics } from '../MetricsProducer';
+import type { CollectedFamily, CollectedHistogram, CollectedMetrics, CollectedSeries } from '../MetricsProducer';
 import { OTLP_METRICS_SCOPE, TEMPORALITY, type ExportSeries, type OtlpMetricsEncoding } from './options';
 
 /*
@@ -23,8 +23,41 @@ import { OTLP_METRICS_SCOPE, TEMPORALITY, type ExportSeries, type OtlpMetricsEnc
  *   Buckets { sint32 offset = 1; repeated uint64 bucket_counts = 2; }
  */
 
-function writeAttributes(w: ProtoWriter, field: number, labels: Readonly<Record<string, string>>): void {
-  for (const key in labels) writeOtlpStringKeyValue(w, field, key, labels[key]!);
+/**
+ * A series' labels as `KeyValue` attributes. Read from the canonical label text when the
+ * producer carries it (the collector does), so no label object is built per series and
+ * export; attributes then come in name order, which OTLP allows.
+ */
+function writeAttributes(w: ProtoWriter, field: number, s: CollectedSeries): void {
+  const text = s.labelText;
+  if (text === undefined) {
+    const labels = s.labels;
+    for (const key in labels) writeOtlpStringKeyValue(w, field, key, labels[key]!);
+    return;
+  }
+  let i = 0;
+  while (i < text.length) {
+    const eq = text.indexOf('=', i);
+    const start = eq + 2; // skip `="`
+    let end = start;
+    let escaped = false;
+    for (; end < text.length; end++) {
+      const c = text.charCodeAt(end);
+      if (c === 34 /* " */) break;
+      if (c === 92 /* \ */) {
+        escaped = true;
+        end++;
+      }
+    }
+    const value = escaped ? unescapeLabelValue(text.slice(start, end)) : text.slice(start, end);
+    writeOtlpStringKeyValue(w, field, text.slice(i, eq), value);
+    i = end + 1;
+    if (text.charCodeAt(i) === 44 /* , */) i++;
+  }
+}
+
+function unescapeLabelValue(escaped: string): string {
+  return escaped.replace(/\\(.)/gs, (_, c: string) => (c === 'n' ? '\n' : c));
 }
 
 function writeBuckets(w: ProtoWriter, field: number, store: CollectedHistogram['positive']): void {
@@ -42,7 +75,7 @@ function writeNumberPoints(w: ProtoWriter, fam: CollectedFamily, start: number, 
   for (const s of fam.series as readonly ExportSeries[]) {
     if (s.value === undefined) continue;
     const at = w.forkField(1);
-    writeAttributes(w, 7, s.labels);
+    writeAttributes(w, 7, s);
     w.fixed64NanosField(2, s.startTimestamp ?? start)
       .fixed64NanosField(3, time)
       .doubleField(4, s.value);
@@ -55,7 +88,7 @@ function writeExponentialPoints(w: ProtoWriter, fam: CollectedFamily, start: num
     const h = s.histogram;
     if (h === undefined) continue;
     const at = w.forkField(1);
-    writeAttributes(w, 1, s.labels);
+    writeAttributes(w, 1, s);
     w.fixed64NanosField(2, s.startTimestamp ?? start).fixed64NanosField(3, time);
     w.tag(4, 1)
       .fixed64Number(h.count)
@@ -77,7 +110,7 @@ function writeExplicitPoints(w: ProtoWriter, fam: CollectedFamily, start: number
     const h = s.histogram;
     if (h === undefined) continue;
     const at = w.forkField(1);
-    writeAttributes(w, 9, s.labels);
+    writeAttributes(w, 9, s);
     w.fixed64NanosField(2, s.startTimestamp ?? start).fixed64NanosField(3, time);
     w.tag(4, 1).fixed64Number(h.count).doubleField(5, h.sum);
     const counts = s.bucketCounts;
