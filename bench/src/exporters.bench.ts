@@ -10,7 +10,6 @@ import { encodeMetricsProto } from '@obs/metrics/otlp';
 import { WriteRequestEncoder, snappyCompress } from '@obs/metrics/remote-write';
 import { AggregationTemporality, MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
-import { benchGroup, type GroupResult } from './harness';
 
 class ManualReader extends MetricReader {
   constructor() {
@@ -55,61 +54,80 @@ export async function run(): Promise<string> {
     temporality: 'cumulative' as const,
     histogram: 'exponential' as const,
   };
+  const explicit = { ...enc, histogram: 'explicit' as const };
   const rw = new WriteRequestEncoder({ sendMetadata: false });
-  const groups: GroupResult[] = [
-    benchGroup(
-      `encode ${SERIES} series as OTLP protobuf (ops = whole requests)`,
-      'OpenTelemetry ProtobufMetricsSerializer',
-      [
-        {
-          name: 'OpenTelemetry ProtobufMetricsSerializer',
-          run: (n) => {
-            let x;
-            for (let i = 0; i < n; i++) x = ProtobufMetricsSerializer.serializeRequest(resourceMetrics);
-            return x;
-          },
-        },
-        {
-          name: 'ours encodeMetricsProto (exponential histograms)',
-          run: (n) => {
-            let x;
-            for (let i = 0; i < n; i++) x = encodeMetricsProto(collected, enc);
-            return x;
-          },
-        },
-        {
-          name: 'ours collect() + encodeMetricsProto',
-          run: (n) => {
-            let x;
-            for (let i = 0; i < n; i++) x = encodeMetricsProto(ours.collect(), enc);
-            return x;
-          },
-        },
-        {
-          name: 'ours remote write (WriteRequest + snappy)',
-          run: (n) => {
-            let x;
-            for (let i = 0; i < n; i++) x = rw.encode(collected).map((r) => snappyCompress(r.body));
-            return x;
-          },
-        },
-      ],
-      { rounds: 7, roundMs: 300 },
-    ),
+  const encodeOnly: Case[] = [
+    {
+      name: 'OpenTelemetry ProtobufMetricsSerializer (explicit buckets)',
+      run: () => ProtobufMetricsSerializer.serializeRequest(resourceMetrics),
+    },
+    { name: 'ours encodeMetricsProto, explicit buckets', run: () => encodeMetricsProto(collected, explicit) },
+    { name: 'ours encodeMetricsProto, exponential histograms', run: () => encodeMetricsProto(collected, enc) },
+    {
+      name: 'ours remote write (WriteRequest + Snappy)',
+      run: () => rw.encode(collected).map((r) => snappyCompress(r.body)),
+    },
+  ];
+  const perExport: Case[] = [
+    {
+      name: 'OpenTelemetry reader.collect() + ProtobufMetricsSerializer (explicit buckets)',
+      run: async () =>
+        ProtobufMetricsSerializer.serializeRequest(
+          ((await reader.collect()) as { resourceMetrics: ResourceMetrics }).resourceMetrics,
+        ),
+    },
+    {
+      name: 'ours collect() + encodeMetricsProto, explicit buckets',
+      run: () => encodeMetricsProto(ours.collect(), explicit),
+    },
+    {
+      name: 'ours collect() + encodeMetricsProto, exponential histograms',
+      run: () => encodeMetricsProto(ours.collect(), enc),
+    },
+    {
+      name: 'ours collect() + remote write (WriteRequest + Snappy)',
+      run: () => rw.encode(ours.collect()).map((r) => snappyCompress(r.body)),
+    },
   ];
   const lines: string[] = [];
-  for (const g of groups) {
-    lines.push(
-      `### ${g.group}`,
-      '',
-      '| case | requests/s | µs per series | vs baseline |',
-      '| --- | --- | --- | --- |',
-    );
-    for (const r of g.rows)
-      lines.push(
-        `| ${r.name} | ${r.opsPerSec.toFixed(2)} | ${(1e6 / r.opsPerSec / SERIES).toFixed(3)} | ${r.ratio.toFixed(2)}x |`,
-      );
+  for (const [title, cases] of [
+    [`encode only: ${SERIES} series already collected (ops = whole requests, CPU time)`, encodeOnly],
+    [`per export: collect + encode ${SERIES} series (ops = whole requests, CPU time)`, perExport],
+  ] as const) {
+    const rows = await cpuRounds(cases, 11);
+    lines.push(`### ${title}`, '', '| case | µs per series | vs OpenTelemetry |', '| --- | ---: | ---: |');
+    for (const r of rows)
+      lines.push(`| ${r.name} | ${(r.us / SERIES).toFixed(3)} | ${(rows[0]!.us / r.us).toFixed(2)}x |`);
     lines.push('');
   }
   return lines.join('\n');
+}
+
+interface Case {
+  name: string;
+  run(): unknown;
+}
+
+/**
+ * Median CPU µs per call of each case over rotated rounds. Process CPU time, not wall time:
+ * on the shared machine wall time also counts other jobs' slices. Cases may be async
+ * (OpenTelemetry's reader.collect() returns a promise).
+ */
+async function cpuRounds(cases: readonly Case[], rounds: number): Promise<Array<{ name: string; us: number }>> {
+  const perRound = 8;
+  for (const c of cases) for (let i = 0; i < 3; i++) await c.run(); // warm-up
+  const samples = cases.map(() => [] as number[]);
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < cases.length; k++) {
+      const i = (k + round) % cases.length;
+      const start = process.cpuUsage();
+      for (let j = 0; j < perRound; j++) await cases[i]!.run();
+      const used = process.cpuUsage(start);
+      samples[i]!.push((used.user + used.system) / perRound);
+    }
+  }
+  return cases.map((c, i) => {
+    const sorted = samples[i]!.sort((a, b) => a - b);
+    return { name: c.name, us: sorted[sorted.length >> 1]! };
+  });
 }
