@@ -4,6 +4,7 @@
 import uPlot from '/vendor/uPlot.esm.js';
 import { $, apiUrl, asArray, el, fmt, getJson, num, safeClass } from './dom.js';
 import { initExplorer, refresh as refreshExplorer, setAnomalies as setExplorerAnomalies } from './explorer.js';
+import { exemplarMarksPlugin, exemplarsOf } from './exemplars.js';
 import { anomalyMarkersPlugin, markersFor } from './markers.js';
 import { renderSloItems } from './slos.js';
 import { silenceButton } from './silences.js';
@@ -49,6 +50,8 @@ function makeChart(target, series, yLabel, yRange = (_u, _min, max) => [0, Math.
 /** The latest dashboard anomalies and the latency metric's name, for the latency chart's markers. */
 let latestAnomalies = [];
 let latencyMetric = 'vision_request_duration_ms';
+/** The latest latency exemplars (a recorded latency and the trace that made it), for the latency chart's marks. */
+let latestExemplars = [];
 
 const charts = {
   requests: makeChart(
@@ -74,6 +77,14 @@ const charts = {
       anomalyMarkersPlugin(
         () => markersFor(latestAnomalies, latencyMetric),
         (n) => (document.body.dataset.latencyMarkers = String(n)),
+      ),
+      exemplarMarksPlugin(
+        () => latestExemplars,
+        (n) => (document.body.dataset.latencyExemplars = String(n)),
+        (exemplar) => {
+          showTrace(exemplar.traceId);
+          $('panel-traces').scrollIntoView({ block: 'nearest' });
+        },
       ),
     ],
   ),
@@ -415,6 +426,7 @@ async function showTrace(traceId) {
 
 function renderDashboard(data) {
   if (typeof data?.metrics?.names?.latency === 'string') latencyMetric = data.metrics.names.latency;
+  latestExemplars = exemplarsOf(data);
   mergeSamples(data.charts);
   renderHealth(readHealth(data));
   renderAlerts(readAlerts(data));

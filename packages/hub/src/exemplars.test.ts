@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { serializeFormat } from '@obs/metrics';
 import { createObservabilityHub } from './index';
+import { settle, virtualTime } from './testing';
 
 describe('hub: exemplars from the active span', () => {
   it('links histogram and counter values recorded inside a sampled span to that span, and nothing outside', () => {
@@ -40,5 +41,42 @@ describe('hub: exemplars from the active span', () => {
     expect(
       own.metrics.collect().families[0]!.series[0]!.exemplars!.some((e) => e?.labels.trace_id === 'a'.repeat(32)),
     ).toBe(true);
+  });
+});
+
+describe('hub: latency exemplars on the dashboard', () => {
+  it("keeps the latency metric's exemplars over the chart's span, each once, with the trace they point to", async () => {
+    const time = virtualTime();
+    const hub = createObservabilityHub({ clock: time.clock, scheduler: time.scheduler, traceSampleRate: 1 });
+    try {
+      hub.metrics.describe('vision_request_duration_ms', { buckets: [10, 100] });
+      await hub.start();
+      time.advance(0);
+      await settle();
+      const record = (ms: number) => {
+        const span = hub.traces.startSpan('vision.analyze_image', 'vision');
+        hub.traces.withSpan(span, () => hub.metrics.histogram('vision_request_duration_ms', ms, { provider: 'x' }));
+        span.finish();
+        return span.context;
+      };
+      const first = record(5);
+      hub.metrics.histogram('vision_request_duration_ms', 50, { provider: 'x' }); // outside a span: no exemplar
+      time.advance(1000);
+      await settle();
+      const second = record(500);
+      time.advance(1000);
+      await settle();
+      time.advance(1000); // nothing new: nothing repeated
+      await settle();
+      const { exemplars } = hub.getDashboardData();
+      expect(exemplars.map((e) => [e.traceId, e.spanId, e.value])).toEqual([
+        [first.traceId, first.spanId, 5],
+        [second.traceId, second.spanId, 500],
+      ]);
+      expect(exemplars[0]!.labels).toEqual({ provider: 'x' });
+      expect(typeof exemplars[0]!.timestamp).toBe('number');
+    } finally {
+      await hub.stop();
+    }
   });
 });

@@ -77,6 +77,11 @@ export interface MetricsCollectorConfig {
 }
 
 /** Options of {@link MetricsCollector.collectBatches}. */
+export interface CollectOptions {
+  /** Only these metrics (unknown names are skipped): a reader that needs one metric need not copy them all. */
+  readonly names?: readonly string[];
+}
+
 export interface CollectBatchesOptions {
   /** Longest synchronous stretch before yielding to the event loop (default 4 ms). */
   readonly sliceMs?: number;
@@ -445,9 +450,11 @@ export class MetricsCollector implements MetricsProducer {
    * values, histogram sketches (exponential buckets) and classic bucket counts,
    * timestamps, exemplars. What exposition, exporters and aggregators read.
    */
-  collect(): CollectedMetrics {
+  collect(options?: CollectOptions): CollectedMetrics {
     if (this.observables.size !== 0) this.observables.runAll();
-    return collectAll(this.registry);
+    const names = options?.names;
+    if (names !== undefined && !Array.isArray(names)) throw new InvalidConfigError('names must be an array');
+    return collectAll(this.registry, names);
   }
 
   /**

@@ -237,3 +237,20 @@ describe('mergeFrom()', () => {
     });
   });
 });
+
+describe('collect({ names })', () => {
+  it('copies only the metrics named, in the order named, skipping unknown names', () => {
+    const m = createMetricsCollector({ clock: new ManualClock(0) });
+    m.increment('a_total', 1, { x: '1' });
+    m.histogram('lat', 5);
+    m.gauge('g', 2);
+    const all = m.collect();
+    const some = m.collect({ names: ['lat', 'nope', 'a_total'] });
+    expect(some.families.map((f) => f.name)).toEqual(['lat', 'a_total']);
+    expect(JSON.parse(JSON.stringify(some.families))).toEqual(
+      JSON.parse(JSON.stringify([all.families[1], all.families[0]])),
+    );
+    expect(m.collect({ names: [] }).families).toEqual([]);
+    expect(() => m.collect({ names: 'lat' as never })).toThrow(/array/);
+  });
+});

@@ -15,6 +15,7 @@ export type {
   MetricsCollectorConfig,
   MetricDescription,
   CollectBatchesOptions,
+  CollectOptions,
   MergeOptions,
   GaugeMergePolicy,
   ExemplarContext,

@@ -237,6 +237,22 @@ export class ObservableVisionProvider<H extends VisionHub = VisionHub> implement
     return result;
   }
 
+  /** Runs `fn` with the request span active (when the hub can), so recorded values carry it as their exemplar. */
+  private inSpan(span: VisionSpan | undefined, fn: () => void): void {
+    const traces = this.hub.traces;
+    if (span === undefined || typeof traces.withSpan !== 'function') return fn();
+    let ran = false;
+    try {
+      traces.withSpan(span, () => {
+        ran = true;
+        fn();
+      });
+    } catch (error) {
+      if (ran) throw error;
+      fn(); // the hub refused the span (not one of its own): record without it
+    }
+  }
+
   private elapsed(started: number): number {
     return Math.max(0, this.clock.now() - started);
   }
@@ -249,11 +265,13 @@ export class ObservableVisionProvider<H extends VisionHub = VisionHub> implement
   ): void {
     const confidence =
       typeof result?.confidence === 'number' && Number.isFinite(result.confidence) ? result.confidence : undefined;
-    this.guard('metrics', () => {
-      this.hub.metrics.increment(VISION_METRICS.REQUESTS_SUCCESS, 1, this.labels);
-      this.hub.metrics.histogram(VISION_METRICS.REQUEST_DURATION_MS, durationMs, this.labels);
-      if (confidence !== undefined) this.hub.metrics.gauge(VISION_METRICS.CONFIDENCE, confidence, this.labels);
-    });
+    this.guard('metrics', () =>
+      this.inSpan(span, () => {
+        this.hub.metrics.increment(VISION_METRICS.REQUESTS_SUCCESS, 1, this.labels);
+        this.hub.metrics.histogram(VISION_METRICS.REQUEST_DURATION_MS, durationMs, this.labels);
+        if (confidence !== undefined) this.hub.metrics.gauge(VISION_METRICS.CONFIDENCE, confidence, this.labels);
+      }),
+    );
     if (span) {
       this.guard('span', () => {
         if (confidence !== undefined) span.log('analyzed', { confidence, duration_ms: durationMs });
@@ -283,15 +301,17 @@ export class ObservableVisionProvider<H extends VisionHub = VisionHub> implement
     } catch {
       clientError = false;
     }
-    this.guard('metrics', () => {
-      let labels = this.errorLabels.get(errorType);
-      if (!labels) {
-        labels = Object.freeze({ provider: this.baseName, error_type: errorType });
-        this.errorLabels.set(errorType, labels);
-      }
-      this.hub.metrics.increment(VISION_METRICS.REQUESTS_ERROR, 1, labels);
-      this.hub.metrics.histogram(VISION_METRICS.REQUEST_DURATION_MS, durationMs, this.labels);
-    });
+    this.guard('metrics', () =>
+      this.inSpan(span, () => {
+        let labels = this.errorLabels.get(errorType);
+        if (!labels) {
+          labels = Object.freeze({ provider: this.baseName, error_type: errorType });
+          this.errorLabels.set(errorType, labels);
+        }
+        this.hub.metrics.increment(VISION_METRICS.REQUESTS_ERROR, 1, labels);
+        this.hub.metrics.histogram(VISION_METRICS.REQUEST_DURATION_MS, durationMs, this.labels);
+      }),
+    );
     if (span) {
       this.guard('span', () => {
         const message = error instanceof Error ? error.message : String(error);

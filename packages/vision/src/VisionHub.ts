@@ -17,6 +17,11 @@ export interface VisionHub {
       tags?: Readonly<Record<string, unknown>>,
     ): VisionSpan;
     finishSpan(span: VisionSpan, status?: 'ok' | 'error' | 'unset'): void;
+    /**
+     * Optional: runs `fn` with `span` active. The wrapper records its metrics inside the
+     * request span, so a hub that keeps exemplars links the latency to this trace.
+     */
+    withSpan?<T>(span: VisionSpan, fn: () => T): T;
   };
   readonly sloTracker: {
     hasSLO(sloId: string): boolean;

@@ -17,6 +17,22 @@ afterEach(async () => {
 });
 
 describe('ObservableVisionProvider with the real ObservabilityHub', () => {
+  it('records inside the request span, so the latency keeps that trace as its exemplar', async () => {
+    const hub = createObservabilityHub({ traceSampleRate: 1 });
+    hubs.push(hub);
+    const provider = createObservableProvider(new LocalImageProvider(), hub);
+    let traceId: string | undefined;
+    let spanId: string | undefined;
+    await provider.analyzeImage(pngBytes(16, 16, checkerboard), true, {
+      onSpan: (span) => ({ traceId, spanId } = span.context),
+    });
+    const latency = hub.metrics.collect().families.find((f) => f.name === 'vision_request_duration_ms')!;
+    const exemplars = latency.series[0]!.exemplars!.filter((e) => e !== undefined);
+    expect(exemplars).toHaveLength(1);
+    expect(exemplars[0]!.labels).toEqual({ trace_id: traceId, span_id: spanId });
+    expect(hub.traces.getActiveSpan()).toBeUndefined(); // nothing stays active afterwards
+  });
+
   it('creates a default hub when none is given and records into it', async () => {
     const provider = createObservableProvider(new LocalImageProvider());
     hubs.push(provider.hub);

@@ -18,6 +18,7 @@ const ASSETS: readonly (readonly [string, string, string])[] = [
   ['/dom.js', 'dom.js', 'text/javascript; charset=utf-8'],
   ['/explorer.js', 'explorer.js', 'text/javascript; charset=utf-8'],
   ['/markers.js', 'markers.js', 'text/javascript; charset=utf-8'],
+  ['/exemplars.js', 'exemplars.js', 'text/javascript; charset=utf-8'],
   ['/slos.js', 'slos.js', 'text/javascript; charset=utf-8'],
   ['/silences.js', 'silences.js', 'text/javascript; charset=utf-8'],
   ['/dashboard.css', 'dashboard.css', 'text/css; charset=utf-8'],

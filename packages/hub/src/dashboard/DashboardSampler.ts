@@ -1,8 +1,12 @@
 import type { MetricPoint, MetricsCollector } from '@obs/metrics';
 import type { ResolvedHubConfig } from '../config';
 import { RingQueue } from '../internal/RingQueue';
-import type { DashboardMetricNames, DashboardSample } from './DashboardTypes';
+import type { DashboardExemplar, DashboardMetricNames, DashboardSample } from './DashboardTypes';
+import { ExemplarHistory } from './ExemplarHistory';
 import { IntervalAccumulator } from './IntervalAccumulator';
+
+/** Latency exemplars kept for the chart at most. */
+const MAX_EXEMPLARS = 300;
 
 /**
  * Keeps the dashboard's chart history: every sample interval it turns counter
@@ -13,6 +17,7 @@ export class DashboardSampler {
   readonly names: DashboardMetricNames;
   private readonly ring: RingQueue<DashboardSample>;
   private readonly interval = new IntervalAccumulator();
+  private readonly exemplarHistory: ExemplarHistory;
   private lastAt: number | undefined;
   private lastRequests = 0;
   private lastErrors = 0;
@@ -24,6 +29,7 @@ export class DashboardSampler {
   ) {
     this.ring = new RingQueue<DashboardSample>(config.dashboard.historySize);
     this.names = config.dashboard.metricNames;
+    this.exemplarHistory = new ExemplarHistory(metrics, MAX_EXEMPLARS);
   }
 
   /** A latency or confidence point of the current interval. */
@@ -66,8 +72,16 @@ export class DashboardSampler {
       confidence,
     };
     this.ring.push(sample);
+    // Exemplars as old as the oldest chart sample still drawn.
+    const oldest = this.ring.size >= this.ring.capacity ? (this.ring.toArray()[0]?.ts ?? 0) : 0;
+    this.exemplarHistory.sample(this.names.latency, oldest - this.config.dashboard.sampleIntervalSeconds * 1000);
     this.onSample(sample);
     return sample;
+  }
+
+  /** Latency exemplars within the chart's span, oldest first. */
+  exemplars(): DashboardExemplar[] {
+    return this.exemplarHistory.list();
   }
 
   history(): DashboardSample[] {

@@ -91,6 +91,18 @@ export interface DashboardAnomaly {
   readonly labels: Record<string, string>;
 }
 
+/** A recorded latency with the sampled trace that made it (an exemplar of the latency histogram). */
+export interface DashboardExemplar {
+  readonly traceId: string;
+  readonly spanId: string;
+  /** The value recorded, ms. */
+  readonly value: number;
+  /** When it was recorded, epoch ms. */
+  readonly timestamp: number;
+  /** The labels of its series. */
+  readonly labels: Record<string, string>;
+}
+
 export interface DashboardTrace {
   readonly traceId: string;
   readonly rootOperation: string;
@@ -155,6 +167,11 @@ export interface DashboardData {
   };
   /** Chart samples, oldest first. */
   readonly charts: DashboardSample[];
+  /**
+   * Exemplars of the latency metric within the chart's time span, oldest first: each links
+   * a point of the latency chart to the trace that recorded it (`GET /api/traces/:traceId`).
+   */
+  readonly exemplars: DashboardExemplar[];
   readonly traces: {
     readonly activeSpans: number;
     readonly active: DashboardActiveSpan[];

@@ -167,6 +167,7 @@ export function buildDashboardData(
       seriesTotal,
     },
     charts,
+    exemplars: sampler.exemplars(),
     traces: {
       activeSpans: traceStats.activeSpans,
       active: traces

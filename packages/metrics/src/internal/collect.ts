@@ -93,12 +93,16 @@ function pushSeries(st: SeriesStorage, fam: MetricFamily, into: CollectedSeries[
   }
 }
 
-/** Everything in the registry, as a copy (stale series are expired first). */
-export function collectAll(registry: SeriesRegistry): CollectedMetrics {
+/** Everything in the registry, or the metrics `names`, as a copy (stale series are expired first). */
+export function collectAll(registry: SeriesRegistry, names?: readonly string[]): CollectedMetrics {
   const now = registry.storage.exactNow();
   registry.maybeSweep(now);
   const families: CollectedFamily[] = [];
-  for (const fam of registry.families.values()) {
+  const chosen =
+    names === undefined
+      ? registry.families.values()
+      : names.map((n) => registry.families.get(n)).filter((f): f is MetricFamily => f !== undefined);
+  for (const fam of chosen) {
     const series: CollectedSeries[] = [];
     pushSeries(registry.storage, fam, series);
     families.push(collectFamily(fam, series));
