@@ -3,17 +3,19 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   collectRuntimeMetrics,
-  createHardenedServer,
-  createHttpHandler,
   createMetricsCollector,
   createObservabilityHub,
   systemClock,
-  type FallbackContext,
-  type HardenedServer,
-  type HardenedServerOptions,
   type HubExporter,
   type ObservabilityHub,
 } from '@obs/hub';
+import {
+  createHardenedServer,
+  createHttpHandler,
+  type FallbackContext,
+  type HardenedServer,
+  type HardenedServerOptions,
+} from '@obs/hub/http';
 import { createClusterAggregator, type ClusterAggregator } from '@obs/metrics/cluster';
 import { demoSampleSLO, runtimeSnapshot } from '../createExampleApp';
 import type { TrafficStats } from '../demo/TrafficGenerator';

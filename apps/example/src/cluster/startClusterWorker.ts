@@ -1,14 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  collectRuntimeMetrics,
-  createHardenedServer,
-  createMetricsCollector,
-  createTraceManager,
-  toImportedSpan,
-  type HardenedServerOptions,
-  type Span,
-} from '@obs/hub';
+import { collectRuntimeMetrics, createMetricsCollector, createTraceManager, toImportedSpan, type Span } from '@obs/hub';
+import { createHardenedServer, type HardenedServerOptions } from '@obs/hub/http';
 import { connectToPrimary } from '@obs/metrics/cluster';
 import { ObservableVisionProvider, type VisionProvider } from '@obs/vision';
 import { ChaosProvider } from '../demo/ChaosProvider';
