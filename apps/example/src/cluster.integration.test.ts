@@ -152,7 +152,10 @@ describe('--workers 2: node:cluster with the hub on the primary', () => {
       const spans = await until(
         'the upload trace on the primary',
         async () => {
-          const trace = await json<{ spans: { operationName: string }[] }>(`${app.url}/api/traces/${traceId}`);
+          // 404 until the worker's next batch has brought the spans.
+          const res = await fetch(`${app.url}/api/traces/${traceId}`);
+          if (res.status === 404) return undefined;
+          const trace = (await res.json()) as { spans: { operationName: string }[] };
           return trace.spans.some((s) => s.operationName === 'POST /api/analyze') ? trace.spans : undefined;
         },
         10_000,
