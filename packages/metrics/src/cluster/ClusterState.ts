@@ -1,7 +1,7 @@
 import { LogHistogram } from '../sketch/LogHistogram';
 import { MetricType } from '../MetricType';
 import { labelKey, parseLabelKey } from '../internal/labelText';
-import type { CollectedFamily, CollectedMetrics, CollectedSeries } from '../MetricsProducer';
+import type { CollectedFamily, CollectedMetrics, CollectedSeries, Exemplar } from '../MetricsProducer';
 import {
   isHistogramType,
   type IndexLimits,
@@ -53,6 +53,8 @@ interface MergeAcc extends Definition {
 
 interface AccSeries {
   readonly key: string;
+  /** The latest exemplar of each slot among the live workers'. */
+  exemplars: (Exemplar | undefined)[] | undefined;
   value: number;
   changedAt: number;
   sketch: LogHistogram | undefined;
@@ -184,6 +186,7 @@ export class ClusterState {
       const histogram = isHistogramType(acc.type);
       s = {
         key,
+        exemplars: undefined,
         value: acc.type === MetricType.GAUGE ? NaN : 0,
         changedAt: -Infinity,
         sketch: histogram ? new LogHistogram() : undefined,
@@ -219,7 +222,11 @@ export class ClusterState {
           if (!s) continue;
           if (s.sketch === undefined) s.value += entry.value;
           else if (addSketch(s.sketch, entry)) addSlots(s.classic!, entry);
-          else report.invalidSketches++;
+          else {
+            report.invalidSketches++;
+            continue;
+          }
+          if (entry.exemplars !== undefined) s.exemplars = latestExemplars(s.exemplars, entry.exemplars);
         }
       }
     }
@@ -228,8 +235,9 @@ export class ClusterState {
     for (const acc of accs.values()) {
       const series: CollectedSeries[] = [];
       for (const s of acc.series.values()) {
-        if (s.sketch) series.push(new MergedSeries(s.key, now, undefined, s.sketch.snapshot(), s.classic));
-        else if (s.value === s.value) series.push(new MergedSeries(s.key, now, s.value, undefined, undefined));
+        if (s.sketch) series.push(new MergedSeries(s.key, now, undefined, s.sketch.snapshot(), s.classic, s.exemplars));
+        else if (s.value === s.value)
+          series.push(new MergedSeries(s.key, now, s.value, undefined, undefined, s.exemplars));
       }
       families.push({
         name: acc.name,
@@ -313,6 +321,19 @@ export class ClusterState {
     else if (addSketch(r.sketch!, entry)) addSlots(r.classic!, entry);
     else this.lostOnRetire++;
   }
+}
+
+/** Per slot, the more recent of two exemplar lists' entries. */
+function latestExemplars(
+  into: (Exemplar | undefined)[] | undefined,
+  from: readonly (Exemplar | undefined)[],
+): (Exemplar | undefined)[] {
+  if (into === undefined) return [...from];
+  for (let i = 0; i < from.length; i++) {
+    const ex = from[i];
+    if (ex !== undefined && (into[i] === undefined || ex.timestamp > into[i]!.timestamp)) into[i] = ex;
+  }
+  return into;
 }
 
 /** Adds a series' classic bucket counts. */

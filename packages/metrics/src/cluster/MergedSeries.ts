@@ -1,5 +1,5 @@
 import type { Labels } from '@obs/core';
-import type { CollectedHistogram, CollectedMetrics, CollectedSeries } from '../MetricsProducer';
+import type { CollectedHistogram, CollectedMetrics, CollectedSeries, Exemplar } from '../MetricsProducer';
 import { parseLabelKey } from '../internal/labelText';
 import type { MetricSnapshot, MetricsSnapshot, SeriesSnapshot } from '../snapshot';
 
@@ -16,6 +16,7 @@ export class MergedSeries implements CollectedSeries {
     readonly value: number | undefined,
     readonly histogram: CollectedHistogram | undefined,
     readonly bucketCounts: readonly number[] | undefined,
+    readonly exemplars: readonly (Exemplar | undefined)[] | undefined,
   ) {}
 
   get labels(): Labels {
@@ -23,15 +24,12 @@ export class MergedSeries implements CollectedSeries {
   }
 
   toJSON(): CollectedSeries {
-    return this.histogram === undefined
-      ? { labels: this.labels, labelText: this.labelText, timestamp: this.timestamp, value: this.value }
-      : {
-          labels: this.labels,
-          labelText: this.labelText,
-          timestamp: this.timestamp,
-          histogram: this.histogram,
-          bucketCounts: this.bucketCounts,
-        };
+    const base = { labels: this.labels, labelText: this.labelText, timestamp: this.timestamp };
+    const data =
+      this.histogram === undefined
+        ? { ...base, value: this.value }
+        : { ...base, histogram: this.histogram, bucketCounts: this.bucketCounts };
+    return this.exemplars === undefined ? data : { ...data, exemplars: this.exemplars };
   }
 }
 

@@ -2,6 +2,7 @@ import { isValidLabelName } from '@obs/core';
 import { MetricType } from '../MetricType';
 import { isValidMetricName } from '../names';
 import { validateBounds } from '../internal/ClassicBuckets';
+import type { Exemplar } from '../MetricsProducer';
 import { MAX_INDEX, MIN_INDEX } from '../sketch/logIndex';
 
 /** One series of a worker's state, keyed by its canonical label text. */
@@ -18,6 +19,8 @@ export interface SeriesEntry {
   readonly classicAt: number;
   /** Histogram: its count, for reset detection. */
   readonly count: number;
+  /** Trace exemplars by slot (histogram: classic bucket slot; counter: 0), if any were sent. */
+  exemplars: (Exemplar | undefined)[] | undefined;
   /** Gauge: when its value last changed (the primary's ingest order, set by ClusterState), for the `last` policy. */
   changedAt: number;
 }
@@ -207,6 +210,7 @@ export function indexWire(input: unknown, limits: IndexLimits, at: number): { in
       series: new Map(),
     };
     const slots = histogram ? (buckets as number[]).length + 1 : 0;
+    const byIndex: (SeriesEntry | undefined)[] = [];
     let sketchAt = 0;
     for (let i = 0; i < keys.length; i++) {
       const key: unknown = keys[i];
@@ -240,8 +244,10 @@ export function indexWire(input: unknown, limits: IndexLimits, at: number): { in
             classic: c as number[],
             classicAt,
             count,
+            exemplars: undefined,
             changedAt: at,
           });
+          byIndex[i] = entry.series.get(key as string);
         } else rejected++;
         sketchAt = next;
         continue;
@@ -259,10 +265,47 @@ export function indexWire(input: unknown, limits: IndexLimits, at: number): { in
         classic: undefined,
         classicAt: 0,
         count: 0,
+        exemplars: undefined,
         changedAt: at,
       });
+      byIndex[i] = entry.series.get(key as string);
     }
+    const x = (f as { x?: unknown }).x;
+    if (x !== undefined)
+      rejected += attachExemplars(x, byIndex, histogram ? slots : type === MetricType.COUNTER ? 1 : 0);
     index.set(name, entry);
   }
   return { index, rejected };
+}
+
+const MAX_EXEMPLAR_ID = 64;
+
+/** Attaches a metric's exemplars (see `WireFamily.x`) to its series; returns how many were unusable. */
+function attachExemplars(x: unknown, byIndex: readonly (SeriesEntry | undefined)[], slots: number): number {
+  if (!Array.isArray(x) || x.length % 6 !== 0) return 1;
+  let rejected = 0;
+  for (let i = 0; i < x.length; i += 6) {
+    const [series, slot, traceId, spanId, value, timestamp] = x.slice(i, i + 6) as unknown[];
+    const entry = Number.isSafeInteger(series) ? byIndex[series as number] : undefined;
+    if (
+      entry === undefined ||
+      !Number.isSafeInteger(slot) ||
+      (slot as number) < 0 ||
+      (slot as number) >= slots ||
+      typeof traceId !== 'string' ||
+      typeof spanId !== 'string' ||
+      traceId.length > MAX_EXEMPLAR_ID ||
+      spanId.length > MAX_EXEMPLAR_ID ||
+      typeof value !== 'number' ||
+      !Number.isFinite(value) ||
+      typeof timestamp !== 'number' ||
+      !Number.isFinite(timestamp)
+    ) {
+      rejected++;
+      continue;
+    }
+    entry.exemplars ??= new Array<Exemplar | undefined>(slots).fill(undefined);
+    entry.exemplars[slot as number] = { labels: { trace_id: traceId, span_id: spanId }, value, timestamp };
+  }
+  return rejected;
 }

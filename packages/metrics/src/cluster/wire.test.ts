@@ -1,6 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { createMetricsCollector } from '../index';
+import { ManualClock } from '@obs/core';
+import { createMetricsCollector, serializeFormat } from '../index';
 import { labelKey, parseLabelKey } from '../internal/labelText';
 import { aggregateSnapshots } from './aggregateSnapshots';
 import { isCanonicalLabelText } from './indexSnapshot';
@@ -73,5 +74,32 @@ describe('compact cluster state', () => {
     ]);
     expect(report.rejected).toBe(2);
     expect(collected.families[0]!.series).toEqual([]);
+  });
+
+  it("carries trace exemplars: the merged view keeps each slot's most recent one, and OpenMetrics shows it", () => {
+    const clock = new ManualClock(1000);
+    const ids = (w: number) => ({ traceId: String(w).repeat(32), spanId: String(w).repeat(16) });
+    const wires = [1, 2].map((w) => {
+      const m = createMetricsCollector({ clock, exemplars: () => ids(w) });
+      m.describe('lat', { buckets: [10] });
+      m.histogram('lat', 5);
+      m.increment('jobs_total');
+      clock.advance(10); // worker 2 records later: its exemplars win
+      return JSON.parse(JSON.stringify(toClusterWire(m.collect())));
+    });
+    const { collected, report } = aggregateSnapshots(wires);
+    expect(report.rejected).toBe(0);
+    const [lat, jobs] = collected.families;
+    const two = { trace_id: '2'.repeat(32), span_id: '2'.repeat(16) };
+    expect(lat!.series[0]!.exemplars).toEqual([{ labels: two, value: 5, timestamp: 1010 }, undefined]);
+    expect(jobs!.series[0]!.exemplars).toEqual([{ labels: two, value: 1, timestamp: 1010 }]);
+    const text = serializeFormat({ collect: () => collected }, 'openmetrics').body;
+    expect(text).toContain(`lat_bucket{le="10"} 2 # {trace_id="${two.trace_id}",span_id="${two.span_id}"} 5`);
+    // A malformed exemplar is counted and the series kept.
+    const bad = JSON.parse(JSON.stringify(wires[0]));
+    bad.families[1].x = [0, 3, 'a', 'b', 1, 1, 9, 0, 'a', 'b', 1, 1];
+    const again = aggregateSnapshots([bad]);
+    expect(again.report.rejected).toBe(2);
+    expect(again.collected.families[1]!.series[0]!.value).toBe(1);
   });
 });

@@ -1,5 +1,6 @@
 import { normalizeLabels } from '@obs/core';
 import type { CollectedHistogram, CollectedMetrics, CollectedSeries } from '../MetricsProducer';
+import { isKeepableExemplar } from '../internal/exemplars';
 import { MetricType } from '../MetricType';
 import { labelKey } from '../internal/labelText';
 import type { MetricsSnapshot } from '../snapshot';
@@ -36,6 +37,11 @@ export interface WireFamily {
   readonly v?: readonly number[];
   readonly s?: readonly number[];
   readonly c?: readonly number[];
+  /**
+   * Exemplars of histograms (one per classic bucket slot) and counters (slot 0), six entries
+   * each: `seriesIndex, slot, traceId, spanId, value, timestamp`.
+   */
+  readonly x?: readonly (string | number)[];
 }
 
 function isHistogram(type: MetricType): boolean {
@@ -54,7 +60,17 @@ function labelTextOf(s: CollectedSeries): string {
   return typeof s.labelText === 'string' ? s.labelText : labelKey(normalizeLabels(s.labels));
 }
 
-/** A collector's `collect()` result in the compact form (exemplars are not carried). */
+/** Appends the trace exemplars of series `index` to `x`. */
+function pushExemplars(x: (string | number)[], index: number, series: CollectedSeries): void {
+  const list = series.exemplars;
+  if (list === undefined) return;
+  for (let slot = 0; slot < list.length; slot++) {
+    const ex = list[slot];
+    if (isKeepableExemplar(ex)) x.push(index, slot, ex.labels.trace_id!, ex.labels.span_id!, ex.value, ex.timestamp);
+  }
+}
+
+/** A collector's `collect()` result in the compact form, trace exemplars included. */
 export function toClusterWire(collected: CollectedMetrics): ClusterWire {
   const families: WireFamily[] = [];
   for (const f of collected.families) {
@@ -62,21 +78,35 @@ export function toClusterWire(collected: CollectedMetrics): ClusterWire {
     if (isHistogram(f.type)) {
       const s: number[] = [];
       const c: number[] = [];
+      const x: (string | number)[] = [];
       for (const series of f.series) {
         if (series.histogram === undefined || series.bucketCounts === undefined) continue;
+        pushExemplars(x, k.length, series);
         k.push(labelTextOf(series));
         pushSketch(s, series.histogram);
         for (const n of series.bucketCounts) c.push(n);
       }
-      families.push({ n: f.name, t: f.type, h: f.help, u: f.unit, b: f.bounds ?? [], k, s, c });
+      families.push({
+        n: f.name,
+        t: f.type,
+        h: f.help,
+        u: f.unit,
+        b: f.bounds ?? [],
+        k,
+        s,
+        c,
+        ...(x.length ? { x } : {}),
+      });
     } else {
       const v: number[] = [];
+      const x: (string | number)[] = [];
       for (const series of f.series) {
         if (series.value === undefined) continue;
+        if (f.type === MetricType.COUNTER) pushExemplars(x, k.length, series);
         k.push(labelTextOf(series));
         v.push(series.value);
       }
-      families.push({ n: f.name, t: f.type, h: f.help, u: f.unit, k, v });
+      families.push({ n: f.name, t: f.type, h: f.help, u: f.unit, k, v, ...(x.length ? { x } : {}) });
     }
   }
   return { wire: 1, families };
