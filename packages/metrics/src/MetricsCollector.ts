@@ -451,9 +451,13 @@ export class MetricsCollector implements MetricsProducer {
    * timestamps, exemplars. What exposition, exporters and aggregators read.
    */
   collect(options?: CollectOptions): CollectedMetrics {
-    if (this.observables.size !== 0) this.observables.runAll();
     const names = options?.names;
     if (names !== undefined && !Array.isArray(names)) throw new InvalidConfigError('names must be an array');
+    // Only the callbacks of the metrics read run.
+    if (this.observables.size !== 0) {
+      if (names === undefined) this.observables.runAll();
+      else for (const name of names) if (typeof name === 'string') this.observables.run(name);
+    }
     return collectAll(this.registry, names);
   }
 

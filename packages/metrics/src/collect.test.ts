@@ -253,4 +253,16 @@ describe('collect({ names })', () => {
     expect(m.collect({ names: [] }).families).toEqual([]);
     expect(() => m.collect({ names: 'lat' as never })).toThrow(/array/);
   });
+
+  it('runs only the callbacks of the metrics named', () => {
+    const m = createMetricsCollector({ clock: new ManualClock(0) });
+    let a = 0;
+    let b = 0;
+    m.observableGauge('a', () => ++a);
+    m.observableGauge('b', () => ++b);
+    expect(m.collect({ names: ['a'] }).families.map((f) => [f.name, f.series[0]!.value])).toEqual([['a', 1]]);
+    expect([a, b]).toEqual([1, 0]);
+    m.collect();
+    expect([a, b]).toEqual([2, 1]);
+  });
 });
