@@ -21,6 +21,7 @@ describe('parseCli', () => {
       visionQueue: undefined,
       workers: 0,
       workerPort: 3001,
+      shutdown: { delayMs: 3000, drainTimeoutMs: 10_000, timeoutMs: 23_000 },
       exporters: {
         otlpEndpoint: undefined,
         otlpProtocol: 'http/protobuf',
@@ -61,6 +62,22 @@ describe('parseCli', () => {
     for (const argv of [['--workers'], ['--workers', 'two'], ['--workers=-1'], ['--workers', '65']])
       expect(() => parseCli(argv, {})).toThrow(CliError);
     expect(() => parseCli(['--workers', '2'], { PORT: '8080', OBS_WORKER_PORT: '8080' })).toThrow(/differ/);
+  });
+
+  it('reads the graceful shutdown settings', () => {
+    expect(parseCli([], { SHUTDOWN_DELAY_MS: '10000' }).shutdown).toEqual({
+      delayMs: 10_000,
+      drainTimeoutMs: 10_000,
+      timeoutMs: 30_000,
+    });
+    expect(
+      parseCli([], { SHUTDOWN_DELAY_MS: '0', SHUTDOWN_DRAIN_TIMEOUT_MS: '500', SHUTDOWN_TIMEOUT_MS: '2000' }).shutdown,
+    ).toEqual({ delayMs: 0, drainTimeoutMs: 500, timeoutMs: 2000 });
+    expect(() => parseCli([], { SHUTDOWN_DELAY_MS: '-1' })).toThrow(/SHUTDOWN_DELAY_MS must be/);
+    expect(() => parseCli([], { SHUTDOWN_DELAY_MS: '1.5' })).toThrow(CliError);
+    expect(() => parseCli([], { SHUTDOWN_DELAY_MS: '5000', SHUTDOWN_TIMEOUT_MS: '4000' })).toThrow(
+      /must be longer than SHUTDOWN_DELAY_MS/,
+    );
   });
 
   it('reads OBS_OTEL=1 and --otel', () => {

@@ -32,6 +32,18 @@ export interface CliConfig {
   readonly workers: number;
   /** The workers' shared uploads port (env OBS_WORKER_PORT; default PORT + 1, or 0 when PORT is 0). */
   readonly workerPort: number;
+  /** Graceful shutdown: SHUTDOWN_DELAY_MS, SHUTDOWN_DRAIN_TIMEOUT_MS, SHUTDOWN_TIMEOUT_MS. */
+  readonly shutdown: ShutdownSettings;
+}
+
+/** How the app shuts down on SIGTERM/SIGINT (see @obs/health's createLifecycle). */
+export interface ShutdownSettings {
+  /** Readiness answers 503 while the app still serves, so load balancers stop sending (default 3000). */
+  readonly delayMs: number;
+  /** Time the requests in flight get once the app stops accepting connections (default 10000). */
+  readonly drainTimeoutMs: number;
+  /** The whole shutdown's bound; past it the process exits 1 (default delay + drain + 10000). */
+  readonly timeoutMs: number;
 }
 
 export class CliError extends Error {
@@ -69,6 +81,10 @@ Environment:
   OBS_WORKERS                      node:cluster workers (0: one process; as --workers)
   OBS_WORKER_PORT                  the workers' uploads port (PORT + 1; 0: a random port)
   OBS_VISION_QUEUE                 uploads waiting for a thread before 503 + Retry-After (4)
+  SHUTDOWN_DELAY_MS                on SIGTERM, answer /health/ready with 503 but keep serving this long
+                                   so load balancers stop sending (3000; Kubernetes: 5000-15000)
+  SHUTDOWN_DRAIN_TIMEOUT_MS        then stop accepting; time the requests in flight get to finish (10000)
+  SHUTDOWN_TIMEOUT_MS              bound on the whole shutdown, then exit 1 (delay + drain + 10000)
 `;
 
 function numberFrom(
@@ -135,6 +151,24 @@ export function exportSettingsFrom(env: NodeJS.ProcessEnv): ExportSettings {
     remoteWriteUrl: httpUrl(env, 'REMOTE_WRITE_URL'),
     remoteWriteIntervalMs: interval('REMOTE_WRITE_INTERVAL_MS', 15_000),
   };
+}
+
+/** The graceful shutdown's settings from the environment. */
+export function shutdownSettingsFrom(env: NodeJS.ProcessEnv): ShutdownSettings {
+  const ms = (name: string, fallback: number, min: number) =>
+    numberFrom(
+      env,
+      name,
+      fallback,
+      (n) => Number.isInteger(n) && n >= min && n <= 3_600_000,
+      `an integer number of ms in [${min}, 3600000]`,
+    );
+  const delayMs = ms('SHUTDOWN_DELAY_MS', 3000, 0);
+  const drainTimeoutMs = ms('SHUTDOWN_DRAIN_TIMEOUT_MS', 10_000, 0);
+  const timeoutMs = ms('SHUTDOWN_TIMEOUT_MS', delayMs + drainTimeoutMs + 10_000, 1000);
+  if (timeoutMs <= delayMs)
+    throw new CliError(`SHUTDOWN_TIMEOUT_MS (${timeoutMs}) must be longer than SHUTDOWN_DELAY_MS (${delayMs})`);
+  return { delayMs, drainTimeoutMs, timeoutMs };
 }
 
 export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliConfig {
@@ -206,5 +240,6 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
     exporters: exportSettingsFrom(env),
     visionWorkers: optionalInteger(env, 'OBS_VISION_WORKERS', 0, 64),
     visionQueue: optionalInteger(env, 'OBS_VISION_QUEUE', 0, 10_000),
+    shutdown: shutdownSettingsFrom(env),
   };
 }

@@ -2,11 +2,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   collectRuntimeMetrics,
+  createLifecycle,
   createObservabilityHub,
   createSLODefinition,
   systemClock,
   type HubExporter,
   type HubOptions,
+  type Lifecycle,
+  type LifecycleEvent,
   type ObservabilityHub,
   type Span,
 } from '@obs/hub';
@@ -72,6 +75,20 @@ export interface ExampleAppOptions {
   readonly otel?: boolean;
   /** Push exporters for the hub (`exporters: [...]`); `main` builds them from the environment (see exporters.ts). */
   readonly exporters?: readonly HubExporter[];
+  /**
+   * Graceful shutdown (see `createLifecycle` in @obs/health): on `close()` or a signal,
+   * `/health/ready` answers 503 at once while the app still serves for `delayMs` (default 0 here;
+   * the command line's SHUTDOWN_DELAY_MS defaults to 3000), then the server stops accepting and the
+   * requests in flight get `drainTimeoutMs` (default 10 000) to finish, then workers stop and the
+   * hub persists its state. `timeoutMs` bounds it all (default delay + drain + 10 000).
+   */
+  readonly shutdown?: { readonly delayMs?: number; readonly drainTimeoutMs?: number; readonly timeoutMs?: number };
+  /**
+   * Start the graceful shutdown on SIGTERM/SIGINT (a second one exits at once), and exit 1 when it
+   * takes longer than `shutdown.timeoutMs`. For the command line; off by default, so that tests
+   * embedding the app leave their process's signals alone.
+   */
+  readonly handleSignals?: boolean;
   /** Extra hub options (tests). */
   readonly hubOptions?: HubOptions;
   /** Where log lines go (default stderr). */
@@ -83,9 +100,14 @@ export interface ExampleApp {
   readonly provider: ObservableVisionProvider<ObservabilityHub>;
   readonly server: HardenedServer;
   readonly traffic: TrafficGenerator<Span> | undefined;
+  /** Phases, beacons (uploads in flight) and the shutdown report. */
+  readonly lifecycle: Lifecycle;
   /** `http://host:port` */
   readonly url: string;
-  /** Stops traffic, ends event streams, closes the server, then stops the hub (which persists its state). */
+  /**
+   * The graceful shutdown (`lifecycle.shutdown()`): readiness fails, the delay, then traffic stops, event
+   * streams end, the server stops accepting and drains, workers stop, and the hub stops (persisting its state).
+   */
   close(): Promise<void>;
 }
 
@@ -124,7 +146,11 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
   });
 
   const loop = eventLoopCheck();
-  hub.health.registerCheck('vision-provider', providerCheck(local), { critical: true, groups: ['readiness'] });
+  // Also a startup check: /health/startup answers 503 until the provider has decoded its probe image once.
+  hub.health.registerCheck('vision-provider', providerCheck(local), {
+    critical: true,
+    groups: ['readiness', 'startup'],
+  });
   hub.health.registerCheck('event-loop', loop.check, { groups: ['liveness'] });
   if (options.demo)
     hub.health.registerCheck(
@@ -170,7 +196,13 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
     const path = ctx.url.pathname;
     // The hub's handler has already refused unauthorized /api/* requests.
     if (path === '/api/analyze') {
-      await analyzeEndpoint(req, res, ctx.url);
+      // The shutdown waits for every upload in flight (at most the drain timeout).
+      const done = lifecycle.beacon('upload');
+      try {
+        await analyzeEndpoint(req, res, ctx.url);
+      } finally {
+        done();
+      }
       return;
     }
     if (path === '/api/runtime') {
@@ -209,12 +241,28 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
     sendError(res, 404, 'NOT_FOUND', `no route for ${req.method ?? 'GET'} ${path.slice(0, 200)}`);
   };
 
+  const shutdownDelayMs = options.shutdown?.delayMs ?? 0;
+  const drainTimeoutMs = options.shutdown?.drainTimeoutMs ?? 10_000;
+  const lifecycle = createLifecycle({
+    health: hub.health,
+    shutdownDelayMs,
+    drainTimeoutMs,
+    // The overall bound ends the process (exit 1): only when the app owns the process's signals.
+    shutdownTimeoutMs: options.handleSignals
+      ? (options.shutdown?.timeoutMs ?? shutdownDelayMs + drainTimeoutMs + 10_000)
+      : Infinity,
+    handlerTimeoutMs: 10_000,
+    signals: options.handleSignals ? ['SIGTERM', 'SIGINT'] : [],
+  });
+  const lifecycleLog = lifecycle.events$.subscribe((event) => logLifecycle(event, log, shutdownDelayMs));
+
   const handler = createHttpHandler(hub, {
     token: options.token ?? null,
     metricsToken: options.metricsToken ?? null,
     fallback: appRoutes,
     contentSecurityPolicy: DASHBOARD_CSP,
     healthJson: { serviceId: 'obs-example-vision', description: 'example vision service instrumented by @obs' },
+    lifecycle,
   });
   const server = createHardenedServer(handler, options.server);
 
@@ -225,6 +273,8 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
       resolve();
     });
   }).catch(async (error: unknown) => {
+    lifecycle.dispose();
+    lifecycleLog.unsubscribe();
     stopRuntime?.();
     loop.stop();
     disableOtel?.();
@@ -238,29 +288,90 @@ export async function startExampleApp(options: ExampleAppOptions = {}): Promise<
   const url = `http://${host}:${address.port}`;
   traffic?.start();
 
-  let closing: Promise<void> | undefined;
-  const close = () =>
-    (closing ??= (async () => {
-      // Demo traffic stops sending at once; its analyses still queued are cut below by closing the pool.
-      const trafficStopped = traffic?.stop();
-      handler.close();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      // Requests in flight get a moment to finish, then their connections are cut.
-      const force = setTimeout(() => server.closeAllConnections(), 2000);
-      force.unref();
-      await closed;
-      clearTimeout(force);
-      stopRuntime?.();
-      loop.stop();
-      disableOtel?.();
-      await local.close();
-      await trafficStopped;
+  // Once the shutdown delay is over: no new connections; resolves when every connection has closed.
+  let trafficStopped: Promise<void> | undefined;
+  let serverClosed: Promise<void> | undefined;
+  lifecycle.onDrain('http-server', () => {
+    // Demo traffic stops sending at once; its analyses still queued are cut below by closing the pool.
+    trafficStopped = traffic?.stop();
+    handler.close(); // event streams never end by themselves
+    serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // A keep-alive connection turns idle when its response is sent: close it then, not after the keep-alive timeout.
+    server.closeIdleConnections();
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    sweep.unref();
+    return serverClosed.finally(() => clearInterval(sweep));
+  });
+  lifecycle.onShutdown(
+    'connections',
+    async () => {
+      // Past the drain timeout, whatever is still open is cut.
+      server.closeAllConnections();
+      await serverClosed;
+    },
+    { timeoutMs: 2000 },
+  );
+  lifecycle.onShutdown('instrumentation', () => {
+    stopRuntime?.();
+    loop.stop();
+    disableOtel?.();
+  });
+  lifecycle.onShutdown('vision-workers', async () => {
+    await local.close();
+    await trafficStopped;
+  });
+  // Last: the hub flushes exporters and writes the final state snapshot.
+  lifecycle.onShutdown('hub', async () => {
+    try {
       await hub.stop();
+    } finally {
       troubles.unsubscribe();
-    })());
+    }
+  });
+  void lifecycle.whenStopped().then(() => lifecycleLog.unsubscribe());
+  lifecycle.ready();
 
-  return { hub, provider, server, traffic, url, close };
+  const close = async (): Promise<void> => {
+    await lifecycle.shutdown('close()');
+  };
+
+  return { hub, provider, server, traffic, lifecycle, url, close };
+}
+
+/** One log line per step of the shutdown worth telling an operator about. */
+function logLifecycle(event: LifecycleEvent, log: (line: string) => void, delayMs: number): void {
+  switch (event.type) {
+    case 'lifecycle/signal':
+      log(
+        event.forced
+          ? `${event.signal} again: exiting now`
+          : `${event.signal}: shutting down (readiness fails now; still serving for ${delayMs} ms)`,
+      );
+      return;
+    case 'lifecycle/drain-started': {
+      const uploads = event.beacons['upload'] ?? 0;
+      log(`no longer accepting connections; ${uploads} upload${uploads === 1 ? '' : 's'} in flight`);
+      return;
+    }
+    case 'lifecycle/drained':
+      if (event.timedOut)
+        log(
+          `drain timed out after ${event.durationMs} ms: ${JSON.stringify(event.remainingBeacons)} still in flight${event.pendingHandlers.length ? `, ${event.pendingHandlers.join(', ')} not closed` : ''}; cutting them`,
+        );
+      return;
+    case 'lifecycle/step-completed':
+      if (event.step.outcome !== 'ok')
+        log(`shutdown step ${event.step.name}: ${event.step.outcome}: ${event.step.error ?? ''}`);
+      return;
+    case 'lifecycle/forced-exit':
+      if (event.reason === 'timeout') log(`shutdown took too long (during ${event.phase}); exiting`);
+      return;
+    case 'lifecycle/stopped':
+      log(`stopped in ${event.report.durationMs} ms${event.report.ok ? '' : ' (not cleanly: see above)'}`);
+      return;
+    case 'lifecycle/phase-changed':
+      return;
+  }
 }
 
 /** The dashboard's runtime panel: event-loop delay quantiles and heap, read from the runtime metrics (which runs their callbacks). */

@@ -38,6 +38,8 @@ async function main(): Promise<void> {
     traceSampleRate: config.traceSampleRate,
     otel: config.otel,
     exporters: createExporters(config.exporters),
+    shutdown: config.shutdown,
+    handleSignals: true,
     ...(config.visionWorkers !== undefined ? { visionWorkers: config.visionWorkers } : {}),
     ...(config.visionQueue !== undefined ? { visionQueue: config.visionQueue } : {}),
     server: {
@@ -53,10 +55,17 @@ async function main(): Promise<void> {
     `  dashboard  ${app.url}/\n  analyze    curl --data-binary @image.png ${app.url}/api/analyze\n  metrics    ${app.url}/metrics\n`,
   );
 
-  onSignals(() => app.close());
+  // SIGTERM/SIGINT start the graceful shutdown (a second one exits at once); see createExampleApp.
+  const report = await app.lifecycle.whenStopped();
+  process.exitCode = report.ok ? 0 : 1;
+  // Normally nothing is left and the process exits now; if something still holds the event loop, do not wait for it.
+  setTimeout(() => {
+    process.stderr.write('something still holds the event loop after shutdown; exiting\n');
+    process.exit();
+  }, 1000).unref();
 }
 
-/** SIGTERM/SIGINT: close, then exit; a second signal or a close that takes over 10 s exits at once. */
+/** `--workers N` primary: SIGTERM/SIGINT close, then exit; a second signal or a close that takes over 10 s exits at once. */
 function onSignals(close: () => Promise<void>, done: () => void = () => {}): void {
   let stopping = false;
   const shutdown = (signal: string) => {

@@ -69,7 +69,16 @@ export async function startAppProcess(
   const [command, args] = withOpenFiles(node!, nodeArgs, options.openFiles);
   const child = spawn(command, [...args, ...(options.args ?? [])], {
     cwd: APP_DIR,
-    env: { ...process.env, OBS_TOKEN: '', OBS_METRICS_TOKEN: '', ...env, PORT: String(port), HOST: '127.0.0.1' },
+    // No shutdown delay unless a test asks for one: most tests only stop the app.
+    env: {
+      ...process.env,
+      OBS_TOKEN: '',
+      OBS_METRICS_TOKEN: '',
+      SHUTDOWN_DELAY_MS: '0',
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
