@@ -1,6 +1,8 @@
 import { test, fc } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import {
+  errorMessage,
+  isThenable,
   BoundedMap,
   EventBus,
   ManualClock,
@@ -93,5 +95,39 @@ describe('validation and clock', () => {
     const clock = new ManualClock(10);
     clock.advance(5);
     expect(clock.now()).toBe(15);
+  });
+});
+
+describe('errorMessage and isThenable', () => {
+  it('describes anything thrown, bounded, and never throws', () => {
+    expect(errorMessage(new TypeError('x is undefined'))).toBe('TypeError: x is undefined');
+    expect(errorMessage(new Error('boom'), { withName: false })).toBe('boom');
+    expect(errorMessage('plain')).toBe('plain');
+    expect(errorMessage({ a: 1 })).toBe('an object');
+    expect(errorMessage(42)).toBe('42');
+    expect(errorMessage('x'.repeat(2000), { maxLength: 10 })).toBe('x'.repeat(10) + '…');
+    const hostile = new Error('hidden');
+    Object.defineProperty(hostile, 'message', {
+      get() {
+        throw new Error('getter');
+      },
+    });
+    expect(errorMessage(hostile)).toBe('an error that cannot be described');
+  });
+
+  it('recognises thenables as Promise.resolve does, a throwing then getter included', () => {
+    expect(isThenable(Promise.resolve(1))).toBe(true);
+    expect(isThenable({ then: () => undefined })).toBe(true);
+    const fn = Object.assign(() => undefined, { then: () => undefined });
+    expect(isThenable(fn)).toBe(true);
+    expect(isThenable({ then: 1 })).toBe(false);
+    expect(isThenable(null)).toBe(false);
+    expect(isThenable('then')).toBe(false);
+    const hostile = Object.defineProperty({}, 'then', {
+      get() {
+        throw new Error('getter');
+      },
+    });
+    expect(isThenable(hostile)).toBe(true);
   });
 });

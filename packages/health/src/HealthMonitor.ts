@@ -1,4 +1,4 @@
-import { EventBus, ObsError, describeValue, systemClock, type Clock } from '@obs/core';
+import { EventBus, ObsError, describeValue, isThenable, systemClock, type Clock } from '@obs/core';
 import { asyncScheduler, timer, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { aggregateStatus } from './aggregateStatus';
 import { HealthLimitError, HealthValidationError } from './errors';
@@ -627,16 +627,6 @@ function deepFreeze<T>(value: T): T {
     for (const child of Object.values(value)) deepFreeze(child);
   }
   return value;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return false;
-  try {
-    return typeof (value as { then?: unknown }).then === 'function';
-  } catch {
-    // A throwing `then` getter: let Promise.resolve turn it into a rejection.
-    return true;
-  }
 }
 
 /** Creates a HealthMonitor; see HealthMonitorConfig for the options and their defaults. */

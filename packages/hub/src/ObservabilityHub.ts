@@ -1,4 +1,4 @@
-import { BoundedMap, ofType, type Clock } from '@obs/core';
+import { BoundedMap, errorMessage, ofType, type Clock } from '@obs/core';
 import { createAlertManager, type AlertContext, type AlertManager } from '@obs/alerts';
 import { createAnomalyDetector, type AnomalyDetector } from '@obs/anomaly';
 import { createHealthMonitor, type HealthMonitor } from '@obs/health';
@@ -15,7 +15,6 @@ import { HubError, HubValidationError } from './errors';
 import { HUB_SOURCE, type HubEvent, type ObsEvent } from './events';
 import { EventDelivery } from './internal/EventDelivery';
 import type { DeliveryStats } from './DeliveryStats';
-import { errorMessage } from './internal/errorMessage';
 import { keepRejectedPart } from './persistence/keepRejectedPart';
 import { sanitizeState } from './persistence/sanitizeState';
 import { SnapshotFile } from './persistence/SnapshotFile';

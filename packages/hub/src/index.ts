@@ -80,6 +80,8 @@ export {
   assertNever,
   describeValue,
   emptyLabels,
+  errorMessage,
+  isThenable,
   isValidLabelName,
   labelsKey,
   normalizeLabels,
@@ -93,7 +95,7 @@ export {
   writeOtlpScope,
   writeOtlpStringKeyValue,
 } from '@obs/core';
-export type { Clock, Labels, ObsEventBase, OtlpAttributeValue } from '@obs/core';
+export type { Clock, ErrorMessageOptions, Labels, ObsEventBase, OtlpAttributeValue } from '@obs/core';
 
 // @obs/metrics: counters, gauges, histograms, exposition
 export {

@@ -1,4 +1,4 @@
-import { describeValue, type Labels } from '@obs/core';
+import { describeValue, isThenable, type Labels } from '@obs/core';
 import { InvalidConfigError } from './errors';
 import { validateMetricName } from './names';
 
@@ -146,7 +146,7 @@ export class Observables {
       this.fail(instrument, 'timeout');
       instrument.skipUntil = ended + 10 * instrument.timeoutMs;
     }
-    if (isThenable(result)) this.await(instrument, result);
+    if (isThenable(result)) this.await(instrument, result as PromiseLike<ObservableResult>);
     else this.apply(instrument, result);
     return ended;
   }
@@ -252,8 +252,4 @@ export class Observables {
       // The failure counter itself hit a limit: nothing more to record.
     }
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<ObservableResult> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }

@@ -1,4 +1,4 @@
-import { describeValue, type Clock } from '@obs/core';
+import { describeValue, isThenable, type Clock } from '@obs/core';
 import type { Observable } from 'rxjs';
 import { TracingError, TracingValidationError } from './errors';
 import type { TracingEvent } from './events';
@@ -13,7 +13,7 @@ import { NonRecordingSpan, RecordingSpan, type AnySpan } from './internal/spans'
 import { summarize, type TraceSummary } from './internal/summarize';
 import type { AttributeLimits } from './internal/tags';
 import { TraceRecord, TraceStore } from './internal/TraceStore';
-import { checkName, checkParentContext, isThenable, positiveInt } from './internal/validate';
+import { checkName, checkParentContext, positiveInt } from './internal/validate';
 import {
   extractTraceContext,
   injectTraceHeaders,

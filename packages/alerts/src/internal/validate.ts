@@ -1,18 +1,12 @@
-import { describeValue } from '@obs/core';
+import { describeValue, errorMessage as describeError } from '@obs/core';
+
+export { isThenable } from '@obs/core';
 import { MAX_NAME_LENGTH } from '../Alert';
 import { AlertValidationError } from '../errors';
 
+/** A thrown error as alerts report it: the message alone (a string as it is, other values by type). */
 export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return typeof error === 'string' ? error : describeValue(error);
-}
-
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
+  return describeError(error, { withName: false });
 }
 
 export function positiveInteger(value: unknown, what: string): number {

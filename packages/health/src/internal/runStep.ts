@@ -1,12 +1,10 @@
 import type { Clock } from '@obs/core';
-import { ObsError } from '@obs/core';
+import { ObsError, errorMessage } from '@obs/core';
 import type { SchedulerLike } from 'rxjs';
 import type { LifecycleStepResult } from '../lifecycleEvents';
 
 /** A drain or shutdown handler: sync or async; its signal is aborted when its time is up. */
 export type LifecycleHandler = (signal: AbortSignal) => void | PromiseLike<unknown>;
-
-const MAX_ERROR_LENGTH = 1024;
 
 /**
  * Runs one handler against its timeout and resolves to how it ended. Never
@@ -51,15 +49,4 @@ export function runStep(
       (error: unknown) => settle('error', errorMessage(error)),
     );
   });
-}
-
-/** An error's message for a report; never throws (a throwing toString is described, not rethrown). */
-export function errorMessage(error: unknown): string {
-  let text: string;
-  try {
-    text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  } catch {
-    text = 'an error that cannot be described';
-  }
-  return text.length <= MAX_ERROR_LENGTH ? text : text.slice(0, MAX_ERROR_LENGTH) + '…';
 }

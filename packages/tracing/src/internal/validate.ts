@@ -30,14 +30,6 @@ export function checkName(value: unknown, what: string): string {
   return value;
 }
 
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
-
 /** Normalizes a caller's parent context, or throws a typed error. */
 export function checkParentContext(value: unknown): SpanContext {
   if (value === null || typeof value !== 'object') {
