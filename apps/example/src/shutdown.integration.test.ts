@@ -146,4 +146,20 @@ describe('graceful shutdown of the app process', () => {
     expect(await counter(again.url, 'vision_requests_total', 'provider="local"')).toBe(4);
     expect((await again.kill('SIGTERM')).code).toBe(0);
   });
+
+  it('exits at once, with 1, on a second signal during the shutdown delay', async () => {
+    const app = await startAppProcess(await freePort(), { SHUTDOWN_DELAY_MS: '30000' });
+    started.push(app);
+    await expect.poll(async () => (await send(app.url, '/health/ready')).status, { timeout: 20_000 }).toBe(200);
+    const signalledAt = Date.now();
+    app.child.kill('SIGTERM');
+    await expect.poll(() => app.output(), { timeout: 10_000 }).toContain('SIGTERM: shutting down');
+    app.child.kill('SIGINT');
+    const exit = await app.exited;
+    expect(exit).toEqual({ code: 1, signal: null });
+    // Well before the 30 s delay would have ended.
+    expect(Date.now() - signalledAt).toBeLessThan(15_000);
+    expect(app.output()).toContain('SIGINT again: exiting now');
+    expect(app.output()).not.toContain('no longer accepting connections');
+  });
 });
