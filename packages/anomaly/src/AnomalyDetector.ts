@@ -39,7 +39,7 @@ export interface AnomalyDetectorConfig {
   readonly maxAnomalies?: number;
   /** Anomaly score from which a point opens an incident, in (0, 1] (default 0.5). */
   readonly threshold?: number;
-  /** Ordinary points in a row that close an incident (default 35, chosen by cross-validation on NAB; see BENCHMARKS.md). */
+  /** Points in a row without an alarm that close an incident (default 50, chosen by cross-validation on NAB; see BENCHMARKS.md). */
   readonly quietPoints?: number;
   /**
    * Points after a reported anomaly during which another one of the same series is
@@ -124,7 +124,7 @@ export class AnomalyDetector {
     }
     this.rules = {
       threshold,
-      quietPoints: positiveInteger(config.quietPoints ?? 35, 'quietPoints'),
+      quietPoints: positiveInteger(config.quietPoints ?? 50, 'quietPoints'),
       suppressPoints: nonNegativeInteger(config.suppressPoints ?? 2, 'suppressPoints'),
     };
     const scorer = config.scorer ?? {};

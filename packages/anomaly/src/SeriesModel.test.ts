@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { test } from '@fast-check/vitest';
 import fc from 'fast-check';
 import { AnomalyType } from './AnomalyType';
-import { classify, type IncidentStart } from './SeriesModel';
+import { emptyLabels } from '@obs/core';
+import { classify, SeriesModel, type IncidentStart } from './SeriesModel';
+import { createStreamScorer } from './createStreamScorer';
+import { defaultScorerConfig, type PointScore } from './StreamScorer';
 
 const start = (over: Partial<IncidentStart>): IncidentStart => ({
   value: 0,
@@ -60,5 +63,34 @@ describe('classify', () => {
     const c = classify(start({ z, zBaseline, drift, bias: drift / 3, predictor, outsideRange }), next);
     expect(Object.values(AnomalyType)).toContain(c.type);
     expect(c.reason.length).toBeGreaterThan(10);
+  });
+});
+
+describe('SeriesModel incidents', () => {
+  const rules = { threshold: 0.5, quietPoints: 10, suppressPoints: 0 };
+  /** A judged point with the given raw score and deviation (the rest ordinary). */
+  const point = (rawScore: number, z: number): PointScore => ({
+    ...createStreamScorer().update(0, 0),
+    score: rawScore,
+    rawScore,
+    z,
+    zBaseline: z,
+    judged: true,
+    novelRange: false,
+    ignored: false,
+  });
+
+  it('closes an incident after quietPoints points without an alarm, even when some of them deviate far', () => {
+    const model = SeriesModel.create('x', emptyLabels(), defaultScorerConfig);
+    let t = 0;
+    // An incident without an extreme point (a burst of moderately unusual values) stays open.
+    expect(model.judge(point(1, 2.5), 2.5, t++, rules)?.detected).toBeDefined();
+    model.judge(point(0.9, 2.5), 2.5, t++, rules);
+    expect(model.inIncident).toBe(true);
+    // Far-off points the scorer does not alarm on (heavy tails) do not keep the incident open.
+    for (let i = 0; i < 30; i++) model.judge(point(0.1, i % 3 === 0 ? 5 : 0), 0, t++, rules);
+    expect(model.inIncident).toBe(false);
+    // So a later alarm is news of its own.
+    expect(model.judge(point(0.9, 2), 2, t++, rules)?.detected).toBeDefined();
   });
 });

@@ -164,7 +164,9 @@ export class SeriesModel<Ref = unknown> {
       if (alarm && extreme && (this.quiet > 0 || !this.extremeSeen)) begin = true;
       else {
         if (extreme) this.extremeSeen = true;
-        this.quiet = alarm || extreme ? 0 : this.quiet + 1;
+        // Only alarms keep an incident open: far-off points the scorer does not
+        // alarm on (a heavy-tailed series has many) would otherwise keep it open for good.
+        this.quiet = alarm ? 0 : this.quiet + 1;
         if (this.quiet >= rules.quietPoints) this.open = false;
       }
     } else {
