@@ -2,6 +2,7 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { collected, counterFamily, gaugeFamily, histogramFamily, histogramSeries } from '../testing/collectedFixtures';
 import { decodeWriteRequest } from '../testing/remoteWriteProto';
+import { createMetricsCollector } from '../MetricsCollector';
 import { WriteRequestEncoder } from './writeRequest';
 
 const decode = (body: Uint8Array) => decodeWriteRequest(body, false);
@@ -114,4 +115,52 @@ describe('WriteRequestEncoder', () => {
     });
     expect(d.find((x) => x.labels.__name__ === 'h_count')!.samples[0]!.value).toBe(values.length);
   });
+
+  const escapingValue = fc.string({
+    unit: fc.constantFrom('a', 'Z', '\\', '"', '\n', ',', '=', 'é', 'le'),
+    maxLength: 8,
+  });
+  test.prop([
+    fc.array(fc.dictionary(labelName, escapingValue, { maxKeys: 4 }), { minLength: 1, maxLength: 12 }),
+    fc.dictionary(fc.oneof(labelName, fc.constant('le')), fc.string({ maxLength: 6 }), { maxKeys: 3 }),
+  ])(
+    "from a collector's label text (escapes included): every sample of counters and histograms has its labels, sorted",
+    (labelSets, external) => {
+      const collector = createMetricsCollector();
+      labelSets.forEach((labels, i) => {
+        collector.increment('c_total', i + 1, labels);
+        collector.histogram('h', i + 0.5, labels);
+      });
+      const collectedNow = collector.collect();
+      const decoded = new WriteRequestEncoder({
+        externalLabels: external,
+        sendMetadata: false,
+        maxSamplesPerRequest: 5,
+      })
+        .encode(collectedNow)
+        .flatMap((r) => decode(r.body).timeseries);
+      const sorted = (order: string[]) => [...order].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      for (const d of decoded) expect(d.labelOrder).toEqual(sorted(d.labelOrder));
+      const labelsOf = decoded.map((x) => x.labels);
+      const { le: _externalLe, ...externalWithoutLe } = external;
+      let expectedSamples = 0;
+      for (const fam of collectedNow.families) {
+        for (const s of fam.series) {
+          const own = { ...s.labels };
+          if (fam.type === 'counter') {
+            expectedSamples++;
+            expect(labelsOf).toContainEqual({ ...external, ...own, __name__: 'c_total' });
+          } else {
+            const les = [...fam.bounds!.map(String), '+Inf'];
+            expectedSamples += les.length + 2;
+            for (const le of les)
+              expect(labelsOf).toContainEqual({ ...externalWithoutLe, ...own, __name__: 'h_bucket', le });
+            expect(labelsOf).toContainEqual({ ...external, ...own, __name__: 'h_sum' });
+            expect(labelsOf).toContainEqual({ ...external, ...own, __name__: 'h_count' });
+          }
+        }
+      }
+      expect(decoded).toHaveLength(expectedSamples);
+    },
+  );
 });

@@ -1,7 +1,7 @@
 import { ProtoWriter } from '@obs/core';
 import { MetricType } from '../MetricType';
 import { formatValue } from '../exposition/serialize';
-import type { CollectedFamily, CollectedMetrics } from '../MetricsProducer';
+import type { CollectedFamily, CollectedMetrics, CollectedSeries } from '../MetricsProducer';
 
 /**
  * Prometheus remote write 1.0 (`prometheus.WriteRequest`, protobuf) from collected
@@ -49,6 +49,10 @@ export class WriteRequestEncoder {
   private readonly maxSamples: number;
   private readonly sendMetadata: boolean;
   private readonly writer = new ProtoWriter(64 * 1024);
+  /** The current series' own labels, `[name, value, name, value, …]` in name order (reused per series). */
+  private readonly own: string[] = [];
+  /** The labels of the sample being written, `[name, value, …]` in name order (reused per sample kind). */
+  private readonly merged: string[] = [];
 
   constructor(options: WriteRequestOptions = {}) {
     this.external = Object.entries(options.externalLabels ?? {}).sort(byName);
@@ -74,7 +78,8 @@ export class WriteRequestEncoder {
         const name = isCounter ? counterSampleName(fam.name) : fam.name;
         for (const s of fam.series) {
           if (s.value === undefined) continue;
-          this.writeSeries(w, this.labelsOf(s.labels, name), s.value, ts);
+          this.loadOwn(s);
+          this.writeSeries(w, this.mergeLabels(name, false), s.value, ts);
           if (++samples >= this.maxSamples) flush();
         }
         continue;
@@ -89,19 +94,20 @@ export class WriteRequestEncoder {
       for (const s of fam.series) {
         const h = s.histogram;
         if (h === undefined) continue;
-        const bucketLabels = this.labelsOf(s.labels, bucketName, 'le');
-        const leAt = bucketLabels.findIndex((p) => p[0] === 'le');
+        this.loadOwn(s);
+        const bucketLabels = this.mergeLabels(bucketName, true);
+        const leAt = valueIndexOf(bucketLabels, 'le');
         const counts = s.bucketCounts;
         let cumulative = 0;
         for (let j = 0; j < le.length; j++) {
           cumulative += counts?.[j] ?? (j === le.length - 1 ? h.count : 0);
-          bucketLabels[leAt] = ['le', le[j]!];
+          bucketLabels[leAt] = le[j]!;
           this.writeSeries(w, bucketLabels, cumulative, ts);
           if (++samples >= this.maxSamples) flush();
         }
-        this.writeSeries(w, this.labelsOf(s.labels, sumName), h.sum, ts);
+        this.writeSeries(w, this.mergeLabels(sumName, false), h.sum, ts);
         if (++samples >= this.maxSamples) flush();
-        this.writeSeries(w, this.labelsOf(s.labels, countName), h.count, ts);
+        this.writeSeries(w, this.mergeLabels(countName, false), h.count, ts);
         if (++samples >= this.maxSamples) flush();
       }
     }
@@ -110,25 +116,85 @@ export class WriteRequestEncoder {
   }
 
   /**
-   * Series labels plus external labels (where absent) plus `__name__` (and an `le`
-   * placeholder when `le` is given), sorted by name as remote write requires.
+   * Loads a series' own labels into `own`, in name order: from the canonical label text
+   * when the producer carries it (already sorted, values escaped), so no label object is
+   * built and nothing is sorted per series; from `labels` otherwise.
    */
-  private labelsOf(labels: Readonly<Record<string, string>>, name: string, le?: 'le'): Pair[] {
-    const pairs: Pair[] = [['__name__', name]];
-    if (le) pairs.push(['le', '']);
-    for (const key of Object.keys(labels)) if (key !== '__name__' && key !== le) pairs.push([key, labels[key]!]);
-    for (const pair of this.external) {
-      if (pair[0] !== '__name__' && pair[0] !== le && !Object.prototype.hasOwnProperty.call(labels, pair[0]))
-        pairs.push(pair);
+  private loadOwn(s: CollectedSeries): void {
+    const own = this.own;
+    own.length = 0;
+    const text = s.labelText;
+    if (typeof text !== 'string') {
+      const labels = s.labels;
+      for (const key of Object.keys(labels).sort()) own.push(key, labels[key]!);
+      return;
     }
-    return pairs.sort(byName);
+    let i = 0;
+    while (i < text.length) {
+      const eq = text.indexOf('=', i);
+      const start = eq + 2; // skip `="`
+      let end = start;
+      let escaped = false;
+      for (; end < text.length; end++) {
+        const c = text.charCodeAt(end);
+        if (c === 34 /* " */) break;
+        if (c === 92 /* \\ */) {
+          escaped = true;
+          end++;
+        }
+      }
+      const value = text.slice(start, end);
+      own.push(
+        text.slice(i, eq),
+        escaped ? value.replace(/\\(.)/gs, (_, ch: string) => (ch === 'n' ? '\n' : ch)) : value,
+      );
+      i = end + 1;
+      if (text.charCodeAt(i) === 44 /* , */) i++;
+    }
   }
 
-  private writeSeries(w: ProtoWriter, labels: readonly Pair[], value: number, ts: number): void {
+  /**
+   * The loaded series' labels plus external labels (where absent) plus `__name__` (and an
+   * `le` placeholder when `le` is set), as `[name, value, …]` in name order, as remote write
+   * requires: a merge of three sorted lists into a reused array.
+   */
+  private mergeLabels(name: string, le: boolean): string[] {
+    const own = this.own;
+    const ext = this.external;
+    const out = this.merged;
+    out.length = 0;
+    // The two labels this encoder sets, in name order ('__name__' < 'le').
+    let special = 0;
+    const specials = le ? 2 : 1;
+    let i = 0;
+    let j = 0;
+    for (;;) {
+      // Skip what is replaced: the series' own `__name__` (and `le`), external labels the series has or that are set here.
+      while (i < own.length && (own[i] === '__name__' || (le && own[i] === 'le'))) i += 2;
+      while (j < ext.length && (ext[j]![0] === '__name__' || (le && ext[j]![0] === 'le') || hasLabel(own, ext[j]![0])))
+        j++;
+      const a = i < own.length ? own[i]! : undefined;
+      const b = j < ext.length ? ext[j]![0] : undefined;
+      const c = special < specials ? (special === 0 ? '__name__' : 'le') : undefined;
+      if (a === undefined && b === undefined && c === undefined) return out;
+      if (a !== undefined && (b === undefined || a < b) && (c === undefined || a < c)) {
+        out.push(a, own[i + 1]!);
+        i += 2;
+      } else if (b !== undefined && (c === undefined || b < c)) {
+        out.push(b, ext[j]![1]);
+        j++;
+      } else {
+        out.push(c!, special === 0 ? name : '');
+        special++;
+      }
+    }
+  }
+
+  private writeSeries(w: ProtoWriter, labels: readonly string[], value: number, ts: number): void {
     const series = w.forkField(1);
-    for (let i = 0; i < labels.length; i++) {
+    for (let i = 0; i < labels.length; i += 2) {
       const label = w.forkField(1);
-      w.stringField(1, labels[i]![0]).stringField(2, labels[i]![1]);
+      w.stringField(1, labels[i]!).stringField(2, labels[i + 1]!);
       w.join(label);
     }
     const sample = w.forkField(2);
@@ -150,6 +216,18 @@ export class WriteRequestEncoder {
     if (fam.unit) w.stringField(5, fam.unit);
     w.join(at);
   }
+}
+
+/** Index of the value of label `name` in `[name, value, …]` pairs (-1 when absent). */
+function valueIndexOf(pairs: readonly string[], name: string): number {
+  for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === name) return i + 1;
+  return -1;
+}
+
+/** Whether `[name, value, …]` pairs hold a label called `name`. */
+function hasLabel(pairs: readonly string[], name: string): boolean {
+  for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === name) return true;
+  return false;
 }
 
 /** The sample name of a counter, as the text exposition writes it: always ending in `_total`. */
