@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, requireBinary } from '../../../testing/servers';
+import { freePort, requireBinary } from '@obs/testing';
 import { startAppProcess, type AppProcess } from './testing/appProcess';
 
 const started: AppProcess[] = [];

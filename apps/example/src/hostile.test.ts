@@ -5,7 +5,7 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../testing/servers';
+import { freePort } from '@obs/testing';
 import { runHostileClient, startAppProcess, type AppProcess } from './testing/appProcess';
 
 const IDLE_CONNECTIONS = 2000;

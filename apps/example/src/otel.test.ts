@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../testing/servers';
+import { freePort } from '@obs/testing';
 import { startAppProcess, type AppProcess } from './testing/appProcess';
 
 const started: AppProcess[] = [];

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../testing/servers';
+import { freePort } from '@obs/testing';
 import { hasBuild, startAppProcess, type AppProcess } from './testing/appProcess';
 
 const dir = mkdtempSync(join(tmpdir(), 'obs-example-'));

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, requireBinary, startServer, type RunningServer } from '../../../testing/servers';
+import { freePort, requireBinary, startServer, type RunningServer } from '@obs/testing';
 import { startExampleApp, type ExampleApp } from './createExampleApp';
 
 const prometheusBinary = process.env.PROMETHEUS_BIN ?? requireBinary('prometheus');

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../testing/servers';
+import { freePort } from '@obs/testing';
 import { startAppProcess, type AppProcess } from './testing/appProcess';
 
 const dir = mkdtempSync(join(tmpdir(), 'obs-shutdown-'));

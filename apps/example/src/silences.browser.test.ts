@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireBinary } from '../../../testing/servers';
+import { requireBinary } from '@obs/testing';
 import { startExampleApp, type ExampleApp } from './createExampleApp';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? requireBinary('chromium');

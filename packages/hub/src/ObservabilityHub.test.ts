@@ -8,7 +8,7 @@ import {
   type ObsEvent,
   type ObservabilityHub,
 } from './index';
-import { settle, virtualTime } from './testing';
+import { settle, virtualTime } from '@obs/testing';
 
 const hubs: ObservabilityHub[] = [];
 function makeHub(options: Parameters<typeof createObservabilityHub>[0] = {}) {

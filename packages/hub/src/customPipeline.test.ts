@@ -5,7 +5,7 @@ import { ManualClock, ofType } from '@obs/core';
 import { createAlertManager } from '@obs/alerts';
 import { createAnomalyDetector } from '@obs/anomaly';
 import { createMetricsCollector } from '@obs/metrics';
-import { settle } from './testing';
+import { settle } from '@obs/testing';
 
 describe('a custom pipeline without the hub', () => {
   it('metrics -> anomaly detector -> alerts with ordinary RxJS operators', async () => {

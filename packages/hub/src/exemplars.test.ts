@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { serializeFormat } from '@obs/metrics';
 import { createObservabilityHub } from './index';
-import { settle, virtualTime } from './testing';
+import { settle, virtualTime } from '@obs/testing';
 
 describe('hub: exemplars from the active span', () => {
   it('links histogram and counter values recorded inside a sampled span to that span, and nothing outside', () => {

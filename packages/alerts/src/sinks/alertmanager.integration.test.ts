@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, requireBinary, startServer, type RunningServer } from '../../../../testing/servers';
+import { freePort, requireBinary, startServer, type RunningServer } from '@obs/testing';
 import { AlertSeverity, createAlertManager, createAlertmanagerHandler, type FetchLike } from '../index';
 
 const binary = requireBinary('prometheus-alertmanager');

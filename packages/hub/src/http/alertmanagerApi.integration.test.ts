@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireBinary } from '../../../../testing/servers';
+import { requireBinary } from '@obs/testing';
 import { createObservabilityHub, type ObservabilityHub } from '../index';
 import { createHttpHandler, type HubHttpHandler } from './createHttpHandler';
 

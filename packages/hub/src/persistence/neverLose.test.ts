@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createObservabilityHub, type HubOptions, type HubRestoreErrorEvent, type ObsEvent } from '../index';
-import { virtualTime } from '../testing';
+import { virtualTime } from '@obs/testing';
 import { sanitizeState } from './sanitizeState';
 
 let dir: string;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSLODefinition } from '@obs/slo';
 import { createObservabilityHub, type HubOptions, type ObsEvent } from '../index';
-import { settle, virtualTime } from '../testing';
+import { settle, virtualTime } from '@obs/testing';
 
 let dir: string;
 beforeEach(async () => {

@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireBinary } from '../../../../testing/servers';
+import { requireBinary } from '@obs/testing';
 import { createMetricsCollector, serializeFormat, type MetricsCollector } from '../index';
 import { ROUTES, recordLoad } from './fixtures/load';
 

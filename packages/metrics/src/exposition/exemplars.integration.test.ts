@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, requireBinary, startServer, type RunningServer } from '../../../../testing/servers';
+import { freePort, requireBinary, startServer, type RunningServer } from '@obs/testing';
 import { createMetricsCollector, type ExemplarContext } from '../index';
 import { serialize } from './serialize';
 

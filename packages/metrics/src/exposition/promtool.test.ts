@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { ManualClock } from '@obs/core';
 import { describe, expect, it } from 'vitest';
-import { requireBinary } from '../../../../testing/servers';
+import { requireBinary } from '@obs/testing';
 import { createMetricsCollector } from '../index';
 import { serialize } from './serialize';
 import { trickyRegistry } from '../testing/fixtures';

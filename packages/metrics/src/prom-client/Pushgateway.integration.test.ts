@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, requireBinary, startServer, type RunningServer } from '../../../../testing/servers';
+import { freePort, requireBinary, startServer, type RunningServer } from '@obs/testing';
 import * as client from './index';
 
 const pushgateway = requireBinary('prometheus-pushgateway');

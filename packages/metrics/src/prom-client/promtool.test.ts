@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { requireBinary } from '../../../../testing/servers';
+import { requireBinary } from '@obs/testing';
 import { serialize } from '../exposition/serialize';
 import { MetricsCollector } from '../MetricsCollector';
 import { collectRuntimeMetrics } from '../runtime/collectRuntimeMetrics';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, requireBinary, startServer, type RunningServer } from '../../../../testing/servers';
+import { freePort, requireBinary, startServer, type RunningServer } from '@obs/testing';
 import { createMetricsCollector } from '../MetricsCollector';
 import type { CollectedMetrics, MetricsProducer } from '../MetricsProducer';
 import { createRemoteWriteExporter, type RemoteWriteExporter } from './RemoteWriteExporter';

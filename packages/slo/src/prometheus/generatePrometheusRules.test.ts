@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { requireBinary } from '../../../../testing/servers';
+import { requireBinary } from '@obs/testing';
 import { SLOValidationError } from '../errors';
 import { createSLODefinition } from '../SLODefinition';
 import { buildPrometheusRules, generatePrometheusRules, type PrometheusRuleFile } from './generatePrometheusRules';

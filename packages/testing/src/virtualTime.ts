@@ -1,7 +1,7 @@
 import { VirtualTimeScheduler } from 'rxjs';
 import type { Clock } from '@obs/core';
 
-/** Virtual time for tests: a scheduler and a clock that reads it, advanced together. Not exported from the package. */
+/** Virtual time for tests: a scheduler and a clock that reads it, advanced together. */
 export function virtualTime(base = Date.UTC(2026, 10, 29, 9, 0, 0)) {
   const scheduler = new VirtualTimeScheduler();
   scheduler.maxFrames = 0;

@@ -1,7 +1,7 @@
 /**
  * Test-only helpers for integration tests that run real servers and tools
  * (promtool, Prometheus, Alertmanager, Chromium) on 127.0.0.1.
- * Imported by tests with a relative path; never part of a published package.
+ * Imported by tests as `@obs/testing`; never part of a published package.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
