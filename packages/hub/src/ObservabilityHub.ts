@@ -660,7 +660,9 @@ export class ObservabilityHub {
  * const hub = createObservabilityHub({ traceSampleRate: 1, persistence: { path: './obs-state.json' } });
  * await hub.start();
  * hub.metrics.increment('jobs_total');
- * process.on('SIGTERM', () => void hub.stop());
+ * // On SIGTERM: fail readiness, drain, then stop the hub (writes the last snapshot).
+ * const lifecycle = createLifecycle({ health: hub.health, shutdownDelayMs: 5000 });
+ * lifecycle.onShutdown('hub', () => hub.stop());
  */
 export function createObservabilityHub(options?: HubOptions): ObservabilityHub {
   return new ObservabilityHub(options);
