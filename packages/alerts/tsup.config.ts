@@ -6,5 +6,7 @@ export default defineConfig({
   dts: true,
   sourcemap: true,
   clean: true,
+  // Shared chunks in CommonJS too: a class (an error thrown under a subpath) is one identity across entries.
+  splitting: true,
   target: 'node20',
 });
