@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireBinary } from '@obs/testing';
+import { chromiumLaunchOptions, findChromium } from '@obs/testing';
 import { startExampleApp, type ExampleApp } from './createExampleApp';
 
 // The parts of the page's DOM the callbacks below use (they run in the browser; the app's tsconfig has no DOM lib).
@@ -12,7 +12,7 @@ declare const document: {
   getElementById(id: string): { textContent: string | null } | null;
 };
 
-const chromiumPath = process.env.CHROMIUM_PATH ?? requireBinary('chromium');
+const chromiumPath = findChromium();
 const XSS = '<img src=x onerror=alert(1)>';
 
 describe.skipIf(!chromiumPath)('the dashboard in a real browser (headless chromium)', () => {
@@ -35,20 +35,10 @@ describe.skipIf(!chromiumPath)('the dashboard in a real browser (headless chromi
       fetch(`${app.url}/api/analyze`, { method: 'POST', body }).catch(() => undefined);
     }, 100);
     profile = mkdtempSync(join(tmpdir(), 'obs-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: chromiumPath!,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1400, height: 1000 },
-    });
+    browser = await chromium.launchPersistentContext(
+      profile,
+      chromiumLaunchOptions(chromiumPath!, { viewport: { width: 1400, height: 1000 } }),
+    );
     page = await browser.newPage();
     page.on('console', (message) => {
       if (message.type() === 'error') consoleErrors.push(message.text());
@@ -197,19 +187,7 @@ describe.skipIf(!chromiumPath)('the dashboard behind OBS_TOKEN (headless chromiu
       });
     }
     profile = mkdtempSync(join(tmpdir(), 'obs-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: chromiumPath!,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await chromium.launchPersistentContext(profile, chromiumLaunchOptions(chromiumPath!));
   }, 60_000);
 
   afterAll(async () => {

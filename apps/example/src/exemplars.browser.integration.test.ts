@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireBinary } from '@obs/testing';
+import { chromiumLaunchOptions, findChromium } from '@obs/testing';
 import { startExampleApp, type ExampleApp } from './createExampleApp';
 
 // The parts of the page's DOM the callbacks below use (they run in the browser; the app's tsconfig has no DOM lib).
 declare const document: { body: { dataset: Record<string, string | undefined> } };
 
-const chromiumPath = process.env.CHROMIUM_PATH ?? requireBinary('chromium');
+const chromiumPath = findChromium();
 
 interface Mark {
   readonly x: number;
@@ -39,20 +39,10 @@ describe.skipIf(!chromiumPath)('latency exemplars in the dashboard (headless chr
       }).catch(() => undefined);
     }, 150);
     profile = mkdtempSync(join(tmpdir(), 'obs-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: chromiumPath!,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1400, height: 1000 },
-    });
+    browser = await chromium.launchPersistentContext(
+      profile,
+      chromiumLaunchOptions(chromiumPath!, { viewport: { width: 1400, height: 1000 } }),
+    );
     page = await browser.newPage();
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireBinary } from '@obs/testing';
+import { chromiumLaunchOptions, findChromium } from '@obs/testing';
 import { startExampleApp, type ExampleApp } from './createExampleApp';
 
-const chromiumPath = process.env.CHROMIUM_PATH ?? requireBinary('chromium');
+const chromiumPath = findChromium();
 
 /** Silencing from the dashboard, in a real browser, behind a token (POST/DELETE carry it as a header). */
 describe.skipIf(!chromiumPath)('silences in the dashboard (headless chromium)', () => {
@@ -20,20 +20,10 @@ describe.skipIf(!chromiumPath)('silences in the dashboard (headless chromium)', 
   beforeAll(async () => {
     app = await startExampleApp({ port: 0, token, log: () => undefined });
     profile = mkdtempSync(join(tmpdir(), 'obs-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: chromiumPath!,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1400, height: 1000 },
-    });
+    browser = await chromium.launchPersistentContext(
+      profile,
+      chromiumLaunchOptions(chromiumPath!, { viewport: { width: 1400, height: 1000 } }),
+    );
     page = await browser.newPage();
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));

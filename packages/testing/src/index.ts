@@ -6,3 +6,4 @@
 export { findBinary, requireBinary, freePort, startServer } from './servers';
 export type { RunningServer } from './servers';
 export { virtualTime, settle } from './virtualTime';
+export { CHROMIUM_ARGS, findChromium, chromiumLaunchOptions } from './chromium';
