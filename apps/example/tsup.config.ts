@@ -13,7 +13,7 @@ function copyPublicFiles(): void {
 }
 
 export default defineConfig({
-  entry: { main: 'src/main.ts' },
+  entry: { main: 'src/main.ts', fleet: 'src/fleet/main.ts' },
   format: ['esm'],
   platform: 'node',
   target: 'node20',

@@ -29,6 +29,28 @@ describe('buildPrometheusRules', () => {
     expect(file.groups[0]!.rules[0]!.labels).toEqual({ team: 'core', slo: 'api-availability' });
   });
 
+  it('divides every range by timeScale and keeps the nominal rule names', () => {
+    const file = buildPrometheusRules(slo, { ...queries, timeScale: 60 });
+    const sli = file.groups[0]!.rules;
+    expect(sli.map((r) => r.record)).toEqual(
+      ['5m', '30m', '1h', '2h', '6h', '1d', '3d', '30d'].map((w) => `slo:sli_error:ratio_rate${w}`),
+    );
+    const ranges = sli.map((r) => /\[([0-9a-z]+)\]/.exec(r.expr)![1]);
+    expect(ranges).toEqual(['5s', '30s', '1m', '2m', '6m', '24m', '72m', '12h']);
+    expect(file.groups[2]!.rules[0]!.annotations!['description']).toContain('Time scale 1/60');
+    // Real time by default: no note, nominal ranges.
+    expect(buildPrometheusRules(slo, queries).groups[2]!.rules[0]!.annotations!['description']).not.toContain(
+      'Time scale',
+    );
+  });
+
+  it('rejects a time scale that leaves a window under a second or not a whole number of ms', () => {
+    for (const timeScale of [0.5, 0, Number.NaN, 301, 7]) {
+      expect(() => buildPrometheusRules(slo, { ...queries, timeScale }), String(timeScale)).toThrow(SLOValidationError);
+    }
+    expect(() => buildPrometheusRules(slo, { ...queries, timeScale: 300 })).not.toThrow(); // 5m -> 1s
+  });
+
   it('builds page and ticket alerts from multiwindow conditions', () => {
     const alerts = buildPrometheusRules(slo, queries).groups[2]!.rules;
     expect(alerts.map((a) => [a.alert, a.labels?.['severity']])).toEqual([
@@ -163,6 +185,44 @@ describe.skipIf(!promtool)('promtool', () => {
     };
     writeFileSync(join(dir, 'tests.yml'), stringify(tests, { lineWidth: 0 }));
     expect(run(['test', 'rules', 'tests.yml'])).toContain('SUCCESS');
+  });
+
+  it('with timeScale 60, pages within about a minute of a fast burn (promtool test rules)', () => {
+    const slo = createSLODefinition('Checkout', 99.9, 30);
+    const rules = generatePrometheusRules(slo, { ...queries, timeScale: 60 });
+    writeFileSync(join(dir, 'scaled.yml'), rules);
+    expect(run(['check', 'rules', 'scaled.yml'])).toContain('SUCCESS');
+    const alertname = 'CheckoutErrorBudgetBurn';
+    const expected = (parse(rules) as PrometheusRuleFile).groups[2]!.rules.map((rule) => ({
+      exp_labels: rule.labels,
+      exp_annotations: rule.annotations,
+    }));
+    // 1000 requests/s; from 60 s on, 2% of them fail (20x burn). Scaled, the page's 1h/5m windows are 1m/5s.
+    const ok = Array.from({ length: 150 }, (_, i) => 1000 * i - (i > 60 ? 20 * (i - 60) : 0));
+    const bad = Array.from({ length: 150 }, (_, i) => (i > 60 ? 20 * (i - 60) : 0));
+    const tests = {
+      rule_files: ['scaled.yml'],
+      evaluation_interval: '1s',
+      tests: [
+        {
+          interval: '1s',
+          input_series: [
+            { series: 'http_requests_total{job="api",code="200"}', values: ok.join(' ') },
+            { series: 'http_requests_total{job="api",code="500"}', values: bad.join(' ') },
+          ],
+          alert_rule_test: [
+            { eval_time: '55s', alertname, exp_alerts: [] },
+            {
+              eval_time: '140s',
+              alertname,
+              exp_alerts: expected,
+            },
+          ],
+        },
+      ],
+    };
+    writeFileSync(join(dir, 'scaled-tests.yml'), stringify(tests, { lineWidth: 0 }));
+    expect(run(['test', 'rules', 'scaled-tests.yml'])).toContain('SUCCESS');
   });
 
   it('keeps a grouped SLO per label value: only the burning route pages (promtool test rules)', () => {

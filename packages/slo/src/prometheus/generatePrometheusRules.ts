@@ -1,5 +1,6 @@
 import { describeValue, normalizeLabels, type Labels } from '@obs/core';
 import {
+  BURN_WINDOW_MS,
   BURN_WINDOWS,
   DEFAULT_BURN_RATE_CONDITIONS,
   isBurnWindow,
@@ -26,6 +27,15 @@ export interface PrometheusRulesOptions {
   readonly annotations?: Record<string, string>;
   /** Evaluation interval of the groups, e.g. `'30s'` (default: Prometheus' global one). */
   readonly interval?: string;
+  /**
+   * For demos and tests only: every range in the rules (the burn windows and the SLO period) is
+   * divided by this factor, so a whole SLO plays out in minutes: with `60`, the page alert's 1h/5m
+   * windows become 1m/5s and a 30-day period 12h. Rule names keep the nominal windows
+   * (`slo:sli_error:ratio_rate5m`), so the same dashboards and queries apply; the alerts'
+   * descriptions state the scale. Each scaled window must be a whole number of milliseconds and at
+   * least one second (one scrape apart). Default 1 (real time).
+   */
+  readonly timeScale?: number;
 }
 
 export interface PrometheusRule {
@@ -98,6 +108,18 @@ function groupTemplate(groupBy: readonly string[] | undefined): string {
 
 function fill(query: string, window: string): string {
   return query.replace(PLACEHOLDER, window);
+}
+
+/** A Prometheus duration for a whole number of ms, in the largest unit that divides it (`90000` → `90s`). */
+function msDuration(ms: number): string {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const)
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
 }
 
 /** Prometheus range for a number of days: whole days as `30d`, else hours or minutes. */
@@ -188,6 +210,25 @@ export function buildPrometheusRules(slo: SLODefinition, options: PrometheusRule
       `interval must be a Prometheus duration such as 30s, got ${describeValue(options.interval)}`,
     );
   }
+  const timeScale = options.timeScale ?? 1;
+  if (typeof timeScale !== 'number' || !Number.isFinite(timeScale) || timeScale < 1) {
+    throw new SLOValidationError(
+      'INVALID_OPTIONS',
+      `timeScale must be a finite number >= 1, got ${describeValue(options.timeScale)}`,
+    );
+  }
+  /** The range a nominal window stands for under the time scale. */
+  const scaled = (window: string, ms: number): string => {
+    if (timeScale === 1) return window;
+    const range = ms / timeScale;
+    if (!Number.isInteger(range) || range < 1000) {
+      throw new SLOValidationError(
+        'INVALID_OPTIONS',
+        `timeScale ${timeScale} makes the ${window} window ${range} ms; each window must stay a whole number of ms, at least 1 s`,
+      );
+    }
+    return msDuration(range);
+  };
   const extra = {
     ...userLabels(def.labels as Record<string, string>, 'SLO labels'),
     ...userLabels(options.labels, 'labels'),
@@ -199,15 +240,19 @@ export function buildPrometheusRules(slo: SLODefinition, options: PrometheusRule
   const period = promDuration(def.windowDays);
   const id = def.sloId;
 
-  const sliRules: PrometheusRule[] = BURN_WINDOWS.map((w) => ({
-    record: errorRatioRecord(w),
-    expr: `(${fill(errorQuery, w)})\n/\n(${fill(totalQuery, w)})`,
-    labels: { ...common },
-  }));
+  const sliRules: PrometheusRule[] = BURN_WINDOWS.map((w) => {
+    const range = scaled(w, BURN_WINDOW_MS[w]);
+    return {
+      record: errorRatioRecord(w),
+      expr: `(${fill(errorQuery, range)})\n/\n(${fill(totalQuery, range)})`,
+      labels: { ...common },
+    };
+  });
   if (!(BURN_WINDOWS as readonly string[]).includes(period)) {
+    const range = scaled(period, Math.round(def.windowDays * 86_400_000));
     sliRules.push({
       record: errorRatioRecord(period),
-      expr: `sum_over_time(${selector(errorRatioRecord('5m'), id)}[${period}])\n/\ncount_over_time(${selector(errorRatioRecord('5m'), id)}[${period}])`,
+      expr: `sum_over_time(${selector(errorRatioRecord('5m'), id)}[${range}])\n/\ncount_over_time(${selector(errorRatioRecord('5m'), id)}[${range}])`,
       labels: { ...common },
     });
   }
@@ -255,6 +300,7 @@ export function buildPrometheusRules(slo: SLODefinition, options: PrometheusRule
         description:
           templateLiteral(
             `SLO ${def.sloId} (target ${def.target}% over ${period}) is burning its error budget too fast: ${windows}.` +
+              (timeScale !== 1 ? ` Time scale 1/${timeScale}: every window is ${timeScale} times shorter.` : '') +
               (def.description ? ` ${def.description}` : ''),
           ) + groupTemplate(def.groupBy),
         ...extraAnnotations,
