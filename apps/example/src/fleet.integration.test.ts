@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { requireBinary } from '../../../testing/servers';
+import { requireBinary } from '@obs/testing';
 import { startFleet, type Fleet } from './fleet/startFleet';
 import { appCommand } from './testing/appProcess';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { requireBinary } from '../../../../testing/servers';
+import { requireBinary } from '@obs/testing';
 import { alertmanagerConfig, fleetRules, prometheusConfig, sloQueries } from './fleetFiles';
 
 const promtool = requireBinary('promtool');
