@@ -12,7 +12,7 @@ import { ClusterState, GAUGE_POLICIES, type GaugePolicy, type MergeReport } from
 import { isClusterSource, readSource, type ClusterSource } from './connectToPrimary';
 import type { ClusterEvent } from './events';
 import { indexWire } from './indexSnapshot';
-import { collectedToSnapshot } from './MergedSeries';
+import { collectedToSnapshot } from './collectedToSnapshot';
 import { linkFor, type WorkerLink, type WorkerTarget } from './links';
 import { collectMessage, envelopeProblem, isTagged, type StateMessage } from './protocol';
 

@@ -9,7 +9,7 @@ import {
   type SeriesEntry,
   type StateIndex,
 } from './indexSnapshot';
-import { MergedSeries } from './MergedSeries';
+import { CollectedSeriesData } from '../internal/collect';
 
 /**
  * How the gauges of several workers become one value: `sum`, `min`, `max`, `last`
@@ -235,9 +235,10 @@ export class ClusterState {
     for (const acc of accs.values()) {
       const series: CollectedSeries[] = [];
       for (const s of acc.series.values()) {
-        if (s.sketch) series.push(new MergedSeries(s.key, now, undefined, s.sketch.snapshot(), s.classic, s.exemplars));
+        if (s.sketch)
+          series.push(new CollectedSeriesData(s.key, now, undefined, s.sketch.snapshot(), s.classic, s.exemplars));
         else if (s.value === s.value)
-          series.push(new MergedSeries(s.key, now, s.value, undefined, undefined, s.exemplars));
+          series.push(new CollectedSeriesData(s.key, now, s.value, undefined, undefined, s.exemplars));
       }
       families.push({
         name: acc.name,

@@ -5,7 +5,7 @@ import type { CollectedMetrics } from '../MetricsProducer';
 import type { MetricsSnapshot } from '../snapshot';
 import { ClusterState, GAUGE_POLICIES, type GaugePolicy, type MergeReport } from './ClusterState';
 import { indexWire } from './indexSnapshot';
-import { collectedToSnapshot } from './MergedSeries';
+import { collectedToSnapshot } from './collectedToSnapshot';
 import { snapshotToWire, type ClusterWire } from './wire';
 
 export interface AggregateSnapshotsOptions {

@@ -14,11 +14,11 @@ import { LAST_TS, VALUE } from './slab';
 import { syncExtremes, type SeriesStorage } from './storage';
 
 /**
- * A collected series. Plain data fields, except `labels`, which is parsed from the label
- * text on first read (most readers, such as exposition, only need the text);
- * `toJSON()` includes it, so JSON carries the labels too.
+ * A collected series, of a collector or of the cluster's merged view. Plain data fields,
+ * except `labels`, which is parsed from the label text on first read (most readers, such as
+ * exposition, only need the text); `toJSON()` includes it, so JSON carries the labels too.
  */
-class CollectedSeriesData implements CollectedSeries {
+export class CollectedSeriesData implements CollectedSeries {
   private parsed: Labels | undefined = undefined;
 
   constructor(
