@@ -21,10 +21,8 @@ export interface ServiceUnderTest {
   close(): Promise<void>;
 }
 
-/** One callback the service made to the harness: its headers as [name, value] pairs. */
-type Callback = Array<[string, string]>;
-
-type Headers = Array<[string, string]>;
+/** Header lines as [name, value] pairs, in order: what the harness sends, and what a callback carried. */
+type HeaderLines = Array<[string, string]>;
 
 const TRACE_ID = '12345678901234567890123456789012';
 const PARENT = (version: string, flags = '01') => `${version}-${TRACE_ID}-1234567890123456-${flags}`;
@@ -43,7 +41,7 @@ const TRACEPARENT_FORMAT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-
 const MEMBER = /^([a-z0-9][a-z0-9_\-*/@]{0,255})=([\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e])$/;
 
 /** The callback's single, well-formed traceparent (the suite fails on zero, two or a malformed one). */
-function traceparentOf(callback: Callback): Traceparent {
+function traceparentOf(callback: HeaderLines): Traceparent {
   const values = callback.filter(([name]) => name.toLowerCase() === 'traceparent').map(([, v]) => v);
   expect(values, 'exactly one traceparent header').toHaveLength(1);
   const match = TRACEPARENT_FORMAT.exec(values[0]!);
@@ -55,7 +53,7 @@ function traceparentOf(callback: Callback): Traceparent {
 }
 
 /** The callback's tracestate: its members in order (the combined value of every tracestate header). */
-function tracestateOf(callback: Callback): { text: string; members: Map<string, string> } {
+function tracestateOf(callback: HeaderLines): { text: string; members: Map<string, string> } {
   const text = callback
     .filter(([name]) => name.toLowerCase() === 'tracestate')
     .map(([, v]) => v)
@@ -74,7 +72,7 @@ function tracestateOf(callback: Callback): { text: string; members: Map<string, 
 }
 
 /** Sends one request with exactly these header lines (duplicates and odd spacing kept) over a raw socket. */
-function rawPost(target: string, headers: Headers, body: string): Promise<number> {
+function rawPost(target: string, headers: HeaderLines, body: string): Promise<number> {
   const url = new URL(target);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(url.port), url.hostname);
@@ -95,8 +93,8 @@ function rawPost(target: string, headers: Headers, body: string): Promise<number
   });
 }
 
-function rawHeaders(request: IncomingMessage): Callback {
-  const pairs: Callback = [];
+function rawHeaders(request: IncomingMessage): HeaderLines {
+  const pairs: HeaderLines = [];
   for (let i = 0; i < request.rawHeaders.length; i += 2)
     pairs.push([request.rawHeaders[i]!, request.rawHeaders[i + 1]!]);
   return pairs;
@@ -107,7 +105,7 @@ class Harness {
   private server: Server | undefined;
   private base = '';
   private nextScope = 0;
-  private readonly received = new Map<string, Callback>();
+  private readonly received = new Map<string, HeaderLines>();
 
   async start(): Promise<void> {
     this.server = createServer((request, response) => {
@@ -125,7 +123,7 @@ class Harness {
   }
 
   /** Asks the service to call back `count` times with the context it got from `headers`; returns the callbacks. */
-  async request(service: string, headers: Headers, count = 1): Promise<Callback[]> {
+  async request(service: string, headers: HeaderLines, count = 1): Promise<HeaderLines[]> {
     const scope = `/scope${this.nextScope++}`;
     const targets = Array.from({ length: count }, (_, i) => `${this.base}${scope}/${i}`);
     const status = await rawPost(service, headers, JSON.stringify(targets.map((url) => ({ url, arguments: [] }))));
@@ -156,15 +154,15 @@ export function describeTraceContextSuite(title: string, start: () => Promise<Se
       await harness.stop();
     });
 
-    const one = async (headers: Headers) => {
+    const one = async (headers: HeaderLines) => {
       const [callback] = await harness.request(service.url, headers);
       return { traceparent: traceparentOf(callback!), tracestate: tracestateOf(callback!) };
     };
-    const newTrace = async (headers: Headers, ...notIds: string[]) => {
+    const newTrace = async (headers: HeaderLines, ...notIds: string[]) => {
       const { traceparent } = await one(headers);
       for (const id of [TRACE_ID, ...notIds]) expect(traceparent.traceId).not.toBe(id);
     };
-    const sameTrace = async (headers: Headers) => {
+    const sameTrace = async (headers: HeaderLines) => {
       const result = await one(headers);
       expect(result.traceparent.traceId).toBe(TRACE_ID);
       return result;
