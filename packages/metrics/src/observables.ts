@@ -56,6 +56,15 @@ const MAX_SAMPLES = 10_000;
 /** Identity of a label set independent of key order (names cannot contain the separators). */
 function sampleKey(labels: Labels | undefined): string {
   if (labels === undefined) return '';
+  // One label (the common case: a type, a space, a route) needs no name list or sort.
+  let only: string | undefined;
+  let count = 0;
+  for (const name in labels) {
+    only = name;
+    if (++count > 1) break;
+  }
+  if (count === 0) return '';
+  if (count === 1) return only! + '\u0000' + String(labels[only!]) + '\u0001';
   const names = Object.keys(labels);
   if (names.length > 1) names.sort();
   let key = '';

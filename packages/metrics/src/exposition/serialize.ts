@@ -35,9 +35,13 @@ export function formatValue(v: number): string {
 }
 
 function escapeHelp(help: string, format: ExpositionFormat): string {
+  // Most help texts need no escaping: skip the regular expressions (a scrape renders every family's help).
+  if (!NEEDS_ESCAPE.test(help)) return help;
   const escaped = help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
   return format === 'openmetrics' ? escaped.replace(/"/g, '\\"') : escaped;
 }
+
+const NEEDS_ESCAPE = /[\\\n"]/;
 
 /** Per-family strings computed once per serialization, so each series costs a few concatenations. */
 interface FamilyText {

@@ -18,10 +18,20 @@ export interface RuntimeMetricsOptions {
   readonly eventLoopWindowSeconds?: number;
 }
 
-function withLabels(value: RuntimeValue, labels: Labels | undefined): ObservableResult {
+/** Adds the static labels; merged label objects are kept per source object (those are kept across scrapes too). */
+function withLabels(
+  value: RuntimeValue,
+  labels: Labels | undefined,
+  merged: WeakMap<object, Labels>,
+): ObservableResult {
   if (value === undefined) return [];
   if (typeof value === 'number') return labels === undefined ? value : [{ labels, value }];
-  return labels === undefined ? value : value.map((s) => ({ labels: { ...s.labels, ...labels }, value: s.value }));
+  if (labels === undefined) return value;
+  return value.map((s) => {
+    let both = merged.get(s.labels);
+    if (both === undefined) merged.set(s.labels, (both = { ...s.labels, ...labels }));
+    return { labels: both, value: s.value };
+  });
 }
 
 /**
@@ -44,6 +54,7 @@ export function collectRuntimeMetrics(collector: MetricsCollector, options: Runt
     options.labels !== undefined && Object.keys(options.labels).length > 0 ? { ...options.labels } : undefined;
   const sampler = new RuntimeSampler(options);
   const reads = new RuntimeReads(sampler);
+  const merged = new WeakMap<object, Labels>();
   const stops: (() => void)[] = [];
   const stopAll = () => {
     for (const stop of stops.splice(0).reverse()) {
@@ -68,7 +79,7 @@ export function collectRuntimeMetrics(collector: MetricsCollector, options: Runt
               ? 'bytes'
               : undefined,
       });
-      const read = () => withLabels(def.read(reads), labels);
+      const read = () => withLabels(def.read(reads), labels, merged);
       stops.push(
         def.type === 'counter' ? collector.observableCounter(name, read) : collector.observableGauge(name, read),
       );

@@ -1,4 +1,13 @@
-import { NODE_VERSION, PROCESS_START_TIME_SECONDS, maxFileDescriptors, type RuntimeSampler } from './RuntimeSampler';
+import {
+  NODE_VERSION,
+  PROCESS_START_TIME_SECONDS,
+  maxFileDescriptors,
+  type EventLoopStats,
+  type HeapSample,
+  type HeapSpace,
+  type ProcStatus,
+  type RuntimeSampler,
+} from './RuntimeSampler';
 
 /** A value of one runtime metric: a number, or one number per label set. */
 export type RuntimeValue = number | { labels: Record<string, string>; value: number }[] | undefined;
@@ -20,14 +29,32 @@ export interface RuntimeMetricDefinition {
   read(reads: RuntimeReads): RuntimeValue;
 }
 
+// The sources a pass reads, each at most once.
+const CPU = 0;
+const HEAP = 1;
+const RSS = 2;
+const STATUS = 3;
+const LOOP = 4;
+const UTILIZATION = 5;
+const SPACES = 6;
+const HANDLES = 7;
+const REQUESTS = 8;
+const RESOURCES = 9;
+const FDS = 10;
+const SOURCE_COUNT = 11;
+
 /**
  * One collection pass over the sampler: each source is read at most once per pass
  * (a scrape reads ~30 metrics from ~8 sources). A pass ends when the current
  * synchronous stretch ends, so two scrapes never share stale values.
  */
 export class RuntimeReads {
-  private readonly cache = new Map<string, unknown>();
-  private scheduled = false;
+  /** The current pass; a source read in an earlier pass is read again. */
+  private pass = 1;
+  private passScheduled = false;
+  /** Per source: the pass its value was read in (0: never), and the value. */
+  private readonly readIn = new Int32Array(SOURCE_COUNT);
+  private readonly values: unknown[] = new Array<unknown>(SOURCE_COUNT).fill(undefined);
   private immediateLag = 0;
   private lagPending = false;
 
@@ -40,55 +67,81 @@ export class RuntimeReads {
     private readonly withArrayBuffers = true,
   ) {}
 
-  private memo<T>(key: string, read: () => T): T {
-    if (this.cache.has(key)) return this.cache.get(key) as T;
-    const value = read();
-    this.cache.set(key, value);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      queueMicrotask(() => {
-        this.cache.clear();
-        this.scheduled = false;
-      });
+  /**
+   * Whether `source` needs reading in this pass (then the caller stores it with `keep`).
+   * A plain stamp per source, not a map of closures: a scrape makes ~40 reads.
+   */
+  private stale(source: number): boolean {
+    if (!this.passScheduled) {
+      this.passScheduled = true;
+      queueMicrotask(this.endPass);
     }
+    return this.readIn[source] !== this.pass;
+  }
+
+  private readonly endPass = (): void => {
+    this.pass++;
+    this.passScheduled = false;
+  };
+
+  private keep<T>(source: number, value: T): T {
+    this.readIn[source] = this.pass;
+    this.values[source] = value;
     return value;
   }
 
-  get cpu() {
-    return this.memo('cpu', () => this.sampler.cpuSeconds());
+  get cpu(): { user: number; system: number } {
+    return this.stale(CPU)
+      ? this.keep(CPU, this.sampler.cpuSeconds())
+      : (this.values[CPU] as { user: number; system: number });
   }
-  get heap() {
-    return this.memo('heap', () =>
-      this.withArrayBuffers ? (this.sampler.memory() ?? this.sampler.heap()) : this.sampler.heap(),
-    );
+  get heap(): HeapSample {
+    if (!this.stale(HEAP)) return this.values[HEAP] as HeapSample;
+    const sampler = this.sampler;
+    return this.keep(HEAP, this.withArrayBuffers ? (sampler.memory() ?? sampler.heap()) : sampler.heap());
   }
   /** RSS from /proc/self/status on Linux (prom-client's source), else from libuv. */
-  get rss() {
-    return this.memo('rss', () => this.status?.residentBytes ?? this.sampler.rss());
+  get rss(): number | undefined {
+    if (!this.stale(RSS)) return this.values[RSS] as number | undefined;
+    return this.keep(RSS, this.status?.residentBytes ?? this.sampler.rss());
   }
-  get status() {
-    return this.memo('status', () => this.sampler.procStatus());
+  get status(): ProcStatus | undefined {
+    return this.stale(STATUS)
+      ? this.keep(STATUS, this.sampler.procStatus())
+      : (this.values[STATUS] as ProcStatus | undefined);
   }
-  get loop() {
-    return this.memo('loop', () => this.sampler.eventLoopDelay());
+  get loop(): EventLoopStats | undefined {
+    return this.stale(LOOP)
+      ? this.keep(LOOP, this.sampler.eventLoopDelay())
+      : (this.values[LOOP] as EventLoopStats | undefined);
   }
-  get utilization() {
-    return this.memo('utilization', () => this.sampler.eventLoopUtilization());
+  get utilization(): number {
+    return this.stale(UTILIZATION)
+      ? this.keep(UTILIZATION, this.sampler.eventLoopUtilization())
+      : (this.values[UTILIZATION] as number);
   }
-  get spaces() {
-    return this.memo('spaces', () => this.sampler.heapSpaces());
+  get spaces(): HeapSpace[] {
+    return this.stale(SPACES) ? this.keep(SPACES, this.sampler.heapSpaces()) : (this.values[SPACES] as HeapSpace[]);
   }
-  get handles() {
-    return this.memo('handles', () => this.sampler.activeHandles());
+  get handles(): Map<string, number> | undefined {
+    return this.stale(HANDLES)
+      ? this.keep(HANDLES, this.sampler.activeHandles())
+      : (this.values[HANDLES] as Map<string, number> | undefined);
   }
-  get requests() {
-    return this.memo('requests', () => this.sampler.activeRequests());
+  get requests(): Map<string, number> | undefined {
+    return this.stale(REQUESTS)
+      ? this.keep(REQUESTS, this.sampler.activeRequests())
+      : (this.values[REQUESTS] as Map<string, number> | undefined);
   }
-  get resources() {
-    return this.memo('resources', () => this.sampler.activeResources());
+  get resources(): Map<string, number> | undefined {
+    return this.stale(RESOURCES)
+      ? this.keep(RESOURCES, this.sampler.activeResources())
+      : (this.values[RESOURCES] as Map<string, number> | undefined);
   }
-  get openFds() {
-    return this.memo('fds', () => this.sampler.openFileDescriptors());
+  get openFds(): number | undefined {
+    return this.stale(FDS)
+      ? this.keep(FDS, this.sampler.openFileDescriptors())
+      : (this.values[FDS] as number | undefined);
   }
 
   /**
@@ -108,9 +161,34 @@ export class RuntimeReads {
   }
 }
 
+/**
+ * One label object per label value, kept across scrapes: the collector finds a series from
+ * a label object it has seen before without building a key. Bounded (handle and space names
+ * are a small fixed set; past the bound the cache starts over).
+ */
+class LabelObjects {
+  private readonly byValue = new Map<string, Record<string, string>>();
+
+  constructor(private readonly name: string) {}
+
+  get(value: string): Record<string, string> {
+    let labels = this.byValue.get(value);
+    if (labels === undefined) {
+      if (this.byValue.size >= 256) this.byValue.clear();
+      this.byValue.set(value, (labels = { [this.name]: value }));
+    }
+    return labels;
+  }
+}
+
+const typeLabels = new LabelObjects('type');
+const spaceLabels = new LabelObjects('space');
+
 function byType(counts: Map<string, number> | undefined): RuntimeValue {
   if (counts === undefined) return undefined;
-  return [...counts].map(([type, value]) => ({ labels: { type }, value }));
+  const out: { labels: Record<string, string>; value: number }[] = [];
+  for (const [type, value] of counts) out.push({ labels: typeLabels.get(type), value });
+  return out;
 }
 
 function total(counts: Map<string, number> | undefined): number | undefined {
@@ -121,8 +199,20 @@ function total(counts: Map<string, number> | undefined): number | undefined {
 }
 
 function spaces(reads: RuntimeReads, field: 'size' | 'used' | 'available'): RuntimeValue {
-  return reads.spaces.map((s) => ({ labels: { space: s.space }, value: s[field] }));
+  return reads.spaces.map((s) => ({ labels: spaceLabels.get(s.space), value: s[field] }));
 }
+
+const VERSION_INFO = [
+  {
+    labels: {
+      version: NODE_VERSION.version,
+      major: NODE_VERSION.major,
+      minor: NODE_VERSION.minor,
+      patch: NODE_VERSION.patch,
+    },
+    value: 1,
+  },
+];
 
 const loopStat = (field: 'min' | 'max' | 'mean' | 'stddev' | 'p50' | 'p90' | 'p99') => (reads: RuntimeReads) =>
   reads.loop?.[field];
@@ -358,27 +448,10 @@ export const RUNTIME_METRICS: readonly RuntimeMetricDefinition[] = [
     (r) => spaces(r, 'available'),
     { labelNames: ['space'] },
   ),
-  d(
-    'version',
-    'nodejs_version_info',
-    'gauge',
-    'Node.js version info.',
-    () => [
-      {
-        labels: {
-          version: NODE_VERSION.version,
-          major: NODE_VERSION.major,
-          minor: NODE_VERSION.minor,
-          patch: NODE_VERSION.patch,
-        },
-        value: 1,
-      },
-    ],
-    {
-      labelNames: ['version', 'major', 'minor', 'patch'],
-      aggregator: 'first',
-    },
-  ),
+  d('version', 'nodejs_version_info', 'gauge', 'Node.js version info.', () => VERSION_INFO, {
+    labelNames: ['version', 'major', 'minor', 'patch'],
+    aggregator: 'first',
+  }),
 ];
 
 /** The GC histogram: pauses by kind (major, minor, incremental, weakcb), in seconds. */

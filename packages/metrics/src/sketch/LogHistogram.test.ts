@@ -215,3 +215,21 @@ describe('LogHistogram', () => {
     for (const b of bad) expect(() => LogHistogram.fromSnapshot(b)).toThrow(InvalidSnapshotError);
   });
 });
+
+describe('recordTimes', () => {
+  test.prop([fc.array(fc.tuple(anyFinite, fc.integer({ min: 1, max: 50 })), { maxLength: 30 })])(
+    'is the same as recording each value that many times',
+    (weighted) => {
+      const once = new LogHistogram();
+      const many = new LogHistogram();
+      for (const [v, n] of weighted) {
+        once.recordTimes(v, n);
+        for (let i = 0; i < n; i++) many.recordUnchecked(v);
+      }
+      const a = once.snapshot();
+      const b = many.snapshot();
+      expect({ ...a, sum: 0 }).toEqual({ ...b, sum: 0 });
+      expect(close(a.sum, b.sum)).toBe(true);
+    },
+  );
+});

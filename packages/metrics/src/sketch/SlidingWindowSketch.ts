@@ -38,7 +38,8 @@ export class SlidingWindowSketch {
   record(value: number, count = 1): void {
     this.rotate();
     const sketch = this.ring[this.current]!;
-    for (let i = 0; i < count; i++) sketch.recordUnchecked(value);
+    if (count === 1) sketch.recordUnchecked(value);
+    else sketch.recordTimes(value, count);
     this.squares[this.current]! += value * value * count;
   }
 
