@@ -114,4 +114,29 @@ describe('ProtoWriter', () => {
     expect(w.reset().pos).toBe(0);
     expect(w.finish().length).toBe(0);
   });
+
+  test.prop([fc.maxSafeInteger().filter((n) => n >= 0)])(
+    'fixed64Number round-trips every non-negative safe integer',
+    (n) => {
+      const r = reader(new ProtoWriter(4).fixed64Number(n));
+      expect(toNumber(r.fixed64())).toBe(n);
+    },
+  );
+
+  it('raw copies encoded bytes as they are; finish copies large and small messages alike', () => {
+    const field = new ProtoWriter().stringField(1, 'x').finish();
+    const w = new ProtoWriter(8);
+    for (let i = 0; i < 3000; i++) w.raw(field);
+    const big = w.finish();
+    expect(big).toBeInstanceOf(Uint8Array);
+    expect(big.length).toBe(9000);
+    const r = Reader.create(big);
+    for (let i = 0; i < 3000; i++) {
+      expect(r.uint32()).toBe(10);
+      expect(r.string()).toBe('x');
+    }
+    // The copy is independent of the writer's buffer.
+    w.reset().raw(new Uint8Array(9000));
+    expect(big[1]).toBe(1);
+  });
 });

@@ -16,6 +16,10 @@ export type WireType = (typeof WireType)[keyof typeof WireType];
 
 const TWO_32 = 4294967296;
 const encoder = new TextEncoder();
+/** Node's Buffer when present: its uninitialised allocation spares `finish()` zero-filling what it overwrites at once. */
+const NodeBuffer = (globalThis as { Buffer?: { allocUnsafeSlow(size: number): Uint8Array } }).Buffer;
+/** Below this a copy is cheap either way (and Buffer pools small allocations). */
+const UNSAFE_COPY_MIN = 4096;
 
 export class ProtoWriter {
   private buf: Uint8Array;
@@ -34,9 +38,14 @@ export class ProtoWriter {
     return this;
   }
 
-  /** A copy of the bytes written. */
+  /** A copy of the bytes written (a plain Uint8Array with its own buffer). */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.pos);
+    const n = this.pos;
+    if (n < UNSAFE_COPY_MIN || NodeBuffer === undefined) return this.buf.slice(0, n);
+    const b = NodeBuffer.allocUnsafeSlow(n);
+    const out = new Uint8Array(b.buffer, b.byteOffset, n);
+    out.set(this.buf.subarray(0, n));
+    return out;
   }
 
   /** The bytes written, without copying (valid until the next write or reset). */
@@ -149,6 +158,13 @@ export class ProtoWriter {
 
   /** A fixed64 of a non-negative safe integer. */
   fixed64Number(value: number): this {
+    if (value >= 0 && value < TWO_32) {
+      this.ensure(8);
+      this.view.setUint32(this.pos, value, true);
+      this.view.setUint32(this.pos + 4, 0, true);
+      this.pos += 8;
+      return this;
+    }
     return this.fixed64(value % TWO_32, Math.floor(value / TWO_32));
   }
 
@@ -165,6 +181,14 @@ export class ProtoWriter {
     const low = ml * 1e6 + frac; // < 2^52: exact
     const carry = Math.floor(low / TWO_32);
     return this.fixed64(low - carry * TWO_32, mh * 1e6 + carry);
+  }
+
+  /** Bytes copied as they are (already encoded fields), without a length. */
+  raw(value: Uint8Array): this {
+    this.ensure(value.length);
+    this.buf.set(value, this.pos);
+    this.pos += value.length;
+    return this;
   }
 
   /** Length-delimited raw bytes. */

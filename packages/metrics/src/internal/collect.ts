@@ -6,6 +6,7 @@ import type {
   CollectedSeries,
   Exemplar,
 } from '../MetricsProducer';
+import { EncodedLabels, type EncodedLabelsHolder } from './encodedLabels';
 import { parseLabelKey } from './labelText';
 import type { MetricFamily } from './MetricFamily';
 import { HistogramSeries, type Series } from './Series';
@@ -20,6 +21,8 @@ import { syncExtremes, type SeriesStorage } from './storage';
  */
 export class CollectedSeriesData implements CollectedSeries {
   private parsed: Labels | undefined = undefined;
+  /** Where the exporters keep this series' encoded labels (a private field: not data, not copied, not in JSON). */
+  readonly #holder: EncodedLabelsHolder | undefined;
 
   constructor(
     readonly labelText: string,
@@ -28,7 +31,17 @@ export class CollectedSeriesData implements CollectedSeries {
     readonly histogram: CollectedHistogram | undefined,
     readonly bucketCounts: readonly number[] | undefined,
     readonly exemplars: readonly (Exemplar | undefined)[] | undefined,
-  ) {}
+    holder?: EncodedLabelsHolder,
+  ) {
+    this.#holder = holder;
+  }
+
+  /** The pre-encoded label cache of the series `s` came from, or undefined for other producers' series. */
+  static encodedLabelsOf(s: CollectedSeries): EncodedLabels | undefined {
+    if (!(s instanceof CollectedSeriesData)) return undefined;
+    const holder = s.#holder;
+    return holder === undefined ? undefined : (holder.exportLabels ??= new EncodedLabels());
+  }
 
   get labels(): Labels {
     return (this.parsed ??= parseLabelKey(this.labelText));
@@ -60,12 +73,13 @@ export function collectSeries(st: SeriesStorage, s: Series): CollectedSeries | u
       syncExtremes(s).snapshot(),
       Array.from(s.classic),
       s.ex?.collect(),
+      s,
     );
   }
   const value = d[o + VALUE]!;
   if (value !== value) return undefined;
   const ex = st.counterExemplars.size === 0 ? undefined : st.counterExemplars.get(s)?.collect();
-  return new CollectedSeriesData(s.key, d[o + LAST_TS]!, value, undefined, undefined, ex);
+  return new CollectedSeriesData(s.key, d[o + LAST_TS]!, value, undefined, undefined, ex, s);
 }
 
 export function collectFamily(fam: MetricFamily, series: CollectedSeries[]): CollectedFamily {

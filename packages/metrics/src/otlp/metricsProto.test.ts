@@ -170,6 +170,22 @@ describe('OTLP metrics protobuf, read back with the official generated classes',
     for (const labels of labelSets) expect(expected).toContainEqual(labels);
   });
 
+  it("a collector's series export the same bytes from their cached attributes, export after export, in every form", () => {
+    const collector = createMetricsCollector();
+    collector.increment('requests', 3, { route: '/a', code: '200' });
+    collector.increment('requests', 1, { route: 'q"uote\\slash\nline', code: '500' });
+    collector.gauge('temp', -1, {});
+    for (const v of [0.5, 3, 30]) collector.histogram('latency', v, { route: '/a', unit: 'ü' });
+    for (const form of ['explicit', 'exponential', 'explicit', 'exponential'] as const) {
+      collector.increment('requests', 1, { route: '/a', code: '200' });
+      const now = collector.collect();
+      // The same data as plain objects (no cache behind them): the labels are encoded afresh.
+      const plain = JSON.parse(JSON.stringify(now)) as typeof now;
+      const options = { ...enc, histogram: form };
+      expect(Buffer.from(encodeMetricsProto(now, options))).toEqual(Buffer.from(encodeMetricsProto(plain, options)));
+    }
+  });
+
   it('leaves out metrics with no points (gauges never set)', () => {
     const d = decodeOtlpMetrics(
       encodeMetricsProto(collected([{ ...gaugeFamily('g', []), series: [{ labels: {}, timestamp: 0 }] }]), enc),

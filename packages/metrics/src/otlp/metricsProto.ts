@@ -1,4 +1,5 @@
 import { ProtoWriter, writeOtlpResource, writeOtlpScope, writeOtlpStringKeyValue } from '@obs/core';
+import { CollectedSeriesData } from '../internal/collect';
 import { MetricType } from '../MetricType';
 import type { CollectedFamily, CollectedHistogram, CollectedMetrics, CollectedSeries } from '../MetricsProducer';
 import { OTLP_METRICS_SCOPE, TEMPORALITY, type ExportSeries, type OtlpMetricsEncoding } from './options';
@@ -56,6 +57,32 @@ function writeAttributes(w: ProtoWriter, field: number, s: CollectedSeries): voi
   }
 }
 
+const scratch = new ProtoWriter(512);
+
+/**
+ * The attributes of a series as field `field`: copied from the bytes cached on the
+ * collector's series (encoded on its first export), or written from the labels for series
+ * of other producers.
+ */
+function copyAttributes(w: ProtoWriter, field: 1 | 7 | 9, s: CollectedSeries): void {
+  const cache = CollectedSeriesData.encodedLabelsOf(s);
+  if (cache === undefined) return writeAttributes(w, field, s);
+  let bytes = field === 7 ? cache.otlp7 : field === 9 ? cache.otlp9 : cache.otlp1;
+  if (bytes === undefined) {
+    writeAttributes(scratch.reset(), field, s);
+    bytes = scratch.finish();
+    if (field === 7) cache.otlp7 = bytes;
+    else if (field === 9) cache.otlp9 = bytes;
+    else cache.otlp1 = bytes;
+  }
+  w.raw(bytes);
+}
+
+/** Fields 2 and 3 (start and time as fixed64 nanoseconds), the same for most points of a metric. */
+function timeFields(start: number, time: number): Uint8Array {
+  return scratch.reset().fixed64NanosField(2, start).fixed64NanosField(3, time).finish();
+}
+
 function unescapeLabelValue(escaped: string): string {
   return escaped.replace(/\\(.)/gs, (_, c: string) => (c === 'n' ? '\n' : c));
 }
@@ -72,24 +99,27 @@ function writeBuckets(w: ProtoWriter, field: number, store: CollectedHistogram['
 }
 
 function writeNumberPoints(w: ProtoWriter, fam: CollectedFamily, start: number, time: number): void {
+  const times = timeFields(start, time);
   for (const s of fam.series as readonly ExportSeries[]) {
     if (s.value === undefined) continue;
     const at = w.forkField(1);
-    writeAttributes(w, 7, s);
-    w.fixed64NanosField(2, s.startTimestamp ?? start)
-      .fixed64NanosField(3, time)
-      .doubleField(4, s.value);
+    copyAttributes(w, 7, s);
+    if (s.startTimestamp === undefined) w.raw(times);
+    else w.fixed64NanosField(2, s.startTimestamp).fixed64NanosField(3, time);
+    w.doubleField(4, s.value);
     w.join(at);
   }
 }
 
 function writeExponentialPoints(w: ProtoWriter, fam: CollectedFamily, start: number, time: number): void {
+  const times = timeFields(start, time);
   for (const s of fam.series as readonly ExportSeries[]) {
     const h = s.histogram;
     if (h === undefined) continue;
     const at = w.forkField(1);
-    writeAttributes(w, 1, s);
-    w.fixed64NanosField(2, s.startTimestamp ?? start).fixed64NanosField(3, time);
+    copyAttributes(w, 1, s);
+    if (s.startTimestamp === undefined) w.raw(times);
+    else w.fixed64NanosField(2, s.startTimestamp).fixed64NanosField(3, time);
     w.tag(4, 1)
       .fixed64Number(h.count)
       .doubleField(5, h.sum)
@@ -106,22 +136,28 @@ function writeExponentialPoints(w: ProtoWriter, fam: CollectedFamily, start: num
 
 function writeExplicitPoints(w: ProtoWriter, fam: CollectedFamily, start: number, time: number): void {
   const bounds = fam.bounds ?? [];
+  const times = timeFields(start, time);
+  // explicit_bounds (packed doubles) are the same for every point of the metric.
+  let packedBounds: Uint8Array | undefined;
+  if (bounds.length > 0) {
+    const at = scratch.reset().forkField(7);
+    for (const b of bounds) scratch.double(b);
+    packedBounds = scratch.join(at).finish();
+  }
+  const slots = bounds.length + 1;
   for (const s of fam.series as readonly ExportSeries[]) {
     const h = s.histogram;
     if (h === undefined) continue;
     const at = w.forkField(1);
-    writeAttributes(w, 9, s);
-    w.fixed64NanosField(2, s.startTimestamp ?? start).fixed64NanosField(3, time);
+    copyAttributes(w, 9, s);
+    if (s.startTimestamp === undefined) w.raw(times);
+    else w.fixed64NanosField(2, s.startTimestamp).fixed64NanosField(3, time);
     w.tag(4, 1).fixed64Number(h.count).doubleField(5, h.sum);
     const counts = s.bucketCounts;
-    const packedCounts = w.forkField(6);
-    for (let j = 0; j <= bounds.length; j++) w.fixed64Number(counts?.[j] ?? (j === bounds.length ? h.count : 0));
-    w.join(packedCounts);
-    if (bounds.length > 0) {
-      const packedBounds = w.forkField(7);
-      for (const b of bounds) w.double(b);
-      w.join(packedBounds);
-    }
+    w.tag(6, 2).uint32(slots * 8);
+    if (counts !== undefined && counts.length >= slots) for (let j = 0; j < slots; j++) w.fixed64Number(counts[j]!);
+    else for (let j = 0; j < slots; j++) w.fixed64Number(counts?.[j] ?? (j === slots - 1 ? h.count : 0));
+    if (packedBounds !== undefined) w.raw(packedBounds);
     if (h.min !== null) w.doubleField(11, h.min);
     if (h.max !== null) w.doubleField(12, h.max);
     w.join(at);

@@ -1,0 +1,27 @@
+/**
+ * A series' labels pre-encoded by the exporters. Labels of a series never change, so
+ * the first export encodes them once and every later export copies these bytes
+ * (`Uint8Array.set`) instead of walking the label text. Held by the live series
+ * (never by a map keyed by labels), so it is bounded by the series limits and goes
+ * away with the series when it is removed or expires.
+ */
+export class EncodedLabels {
+  /** OTLP `KeyValue` attribute fields (tag included), per field number: 1, 7 and 9 are the ones in use. */
+  otlp1: Uint8Array | undefined = undefined;
+  otlp7: Uint8Array | undefined = undefined;
+  otlp9: Uint8Array | undefined = undefined;
+  /**
+   * Remote write: the series' `Label` fields merged with an encoder's external labels, in
+   * name order, without `__name__` and `le`, which go in at byte offsets `rwNameAt` and
+   * `rwLeAt`. `rwKey` says which external labels they were built with.
+   */
+  rwKey: string | undefined = undefined;
+  rw: Uint8Array | undefined = undefined;
+  rwNameAt = 0;
+  rwLeAt = 0;
+}
+
+/** What carries the cache: a live series (or a cluster-merged one). */
+export interface EncodedLabelsHolder {
+  exportLabels: EncodedLabels | undefined;
+}
