@@ -139,4 +139,22 @@ describe('ProtoWriter', () => {
     w.reset().raw(new Uint8Array(9000));
     expect(big[1]).toBe(1);
   });
+
+  test.prop([
+    fc.array(
+      fc.oneof(
+        fc.nat(300),
+        fc.nat(),
+        fc.maxSafeInteger().filter((n) => n >= 0),
+      ),
+      { maxLength: 300 },
+    ),
+  ])('packedUint64Field round-trips counts of any size', (values) => {
+    const r = reader(new ProtoWriter(4).packedUint64Field(3, values));
+    expect(r.uint32()).toBe((3 << 3) | WireType.LEN);
+    const end = r.uint32() + r.pos;
+    const read: number[] = [];
+    while (r.pos < end) read.push(toNumber(r.uint64()));
+    expect(read).toEqual(values);
+  });
 });

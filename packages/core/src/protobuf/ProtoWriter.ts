@@ -183,11 +183,19 @@ export class ProtoWriter {
     return this.fixed64(low - carry * TWO_32, mh * 1e6 + carry);
   }
 
-  /** Bytes copied as they are (already encoded fields), without a length. */
-  raw(value: Uint8Array): this {
-    this.ensure(value.length);
-    this.buf.set(value, this.pos);
-    this.pos += value.length;
+  /** Bytes `start` to `end` of `value` copied as they are (already encoded fields), without a length. */
+  raw(value: Uint8Array, start = 0, end = value.length): this {
+    const n = end - start;
+    this.ensure(n);
+    const buf = this.buf;
+    let p = this.pos;
+    // A byte loop beats TypedArray#set (and its subarray) for the short pieces exporters copy.
+    if (n < 64) for (let i = start; i < end; i++) buf[p++] = value[i]!;
+    else {
+      buf.set(value.subarray(start, end), p);
+      p += n;
+    }
+    this.pos = p;
     return this;
   }
 
@@ -306,6 +314,44 @@ export class ProtoWriter {
 
   bytesField(field: number, value: Uint8Array): this {
     return this.tag(field, WireType.LEN).bytes(value);
+  }
+
+  /**
+   * A packed `repeated uint64` field of non-negative safe integers (e.g. histogram bucket
+   * counts): sized first, so the length goes in front without moving the body.
+   */
+  packedUint64Field(field: number, values: ArrayLike<number>): this {
+    const n = values.length;
+    let size = 0;
+    let small = true;
+    for (let i = 0; i < n; i++) {
+      const v = values[i]!;
+      if (v < 0x80) size++;
+      else if (v < TWO_32) size += varintSize(v);
+      else {
+        small = false;
+        break;
+      }
+    }
+    if (!small) {
+      const at = this.forkField(field);
+      for (let i = 0; i < n; i++) this.int64(values[i]!);
+      return this.join(at);
+    }
+    this.tag(field, WireType.LEN).uint32(size);
+    this.ensure(size);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) {
+      let v = values[i]!;
+      while (v > 0x7f) {
+        buf[p++] = (v & 0x7f) | 0x80;
+        v >>>= 7;
+      }
+      buf[p++] = v;
+    }
+    this.pos = p;
+    return this;
   }
 
   /** Starts a nested message field; end it with {@link join}. */

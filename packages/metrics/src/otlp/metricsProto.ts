@@ -92,9 +92,7 @@ function writeBuckets(w: ProtoWriter, field: number, store: CollectedHistogram['
   if (counts.length === 0) return;
   const at = w.forkField(field);
   if (store.offset !== 0) w.sint64Field(1, store.offset);
-  const packed = w.forkField(2);
-  for (let i = 0; i < counts.length; i++) w.int64(counts[i]!);
-  w.join(packed);
+  w.packedUint64Field(2, counts);
   w.join(at);
 }
 

@@ -163,4 +163,33 @@ describe('WriteRequestEncoder', () => {
       expect(decoded).toHaveLength(expectedSamples);
     },
   );
+
+  test.prop([
+    fc.array(fc.dictionary(labelName, fc.string({ maxLength: 6 }), { maxKeys: 4 }), { minLength: 1, maxLength: 8 }),
+    fc.dictionary(fc.oneof(labelName, fc.constantFrom('le', 'A', 'z', '__name__')), fc.string({ maxLength: 4 }), {
+      maxKeys: 3,
+    }),
+  ])(
+    "a collector's series write the same bytes from their cached labels as from their label text, push after push",
+    (labelSets, external) => {
+      const collector = createMetricsCollector();
+      labelSets.forEach((labels, i) => {
+        collector.increment('c_total', i + 1, labels);
+        collector.gauge('g', -1 - i, labels);
+        collector.histogram('h', i + 0.5, labels);
+      });
+      // Two encoders with different external labels take turns on the same series' caches.
+      const encoders = [
+        new WriteRequestEncoder({ externalLabels: external, maxSamplesPerRequest: 7 }),
+        new WriteRequestEncoder({ sendMetadata: false }),
+      ];
+      for (let push = 0; push < 4; push++) {
+        const now = collector.collect();
+        const plain = JSON.parse(JSON.stringify(now)) as typeof now;
+        const encoder = encoders[push % 2]!;
+        const bodies = (c: typeof now) => encoder.encode(c).map((r) => Buffer.from(r.body));
+        expect(bodies(now)).toEqual(bodies(plain));
+      }
+    },
+  );
 });

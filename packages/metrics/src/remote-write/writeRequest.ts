@@ -1,4 +1,6 @@
-import { ProtoWriter } from '@obs/core';
+import { ProtoWriter, varintSize } from '@obs/core';
+import { CollectedSeriesData } from '../internal/collect';
+import type { EncodedLabels } from '../internal/encodedLabels';
 import { MetricType } from '../MetricType';
 import { formatValue } from '../exposition/serialize';
 import type { CollectedFamily, CollectedMetrics, CollectedSeries } from '../MetricsProducer';
@@ -53,9 +55,16 @@ export class WriteRequestEncoder {
   private readonly own: string[] = [];
   /** The labels of the sample being written, `[name, value, …]` in name order (reused per sample kind). */
   private readonly merged: string[] = [];
+  /** Says which external labels a series' cached label bytes were merged with. */
+  private readonly externalKey: string;
+  private readonly externalLe: boolean;
+  /** Builds the cached label bytes. */
+  private readonly scratch = new ProtoWriter(512);
 
   constructor(options: WriteRequestOptions = {}) {
     this.external = Object.entries(options.externalLabels ?? {}).sort(byName);
+    this.externalKey = JSON.stringify(this.external);
+    this.externalLe = this.external.some(([name]) => name === 'le');
     this.maxSamples = options.maxSamplesPerRequest ?? 2000;
     this.sendMetadata = options.sendMetadata ?? true;
   }
@@ -64,6 +73,7 @@ export class WriteRequestEncoder {
     const out: EncodedWriteRequest[] = [];
     const w = this.writer.reset();
     const ts = Math.round(collected.timestamp);
+    const tsField = this.scratch.reset().int64Field(2, ts).finish();
     let samples = 0;
     const flush = (): void => {
       if (samples === 0) return;
@@ -76,10 +86,15 @@ export class WriteRequestEncoder {
       const isCounter = fam.type === MetricType.COUNTER;
       if (isCounter || fam.type === MetricType.GAUGE) {
         const name = isCounter ? counterSampleName(fam.name) : fam.name;
+        const nameLabel = labelField('__name__', name);
         for (const s of fam.series) {
           if (s.value === undefined) continue;
-          this.loadOwn(s);
-          this.writeSeries(w, this.mergeLabels(name, false), s.value, ts);
+          const cached = this.cachedLabels(s);
+          if (cached !== undefined) writeCachedSeries(w, cached, nameLabel, undefined, s.value, tsField);
+          else {
+            this.loadOwn(s);
+            this.writeSeries(w, this.mergeLabels(name, false), s.value, ts);
+          }
           if (++samples >= this.maxSamples) flush();
         }
         continue;
@@ -91,9 +106,28 @@ export class WriteRequestEncoder {
       const bucketName = fam.name + '_bucket';
       const sumName = fam.name + '_sum';
       const countName = fam.name + '_count';
+      const bucketLabel = labelField('__name__', bucketName);
+      const sumLabel = labelField('__name__', sumName);
+      const countLabel = labelField('__name__', countName);
+      const leLabels = le.map((v) => labelField('le', v));
       for (const s of fam.series) {
         const h = s.histogram;
         if (h === undefined) continue;
+        const cached = this.cachedLabels(s);
+        if (cached !== undefined) {
+          const counts = s.bucketCounts;
+          let cumulative = 0;
+          for (let j = 0; j < le.length; j++) {
+            cumulative += counts?.[j] ?? (j === le.length - 1 ? h.count : 0);
+            writeCachedSeries(w, cached, bucketLabel, leLabels[j], cumulative, tsField);
+            if (++samples >= this.maxSamples) flush();
+          }
+          writeCachedSeries(w, cached, sumLabel, undefined, h.sum, tsField);
+          if (++samples >= this.maxSamples) flush();
+          writeCachedSeries(w, cached, countLabel, undefined, h.count, tsField);
+          if (++samples >= this.maxSamples) flush();
+          continue;
+        }
         this.loadOwn(s);
         const bucketLabels = this.mergeLabels(bucketName, true);
         const leAt = valueIndexOf(bucketLabels, 'le');
@@ -113,6 +147,45 @@ export class WriteRequestEncoder {
     }
     flush();
     return out;
+  }
+
+  /**
+   * The series' labels as encoded `Label` fields merged with the external labels, cached on
+   * the collector's series (built on its first push); undefined for other producers' series
+   * and for series that carry `__name__` or `le` themselves (written the general way).
+   */
+  private cachedLabels(s: CollectedSeries): EncodedLabels | undefined {
+    const cache = CollectedSeriesData.encodedLabelsOf(s);
+    if (cache === undefined) return undefined;
+    if (cache.rwKey !== this.externalKey) {
+      cache.rwKey = this.externalKey;
+      cache.rw = undefined;
+      this.loadOwn(s);
+      if (hasLabel(this.own, '__name__') || hasLabel(this.own, 'le')) return undefined;
+      // The series' labels and external labels, in name order, without __name__ and le
+      // (an external `le` is replaced on buckets and kept otherwise, so such encoders take the general path).
+      if (this.externalLe) return undefined;
+      const merged = this.mergeLabels('', false);
+      const w = this.scratch.reset();
+      let nameAt = -1;
+      let leAt = -1;
+      for (let i = 0; i < merged.length; i += 2) {
+        const name = merged[i]!;
+        if (name === '__name__') {
+          nameAt = w.pos;
+          continue;
+        }
+        if (leAt < 0 && name > 'le') leAt = w.pos;
+        const label = w.forkField(1);
+        w.stringField(1, name).stringField(2, merged[i + 1]!);
+        w.join(label);
+      }
+      if (leAt < 0) leAt = w.pos;
+      cache.rw = w.finish();
+      cache.rwNameAt = nameAt;
+      cache.rwLeAt = leAt;
+    }
+    return cache.rw === undefined ? undefined : cache;
   }
 
   /**
@@ -216,6 +289,45 @@ export class WriteRequestEncoder {
     if (fam.unit) w.stringField(5, fam.unit);
     w.join(at);
   }
+}
+
+/** A `Label` field (tag and length included) of one label. */
+function labelField(name: string, value: string): Uint8Array {
+  const w = new ProtoWriter(64);
+  const at = w.forkField(1);
+  w.stringField(1, name).stringField(2, value);
+  return w.join(at).finish();
+}
+
+/**
+ * One `TimeSeries` from cached label bytes: the series' labels with `__name__` (and `le`)
+ * spliced in at their places in name order, then the sample. Every length is known up
+ * front, so nothing is moved to insert one.
+ */
+function writeCachedSeries(
+  w: ProtoWriter,
+  cached: EncodedLabels,
+  nameLabel: Uint8Array,
+  leLabel: Uint8Array | undefined,
+  value: number,
+  tsField: Uint8Array,
+): void {
+  const labels = cached.rw!;
+  const nameAt = cached.rwNameAt;
+  const leAt = cached.rwLeAt;
+  const sampleLength = 9 + tsField.length;
+  const length =
+    labels.length +
+    nameLabel.length +
+    (leLabel === undefined ? 0 : leLabel.length) +
+    1 +
+    varintSize(sampleLength) +
+    sampleLength;
+  w.tag(1, 2).uint32(length);
+  w.raw(labels, 0, nameAt).raw(nameLabel).raw(labels, nameAt, leAt);
+  if (leLabel !== undefined) w.raw(leLabel);
+  w.raw(labels, leAt, labels.length);
+  w.tag(2, 2).uint32(sampleLength).doubleField(1, value).raw(tsField);
 }
 
 /** Index of the value of label `name` in `[name, value, …]` pairs (-1 when absent). */
