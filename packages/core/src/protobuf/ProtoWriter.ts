@@ -64,6 +64,20 @@ export class ProtoWriter {
     this.view = new DataView(next.buffer);
   }
 
+  /**
+   * Makes room for `n` more bytes and returns the buffer, for an encoder's innermost loop to
+   * write them at {@link pos} itself (then advance `pos`). Valid until the next write.
+   */
+  claim(n: number): Uint8Array {
+    this.ensure(n);
+    return this.buf;
+  }
+
+  /** A DataView over the buffer {@link claim} returned (for doubles written in place). */
+  get dataView(): DataView {
+    return this.view;
+  }
+
   /** A field key: `(field << 3) | wireType`. */
   tag(field: number, wireType: WireType): this {
     return this.uint32((field << 3) | wireType);
@@ -189,8 +203,12 @@ export class ProtoWriter {
     this.ensure(n);
     const buf = this.buf;
     let p = this.pos;
-    // A byte loop beats TypedArray#set (and its subarray) for the short pieces exporters copy.
-    if (n < 64) for (let i = start; i < end; i++) buf[p++] = value[i]!;
+    // Measured on Node 20: a whole-array set costs ~12 ns whatever the size, a subarray + set ~40,
+    // a byte loop ~1.2 ns a byte.
+    if (n === value.length && n >= 8) {
+      buf.set(value, p);
+      p += n;
+    } else if (n < 32) for (let i = start; i < end; i++) buf[p++] = value[i]!;
     else {
       buf.set(value.subarray(start, end), p);
       p += n;

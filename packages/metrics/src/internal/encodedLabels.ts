@@ -12,13 +12,14 @@ export class EncodedLabels {
   otlp9: Uint8Array | undefined = undefined;
   /**
    * Remote write: the series' `Label` fields merged with an encoder's external labels, in
-   * name order, without `__name__` and `le`, which go in at byte offsets `rwNameAt` and
-   * `rwLeAt`. `rwKey` says which external labels they were built with.
+   * name order, without `__name__` and `le`: the labels before `__name__`, those between it
+   * and `le`, and those after `le`. `rwKey` says which external labels they were built with;
+   * `rwHead` is undefined when this series takes the general path.
    */
   rwKey: string | undefined = undefined;
-  rw: Uint8Array | undefined = undefined;
-  rwNameAt = 0;
-  rwLeAt = 0;
+  rwHead: Uint8Array | undefined = undefined;
+  rwMiddle: Uint8Array | undefined = undefined;
+  rwTail: Uint8Array | undefined = undefined;
 }
 
 /** What carries the cache: a live series (or a cluster-merged one). */

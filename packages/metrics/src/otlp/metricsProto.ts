@@ -65,8 +65,15 @@ const scratch = new ProtoWriter(512);
  * of other producers.
  */
 function copyAttributes(w: ProtoWriter, field: 1 | 7 | 9, s: CollectedSeries): void {
+  const bytes = cachedAttributes(field, s);
+  if (bytes === undefined) writeAttributes(w, field, s);
+  else w.raw(bytes);
+}
+
+/** The series' attribute fields from the cache (encoded now if new); undefined for other producers' series. */
+function cachedAttributes(field: 1 | 7 | 9, s: CollectedSeries): Uint8Array | undefined {
   const cache = CollectedSeriesData.encodedLabelsOf(s);
-  if (cache === undefined) return writeAttributes(w, field, s);
+  if (cache === undefined) return undefined;
   let bytes = field === 7 ? cache.otlp7 : field === 9 ? cache.otlp9 : cache.otlp1;
   if (bytes === undefined) {
     writeAttributes(scratch.reset(), field, s);
@@ -75,7 +82,7 @@ function copyAttributes(w: ProtoWriter, field: 1 | 7 | 9, s: CollectedSeries): v
     else if (field === 9) cache.otlp9 = bytes;
     else cache.otlp1 = bytes;
   }
-  w.raw(bytes);
+  return bytes;
 }
 
 /** Fields 2 and 3 (start and time as fixed64 nanoseconds), the same for most points of a metric. */
@@ -100,6 +107,23 @@ function writeNumberPoints(w: ProtoWriter, fam: CollectedFamily, start: number, 
   const times = timeFields(start, time);
   for (const s of fam.series as readonly ExportSeries[]) {
     if (s.value === undefined) continue;
+    const attributes = s.startTimestamp === undefined ? cachedAttributes(7, s) : undefined;
+    // The common point (cached attributes, the metric's times, a short body) in one go: its length is known.
+    if (attributes !== undefined && attributes.length < 100) {
+      const length = attributes.length + 27;
+      const buf = w.claim(length + 2);
+      let p = w.pos;
+      buf[p++] = 0x0a; // field 1, LEN
+      buf[p++] = length;
+      buf.set(attributes, p);
+      p += attributes.length;
+      buf.set(times, p);
+      p += 18;
+      buf[p++] = 0x21; // field 4, I64
+      w.dataView.setFloat64(p, s.value, true);
+      w.pos = p + 8;
+      continue;
+    }
     const at = w.forkField(1);
     copyAttributes(w, 7, s);
     if (s.startTimestamp === undefined) w.raw(times);

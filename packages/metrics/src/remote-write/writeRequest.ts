@@ -159,7 +159,7 @@ export class WriteRequestEncoder {
     if (cache === undefined) return undefined;
     if (cache.rwKey !== this.externalKey) {
       cache.rwKey = this.externalKey;
-      cache.rw = undefined;
+      cache.rwHead = undefined;
       this.loadOwn(s);
       if (hasLabel(this.own, '__name__') || hasLabel(this.own, 'le')) return undefined;
       // The series' labels and external labels, in name order, without __name__ and le
@@ -181,11 +181,12 @@ export class WriteRequestEncoder {
         w.join(label);
       }
       if (leAt < 0) leAt = w.pos;
-      cache.rw = w.finish();
-      cache.rwNameAt = nameAt;
-      cache.rwLeAt = leAt;
+      const bytes = w.subarray();
+      cache.rwHead = bytes.slice(0, nameAt);
+      cache.rwMiddle = bytes.slice(nameAt, leAt);
+      cache.rwTail = bytes.slice(leAt);
     }
-    return cache.rw === undefined ? undefined : cache;
+    return cache.rwHead === undefined ? undefined : cache;
   }
 
   /**
@@ -312,21 +313,23 @@ function writeCachedSeries(
   value: number,
   tsField: Uint8Array,
 ): void {
-  const labels = cached.rw!;
-  const nameAt = cached.rwNameAt;
-  const leAt = cached.rwLeAt;
+  const head = cached.rwHead!;
+  const middle = cached.rwMiddle!;
+  const tail = cached.rwTail!;
   const sampleLength = 9 + tsField.length;
   const length =
-    labels.length +
+    head.length +
     nameLabel.length +
+    middle.length +
     (leLabel === undefined ? 0 : leLabel.length) +
+    tail.length +
     1 +
     varintSize(sampleLength) +
     sampleLength;
   w.tag(1, 2).uint32(length);
-  w.raw(labels, 0, nameAt).raw(nameLabel).raw(labels, nameAt, leAt);
+  w.raw(head).raw(nameLabel).raw(middle);
   if (leLabel !== undefined) w.raw(leLabel);
-  w.raw(labels, leAt, labels.length);
+  w.raw(tail);
   w.tag(2, 2).uint32(sampleLength).doubleField(1, value).raw(tsField);
 }
 
