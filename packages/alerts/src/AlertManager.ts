@@ -1,4 +1,14 @@
-import { describeValue, EventBus, systemClock, type Clock, type Labels } from '@obs/core';
+import {
+  describeValue,
+  EventBus,
+  NON_NEGATIVE_INTEGER,
+  POSITIVE_INTEGER,
+  requireFunction,
+  requireNumber,
+  systemClock,
+  type Clock,
+  type Labels,
+} from '@obs/core';
 import { asyncScheduler, timer, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import {
   DEFAULT_MAX_ALERT_LABEL_VALUE_LENGTH,
@@ -13,7 +23,7 @@ import type { AlertsEvent } from './events';
 import type { InhibitRule } from './inhibition';
 import { Notifier } from './internal/Notifier';
 import { createTimers, type TimerFn } from './internal/timers';
-import { duration, errorMessage, isThenable, positiveInteger, requireFunction, requireId } from './internal/validate';
+import { duration, errorMessage, invalidArgument, invalidConfig, isThenable, requireId } from './internal/validate';
 import { AlertStore, type AlertRecord } from './manager/AlertStore';
 import { HandlerDispatcher, type HandlerOptions } from './manager/HandlerDispatcher';
 import { MuteResolver, type SuppressionRule } from './manager/MuteResolver';
@@ -188,7 +198,7 @@ function parseReceivers(input: unknown): Map<string, NotificationHandler[]> {
   for (const [name, value] of Object.entries(input)) {
     requireId(name, 'receiver name');
     const sinks: unknown[] = Array.isArray(value) ? value : [value];
-    for (const sink of sinks) requireFunction(sink, `receiver ${name}`);
+    for (const sink of sinks) requireFunction(sink, `receiver ${name}`, invalidArgument);
     out.set(name, [...(out.get(name) ?? []), ...(sinks as NotificationHandler[])]);
   }
   return out;
@@ -273,7 +283,7 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
         throw new AlertValidationError('INVALID_CONFIG', 'limits must be an object');
       for (const key of Object.keys(DEFAULT_LIMITS) as (keyof AlertManagerLimits)[]) {
         const v = config.limits[key];
-        if (v !== undefined) limits[key] = positiveInteger(v, `limits.${key}`);
+        if (v !== undefined) limits[key] = requireNumber(v, `limits.${key}`, POSITIVE_INTEGER, invalidConfig);
       }
     }
     this.limits = Object.freeze(limits);
@@ -394,12 +404,7 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
   }
 
   getResolvedAlerts(limit = 100): Alert[] {
-    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 0)
-      throw new AlertValidationError(
-        'INVALID_ARGUMENT',
-        `limit must be a non-negative integer, got ${describeValue(limit)}`,
-      );
-    return this.store.resolved(limit);
+    return this.store.resolved(requireNumber(limit, 'limit', NON_NEGATIVE_INTEGER, invalidArgument));
   }
 
   listReceivers(): string[] {
@@ -566,7 +571,7 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
   }
 
   start(contextProvider?: () => Ctx | Promise<Ctx>): void {
-    if (contextProvider !== undefined) requireFunction(contextProvider, 'contextProvider');
+    if (contextProvider !== undefined) requireFunction(contextProvider, 'contextProvider', invalidArgument);
     this.stop();
     this.loop = timer(0, this.intervalMs, this.scheduler ?? asyncScheduler).subscribe(() => this.tick(contextProvider));
   }
@@ -628,7 +633,7 @@ class AlertManagerImpl<Ctx extends object> implements AlertManager<Ctx> {
   // ------------------------------------------------------ suppressions, silences, inhibition
 
   addSuppressionRule(fn: SuppressionRule): () => boolean {
-    requireFunction(fn, 'suppression rule');
+    requireFunction(fn, 'suppression rule', invalidArgument);
     this.batch(() => this.mutes.addSuppression(fn));
     return () => this.batch(() => this.mutes.removeSuppression(fn));
   }

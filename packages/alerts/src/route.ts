@@ -1,4 +1,5 @@
-import { describeValue, isValidLabelName, labelsKey, type Labels } from '@obs/core';
+import { describeValue, isValidLabelName, labelsKey, type InvalidOption, type Labels } from '@obs/core';
+import { duration } from './internal/validate';
 import { AlertValidationError } from './errors';
 import { compileMatcher, matchesAll, parseMatcher, type CompiledMatcher, type Matcher } from './matchers';
 import type { CompiledTimeIntervals } from './timeIntervals';
@@ -65,7 +66,6 @@ export const DEFAULT_ROUTE: Required<Pick<RouteConfig, 'groupBy' | 'groupWait' |
     repeatInterval: 0,
   });
 
-const MAX_DURATION = 365 * 24 * 3600 * 1000;
 const MAX_ROUTES = 1000;
 const MAX_DEPTH = 16;
 const FIELDS = new Set([
@@ -85,13 +85,7 @@ function invalid(message: string): never {
   throw new AlertValidationError('INVALID_ROUTE', message);
 }
 
-function duration(value: unknown, where: string, what: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_DURATION) {
-    invalid(`${where}.${what} must be milliseconds between 0 and one year, got ${describeValue(value)}`);
-  }
-  return value;
-}
+const invalidRoute: InvalidOption = (message) => new AlertValidationError('INVALID_ROUTE', message);
 
 export interface RouteContext {
   /** Receiver names that routes may name. */
@@ -166,18 +160,26 @@ export function resolveRoute(
       receiver,
       matchers,
       groupBy,
-      groupWait: duration(raw['groupWait'], where, 'groupWait', parent?.groupWait ?? DEFAULT_ROUTE.groupWait),
+      groupWait: duration(
+        raw['groupWait'],
+        `${where}.groupWait`,
+        parent?.groupWait ?? DEFAULT_ROUTE.groupWait,
+        0,
+        invalidRoute,
+      ),
       groupInterval: duration(
         raw['groupInterval'],
-        where,
-        'groupInterval',
+        `${where}.groupInterval`,
         parent?.groupInterval ?? DEFAULT_ROUTE.groupInterval,
+        0,
+        invalidRoute,
       ),
       repeatInterval: duration(
         raw['repeatInterval'],
-        where,
-        'repeatInterval',
+        `${where}.repeatInterval`,
         parent?.repeatInterval ?? DEFAULT_ROUTE.repeatInterval,
+        0,
+        invalidRoute,
       ),
       continue: cont,
       routes: [],

@@ -3,14 +3,19 @@ import {
   BoundedMap,
   EventBus,
   ObsError,
+  NON_NEGATIVE_INTEGER,
   ObsValidationError,
+  POSITIVE_INTEGER,
   describeValue,
   emptyLabels,
   labelsKey,
   normalizeLabels,
   requireNonEmptyString,
+  requireNumber,
+  requireObject,
   systemClock,
   type Clock,
+  type InvalidOption,
   type Labels,
 } from '@obs/core';
 import type { Anomaly, AnomalyScore, Baseline, PointLike } from './Anomaly';
@@ -113,23 +118,24 @@ export class AnomalyDetector {
     this.clock = config.clock ?? systemClock;
     if (typeof this.clock?.now !== 'function')
       throw new ObsValidationError('INVALID_CONFIG', 'config.clock must have a now() method');
-    const maxSeries = positiveInteger(config.maxSeries ?? 10_000, 'maxSeries');
-    this.maxAnomalies = positiveInteger(config.maxAnomalies ?? 1_000, 'maxAnomalies');
-    const threshold = config.threshold ?? 0.5;
-    if (typeof threshold !== 'number' || !(threshold > 0 && threshold <= 1)) {
-      throw new ObsValidationError(
-        'INVALID_CONFIG',
-        `threshold must be a number in (0, 1], got ${describeValue(threshold)}`,
-      );
-    }
+    const maxSeries = requireNumber(config.maxSeries ?? 10_000, 'maxSeries', POSITIVE_INTEGER, invalidConfig);
+    this.maxAnomalies = requireNumber(config.maxAnomalies ?? 1_000, 'maxAnomalies', POSITIVE_INTEGER, invalidConfig);
+    const threshold = requireNumber(
+      config.threshold ?? 0.5,
+      'threshold',
+      { min: 0, minExclusive: true, max: 1, description: 'a number in (0, 1]' },
+      invalidConfig,
+    );
     this.rules = {
       threshold,
-      quietPoints: positiveInteger(config.quietPoints ?? 50, 'quietPoints'),
-      suppressPoints: nonNegativeInteger(config.suppressPoints ?? 2, 'suppressPoints'),
+      quietPoints: requireNumber(config.quietPoints ?? 50, 'quietPoints', POSITIVE_INTEGER, invalidConfig),
+      suppressPoints: requireNumber(config.suppressPoints ?? 2, 'suppressPoints', NON_NEGATIVE_INTEGER, invalidConfig),
     };
     const scorer = config.scorer ?? {};
     this.scorerConfig = checkScorerConfig(
-      config.warmupPoints === undefined ? scorer : { ...checkObject(scorer), warmupPoints: config.warmupPoints },
+      config.warmupPoints === undefined
+        ? scorer
+        : { ...requireObject(scorer, 'scorer config', invalidConfig), warmupPoints: config.warmupPoints },
     );
     this.series = new BoundedMap(maxSeries, (_key, model) => {
       if (model === this.hotModel) this.forgetHot();
@@ -559,22 +565,7 @@ function rawLabelsKey(labels: unknown): string {
   return key;
 }
 
-function nonNegativeInteger(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new ObsValidationError(
-      'INVALID_CONFIG',
-      `${what} must be a non-negative integer, got ${describeValue(value)}`,
-    );
-  }
-  return value;
-}
-
-function positiveInteger(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new ObsValidationError('INVALID_CONFIG', `${what} must be a positive integer, got ${describeValue(value)}`);
-  }
-  return value;
-}
+const invalidConfig: InvalidOption = (message) => new ObsValidationError('INVALID_CONFIG', message);
 
 const INTEGER_FIELDS: ReadonlySet<string> = new Set([
   'warmupPoints',
@@ -593,20 +584,10 @@ const UNIT_FIELDS: ReadonlySet<string> = new Set([
   'alarmScore',
 ]);
 
-function checkObject(value: unknown): object {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ObsValidationError('INVALID_CONFIG', `scorer config must be an object, got ${describeValue(value)}`);
-  }
-  return value;
-}
-
 /** Validates scorer overrides and merges them over the defaults. */
 export function checkScorerConfig(overrides: unknown): ScorerConfig {
-  if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides)) {
-    throw new ObsValidationError('INVALID_CONFIG', `scorer config must be an object, got ${describeValue(overrides)}`);
-  }
   const out: Record<string, number> = { ...defaultScorerConfig };
-  for (const [key, value] of Object.entries(overrides)) {
+  for (const [key, value] of Object.entries(requireObject(overrides, 'scorer config', invalidConfig))) {
     if (!Object.prototype.hasOwnProperty.call(defaultScorerConfig, key)) {
       throw new ObsValidationError('INVALID_CONFIG', `unknown scorer option ${describeValue(key)}`);
     }

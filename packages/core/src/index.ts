@@ -8,6 +8,21 @@ export type { ObsEventBase } from './events';
 export { ofType, assertNever } from './events';
 export { EventBus } from './EventBus';
 export { requireFiniteNumber, requireNonEmptyString } from './validate';
+export type { InvalidOption } from './options/invalidOption';
+export { invalidOption } from './options/invalidOption';
+export type { NumberRange } from './options/numberOption';
+export {
+  NON_NEGATIVE_INTEGER,
+  NON_NEGATIVE_NUMBER,
+  POSITIVE_INTEGER,
+  POSITIVE_NUMBER,
+  describeRange,
+  isInRange,
+  optionalNumber,
+  requireNumber,
+} from './options/numberOption';
+export { requireOneOf } from './options/oneOfOption';
+export { optionalBoolean, requireFunction, requireObject } from './options/typeOptions';
 export { errorMessage } from './errorMessage';
 export type { ErrorMessageOptions } from './errorMessage';
 export { isThenable } from './isThenable';

@@ -1,4 +1,4 @@
-import { describeValue, systemClock, type Clock } from '@obs/core';
+import { describeValue, requireNumber, systemClock, type Clock, type InvalidOption } from '@obs/core';
 import { HealthValidationError } from './errors';
 import { HealthStatus, isHealthStatus } from './HealthStatus';
 import { requireName } from './validateName';
@@ -61,8 +61,12 @@ export function createHealthCheck(init: HealthCheckInit, clock: Clock = systemCl
       `HealthCheck details must be an object, got ${describeValue(init.details)}`,
     );
   }
-  const timestamp = init.timestamp === undefined ? clock.now() : finite(init.timestamp, 'HealthCheck timestamp');
-  const durationMs = init.durationMs === undefined ? 0 : finite(init.durationMs, 'HealthCheck durationMs');
+  const timestamp =
+    init.timestamp === undefined
+      ? clock.now()
+      : requireNumber(init.timestamp, 'HealthCheck timestamp', {}, invalidNumber);
+  const durationMs =
+    init.durationMs === undefined ? 0 : requireNumber(init.durationMs, 'HealthCheck durationMs', {}, invalidNumber);
   if (durationMs < 0)
     throw new HealthValidationError('INVALID_NUMBER', `HealthCheck durationMs must not be negative, got ${durationMs}`);
   return {
@@ -75,14 +79,9 @@ export function createHealthCheck(init: HealthCheckInit, clock: Clock = systemCl
   };
 }
 
+const invalidNumber: InvalidOption = (message) => new HealthValidationError('INVALID_NUMBER', message);
+
 /** A non-null, non-array object. */
 export function isPlainRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function finite(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new HealthValidationError('INVALID_NUMBER', `${what} must be a finite number, got ${describeValue(value)}`);
-  }
-  return value;
 }

@@ -1,4 +1,13 @@
-import { EventBus, ObsError, describeValue, isThenable, systemClock, type Clock } from '@obs/core';
+import {
+  EventBus,
+  ObsError,
+  describeValue,
+  isThenable,
+  optionalBoolean,
+  optionalNumber,
+  systemClock,
+  type Clock,
+} from '@obs/core';
 import { asyncScheduler, timer, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { aggregateStatus } from './aggregateStatus';
 import { HealthLimitError, HealthValidationError } from './errors';
@@ -20,9 +29,9 @@ import {
 } from './internal/normalizeOutcome';
 import {
   MAX_TIMER_MS,
-  optionalBoolean,
+  TIMEOUT_MS,
+  invalidHealthOption,
   optionalClock,
-  optionalNumber,
   optionalObject,
   optionalScheduler,
   optionalThreshold,
@@ -183,16 +192,39 @@ export class HealthMonitor {
 
   constructor(config: HealthMonitorConfig = {}) {
     const c = optionalObject(config, 'HealthMonitor config');
-    this.checkTimeoutMs = optionalNumber(c['checkTimeoutMs'], 'checkTimeoutMs', 5000, 1, MAX_TIMER_MS);
+    this.checkTimeoutMs = optionalNumber(c['checkTimeoutMs'], 'checkTimeoutMs', 5000, TIMEOUT_MS, invalidHealthOption);
     this.intervalMs =
-      optionalNumber(c['healthCheckIntervalSeconds'], 'healthCheckIntervalSeconds', 30, 0.001, MAX_TIMER_MS / 1000) *
-      1000;
+      optionalNumber(
+        c['healthCheckIntervalSeconds'],
+        'healthCheckIntervalSeconds',
+        30,
+        { min: 0.001, max: MAX_TIMER_MS / 1000 },
+        invalidHealthOption,
+      ) * 1000;
     this.clock = optionalClock(c['clock']) ?? systemClock;
     this.scheduler = optionalScheduler(c['scheduler']) ?? asyncScheduler;
-    this.maxChecks = optionalNumber(c['maxChecks'], 'maxChecks', 100, 1, 100_000, true);
+    this.maxChecks = optionalNumber(
+      c['maxChecks'],
+      'maxChecks',
+      100,
+      { min: 1, max: 100_000, integer: true },
+      invalidHealthOption,
+    );
     this.limits = {
-      maxMessageLength: optionalNumber(c['maxMessageLength'], 'maxMessageLength', 1024, 16, 1_000_000, true),
-      maxDetailsBytes: optionalNumber(c['maxDetailsBytes'], 'maxDetailsBytes', 16_384, 64, 10_000_000, true),
+      maxMessageLength: optionalNumber(
+        c['maxMessageLength'],
+        'maxMessageLength',
+        1024,
+        { min: 16, max: 1_000_000, integer: true },
+        invalidHealthOption,
+      ),
+      maxDetailsBytes: optionalNumber(
+        c['maxDetailsBytes'],
+        'maxDetailsBytes',
+        16_384,
+        { min: 64, max: 10_000_000, integer: true },
+        invalidHealthOption,
+      ),
     };
     this.defaultThresholds = {
       failureThreshold: optionalThreshold(c['failureThreshold'], 'failureThreshold', 1),
@@ -219,8 +251,8 @@ export class HealthMonitor {
     const entry: CheckEntry = {
       name: checkName,
       fn,
-      timeoutMs: optionalNumber(o['timeoutMs'], 'timeoutMs', this.checkTimeoutMs, 1, MAX_TIMER_MS),
-      critical: optionalBoolean(o['critical'], 'critical', true),
+      timeoutMs: optionalNumber(o['timeoutMs'], 'timeoutMs', this.checkTimeoutMs, TIMEOUT_MS, invalidHealthOption),
+      critical: optionalBoolean(o['critical'], 'critical', true, invalidHealthOption),
       groups: readGroups(o['groups']),
       thresholds: {
         failureThreshold: optionalThreshold(
@@ -363,8 +395,8 @@ export class HealthMonitor {
         throw new HealthValidationError('INVALID_OPTION', `${key} must be a string, got ${describeValue(o[key])}`);
       }
     }
-    optionalBoolean(o['includeDetails'], 'includeDetails', true);
-    optionalBoolean(o['includeChecks'], 'includeChecks', true);
+    optionalBoolean(o['includeDetails'], 'includeDetails', true, invalidHealthOption);
+    optionalBoolean(o['includeChecks'], 'includeChecks', true, invalidHealthOption);
     const entries = [...this.checks.values()].filter((e) => g === undefined || e.groups.includes(g));
     const status = g === undefined ? this.getOverallStatus() : this.getGroupStatus(g);
     return buildHealthJson(

@@ -1,11 +1,18 @@
-import { EventBus, ObsError, describeValue, systemClock, type Clock } from '@obs/core';
+import { EventBus, ObsError, describeValue, optionalNumber, systemClock, type Clock } from '@obs/core';
 import { asyncScheduler, BehaviorSubject, Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { HealthLimitError, HealthValidationError } from './errors';
 import { buildHealthJson, type HealthJsonOptions, type HealthJsonResponse } from './healthJson';
 import type { HealthMonitor } from './HealthMonitor';
 import { HealthGroup, HealthStatus } from './HealthStatus';
 import { Beacons } from './internal/Beacons';
-import { MAX_TIMER_MS, optionalClock, optionalNumber, optionalObject, optionalScheduler } from './internal/options';
+import {
+  DELAY_MS,
+  TIMEOUT_MS,
+  invalidHealthOption,
+  optionalClock,
+  optionalObject,
+  optionalScheduler,
+} from './internal/options';
 import { runStep, type LifecycleHandler } from './internal/runStep';
 import type { LifecycleEvent, LifecycleStepResult, ShutdownReport } from './lifecycleEvents';
 import { LifecyclePhase } from './LifecyclePhase';
@@ -159,15 +166,35 @@ export class Lifecycle {
       c['startupGroup'] === undefined ? HealthGroup.STARTUP : requireName(c['startupGroup'], 'startupGroup');
     this.readinessGroup =
       c['readinessGroup'] === undefined ? HealthGroup.READINESS : requireName(c['readinessGroup'], 'readinessGroup');
-    this.shutdownDelayMs = optionalNumber(c['shutdownDelayMs'], 'shutdownDelayMs', 5000, 0, MAX_TIMER_MS);
-    this.drainTimeoutMs = optionalNumber(c['drainTimeoutMs'], 'drainTimeoutMs', 30_000, 0, MAX_TIMER_MS);
-    this.handlerTimeoutMs = optionalNumber(c['handlerTimeoutMs'], 'handlerTimeoutMs', 5000, 1, MAX_TIMER_MS);
+    this.shutdownDelayMs = optionalNumber(c['shutdownDelayMs'], 'shutdownDelayMs', 5000, DELAY_MS, invalidHealthOption);
+    this.drainTimeoutMs = optionalNumber(c['drainTimeoutMs'], 'drainTimeoutMs', 30_000, DELAY_MS, invalidHealthOption);
+    this.handlerTimeoutMs = optionalNumber(
+      c['handlerTimeoutMs'],
+      'handlerTimeoutMs',
+      5000,
+      TIMEOUT_MS,
+      invalidHealthOption,
+    );
     this.shutdownTimeoutMs =
       c['shutdownTimeoutMs'] === Infinity
         ? Infinity
-        : optionalNumber(c['shutdownTimeoutMs'], 'shutdownTimeoutMs', 60_000, 1, MAX_TIMER_MS);
-    this.maxHandlers = optionalNumber(c['maxHandlers'], 'maxHandlers', 100, 1, 10_000, true);
-    this.beacons = new Beacons(optionalNumber(c['maxBeaconNames'], 'maxBeaconNames', 1000, 1, 100_000, true));
+        : optionalNumber(c['shutdownTimeoutMs'], 'shutdownTimeoutMs', 60_000, TIMEOUT_MS, invalidHealthOption);
+    this.maxHandlers = optionalNumber(
+      c['maxHandlers'],
+      'maxHandlers',
+      100,
+      { min: 1, max: 10_000, integer: true },
+      invalidHealthOption,
+    );
+    this.beacons = new Beacons(
+      optionalNumber(
+        c['maxBeaconNames'],
+        'maxBeaconNames',
+        1000,
+        { min: 1, max: 100_000, integer: true },
+        invalidHealthOption,
+      ),
+    );
     this.signals = readSignals(c['signals']);
     this.signalSource = this.signals.length === 0 ? undefined : readSignalSource(c['process']);
     this.exitFn = readExit(c['exit']);
@@ -259,7 +286,13 @@ export class Lifecycle {
    */
   onShutdown(name: string, fn: LifecycleHandler, options?: ShutdownHandlerOptions): () => void {
     const o = optionalObject(options, 'shutdown handler options');
-    const timeoutMs = optionalNumber(o['timeoutMs'], 'timeoutMs', this.handlerTimeoutMs, 1, MAX_TIMER_MS);
+    const timeoutMs = optionalNumber(
+      o['timeoutMs'],
+      'timeoutMs',
+      this.handlerTimeoutMs,
+      TIMEOUT_MS,
+      invalidHealthOption,
+    );
     return this.addHandler(this.shutdownHandlers, name, fn, timeoutMs, 'shutdown');
   }
 

@@ -1,4 +1,12 @@
-import { describeValue, systemClock, type Clock } from '@obs/core';
+import {
+  POSITIVE_NUMBER,
+  describeValue,
+  optionalBoolean,
+  optionalNumber,
+  systemClock,
+  type Clock,
+  type InvalidOption,
+} from '@obs/core';
 import type { AlertManagerConfig, AlertSeverity } from '@obs/alerts';
 import type { AnomalyDetectorConfig } from '@obs/anomaly';
 import type { HealthMonitorConfig } from '@obs/health';
@@ -158,24 +166,14 @@ function fail(what: string, expected: string, value: unknown): never {
   throw new HubValidationError('INVALID_CONFIG', `${what} must be ${expected}, got ${describeValue(value)}`);
 }
 
+const invalidConfig: InvalidOption = (message) => new HubValidationError('INVALID_CONFIG', message);
+
 function positive(value: unknown, what: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > max)
-    fail(what, `a positive finite number up to ${max}`, value);
-  return value;
+  return optionalNumber(value, what, fallback, { ...POSITIVE_NUMBER, max }, invalidConfig);
 }
 
 function count(value: unknown, what: string, fallback: number, max = 1_000_000): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max)
-    fail(what, `an integer from 1 to ${max}`, value);
-  return value;
-}
-
-function flag(value: unknown, what: string, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') fail(what, 'a boolean', value);
-  return value;
+  return optionalNumber(value, what, fallback, { min: 1, max, integer: true }, invalidConfig);
 }
 
 function object<T>(value: unknown, what: string): Partial<T> {
@@ -224,8 +222,18 @@ export function resolveHubConfig(options: unknown = {}): ResolvedHubConfig {
   const severity = o.anomalyAlertSeverity ?? 'warning';
   if (!SEVERITIES.has(severity)) fail('anomalyAlertSeverity', 'info, warning, error or critical', severity);
 
-  const anomalyDetectionEnabled = flag(o.anomalyDetectionEnabled, 'anomalyDetectionEnabled', d.anomalyDetectionEnabled);
-  const sloTrackingEnabled = flag(o.sloTrackingEnabled, 'sloTrackingEnabled', d.sloTrackingEnabled);
+  const anomalyDetectionEnabled = optionalBoolean(
+    o.anomalyDetectionEnabled,
+    'anomalyDetectionEnabled',
+    d.anomalyDetectionEnabled,
+    invalidConfig,
+  );
+  const sloTrackingEnabled = optionalBoolean(
+    o.sloTrackingEnabled,
+    'sloTrackingEnabled',
+    d.sloTrackingEnabled,
+    invalidConfig,
+  );
   const flows = object<HubFlowsConfig>(o.flows, 'flows');
   const dashboard = object<DashboardConfig>(o.dashboard, 'dashboard');
   const events = object<EventDeliveryConfig>(o.events, 'events');
@@ -237,7 +245,7 @@ export function resolveHubConfig(options: unknown = {}): ResolvedHubConfig {
     persistence = {
       path: p.path,
       intervalSeconds: positive(p.intervalSeconds, 'persistence.intervalSeconds', 60, 86_400),
-      restoreOnStart: flag(p.restoreOnStart, 'persistence.restoreOnStart', true),
+      restoreOnStart: optionalBoolean(p.restoreOnStart, 'persistence.restoreOnStart', true, invalidConfig),
       maxFileBytes: positive(p.maxFileBytes, 'persistence.maxFileBytes', 64 * 1024 * 1024, 2 ** 31),
       maxAbsValue: positive(p.maxAbsValue, 'persistence.maxAbsValue', 1e15, Number.MAX_VALUE),
     };
@@ -279,11 +287,14 @@ export function resolveHubConfig(options: unknown = {}): ResolvedHubConfig {
     anomalyAlertSeverity: severity,
     sloEvaluationIntervalSeconds: positive(o.sloEvaluationIntervalSeconds, 'sloEvaluationIntervalSeconds', 10, 86_400),
     flows: {
-      latencyAnomalies: anomalyDetectionEnabled && flag(flows.latencyAnomalies, 'flows.latencyAnomalies', true),
-      anomalyAlerts: anomalyDetectionEnabled && flag(flows.anomalyAlerts, 'flows.anomalyAlerts', true),
-      healthAlerts: flag(flows.healthAlerts, 'flows.healthAlerts', true),
-      sloAlerts: sloTrackingEnabled && flag(flows.sloAlerts, 'flows.sloAlerts', true),
-      dashboard: flag(flows.dashboard, 'flows.dashboard', true),
+      latencyAnomalies:
+        anomalyDetectionEnabled &&
+        optionalBoolean(flows.latencyAnomalies, 'flows.latencyAnomalies', true, invalidConfig),
+      anomalyAlerts:
+        anomalyDetectionEnabled && optionalBoolean(flows.anomalyAlerts, 'flows.anomalyAlerts', true, invalidConfig),
+      healthAlerts: optionalBoolean(flows.healthAlerts, 'flows.healthAlerts', true, invalidConfig),
+      sloAlerts: sloTrackingEnabled && optionalBoolean(flows.sloAlerts, 'flows.sloAlerts', true, invalidConfig),
+      dashboard: optionalBoolean(flows.dashboard, 'flows.dashboard', true, invalidConfig),
     },
     dashboard: {
       sampleIntervalSeconds: positive(dashboard.sampleIntervalSeconds, 'dashboard.sampleIntervalSeconds', 1, 3600),

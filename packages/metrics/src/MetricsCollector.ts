@@ -1,4 +1,13 @@
-import { EventBus, describeValue, systemClock, type Clock, type Labels } from '@obs/core';
+import {
+  EventBus,
+  POSITIVE_INTEGER,
+  POSITIVE_NUMBER,
+  describeValue,
+  optionalNumber,
+  systemClock,
+  type Clock,
+  type Labels,
+} from '@obs/core';
 import { Observable } from 'rxjs';
 import { InvalidConfigError, InvalidValueError } from './errors';
 import type { MetricsEvent } from './events';
@@ -30,7 +39,7 @@ import {
   setGauge,
   syncExtremes,
 } from './internal/storage';
-import { badValue, checkWindow } from './internal/validate';
+import { badValue, checkWindow, invalidConfig } from './internal/validate';
 
 export type { MetricDescription } from './internal/SeriesRegistry';
 export type { GaugeMergePolicy, MergeOptions } from './internal/merge';
@@ -105,16 +114,6 @@ const EMPTY_STATS: HistogramStats = Object.freeze({
   p99: 0,
 });
 
-function positiveNumber(value: unknown, what: string, fallback: number, integer = false): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(value > 0) || (integer ? !Number.isSafeInteger(value) : !Number.isFinite(value))) {
-    throw new InvalidConfigError(
-      `${what} must be a positive ${integer ? 'integer' : 'finite number'}, got ${describeValue(value)}`,
-    );
-  }
-  return value;
-}
-
 /**
  * In-memory metrics: counters, gauges, histograms and timers keyed by name and
  * label set, with bounded retention, cardinality limits, a mergeable histogram
@@ -147,35 +146,63 @@ export class MetricsCollector implements MetricsProducer {
 
   constructor(config: MetricsCollectorConfig = {}) {
     if (typeof config !== 'object' || config === null) throw new InvalidConfigError('config must be an object');
-    const hours = positiveNumber(config.metricsRetentionHours, 'metricsRetentionHours', 24);
-    const stepSeconds = positiveNumber(config.retentionStepSeconds, 'retentionStepSeconds', 60);
+    const hours = optionalNumber(
+      config.metricsRetentionHours,
+      'metricsRetentionHours',
+      24,
+      POSITIVE_NUMBER,
+      invalidConfig,
+    );
+    const stepSeconds = optionalNumber(
+      config.retentionStepSeconds,
+      'retentionStepSeconds',
+      60,
+      POSITIVE_NUMBER,
+      invalidConfig,
+    );
     const retentionSteps = Math.ceil((hours * 3600) / stepSeconds);
     if (retentionSteps > MAX_RETENTION_STEPS) {
       throw new InvalidConfigError(
         `metricsRetentionHours / retentionStepSeconds gives ${retentionSteps} steps; at most ${MAX_RETENTION_STEPS} are allowed`,
       );
     }
-    const maxSeriesPerMetric = positiveNumber(config.maxSeriesPerMetric, 'maxSeriesPerMetric', 2000, true);
-    const maxMetrics = positiveNumber(config.maxMetrics, 'maxMetrics', 10_000, true);
+    const maxSeriesPerMetric = optionalNumber(
+      config.maxSeriesPerMetric,
+      'maxSeriesPerMetric',
+      2000,
+      POSITIVE_INTEGER,
+      invalidConfig,
+    );
+    const maxMetrics = optionalNumber(config.maxMetrics, 'maxMetrics', 10_000, POSITIVE_INTEGER, invalidConfig);
     const ttlMs =
       config.seriesTtlSeconds === undefined
         ? Infinity
-        : positiveNumber(config.seriesTtlSeconds, 'seriesTtlSeconds', 0) * 1000;
-    const maxSketchBuckets = positiveNumber(
+        : optionalNumber(config.seriesTtlSeconds, 'seriesTtlSeconds', 0, POSITIVE_NUMBER, invalidConfig) * 1000;
+    const maxSketchBuckets = optionalNumber(
       config.maxSketchBuckets,
       'maxSketchBuckets',
       DEFAULT_MAX_SKETCH_BUCKETS,
-      true,
+      POSITIVE_INTEGER,
+      invalidConfig,
     );
     if (maxSketchBuckets < 16) throw new InvalidConfigError('maxSketchBuckets must be at least 16');
     const labelCacheSize =
-      config.labelCacheSize === 0 ? 0 : positiveNumber(config.labelCacheSize, 'labelCacheSize', 1024, true);
-    const maxQueuedPoints = positiveNumber(config.maxQueuedPoints, 'maxQueuedPoints', 10_000, true);
-    const maxLabelValueLength = positiveNumber(
+      config.labelCacheSize === 0
+        ? 0
+        : optionalNumber(config.labelCacheSize, 'labelCacheSize', 1024, POSITIVE_INTEGER, invalidConfig);
+    const maxQueuedPoints = optionalNumber(
+      config.maxQueuedPoints,
+      'maxQueuedPoints',
+      10_000,
+      POSITIVE_INTEGER,
+      invalidConfig,
+    );
+    const maxLabelValueLength = optionalNumber(
       config.maxLabelValueLength,
       'maxLabelValueLength',
       DEFAULT_MAX_LABEL_VALUE_LENGTH,
-      true,
+      POSITIVE_INTEGER,
+      invalidConfig,
     );
     const defaultBuckets = new ClassicBuckets(config.histogramBuckets ?? DEFAULT_LATENCY_BUCKETS_MS);
     let coarse: boolean;

@@ -1,4 +1,5 @@
-import { describeValue, isThenable, type Labels } from '@obs/core';
+import { POSITIVE_NUMBER, describeValue, isThenable, requireNumber, type Labels } from '@obs/core';
+import { invalidConfig } from './internal/validate';
 import { InvalidConfigError } from './errors';
 import { validateMetricName } from './names';
 
@@ -98,10 +99,12 @@ export class Observables {
     if (typeof callback !== 'function')
       throw new InvalidConfigError(`the callback of ${name} must be a function, got ${describeValue(callback)}`);
     if (this.instruments.has(name)) throw new InvalidConfigError(`metric ${name} already has a callback`);
-    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
-      throw new InvalidConfigError(`timeoutMs must be a positive finite number, got ${describeValue(timeoutMs)}`);
-    }
+    const timeoutMs = requireNumber(
+      options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      'timeoutMs',
+      POSITIVE_NUMBER,
+      invalidConfig,
+    );
     const instrument: Instrument = {
       kind,
       name,

@@ -1,4 +1,15 @@
-import { EventBus, describeValue, systemClock, type Clock, type Labels } from '@obs/core';
+import {
+  EventBus,
+  NON_NEGATIVE_INTEGER,
+  POSITIVE_INTEGER,
+  describeValue,
+  optionalNumber,
+  requireNumber,
+  systemClock,
+  type Clock,
+  type InvalidOption,
+  type Labels,
+} from '@obs/core';
 import { asyncScheduler, interval, type Observable, type SchedulerLike, Subscription } from 'rxjs';
 import {
   BURN_WINDOWS,
@@ -154,13 +165,7 @@ const DAY_MS = 86_400_000;
 const MAIN = BURN_WINDOWS.length;
 const SOURCE = 'slo';
 
-function positiveInteger(value: unknown, what: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new SLOValidationError('INVALID_CONFIG', `${what} must be a positive integer, got ${describeValue(value)}`);
-  }
-  return value;
-}
+const invalidConfig: InvalidOption = (message) => new SLOValidationError('INVALID_CONFIG', message);
 
 function validateConditions(value: unknown): readonly BurnRateCondition[] {
   if (value === undefined) return DEFAULT_BURN_RATE_CONDITIONS;
@@ -246,14 +251,20 @@ export class SLOTracker {
     // The shared system clock (given or defaulted) may be cached on the record path; any other clock is read per event.
     this.recordClock = clock === systemClock && config.coarseTime !== false ? coarseSystemClock : clock;
     this.scheduler = config.scheduler ?? asyncScheduler;
-    this.bucketMs = positiveInteger(config.bucketMs, 'bucketMs', 60_000);
+    this.bucketMs = optionalNumber(config.bucketMs, 'bucketMs', 60_000, POSITIVE_INTEGER, invalidConfig);
     if (this.bucketMs < 1000 || this.bucketMs > DAY_MS) {
       throw new SLOValidationError(
         'INVALID_CONFIG',
         `bucketMs must be between 1000 and ${DAY_MS}, got ${this.bucketMs}`,
       );
     }
-    this.evaluationIntervalMs = positiveInteger(config.evaluationIntervalMs, 'evaluationIntervalMs', 10_000);
+    this.evaluationIntervalMs = optionalNumber(
+      config.evaluationIntervalMs,
+      'evaluationIntervalMs',
+      10_000,
+      POSITIVE_INTEGER,
+      invalidConfig,
+    );
     const threshold = config.budgetAtRiskThreshold ?? 25;
     if (typeof threshold !== 'number' || !Number.isFinite(threshold) || threshold < 0 || threshold > 100) {
       throw new SLOValidationError(
@@ -262,20 +273,31 @@ export class SLOTracker {
       );
     }
     this.budgetAtRiskThreshold = threshold;
-    const minEvents = config.minEvents ?? 10;
-    if (typeof minEvents !== 'number' || !Number.isSafeInteger(minEvents) || minEvents < 0) {
-      throw new SLOValidationError(
-        'INVALID_CONFIG',
-        `minEvents must be a non-negative integer, got ${describeValue(minEvents)}`,
-      );
-    }
-    this.minEvents = minEvents;
+    this.minEvents = requireNumber(config.minEvents ?? 10, 'minEvents', NON_NEGATIVE_INTEGER, invalidConfig);
     this.conditions = validateConditions(config.conditions);
     const limits = config.limits ?? {};
-    this.maxSLOs = positiveInteger(limits.maxSLOs, 'limits.maxSLOs', 1000);
-    this.maxBucketsPerSLO = positiveInteger(limits.maxBucketsPerSLO, 'limits.maxBucketsPerSLO', 600_000);
-    this.maxTrackedStreams = positiveInteger(limits.maxTrackedStreams, 'limits.maxTrackedStreams', 10_000);
-    this.maxGroupsPerSLO = positiveInteger(limits.maxGroupsPerSLO, 'limits.maxGroupsPerSLO', 100);
+    this.maxSLOs = optionalNumber(limits.maxSLOs, 'limits.maxSLOs', 1000, POSITIVE_INTEGER, invalidConfig);
+    this.maxBucketsPerSLO = optionalNumber(
+      limits.maxBucketsPerSLO,
+      'limits.maxBucketsPerSLO',
+      600_000,
+      POSITIVE_INTEGER,
+      invalidConfig,
+    );
+    this.maxTrackedStreams = optionalNumber(
+      limits.maxTrackedStreams,
+      'limits.maxTrackedStreams',
+      10_000,
+      POSITIVE_INTEGER,
+      invalidConfig,
+    );
+    this.maxGroupsPerSLO = optionalNumber(
+      limits.maxGroupsPerSLO,
+      'limits.maxGroupsPerSLO',
+      100,
+      POSITIVE_INTEGER,
+      invalidConfig,
+    );
     this.events$ = this.bus.events$;
   }
 

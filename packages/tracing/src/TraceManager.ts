@@ -1,4 +1,12 @@
-import { describeValue, isThenable, type Clock } from '@obs/core';
+import {
+  NON_NEGATIVE_INTEGER,
+  POSITIVE_INTEGER,
+  describeValue,
+  isThenable,
+  optionalNumber,
+  requireNumber,
+  type Clock,
+} from '@obs/core';
 import type { Observable } from 'rxjs';
 import { TracingError, TracingValidationError } from './errors';
 import type { TracingEvent } from './events';
@@ -13,7 +21,7 @@ import { NonRecordingSpan, RecordingSpan, type AnySpan } from './internal/spans'
 import { summarize, type TraceSummary } from './internal/summarize';
 import type { AttributeLimits } from './internal/tags';
 import { TraceRecord, TraceStore } from './internal/TraceStore';
-import { checkName, checkParentContext, positiveInt } from './internal/validate';
+import { checkName, checkParentContext, invalidConfig, invalidLimit } from './internal/validate';
 import {
   extractTraceContext,
   injectTraceHeaders,
@@ -127,25 +135,49 @@ export class TraceManager {
     }
     this.clock = clock;
     this.store = new TraceStore({
-      maxTraces: positiveInt(config.maxTraces, 1000, 'maxTraces'),
-      maxSpansPerTrace: positiveInt(config.maxSpansPerTrace, 1000, 'maxSpansPerTrace'),
-      retentionMs: positiveInt(config.traceRetentionMs, 3_600_000, 'traceRetentionMs'),
+      maxTraces: optionalNumber(config.maxTraces, 'maxTraces', 1000, POSITIVE_INTEGER, invalidConfig),
+      maxSpansPerTrace: optionalNumber(
+        config.maxSpansPerTrace,
+        'maxSpansPerTrace',
+        1000,
+        POSITIVE_INTEGER,
+        invalidConfig,
+      ),
+      retentionMs: optionalNumber(
+        config.traceRetentionMs,
+        'traceRetentionMs',
+        3_600_000,
+        POSITIVE_INTEGER,
+        invalidConfig,
+      ),
     });
     this.active = new ActiveSpans(
-      positiveInt(config.maxSpanAgeMs, 300_000, 'maxSpanAgeMs'),
-      positiveInt(config.maxActiveSpans, 10_000, 'maxActiveSpans'),
+      optionalNumber(config.maxSpanAgeMs, 'maxSpanAgeMs', 300_000, POSITIVE_INTEGER, invalidConfig),
+      optionalNumber(config.maxActiveSpans, 'maxActiveSpans', 10_000, POSITIVE_INTEGER, invalidConfig),
     );
     this.limits = {
-      maxTags: positiveInt(config.maxTagsPerSpan, 128, 'maxTagsPerSpan'),
-      maxLogs: positiveInt(config.maxLogsPerSpan, 128, 'maxLogsPerSpan'),
-      maxValueLength: positiveInt(config.maxTagValueLength, 2048, 'maxTagValueLength'),
+      maxTags: optionalNumber(config.maxTagsPerSpan, 'maxTagsPerSpan', 128, POSITIVE_INTEGER, invalidConfig),
+      maxLogs: optionalNumber(config.maxLogsPerSpan, 'maxLogsPerSpan', 128, POSITIVE_INTEGER, invalidConfig),
+      maxValueLength: optionalNumber(
+        config.maxTagValueLength,
+        'maxTagValueLength',
+        2048,
+        POSITIVE_INTEGER,
+        invalidConfig,
+      ),
       maxKeyLength: 256,
       maxArrayLength: 1024,
       onTruncate: () => {
         this.truncatedTagValues++;
       },
     };
-    const interval = positiveInt(config.reaperIntervalMs, 10_000, 'reaperIntervalMs', true);
+    const interval = optionalNumber(
+      config.reaperIntervalMs,
+      'reaperIntervalMs',
+      10_000,
+      NON_NEGATIVE_INTEGER,
+      invalidConfig,
+    );
     this.processor = new SpanProcessor(this.limits, clock, this.store, this.active);
     this.events$ = this.processor.events$;
     if (config.exporters !== undefined) {
@@ -500,12 +532,7 @@ export class TraceManager {
 
   /** Summaries of the most recently stored traces, newest first. */
   getRecentTraces(limit = 20): TraceSummary[] {
-    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 0) {
-      throw new TracingValidationError(
-        'INVALID_LIMIT',
-        `limit must be a non-negative integer, got ${describeValue(limit)}`,
-      );
-    }
+    requireNumber(limit, 'limit', NON_NEGATIVE_INTEGER, invalidLimit);
     this.store.pruneExpired(this.clock.now());
     const out: TraceSummary[] = [];
     if (limit === 0) return out;

@@ -1,4 +1,13 @@
-import { EventBus, ObsValidationError, systemClock, type Clock } from '@obs/core';
+import {
+  EventBus,
+  ObsValidationError,
+  POSITIVE_NUMBER,
+  optionalNumber,
+  systemClock,
+  type Clock,
+  type InvalidOption,
+  type NumberRange,
+} from '@obs/core';
 import type { Observable } from 'rxjs';
 import { VisionInputError } from './errors';
 import type { VisionEvent } from './events';
@@ -61,21 +70,14 @@ export const VISION_METRICS = Object.freeze({
 
 type Stage = 'metrics' | 'span' | 'slo' | 'anomaly' | 'alert';
 
-function percent(value: unknown, what: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value >= 100) {
-    throw new ObsValidationError('INVALID_CONFIG', `${what} must be a percentage strictly between 0 and 100`);
-  }
-  return value;
-}
-
-function positive(value: unknown, what: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new ObsValidationError('INVALID_CONFIG', `${what} must be a positive number`);
-  }
-  return value;
-}
+const invalidConfig: InvalidOption = (message) => new ObsValidationError('INVALID_CONFIG', message);
+const PERCENTAGE: NumberRange = {
+  min: 0,
+  minExclusive: true,
+  max: 100,
+  maxExclusive: true,
+  description: 'a percentage strictly between 0 and 100',
+};
 
 /** An SLO id fragment from a provider name: `[A-Za-z0-9_.:-]`, at most 64 characters. */
 function idPart(name: string): string {
@@ -167,10 +169,22 @@ export class ObservableVisionProvider<H extends VisionHub = VisionHub> implement
     }
     this.clock = config.clock ?? systemClock;
     this.config = {
-      availabilityTarget: percent(config.availabilityTarget, 'availabilityTarget', 99.5),
-      latencyTarget: percent(config.latencyTarget, 'latencyTarget', 95),
-      latencyThresholdMs: positive(config.latencyThresholdMs, 'latencyThresholdMs', 500),
-      sloWindowDays: positive(config.sloWindowDays, 'sloWindowDays', 30),
+      availabilityTarget: optionalNumber(
+        config.availabilityTarget,
+        'availabilityTarget',
+        99.5,
+        PERCENTAGE,
+        invalidConfig,
+      ),
+      latencyTarget: optionalNumber(config.latencyTarget, 'latencyTarget', 95, PERCENTAGE, invalidConfig),
+      latencyThresholdMs: optionalNumber(
+        config.latencyThresholdMs,
+        'latencyThresholdMs',
+        500,
+        POSITIVE_NUMBER,
+        invalidConfig,
+      ),
+      sloWindowDays: optionalNumber(config.sloWindowDays, 'sloWindowDays', 30, POSITIVE_NUMBER, invalidConfig),
       anomalyDetection: config.anomalyDetection ?? true,
       isClientError: config.isClientError ?? ((error) => error instanceof VisionInputError),
     };
@@ -181,11 +195,11 @@ export class ObservableVisionProvider<H extends VisionHub = VisionHub> implement
       if (alert.severity !== undefined && !['info', 'warning', 'error', 'critical'].includes(alert.severity)) {
         throw new ObsValidationError('INVALID_CONFIG', 'errorAlert.severity must be info, warning, error or critical');
       }
-      const ratio = positive(alert.errorRatio, 'errorAlert.errorRatio', 0.2);
+      const ratio = optionalNumber(alert.errorRatio, 'errorAlert.errorRatio', 0.2, POSITIVE_NUMBER, invalidConfig);
       if (ratio > 1) throw new ObsValidationError('INVALID_CONFIG', 'errorAlert.errorRatio must be at most 1');
       this.alertConfig = {
-        windowMs: positive(alert.windowMs, 'errorAlert.windowMs', 60_000),
-        minRequests: positive(alert.minRequests, 'errorAlert.minRequests', 10),
+        windowMs: optionalNumber(alert.windowMs, 'errorAlert.windowMs', 60_000, POSITIVE_NUMBER, invalidConfig),
+        minRequests: optionalNumber(alert.minRequests, 'errorAlert.minRequests', 10, POSITIVE_NUMBER, invalidConfig),
         errorRatio: ratio,
         severity: alert.severity ?? 'error',
       };

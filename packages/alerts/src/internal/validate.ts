@@ -1,4 +1,4 @@
-import { describeValue, errorMessage as describeError } from '@obs/core';
+import { describeValue, errorMessage as describeError, optionalNumber, type InvalidOption } from '@obs/core';
 
 export { isThenable } from '@obs/core';
 import { MAX_NAME_LENGTH } from '../Alert';
@@ -9,27 +9,22 @@ export function errorMessage(error: unknown): string {
   return describeError(error, { withName: false });
 }
 
-export function positiveInteger(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new AlertValidationError('INVALID_CONFIG', `${what} must be a positive integer, got ${describeValue(value)}`);
-  }
-  return value;
-}
+/** Configuration errors of this package: `AlertValidationError` with code `'INVALID_CONFIG'`. */
+export const invalidConfig: InvalidOption = (message) => new AlertValidationError('INVALID_CONFIG', message);
+/** Argument errors of this package: `AlertValidationError` with code `'INVALID_ARGUMENT'`. */
+export const invalidArgument: InvalidOption = (message) => new AlertValidationError('INVALID_ARGUMENT', message);
 
-export function duration(value: unknown, what: string, fallback: number, min = 0): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > 365 * 86_400_000) {
-    throw new AlertValidationError(
-      'INVALID_CONFIG',
-      `${what} must be milliseconds between ${min} and one year, got ${describeValue(value)}`,
-    );
-  }
-  return value;
-}
+const ONE_YEAR_MS = 365 * 86_400_000;
 
-export function requireFunction(fn: unknown, what: string): void {
-  if (typeof fn !== 'function')
-    throw new AlertValidationError('INVALID_ARGUMENT', `${what} must be a function, got ${describeValue(fn)}`);
+/** An optional duration option: milliseconds from `min` to one year, `fallback` when undefined. */
+export function duration(value: unknown, what: string, fallback: number, min = 0, fail = invalidConfig): number {
+  return optionalNumber(
+    value,
+    what,
+    fallback,
+    { min, max: ONE_YEAR_MS, description: `milliseconds between ${min} and one year` },
+    fail,
+  );
 }
 
 export function requireId(id: unknown, what: string): string {

@@ -1,10 +1,10 @@
 import type { Clock } from '@obs/core';
-import { describeValue } from '@obs/core';
+import { describeValue, requireFunction } from '@obs/core';
 import { AlertLimitError, AlertValidationError } from '../errors';
 import type { AlertsEvent } from '../events';
 import type { AlertHandler, AlertNotification, NotificationHandler } from '../Notification';
 import type { TimerFn } from '../internal/timers';
-import { duration, errorMessage, isThenable, requireFunction, requireId } from '../internal/validate';
+import { duration, errorMessage, isThenable, invalidArgument, requireId } from '../internal/validate';
 
 export interface HandlerOptions {
   /** Name used in `alerts/handler-error` events. Default: the function's name or `handler#n`. */
@@ -71,7 +71,7 @@ export class HandlerDispatcher {
   }
 
   private addTo<F>(pick: (r: Receiver) => RegisteredHandler<F>[], fn: F, options: HandlerOptions): () => boolean {
-    requireFunction(fn, 'handler');
+    requireFunction(fn, 'handler', invalidArgument);
     if (options === null || typeof options !== 'object')
       throw new AlertValidationError('INVALID_ARGUMENT', 'handler options must be an object');
     const receiverName = options.receiver ?? 'default';

@@ -1,9 +1,9 @@
-import { describeValue, type Labels } from '@obs/core';
+import { describeValue, requireFunction, type Labels } from '@obs/core';
 import { normalizeAlertInit, type AlertInit, type NormalizedInit } from '../Alert';
 import { isAlertSeverity, type AlertSeverity } from '../AlertSeverity';
 import { AlertLimitError, AlertValidationError } from '../errors';
 import type { AlertRecord, AlertStore } from './AlertStore';
-import { duration, errorMessage, isThenable, requireFunction, requireId } from '../internal/validate';
+import { duration, errorMessage, isThenable, invalidArgument, requireId } from '../internal/validate';
 
 /** What a rule may return: nothing, one alert (init) or several. */
 export type RuleResult = AlertInit | null | undefined | false | readonly (AlertInit | null | undefined | false)[];
@@ -74,7 +74,7 @@ export class RuleEvaluator<Ctx> {
 
   register(name: string, fn: AlertRule<Ctx>, options: RuleOptions): void {
     requireId(name, 'rule name');
-    requireFunction(fn, 'rule');
+    requireFunction(fn, 'rule', invalidArgument);
     if (options === null || typeof options !== 'object')
       throw new AlertValidationError('INVALID_RULE', `rule options must be an object, got ${describeValue(options)}`);
     const severity = options.severity;

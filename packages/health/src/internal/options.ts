@@ -1,4 +1,4 @@
-import { describeValue, type Clock } from '@obs/core';
+import { describeValue, optionalNumber, type Clock, type InvalidOption, type NumberRange } from '@obs/core';
 import type { SchedulerLike } from 'rxjs';
 import { HealthValidationError } from '../errors';
 import { isPlainRecord } from '../HealthCheck';
@@ -11,40 +11,17 @@ export const MAX_TIMER_MS = 2_147_483_647;
 export const MAX_GROUPS_PER_CHECK = 16;
 const MAX_THRESHOLD = 1000;
 
-/** Reads an optional number in [min, max] (and integer if asked), else the default. */
-export function optionalNumber(
-  value: unknown,
-  what: string,
-  fallback: number,
-  min: number,
-  max: number,
-  integer = false,
-): number {
-  if (value === undefined) return fallback;
-  if (
-    typeof value !== 'number' ||
-    !Number.isFinite(value) ||
-    value < min ||
-    value > max ||
-    (integer && !Number.isInteger(value))
-  ) {
-    throw new HealthValidationError(
-      'INVALID_OPTION',
-      `${what} must be ${integer ? 'an integer' : 'a finite number'} from ${min} to ${max}, got ${describeValue(value)}`,
-    );
-  }
-  return value;
-}
+/** Option errors of this package: `HealthValidationError` with code `'INVALID_OPTION'`. */
+export const invalidHealthOption: InvalidOption = (message) => new HealthValidationError('INVALID_OPTION', message);
 
-export function optionalBoolean(value: unknown, what: string, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean')
-    throw new HealthValidationError('INVALID_OPTION', `${what} must be a boolean, got ${describeValue(value)}`);
-  return value;
-}
+/** A timer delay in ms that setTimeout honours (0 allowed). */
+export const DELAY_MS: NumberRange = { min: 0, max: MAX_TIMER_MS };
+/** A timeout in ms that setTimeout honours (at least 1). */
+export const TIMEOUT_MS: NumberRange = { min: 1, max: MAX_TIMER_MS };
 
+/** A failure/success threshold: consecutive results, 1 to 1000. */
 export function optionalThreshold(value: unknown, what: string, fallback: number): number {
-  return optionalNumber(value, what, fallback, 1, MAX_THRESHOLD, true);
+  return optionalNumber(value, what, fallback, { min: 1, max: MAX_THRESHOLD, integer: true }, invalidHealthOption);
 }
 
 export function optionalObject(value: unknown, what: string): Record<string, unknown> {

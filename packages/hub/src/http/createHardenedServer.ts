@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, ServerResponse, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { NON_NEGATIVE_INTEGER, POSITIVE_INTEGER, optionalNumber, type InvalidOption } from '@obs/core';
 import { HubValidationError } from '../errors';
 import { ConnectionGuard, type ConnectionGuardStats } from './ConnectionGuard';
 import {
@@ -67,34 +68,78 @@ export function createHardenedServer(listener: RequestListener, options: Hardene
     throw new HubValidationError('INVALID_ARGUMENT', 'createHardenedServer needs a request listener');
   if (options === null || typeof options !== 'object')
     throw new HubValidationError('INVALID_OPTIONS', 'options must be an object');
-  const headersTimeout = positive(
+  const headersTimeout = optionalNumber(
     options.headersTimeoutMs,
     'headersTimeoutMs',
     DEFAULT_HARDEN_OPTIONS.headersTimeoutMs,
+    POSITIVE_INTEGER,
+    invalidOptions,
   );
-  const requestTimeout = positive(
+  const requestTimeout = optionalNumber(
     options.requestTimeoutMs,
     'requestTimeoutMs',
     DEFAULT_HARDEN_OPTIONS.requestTimeoutMs,
+    POSITIVE_INTEGER,
+    invalidOptions,
   );
   if (requestTimeout < headersTimeout)
     throw new HubValidationError('INVALID_OPTIONS', 'requestTimeoutMs must not be shorter than headersTimeoutMs');
-  const keepAliveTimeout = positive(
+  const keepAliveTimeout = optionalNumber(
     options.keepAliveTimeoutMs,
     'keepAliveTimeoutMs',
     DEFAULT_HARDEN_OPTIONS.keepAliveTimeoutMs,
+    POSITIVE_INTEGER,
+    invalidOptions,
   );
-  const checkingInterval = positive(options.connectionsCheckingIntervalMs, 'connectionsCheckingIntervalMs', 1_000);
-  const maxHeaderSize = positive(options.maxHeaderSize, 'maxHeaderSize', 16_384);
-  const maxHeadersCount = positive(options.maxHeadersCount, 'maxHeadersCount', DEFAULT_HARDEN_OPTIONS.maxHeadersCount);
-  const maxRequestsPerSocket = positive(
+  const checkingInterval = optionalNumber(
+    options.connectionsCheckingIntervalMs,
+    'connectionsCheckingIntervalMs',
+    1_000,
+    POSITIVE_INTEGER,
+    invalidOptions,
+  );
+  const maxHeaderSize = optionalNumber(
+    options.maxHeaderSize,
+    'maxHeaderSize',
+    16_384,
+    POSITIVE_INTEGER,
+    invalidOptions,
+  );
+  const maxHeadersCount = optionalNumber(
+    options.maxHeadersCount,
+    'maxHeadersCount',
+    DEFAULT_HARDEN_OPTIONS.maxHeadersCount,
+    POSITIVE_INTEGER,
+    invalidOptions,
+  );
+  const maxRequestsPerSocket = optionalNumber(
     options.maxRequestsPerSocket,
     'maxRequestsPerSocket',
     DEFAULT_HARDEN_OPTIONS.maxRequestsPerSocket,
+    POSITIVE_INTEGER,
+    invalidOptions,
   );
-  const maxConnections = positive(options.maxConnections, 'maxConnections', defaultMaxConnections());
-  const reservedConnections = nonNegative(options.reservedConnections, 'reservedConnections', 32);
-  const firstByteTimeout = positive(options.firstByteTimeoutMs, 'firstByteTimeoutMs', headersTimeout);
+  const maxConnections = optionalNumber(
+    options.maxConnections,
+    'maxConnections',
+    defaultMaxConnections(),
+    POSITIVE_INTEGER,
+    invalidOptions,
+  );
+  const reservedConnections = optionalNumber(
+    options.reservedConnections,
+    'reservedConnections',
+    32,
+    NON_NEGATIVE_INTEGER,
+    invalidOptions,
+  );
+  const firstByteTimeout = optionalNumber(
+    options.firstByteTimeoutMs,
+    'firstByteTimeoutMs',
+    headersTimeout,
+    POSITIVE_INTEGER,
+    invalidOptions,
+  );
   const reservedPaths = options.reservedPaths ?? DEFAULT_RESERVED_PATHS;
   if (!Array.isArray(reservedPaths) || !reservedPaths.every((p) => typeof p === 'string' && p.startsWith('/'))) {
     throw new HubValidationError('INVALID_OPTIONS', 'reservedPaths must be an array of paths starting with /');
@@ -174,21 +219,7 @@ function stopReading(socket: Socket): void {
   handle?.readStop?.();
 }
 
-function positive(value: unknown, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new HubValidationError('INVALID_OPTIONS', `${name} must be a positive integer, got ${String(value)}`);
-  }
-  return value;
-}
-
-function nonNegative(value: unknown, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new HubValidationError('INVALID_OPTIONS', `${name} must be a non-negative integer, got ${String(value)}`);
-  }
-  return value;
-}
+const invalidOptions: InvalidOption = (message) => new HubValidationError('INVALID_OPTIONS', message);
 
 /** 1 000, or 70% of the soft open-file limit when that is lower (Linux; elsewhere 1 000). */
 function defaultMaxConnections(): number {

@@ -1,5 +1,14 @@
 import cluster from 'node:cluster';
-import { EventBus, describeValue, isValidLabelName, systemClock } from '@obs/core';
+import {
+  EventBus,
+  POSITIVE_INTEGER,
+  describeValue,
+  isValidLabelName,
+  optionalNumber,
+  requireOneOf,
+  systemClock,
+} from '@obs/core';
+import { invalidConfig } from '../internal/validate';
 import type { Observable } from 'rxjs';
 import { InvalidConfigError } from '../errors';
 import { MetricsCollector } from '../MetricsCollector';
@@ -104,21 +113,6 @@ interface PendingCollect {
 
 const SOURCE = 'metrics';
 
-function positiveInt(value: unknown, what: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw new InvalidConfigError(`${what} must be a positive integer, got ${describeValue(value)}`);
-  }
-  return value;
-}
-
-function policy(value: unknown, what: string): GaugePolicy {
-  if (!GAUGE_POLICIES.includes(value as GaugePolicy)) {
-    throw new InvalidConfigError(`${what} must be one of ${GAUGE_POLICIES.join(', ')}, got ${describeValue(value)}`);
-  }
-  return value as GaugePolicy;
-}
-
 /**
  * The primary's side of cluster aggregation: tracks workers (node:cluster workers,
  * worker_threads workers, MessagePorts), keeps the latest metric state each one sent,
@@ -162,21 +156,36 @@ export class ClusterAggregator {
 
   constructor(config: ClusterAggregatorConfig = {}) {
     if (typeof config !== 'object' || config === null) throw new InvalidConfigError('config must be an object');
-    const defaultPolicy = config.gaugePolicy === undefined ? 'per-worker' : policy(config.gaugePolicy, 'gaugePolicy');
+    const defaultPolicy =
+      config.gaugePolicy === undefined
+        ? 'per-worker'
+        : requireOneOf(config.gaugePolicy, 'gaugePolicy', GAUGE_POLICIES, invalidConfig);
     const overrides = new Map<string, GaugePolicy>();
     if (config.gaugePolicies !== undefined) {
       if (typeof config.gaugePolicies !== 'object' || config.gaugePolicies === null)
         throw new InvalidConfigError('gaugePolicies must be an object');
       for (const [name, p] of Object.entries(config.gaugePolicies))
-        overrides.set(name, policy(p, `gaugePolicies.${name}`));
+        overrides.set(name, requireOneOf(p, `gaugePolicies.${name}`, GAUGE_POLICIES, invalidConfig));
     }
     const workerLabel = config.workerLabel ?? 'worker';
     if (!isValidLabelName(workerLabel) || workerLabel === 'le')
       throw new InvalidConfigError(`workerLabel must be a label name, got ${describeValue(workerLabel)}`);
-    this.collectTimeoutMs = positiveInt(config.collectTimeoutMs, 'collectTimeoutMs', 2000);
-    this.maxWorkers = positiveInt(config.maxWorkers, 'maxWorkers', 1024);
-    this.maxSeriesPerMetric = positiveInt(config.maxSeriesPerMetric, 'maxSeriesPerMetric', 10_000);
-    this.maxMetrics = positiveInt(config.maxMetrics, 'maxMetrics', 10_000);
+    this.collectTimeoutMs = optionalNumber(
+      config.collectTimeoutMs,
+      'collectTimeoutMs',
+      2000,
+      POSITIVE_INTEGER,
+      invalidConfig,
+    );
+    this.maxWorkers = optionalNumber(config.maxWorkers, 'maxWorkers', 1024, POSITIVE_INTEGER, invalidConfig);
+    this.maxSeriesPerMetric = optionalNumber(
+      config.maxSeriesPerMetric,
+      'maxSeriesPerMetric',
+      10_000,
+      POSITIVE_INTEGER,
+      invalidConfig,
+    );
+    this.maxMetrics = optionalNumber(config.maxMetrics, 'maxMetrics', 10_000, POSITIVE_INTEGER, invalidConfig);
     if (config.local !== undefined && !isClusterSource(config.local)) {
       throw new InvalidConfigError('local must be a MetricsCollector (something with collect())');
     }
@@ -279,7 +288,13 @@ export class ClusterAggregator {
   /** Asks every worker for its state and waits for the answers (or the timeout). */
   private async gather(options: CollectOptions): Promise<void> {
     this.assertOpen();
-    const timeoutMs = positiveInt(options.timeoutMs, 'timeoutMs', this.collectTimeoutMs);
+    const timeoutMs = optionalNumber(
+      options.timeoutMs,
+      'timeoutMs',
+      this.collectTimeoutMs,
+      POSITIVE_INTEGER,
+      invalidConfig,
+    );
     const id = ++this.requestSeq;
     const waiting = new Set<TrackedWorker>();
     for (const tracked of this.workers.values()) if (tracked.link.send(collectMessage(id))) waiting.add(tracked);
@@ -314,7 +329,13 @@ export class ClusterAggregator {
     options: CollectOptions = {},
   ): Promise<AskResult<T>> {
     this.assertOpen();
-    const timeoutMs = positiveInt(options.timeoutMs, 'timeoutMs', this.collectTimeoutMs);
+    const timeoutMs = optionalNumber(
+      options.timeoutMs,
+      'timeoutMs',
+      this.collectTimeoutMs,
+      POSITIVE_INTEGER,
+      invalidConfig,
+    );
     const answers: T[] = [];
     const waiting = new Set<TrackedWorker>();
     for (const tracked of this.workers.values()) if (tracked.link.send(message)) waiting.add(tracked);

@@ -1,4 +1,13 @@
-import { EventBus, describeValue, systemClock, type Clock } from '@obs/core';
+import {
+  EventBus,
+  NON_NEGATIVE_INTEGER,
+  POSITIVE_INTEGER,
+  describeValue,
+  optionalNumber,
+  systemClock,
+  type Clock,
+} from '@obs/core';
+import { invalidConfig } from '../internal/validate';
 import type { Observable } from 'rxjs';
 import { InvalidConfigError } from '../errors';
 import type { CollectedMetrics, MetricsProducer } from '../MetricsProducer';
@@ -63,25 +72,6 @@ export interface PushDefaults {
 }
 
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
-export function positiveNumber(
-  value: unknown,
-  fallback: number,
-  what: string,
-  allowZero = false,
-  allowInfinity = false,
-): number {
-  if (value === undefined) return fallback;
-  const ok =
-    typeof value === 'number' &&
-    (Number.isInteger(value) || (allowInfinity && value === Infinity)) &&
-    value >= (allowZero ? 0 : 1);
-  if (!ok)
-    throw new InvalidConfigError(
-      `${what} must be a ${allowZero ? 'non-negative' : 'positive'} integer${allowInfinity ? ' or Infinity' : ''}, got ${describeValue(value)}`,
-    );
-  return value;
-}
 
 export function parseUrl(value: unknown): URL {
   let url: URL | undefined;
@@ -151,18 +141,55 @@ export abstract class PushExporter {
       throw new InvalidConfigError(`config must be an object, got ${describeValue(config)}`);
     this.url = parseUrl(config.url);
     this.headers = parseHeaders(config.headers);
-    this.intervalMs = positiveNumber(config.intervalMs, defaults.intervalMs, 'intervalMs');
-    this.maxQueueSize = positiveNumber(config.maxQueueSize, defaults.maxQueueSize, 'maxQueueSize');
-    this.exportTimeoutMs = positiveNumber(config.exportTimeoutMs, 10_000, 'exportTimeoutMs');
-    this.maxRetries = positiveNumber(config.maxRetries, defaults.maxRetries, 'maxRetries', true, true);
-    this.initialBackoffMs = positiveNumber(
-      config.initialBackoffMs,
-      defaults.initialBackoffMs,
-      'initialBackoffMs',
-      true,
+    this.intervalMs = optionalNumber(
+      config.intervalMs,
+      'intervalMs',
+      defaults.intervalMs,
+      POSITIVE_INTEGER,
+      invalidConfig,
     );
-    this.maxBackoffMs = positiveNumber(config.maxBackoffMs, defaults.maxBackoffMs, 'maxBackoffMs', true);
-    this.maxRetryAfterMs = positiveNumber(config.maxRetryAfterMs, 60_000, 'maxRetryAfterMs', true);
+    this.maxQueueSize = optionalNumber(
+      config.maxQueueSize,
+      'maxQueueSize',
+      defaults.maxQueueSize,
+      POSITIVE_INTEGER,
+      invalidConfig,
+    );
+    this.exportTimeoutMs = optionalNumber(
+      config.exportTimeoutMs,
+      'exportTimeoutMs',
+      10_000,
+      POSITIVE_INTEGER,
+      invalidConfig,
+    );
+    this.maxRetries = optionalNumber(
+      config.maxRetries,
+      'maxRetries',
+      defaults.maxRetries,
+      { ...NON_NEGATIVE_INTEGER, allowInfinity: true },
+      invalidConfig,
+    );
+    this.initialBackoffMs = optionalNumber(
+      config.initialBackoffMs,
+      'initialBackoffMs',
+      defaults.initialBackoffMs,
+      NON_NEGATIVE_INTEGER,
+      invalidConfig,
+    );
+    this.maxBackoffMs = optionalNumber(
+      config.maxBackoffMs,
+      'maxBackoffMs',
+      defaults.maxBackoffMs,
+      NON_NEGATIVE_INTEGER,
+      invalidConfig,
+    );
+    this.maxRetryAfterMs = optionalNumber(
+      config.maxRetryAfterMs,
+      'maxRetryAfterMs',
+      60_000,
+      NON_NEGATIVE_INTEGER,
+      invalidConfig,
+    );
     this.random = typeof config.random === 'function' ? config.random : Math.random;
     this.clock = config.clock ?? systemClock;
     if (config.producer !== undefined && (config.producer === null || typeof config.producer.collect !== 'function')) {

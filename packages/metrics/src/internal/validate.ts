@@ -1,6 +1,16 @@
-import { ObsValidationError, describeValue, emptyLabels, normalizeLabels, type Labels } from '@obs/core';
-import { InvalidLabelsError, InvalidValueError } from '../errors';
+import {
+  ObsValidationError,
+  describeValue,
+  emptyLabels,
+  normalizeLabels,
+  type InvalidOption,
+  type Labels,
+} from '@obs/core';
+import { InvalidConfigError, InvalidLabelsError, InvalidValueError } from '../errors';
 import { MetricType } from '../MetricType';
+
+/** Option errors of this package: `InvalidConfigError`. */
+export const invalidConfig: InvalidOption = (message) => new InvalidConfigError(message);
 
 export function isHistogramType(type: MetricType): boolean {
   return type === MetricType.HISTOGRAM || type === MetricType.TIMER;

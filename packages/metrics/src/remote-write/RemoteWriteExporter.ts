@@ -1,7 +1,8 @@
-import { describeValue, isValidLabelName } from '@obs/core';
+import { POSITIVE_INTEGER, describeValue, isValidLabelName, optionalNumber } from '@obs/core';
+import { invalidConfig } from '../internal/validate';
 import { InvalidConfigError } from '../errors';
 import type { CollectedMetrics } from '../MetricsProducer';
-import { PushExporter, positiveNumber, type PushExporterConfig, type QueuedRequest } from '../export/PushExporter';
+import { PushExporter, type PushExporterConfig, type QueuedRequest } from '../export/PushExporter';
 import { snappyCompress } from './snappy';
 import { WriteRequestEncoder } from './writeRequest';
 
@@ -53,7 +54,13 @@ export class RemoteWriteExporter extends PushExporter {
       throw new InvalidConfigError('sendMetadata must be a boolean');
     this.encoder = new WriteRequestEncoder({
       externalLabels,
-      maxSamplesPerRequest: positiveNumber(config.maxSamplesPerRequest, 2000, 'maxSamplesPerRequest'),
+      maxSamplesPerRequest: optionalNumber(
+        config.maxSamplesPerRequest,
+        'maxSamplesPerRequest',
+        2000,
+        POSITIVE_INTEGER,
+        invalidConfig,
+      ),
       sendMetadata: config.sendMetadata ?? true,
     });
     if (config.producer !== undefined) this.attach(config.producer);

@@ -1,4 +1,4 @@
-import { describeValue } from '@obs/core';
+import { describeValue, type InvalidOption } from '@obs/core';
 import { TracingValidationError } from '../errors';
 import { isValidSpanId, isValidTraceId } from '../ids';
 import { TraceFlags } from '../propagation/traceparent';
@@ -7,17 +7,10 @@ import { EMPTY_BAGGAGE } from './empty';
 
 const MAX_NAME_LENGTH = 1024;
 
-/** `value` as a positive (or, with `allowZero`, non-negative) integer, `fallback` when undefined; else a typed error. */
-export function positiveInt(value: unknown, fallback: number, what: string, allowZero = false): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < (allowZero ? 0 : 1)) {
-    throw new TracingValidationError(
-      'INVALID_CONFIG',
-      `${what} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${describeValue(value)}`,
-    );
-  }
-  return value;
-}
+/** Configuration errors of this package: `TracingValidationError` with code `'INVALID_CONFIG'`. */
+export const invalidConfig: InvalidOption = (message) => new TracingValidationError('INVALID_CONFIG', message);
+/** A bad `limit` argument: `TracingValidationError` with code `'INVALID_LIMIT'`. */
+export const invalidLimit: InvalidOption = (message) => new TracingValidationError('INVALID_LIMIT', message);
 
 /** An operation or service name: a non-empty string of at most 1024 characters. */
 export function checkName(value: unknown, what: string): string {

@@ -1,6 +1,15 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { EventBus, describeValue, systemClock, type Clock } from '@obs/core';
+import {
+  EventBus,
+  NON_NEGATIVE_INTEGER,
+  POSITIVE_INTEGER,
+  describeValue,
+  optionalNumber,
+  systemClock,
+  type Clock,
+} from '@obs/core';
+import { invalidConfig } from '../internal/validate';
 import type { Observable } from 'rxjs';
 import { TracingError, TracingValidationError } from '../errors';
 import { TRACING_SOURCE, type TracingEvent } from '../events';
@@ -65,17 +74,6 @@ interface PostResult {
   retryAfterMs: number | undefined;
   body: Buffer;
   error?: string;
-}
-
-function positiveInt(value: unknown, fallback: number, what: string, allowZero = false): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < (allowZero ? 0 : 1)) {
-    throw new TracingValidationError(
-      'INVALID_CONFIG',
-      `${what} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${describeValue(value)}`,
-    );
-  }
-  return value;
 }
 
 /** `Retry-After` as ms: delta-seconds or an HTTP date; undefined when absent or unreadable. */
@@ -165,14 +163,44 @@ export class OtlpHttpExporter implements SpanExporter {
       }
     }
     this.resourceAttributes = config.resourceAttributes ?? {};
-    this.maxQueueSize = positiveInt(config.maxQueueSize, 2048, 'maxQueueSize');
-    this.maxBatchSize = positiveInt(config.maxBatchSize, 512, 'maxBatchSize');
-    this.scheduledDelayMs = positiveInt(config.scheduledDelayMs, 1000, 'scheduledDelayMs', true);
-    this.exportTimeoutMs = positiveInt(config.exportTimeoutMs, 10_000, 'exportTimeoutMs');
-    this.maxRetries = positiveInt(config.maxRetries, 5, 'maxRetries', true);
-    this.initialBackoffMs = positiveInt(config.initialBackoffMs, 1000, 'initialBackoffMs', true);
-    this.maxBackoffMs = positiveInt(config.maxBackoffMs, 30_000, 'maxBackoffMs', true);
-    this.maxRetryAfterMs = positiveInt(config.maxRetryAfterMs, 60_000, 'maxRetryAfterMs', true);
+    this.maxQueueSize = optionalNumber(config.maxQueueSize, 'maxQueueSize', 2048, POSITIVE_INTEGER, invalidConfig);
+    this.maxBatchSize = optionalNumber(config.maxBatchSize, 'maxBatchSize', 512, POSITIVE_INTEGER, invalidConfig);
+    this.scheduledDelayMs = optionalNumber(
+      config.scheduledDelayMs,
+      'scheduledDelayMs',
+      1000,
+      NON_NEGATIVE_INTEGER,
+      invalidConfig,
+    );
+    this.exportTimeoutMs = optionalNumber(
+      config.exportTimeoutMs,
+      'exportTimeoutMs',
+      10_000,
+      POSITIVE_INTEGER,
+      invalidConfig,
+    );
+    this.maxRetries = optionalNumber(config.maxRetries, 'maxRetries', 5, NON_NEGATIVE_INTEGER, invalidConfig);
+    this.initialBackoffMs = optionalNumber(
+      config.initialBackoffMs,
+      'initialBackoffMs',
+      1000,
+      NON_NEGATIVE_INTEGER,
+      invalidConfig,
+    );
+    this.maxBackoffMs = optionalNumber(
+      config.maxBackoffMs,
+      'maxBackoffMs',
+      30_000,
+      NON_NEGATIVE_INTEGER,
+      invalidConfig,
+    );
+    this.maxRetryAfterMs = optionalNumber(
+      config.maxRetryAfterMs,
+      'maxRetryAfterMs',
+      60_000,
+      NON_NEGATIVE_INTEGER,
+      invalidConfig,
+    );
     this.random = typeof config.random === 'function' ? config.random : Math.random;
     this.clock = config.clock ?? systemClock;
     this.events$ = this.bus.events$;

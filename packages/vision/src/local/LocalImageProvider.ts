@@ -1,4 +1,4 @@
-import { ObsValidationError } from '@obs/core';
+import { ObsValidationError, POSITIVE_INTEGER, optionalNumber, type InvalidOption } from '@obs/core';
 import { analyzeLocally, type LocalImageDescription } from './analyzeLocally';
 import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from './image/decodeImage';
 import type { VisionProvider } from '../VisionProvider';
@@ -36,21 +36,8 @@ export interface LocalImageProviderConfig extends Partial<ImageLimits> {
    */
   readonly transferInput?: boolean;
 }
-function niceValue(value: unknown): number {
-  if (value === undefined) return 10;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 19) {
-    throw new ObsValidationError('INVALID_CONFIG', 'workerNice must be an integer from 0 to 19');
-  }
-  return value;
-}
 
-function positiveInteger(value: unknown, what: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new ObsValidationError('INVALID_CONFIG', `${what} must be a positive integer`);
-  }
-  return value;
-}
+const invalidConfig: InvalidOption = (message) => new ObsValidationError('INVALID_CONFIG', message);
 
 /**
  * A vision provider that runs in-process with no network: it decodes PNG
@@ -75,21 +62,62 @@ export class LocalImageProvider implements VisionProvider {
     }
     this.providerName = name;
     this.limits = Object.freeze({
-      maxBytes: positiveInteger(config.maxBytes, 'maxBytes', DEFAULT_IMAGE_LIMITS.maxBytes),
-      maxPixels: positiveInteger(config.maxPixels, 'maxPixels', DEFAULT_IMAGE_LIMITS.maxPixels),
-      maxDimension: positiveInteger(config.maxDimension, 'maxDimension', DEFAULT_IMAGE_LIMITS.maxDimension),
+      maxBytes: optionalNumber(
+        config.maxBytes,
+        'maxBytes',
+        DEFAULT_IMAGE_LIMITS.maxBytes,
+        POSITIVE_INTEGER,
+        invalidConfig,
+      ),
+      maxPixels: optionalNumber(
+        config.maxPixels,
+        'maxPixels',
+        DEFAULT_IMAGE_LIMITS.maxPixels,
+        POSITIVE_INTEGER,
+        invalidConfig,
+      ),
+      maxDimension: optionalNumber(
+        config.maxDimension,
+        'maxDimension',
+        DEFAULT_IMAGE_LIMITS.maxDimension,
+        POSITIVE_INTEGER,
+        invalidConfig,
+      ),
     });
-    this.maxSamples = positiveInteger(config.maxSamples, 'maxSamples', 262_144);
+    this.maxSamples = optionalNumber(config.maxSamples, 'maxSamples', 262_144, POSITIVE_INTEGER, invalidConfig);
     const workers =
-      config.workers === undefined || config.workers === 0 ? 0 : positiveInteger(config.workers, 'workers', 0);
+      config.workers === undefined || config.workers === 0
+        ? 0
+        : optionalNumber(config.workers, 'workers', 0, POSITIVE_INTEGER, invalidConfig);
     this.pool =
       workers > 0
         ? new ImageWorkerPool({
             size: workers,
-            maxQueue: config.maxQueue === 0 ? 0 : positiveInteger(config.maxQueue, 'maxQueue', 4 * workers),
-            taskTimeoutMs: positiveInteger(config.taskTimeoutMs, 'taskTimeoutMs', 30_000),
-            maxWorkerHeapMb: positiveInteger(config.maxWorkerHeapMb, 'maxWorkerHeapMb', 256),
-            workerNice: niceValue(config.workerNice),
+            maxQueue:
+              config.maxQueue === 0
+                ? 0
+                : optionalNumber(config.maxQueue, 'maxQueue', 4 * workers, POSITIVE_INTEGER, invalidConfig),
+            taskTimeoutMs: optionalNumber(
+              config.taskTimeoutMs,
+              'taskTimeoutMs',
+              30_000,
+              POSITIVE_INTEGER,
+              invalidConfig,
+            ),
+            maxWorkerHeapMb: optionalNumber(
+              config.maxWorkerHeapMb,
+              'maxWorkerHeapMb',
+              256,
+              POSITIVE_INTEGER,
+              invalidConfig,
+            ),
+            workerNice: optionalNumber(
+              config.workerNice,
+              'workerNice',
+              10,
+              { min: 0, max: 19, integer: true },
+              invalidConfig,
+            ),
           })
         : undefined;
     this.transferInput = config.transferInput === true;

@@ -1,7 +1,7 @@
 import { inflateSync } from 'node:zlib';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { ObsValidationError } from '@obs/core';
+import { ObsValidationError, POSITIVE_INTEGER, requireNumber, type InvalidOption } from '@obs/core';
 import { ImageTooLargeError, VisionInputError } from '../../errors';
 import type { ImageHeader } from './ImageHeader';
 import { readJpegStructure, type JpegStructure } from './jpegHeader';
@@ -31,15 +31,14 @@ export interface DecodedImage {
 }
 
 /** Throws a typed error unless every limit is a positive safe integer (a missing limit would disable the check). */
+const invalidLimits: InvalidOption = (message) => new ObsValidationError('INVALID_LIMITS', message);
+
 export function checkLimits(limits: unknown): ImageLimits {
   if (limits === DEFAULT_IMAGE_LIMITS) return DEFAULT_IMAGE_LIMITS;
   if (typeof limits !== 'object' || limits === null)
     throw new ObsValidationError('INVALID_LIMITS', 'limits must be an object');
   for (const key of ['maxBytes', 'maxPixels', 'maxDimension'] as const) {
-    const value = (limits as Record<string, unknown>)[key];
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-      throw new ObsValidationError('INVALID_LIMITS', `limits.${key} must be a positive integer`);
-    }
+    requireNumber((limits as Record<string, unknown>)[key], `limits.${key}`, POSITIVE_INTEGER, invalidLimits);
   }
   return limits as ImageLimits;
 }

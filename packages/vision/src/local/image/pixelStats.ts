@@ -1,4 +1,6 @@
-import { ObsValidationError } from '@obs/core';
+import { ObsValidationError, POSITIVE_INTEGER, optionalNumber, type InvalidOption } from '@obs/core';
+
+const invalidOptions: InvalidOption = (message) => new ObsValidationError('INVALID_OPTIONS', message);
 import { VisionInputError } from '../../errors';
 import { nameColor, toHex } from './colorNames';
 
@@ -47,8 +49,8 @@ export function computePixelStats(rgba: Uint8Array, options: PixelStatsOptions =
     throw new VisionInputError('INVALID_INPUT_TYPE', 'pixels must be a Uint8Array of RGBA bytes');
   if (options === null || typeof options !== 'object')
     throw new ObsValidationError('INVALID_OPTIONS', 'options must be an object');
-  const maxSamples = positiveInteger(options.maxSamples, 'maxSamples', 262_144);
-  const maxColors = positiveInteger(options.maxColors, 'maxColors', 5);
+  const maxSamples = optionalNumber(options.maxSamples, 'maxSamples', 262_144, POSITIVE_INTEGER, invalidOptions);
+  const maxColors = optionalNumber(options.maxColors, 'maxColors', 5, POSITIVE_INTEGER, invalidOptions);
   const minShare = options.minShare ?? 0.05;
   if (typeof minShare !== 'number' || !(minShare >= 0 && minShare <= 1))
     throw new ObsValidationError('INVALID_OPTIONS', 'minShare must be a number from 0 to 1');
@@ -110,13 +112,6 @@ export function computePixelStats(rgba: Uint8Array, options: PixelStatsOptions =
     dominantColors,
     sampledPixels: sampled,
   };
-}
-
-function positiveInteger(value: unknown, what: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)
-    throw new ObsValidationError('INVALID_OPTIONS', `${what} must be a positive integer`);
-  return value;
 }
 
 function clamp01(v: number): number {
