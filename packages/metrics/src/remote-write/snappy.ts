@@ -21,13 +21,18 @@ export function maxCompressedLength(length: number): number {
 }
 
 const table = new Uint16Array(1 << HASH_BITS);
+/** Reused output space: the result is one exact-size copy out of it, not a zero-filled worst case per call. */
+let scratch = new Uint8Array(64 * 1024);
 
 /** Compresses `input` into a Snappy block. */
 export function snappyCompress(input: Uint8Array): Uint8Array {
-  const out = new Uint8Array(maxCompressedLength(input.length));
+  const worst = maxCompressedLength(input.length);
+  if (scratch.length < worst) scratch = new Uint8Array(Math.max(worst, scratch.length * 2));
+  const out = scratch;
+  const view = new DataView(input.buffer, input.byteOffset, input.length);
   let op = writeVarint(out, 0, input.length);
   for (let start = 0; start < input.length; start += FRAGMENT) {
-    op = compressFragment(input, start, Math.min(input.length, start + FRAGMENT), out, op);
+    op = compressFragment(input, view, start, Math.min(input.length, start + FRAGMENT), out, op);
   }
   return out.slice(0, op);
 }
@@ -40,10 +45,6 @@ function writeVarint(out: Uint8Array, op: number, value: number): number {
   }
   out[op++] = v;
   return op;
-}
-
-function load32(src: Uint8Array, i: number): number {
-  return (src[i]! | (src[i + 1]! << 8) | (src[i + 2]! << 16) | (src[i + 3]! << 24)) >>> 0;
 }
 
 function hash(u32: number): number {
@@ -97,7 +98,14 @@ function emitCopy(offset: number, length: number, out: Uint8Array, op: number): 
   return op;
 }
 
-function compressFragment(src: Uint8Array, base: number, end: number, out: Uint8Array, op: number): number {
+function compressFragment(
+  src: Uint8Array,
+  view: DataView,
+  base: number,
+  end: number,
+  out: Uint8Array,
+  op: number,
+): number {
   if (end - base < MIN_COMPRESSIBLE) return emitLiteral(src, base, end, out, op);
   table.fill(0);
   // Positions in the table are relative to the fragment; a stale or zero entry is
@@ -107,20 +115,23 @@ function compressFragment(src: Uint8Array, base: number, end: number, out: Uint8
   let nextEmit = base;
   let misses = 32;
   while (ip <= limit) {
-    const word = load32(src, ip);
+    const word = view.getUint32(ip, true);
     const h = hash(word);
     const candidate = base + table[h]!;
     table[h] = ip - base;
-    if (candidate < ip && load32(src, candidate) === word) {
+    if (candidate < ip && view.getUint32(candidate, true) === word) {
       if (nextEmit < ip) op = emitLiteral(src, nextEmit, ip, out, op);
+      // Extend the match four bytes at a time, then byte by byte.
       let length = 4;
+      while (ip + length <= limit && view.getUint32(candidate + length, true) === view.getUint32(ip + length, true))
+        length += 4;
       while (ip + length < end && src[candidate + length] === src[ip + length]) length++;
       op = emitCopy(ip - candidate, length, out, op);
       ip += length;
       nextEmit = ip;
       misses = 32;
       // Index the position just before the new cursor so runs keep matching.
-      if (ip - 1 <= limit) table[hash(load32(src, ip - 1))] = ip - 1 - base;
+      if (ip - 1 <= limit) table[hash(view.getUint32(ip - 1, true))] = ip - 1 - base;
       continue;
     }
     // Skip faster through data that does not compress, as the reference encoder does.
