@@ -11,15 +11,18 @@ export class EncodedLabels {
   otlp7: Uint8Array | undefined = undefined;
   otlp9: Uint8Array | undefined = undefined;
   /**
-   * Remote write: the series' `Label` fields merged with an encoder's external labels, in
-   * name order, without `__name__` and `le`: the labels before `__name__`, those between it
-   * and `le`, and those after `le`. `rwKey` says which external labels they were built with;
-   * `rwHead` is undefined when this series takes the general path.
+   * Remote write: the `Label` fields of the series' samples, merged with an encoder's external
+   * labels and `__name__`, in name order. A counter or gauge has them all in `rwLabels`; a
+   * histogram has its `_bucket` labels up to `le` in `rwLabels` and those after `le` in
+   * `rwTail`, and its `_sum` and `_count` labels in `rwSum` and `rwCount`. `rwKey` says which
+   * external labels they were built with; `rwLabels` is undefined when the series takes the
+   * general path.
    */
   rwKey: string | undefined = undefined;
-  rwHead: Uint8Array | undefined = undefined;
-  rwMiddle: Uint8Array | undefined = undefined;
+  rwLabels: Uint8Array | undefined = undefined;
   rwTail: Uint8Array | undefined = undefined;
+  rwSum: Uint8Array | undefined = undefined;
+  rwCount: Uint8Array | undefined = undefined;
 }
 
 /** What carries the cache: a live series (or a cluster-merged one). */

@@ -3,7 +3,6 @@ import { invalidConfig } from '../internal/validate';
 import { InvalidConfigError } from '../errors';
 import type { CollectedMetrics } from '../MetricsProducer';
 import { PushExporter, type PushExporterConfig, type QueuedRequest } from '../export/PushExporter';
-import { snappyCompress } from './snappy';
 import { WriteRequestEncoder } from './writeRequest';
 
 /** Options of {@link createRemoteWriteExporter}. */
@@ -67,7 +66,7 @@ export class RemoteWriteExporter extends PushExporter {
   }
 
   protected encode(collected: CollectedMetrics): QueuedRequest[] {
-    return this.encoder.encode(collected).map((r) => ({ body: snappyCompress(r.body), points: r.samples }));
+    return this.encoder.encodeCompressed(collected).map((r) => ({ body: r.body, points: r.samples }));
   }
 
   protected contentHeaders(): Record<string, string> {

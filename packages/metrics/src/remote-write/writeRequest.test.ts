@@ -1,4 +1,5 @@
 import { fc, test } from '@fast-check/vitest';
+import SnappyJS from 'snappyjs';
 import { describe, expect, it } from 'vitest';
 import { collected, counterFamily, gaugeFamily, histogramFamily, histogramSeries } from '../testing/collectedFixtures';
 import { decodeWriteRequest } from '../testing/remoteWriteProto';
@@ -188,7 +189,11 @@ describe('WriteRequestEncoder', () => {
         const plain = JSON.parse(JSON.stringify(now)) as typeof now;
         const encoder = encoders[push % 2]!;
         const bodies = (c: typeof now) => encoder.encode(c).map((r) => Buffer.from(r.body));
-        expect(bodies(now)).toEqual(bodies(plain));
+        const expected = bodies(plain);
+        expect(bodies(now)).toEqual(expected);
+        // What the exporter sends: the same requests, Snappy-compressed.
+        const sent = encoder.encodeCompressed(now);
+        expect(sent.map((r) => Buffer.from(SnappyJS.uncompress(r.body)))).toEqual(expected);
       }
     },
   );

@@ -3,6 +3,7 @@ import { CollectedSeriesData } from '../internal/collect';
 import type { EncodedLabels } from '../internal/encodedLabels';
 import { MetricType } from '../MetricType';
 import { formatValue } from '../exposition/serialize';
+import { snappyCompress } from './snappy';
 import type { CollectedFamily, CollectedMetrics, CollectedSeries } from '../MetricsProducer';
 
 /**
@@ -31,7 +32,7 @@ export interface WriteRequestOptions {
   readonly sendMetadata?: boolean;
 }
 
-/** One encoded (uncompressed) `WriteRequest`. */
+/** One encoded `WriteRequest`: uncompressed from `encode`, Snappy-compressed from `encodeCompressed`. */
 export interface EncodedWriteRequest {
   readonly body: Uint8Array;
   readonly samples: number;
@@ -70,6 +71,18 @@ export class WriteRequestEncoder {
   }
 
   encode(collected: CollectedMetrics): EncodedWriteRequest[] {
+    return this.encodeEach(collected, (w) => w.finish());
+  }
+
+  /**
+   * The same requests Snappy-compressed, as they are sent (`Content-Encoding: snappy`):
+   * each is compressed straight from the writer's buffer, with no uncompressed copy.
+   */
+  encodeCompressed(collected: CollectedMetrics): EncodedWriteRequest[] {
+    return this.encodeEach(collected, (w) => snappyCompress(w.subarray()));
+  }
+
+  private encodeEach(collected: CollectedMetrics, body: (w: ProtoWriter) => Uint8Array): EncodedWriteRequest[] {
     const out: EncodedWriteRequest[] = [];
     const w = this.writer.reset();
     const ts = Math.round(collected.timestamp);
@@ -77,7 +90,7 @@ export class WriteRequestEncoder {
     let samples = 0;
     const flush = (): void => {
       if (samples === 0) return;
-      out.push({ body: w.finish(), samples, timestamp: ts });
+      out.push({ body: body(w), samples, timestamp: ts });
       w.reset();
       samples = 0;
     };
@@ -89,8 +102,8 @@ export class WriteRequestEncoder {
         const nameLabel = labelField('__name__', name);
         for (const s of fam.series) {
           if (s.value === undefined) continue;
-          const cached = this.cachedLabels(s);
-          if (cached !== undefined) writeCachedSeries(w, cached, nameLabel, undefined, s.value, tsField);
+          const cached = this.cachedLabels(s, nameLabel);
+          if (cached !== undefined) writeCachedSeries(w, cached.rwLabels!, undefined, undefined, s.value, tsField);
           else {
             this.loadOwn(s);
             this.writeSeries(w, this.mergeLabels(name, false), s.value, ts);
@@ -113,18 +126,20 @@ export class WriteRequestEncoder {
       for (const s of fam.series) {
         const h = s.histogram;
         if (h === undefined) continue;
-        const cached = this.cachedLabels(s);
+        const cached = this.cachedLabels(s, bucketLabel, sumLabel, countLabel);
         if (cached !== undefined) {
           const counts = s.bucketCounts;
+          const prefix = cached.rwLabels!;
+          const tail = cached.rwTail!;
           let cumulative = 0;
           for (let j = 0; j < le.length; j++) {
             cumulative += counts?.[j] ?? (j === le.length - 1 ? h.count : 0);
-            writeCachedSeries(w, cached, bucketLabel, leLabels[j], cumulative, tsField);
+            writeCachedSeries(w, prefix, leLabels[j], tail, cumulative, tsField);
             if (++samples >= this.maxSamples) flush();
           }
-          writeCachedSeries(w, cached, sumLabel, undefined, h.sum, tsField);
+          writeCachedSeries(w, cached.rwSum!, undefined, undefined, h.sum, tsField);
           if (++samples >= this.maxSamples) flush();
-          writeCachedSeries(w, cached, countLabel, undefined, h.count, tsField);
+          writeCachedSeries(w, cached.rwCount!, undefined, undefined, h.count, tsField);
           if (++samples >= this.maxSamples) flush();
           continue;
         }
@@ -150,43 +165,55 @@ export class WriteRequestEncoder {
   }
 
   /**
-   * The series' labels as encoded `Label` fields merged with the external labels, cached on
-   * the collector's series (built on its first push); undefined for other producers' series
-   * and for series that carry `__name__` or `le` themselves (written the general way).
+   * The series' sample labels as encoded `Label` fields (see {@link EncodedLabels}), cached on
+   * the collector's series (built on its first push) from its labels, the external labels and
+   * the given `__name__` label fields (one for a counter or gauge; `_bucket`, `_sum` and
+   * `_count` for a histogram). Undefined for other producers' series, and for series or
+   * encoders with a `__name__` or `le` label of their own (written the general way).
    */
-  private cachedLabels(s: CollectedSeries): EncodedLabels | undefined {
+  private cachedLabels(
+    s: CollectedSeries,
+    name: Uint8Array,
+    sum?: Uint8Array,
+    count?: Uint8Array,
+  ): EncodedLabels | undefined {
     const cache = CollectedSeriesData.encodedLabelsOf(s);
     if (cache === undefined) return undefined;
     if (cache.rwKey !== this.externalKey) {
       cache.rwKey = this.externalKey;
-      cache.rwHead = undefined;
+      cache.rwLabels = cache.rwTail = cache.rwSum = cache.rwCount = undefined;
       this.loadOwn(s);
-      if (hasLabel(this.own, '__name__') || hasLabel(this.own, 'le')) return undefined;
-      // The series' labels and external labels, in name order, without __name__ and le
-      // (an external `le` is replaced on buckets and kept otherwise, so such encoders take the general path).
-      if (this.externalLe) return undefined;
+      if (this.externalLe || hasLabel(this.own, '__name__') || hasLabel(this.own, 'le')) return undefined;
+      // The series' labels and external labels in name order, cut where __name__ and le go.
       const merged = this.mergeLabels('', false);
       const w = this.scratch.reset();
       let nameAt = -1;
       let leAt = -1;
       for (let i = 0; i < merged.length; i += 2) {
-        const name = merged[i]!;
-        if (name === '__name__') {
+        const label = merged[i]!;
+        if (label === '__name__') {
           nameAt = w.pos;
           continue;
         }
-        if (leAt < 0 && name > 'le') leAt = w.pos;
-        const label = w.forkField(1);
-        w.stringField(1, name).stringField(2, merged[i + 1]!);
-        w.join(label);
+        if (leAt < 0 && label > 'le') leAt = w.pos;
+        const at = w.forkField(1);
+        w.stringField(1, label).stringField(2, merged[i + 1]!);
+        w.join(at);
       }
       if (leAt < 0) leAt = w.pos;
       const bytes = w.subarray();
-      cache.rwHead = bytes.slice(0, nameAt);
-      cache.rwMiddle = bytes.slice(nameAt, leAt);
-      cache.rwTail = bytes.slice(leAt);
+      const head = bytes.subarray(0, nameAt);
+      const middle = bytes.subarray(nameAt, leAt);
+      const tail = bytes.subarray(leAt);
+      if (sum === undefined || count === undefined) cache.rwLabels = concat(head, name, middle, tail);
+      else {
+        cache.rwLabels = concat(head, name, middle);
+        cache.rwTail = tail.slice();
+        cache.rwSum = concat(head, sum, middle, tail);
+        cache.rwCount = concat(head, count, middle, tail);
+      }
     }
-    return cache.rwHead === undefined ? undefined : cache;
+    return cache.rwLabels === undefined ? undefined : cache;
   }
 
   /**
@@ -300,37 +327,62 @@ function labelField(name: string, value: string): Uint8Array {
   return w.join(at).finish();
 }
 
+/** The byte arrays one after another, in a new array. */
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
 /**
- * One `TimeSeries` from cached label bytes: the series' labels with `__name__` (and `le`)
- * spliced in at their places in name order, then the sample. Every length is known up
- * front, so nothing is moved to insert one.
+ * One `TimeSeries` from cached label bytes (for a bucket: the labels up to `le`, the `le`
+ * label, the rest), then the sample. Every length is known up front, so nothing is moved
+ * to insert one.
  */
 function writeCachedSeries(
   w: ProtoWriter,
-  cached: EncodedLabels,
-  nameLabel: Uint8Array,
+  labels: Uint8Array,
   leLabel: Uint8Array | undefined,
+  tail: Uint8Array | undefined,
   value: number,
   tsField: Uint8Array,
 ): void {
-  const head = cached.rwHead!;
-  const middle = cached.rwMiddle!;
-  const tail = cached.rwTail!;
   const sampleLength = 9 + tsField.length;
   const length =
-    head.length +
-    nameLabel.length +
-    middle.length +
-    (leLabel === undefined ? 0 : leLabel.length) +
-    tail.length +
+    labels.length +
+    (leLabel === undefined ? 0 : leLabel.length + tail!.length) +
     1 +
     varintSize(sampleLength) +
     sampleLength;
-  w.tag(1, 2).uint32(length);
-  w.raw(head).raw(nameLabel).raw(middle);
-  if (leLabel !== undefined) w.raw(leLabel);
-  w.raw(tail);
-  w.tag(2, 2).uint32(sampleLength).doubleField(1, value).raw(tsField);
+  const buf = w.claim(length + 6);
+  let p = w.pos;
+  buf[p++] = 0x0a; // field 1 (timeseries), LEN
+  let v = length;
+  while (v > 0x7f) {
+    buf[p++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  buf[p++] = v;
+  // Whole-array copies (set) of the pieces; see ProtoWriter.raw for why.
+  buf.set(labels, p);
+  p += labels.length;
+  if (leLabel !== undefined) {
+    buf.set(leLabel, p);
+    p += leLabel.length;
+    if (tail!.length > 0) buf.set(tail!, p);
+    p += tail!.length;
+  }
+  buf[p++] = 0x12; // field 2 (sample), LEN
+  buf[p++] = sampleLength; // < 128
+  buf[p++] = 0x09; // field 1 (value), I64
+  w.dataView.setFloat64(p, value, true);
+  p += 8;
+  buf.set(tsField, p);
+  w.pos = p + tsField.length;
 }
 
 /** Index of the value of label `name` in `[name, value, …]` pairs (-1 when absent). */
