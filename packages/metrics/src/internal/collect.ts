@@ -61,6 +61,13 @@ export class CollectedSeriesData implements CollectedSeries {
   }
 }
 
+/** A plain array copy of classic bucket slots (Array.from goes through the iterator: several times slower). */
+function classicCounts(classic: Float64Array): number[] {
+  const out = new Array<number>(classic.length).fill(0);
+  for (let j = 0; j < classic.length; j++) out[j] = classic[j]!;
+  return out;
+}
+
 /** The collected form of one series, or undefined for a gauge that was never set. */
 export function collectSeries(st: SeriesStorage, s: Series): CollectedSeries | undefined {
   const d = s.data;
@@ -71,7 +78,7 @@ export function collectSeries(st: SeriesStorage, s: Series): CollectedSeries | u
       d[o + LAST_TS]!,
       undefined,
       syncExtremes(s).snapshot(),
-      Array.from(s.classic),
+      classicCounts(s.classic),
       s.ex?.collect(),
       s,
     );
