@@ -1,5 +1,7 @@
 export type { Clock } from './Clock';
 export { systemClock, ManualClock } from './Clock';
+export type { CoarseClock } from './coarseClock';
+export { coarseSystemClock, COARSE_CLOCK_RESOLUTION_MS } from './coarseClock';
 export { ObsError, ObsValidationError, describeValue } from './ObsError';
 export type { Labels } from './labels';
 export { emptyLabels, isValidLabelName, normalizeLabels, labelsKey } from './labels';

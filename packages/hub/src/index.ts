@@ -71,6 +71,7 @@ export type { SnapshotEnvelope, LoadedSnapshot, LoadResult } from './persistence
 // @obs/core: events, errors, clocks, operators
 export {
   BoundedMap,
+  COARSE_CLOCK_RESOLUTION_MS,
   EventBus,
   ManualClock,
   NON_NEGATIVE_INTEGER,
@@ -82,6 +83,7 @@ export {
   ProtoWriter,
   WireType,
   assertNever,
+  coarseSystemClock,
   describeRange,
   describeValue,
   emptyLabels,
@@ -110,6 +112,7 @@ export {
 } from '@obs/core';
 export type {
   Clock,
+  CoarseClock,
   ErrorMessageOptions,
   InvalidOption,
   Labels,

@@ -2,7 +2,9 @@ import {
   EventBus,
   NON_NEGATIVE_INTEGER,
   POSITIVE_INTEGER,
+  coarseSystemClock,
   describeValue,
+  optionalBoolean,
   optionalNumber,
   requireNumber,
   systemClock,
@@ -26,7 +28,6 @@ import { BucketWindow, type WindowSums } from './internal/BucketWindow';
 import { BudgetHistory, type BudgetSample } from './internal/BudgetHistory';
 import { groupKey, groupLabels } from './internal/SLOGroups';
 import { calendarAnchor } from './internal/calendar';
-import { coarseSystemClock } from './internal/coarseClock';
 import { definitionToJSON, normalizeSLODefinition, type SLODefinition } from './SLODefinition';
 import type { SLOResult } from './SLOResult';
 import { BudgetingMethod, SLOStatus } from './SLOStatus';
@@ -101,7 +102,7 @@ export interface SLOTrackerConfig {
   readonly clock?: Clock;
   /**
    * With the default system clock, recording reads a cached time refreshed
-   * every 100 ms instead of the OS clock per event (default true; events only
+   * every 25 ms (`coarseSystemClock` of @obs/core) instead of the OS clock per event (default true; events only
    * need their minute). Ignored for any other `clock`: it is read per event.
    */
   readonly coarseTime?: boolean;
@@ -242,14 +243,9 @@ export class SLOTracker {
       throw new SLOValidationError('INVALID_CONFIG', 'clock must have a now() method');
     }
     this.clock = clock;
-    if (config.coarseTime !== undefined && typeof config.coarseTime !== 'boolean') {
-      throw new SLOValidationError(
-        'INVALID_CONFIG',
-        `coarseTime must be a boolean, got ${describeValue(config.coarseTime)}`,
-      );
-    }
+    const coarseTime = optionalBoolean(config.coarseTime, 'coarseTime', true, invalidConfig);
     // The shared system clock (given or defaulted) may be cached on the record path; any other clock is read per event.
-    this.recordClock = clock === systemClock && config.coarseTime !== false ? coarseSystemClock : clock;
+    this.recordClock = clock === systemClock && coarseTime ? coarseSystemClock : clock;
     this.scheduler = config.scheduler ?? asyncScheduler;
     this.bucketMs = optionalNumber(config.bucketMs, 'bucketMs', 60_000, POSITIVE_INTEGER, invalidConfig);
     if (this.bucketMs < 1000 || this.bucketMs > DAY_MS) {

@@ -1,32 +1,26 @@
-import type { Clock } from '@obs/core';
+import { coarseSystemClock } from '@obs/core';
 
 /**
- * Date.now() costs ~50 ns on Node 20, more than a whole counter update. The default
- * collector clock therefore reads a value refreshed every `RESOLUTION_MS` by one
- * shared unref'd interval (it never keeps the process alive), and refreshed exactly
- * on every read API. A value recorded during a long synchronous stretch is stamped
- * with the time the stretch began (at most one event-loop turn late). An injected
- * Clock is read exactly on every call.
+ * The default collector clock is @obs/core's `coarseSystemClock` (one shared 25 ms
+ * timer, refreshed exactly by every read API through `exact()`). The recording hot
+ * path does not call it: it reads `coarseNow`, a variable of this module that the core
+ * clock keeps in step (`follow`). A variable of the same bundle is the cheapest read
+ * there is; a binding imported from another package is not (in the CommonJS build it
+ * becomes a property getter on core's exports). An injected Clock is read exactly on
+ * every call.
  */
-const RESOLUTION_MS = 25;
-let now = Date.now();
-/** Read by the recording hot path directly (a live binding), skipping a method call. */
+let now = 0;
+/** Read by the recording hot path directly (a live binding within this package). */
 export { now as coarseNow };
-let timer: ReturnType<typeof setInterval> | undefined;
+let following = false;
 
-function refresh(): void {
-  now = Date.now();
-}
+export const coarseClock = coarseSystemClock;
 
-export const coarseClock: Clock & { exact(): number } = {
-  now: () => now,
-  exact: () => (now = Date.now()),
-};
-
-/** Starts the shared refresher once (lazily, when the first default-clock collector is created). */
+/** Starts following the shared clock once (lazily, when the first default-clock collector is created). */
 export function startCoarseClock(): void {
-  if (timer !== undefined) return;
-  timer = setInterval(refresh, RESOLUTION_MS);
-  if (typeof timer === 'object' && typeof timer.unref === 'function') timer.unref();
-  refresh();
+  if (following) return;
+  following = true;
+  coarseSystemClock.follow((time) => {
+    now = time;
+  });
 }
