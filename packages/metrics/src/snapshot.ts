@@ -4,6 +4,7 @@ import { MetricType } from './MetricType';
 import { isValidMetricName } from './names';
 import { LogHistogram, type LogHistogramSnapshot } from './sketch/LogHistogram';
 import { ClassicBuckets, validateBounds } from './internal/ClassicBuckets';
+import { classicCounts, setClassicCounts } from './internal/classicCounts';
 import { labelKey } from './internal/labelText';
 import { OVERFLOW_KEY } from './internal/MetricFamily';
 import { HistogramSeries } from './internal/Series';
@@ -124,7 +125,7 @@ export function snapshotOf(registry: SeriesRegistry): MetricsSnapshot {
     for (const s of fam.all()) {
       const labels = { ...s.labels };
       if (s instanceof HistogramSeries) {
-        series.push({ labels, histogram: syncExtremes(s).snapshot(), bucketCounts: [...s.classic] });
+        series.push({ labels, histogram: syncExtremes(s).snapshot(), bucketCounts: Array.from(classicCounts(s)) });
       } else {
         const v = s.data[s.o + VALUE]!;
         if (v === v) series.push({ labels, value: v });
@@ -182,7 +183,7 @@ export function restoreInto(registry: SeriesRegistry, snapshot: unknown): void {
       if (s instanceof HistogramSeries) {
         const sketch = sketches[i]![j]!;
         s.sketch.merge(sketch);
-        if (snap.bucketCounts) s.classic.set(snap.bucketCounts);
+        setClassicCounts(s, snap.bucketCounts);
         if (sketch.count > 0) s.data[s.o + VALUE] = sketch.max;
         // Restored values belong to no retention step.
         s.data[s.o + STEP_COUNT] = sketch.count;

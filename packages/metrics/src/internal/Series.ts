@@ -2,7 +2,9 @@ import type { Labels } from '@obs/core';
 import type { MetricPoint } from '../MetricPoint';
 import type { MetricSeries } from '../MetricSeries';
 import type { MetricType } from '../MetricType';
+import type { OutsideAddListener } from '../sketch/BucketStore';
 import type { LogHistogram } from '../sketch/LogHistogram';
+import { afterOutsideAdd } from './classicCounts';
 import type { ClassicBuckets } from './ClassicBuckets';
 import type { EncodedLabels } from './encodedLabels';
 import type { ExemplarSlots } from './exemplars';
@@ -92,8 +94,11 @@ export class Series implements MetricSeries {
   }
 }
 
-/** A histogram or timer series: a sketch for statistics plus exact classic bucket counts for exposition. */
-export class HistogramSeries extends Series {
+/**
+ * A histogram or timer series: a sketch for statistics plus exact classic bucket counts for
+ * exposition, read with classicCounts() (part of them is read off the sketch, see classicCounts.ts).
+ */
+export class HistogramSeries extends Series implements OutsideAddListener {
   /** The latest exemplar per classic bucket, once one was recorded under a sampled span. */
   ex: ExemplarSlots | undefined = undefined;
 
@@ -104,8 +109,14 @@ export class HistogramSeries extends Series {
     o: number,
     readonly sketch: LogHistogram,
     readonly bounds: ClassicBuckets,
-    readonly classic: Float64Array,
+    /** The classic counts not read off the sketch's buckets (see classicCounts.ts). */
+    readonly classicEager: Float64Array,
   ) {
     super(family, key, data, o);
+    sketch.positive.outsideListener = this;
+  }
+
+  afterOutsideAdd(index: number, oldCounts: Uint32Array | Float64Array, oldOffset: number): void {
+    afterOutsideAdd(this, index, oldCounts, oldOffset);
   }
 }

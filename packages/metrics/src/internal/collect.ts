@@ -8,6 +8,7 @@ import type {
 } from '../MetricsProducer';
 import { EncodedLabels, type EncodedLabelsHolder } from './encodedLabels';
 import { parseLabelKey } from './labelText';
+import { classicCounts } from './classicCounts';
 import type { MetricFamily } from './MetricFamily';
 import { HistogramSeries, type Series } from './Series';
 import type { SeriesRegistry } from './SeriesRegistry';
@@ -62,7 +63,7 @@ export class CollectedSeriesData implements CollectedSeries {
 }
 
 /** A plain array copy of classic bucket slots (Array.from goes through the iterator: several times slower). */
-function classicCounts(classic: Float64Array): number[] {
+function plainArray(classic: Float64Array): number[] {
   const out = new Array<number>(classic.length).fill(0);
   for (let j = 0; j < classic.length; j++) out[j] = classic[j]!;
   return out;
@@ -78,7 +79,7 @@ export function collectSeries(st: SeriesStorage, s: Series): CollectedSeries | u
       d[o + LAST_TS]!,
       undefined,
       syncExtremes(s).snapshot(),
-      classicCounts(s.classic),
+      plainArray(classicCounts(s)),
       s.ex?.collect(),
       s,
     );

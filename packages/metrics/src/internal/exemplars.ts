@@ -1,4 +1,5 @@
 import type { Exemplar } from '../MetricsProducer';
+import { slotOfValue } from './classicCounts';
 import type { HistogramSeries, Series } from './Series';
 
 /** The trace context an exemplar points to (W3C: 32 and 16 lowercase hex digits). */
@@ -82,13 +83,13 @@ function usable(st: ExemplarState, ctx: ExemplarContext): boolean {
 }
 
 /**
- * Keeps `value` as the exemplar of classic slot `slot` if a sampled span is active. The
- * no-span case is one call of the source and one comparison; the rest is out of line.
+ * Keeps `value` (sketch index `index`) as the exemplar of its classic slot if a sampled span
+ * is active. The no-span case is one call of the source and one comparison; the rest is out of line.
  */
 export function sampleHistogramExemplar(
   st: ExemplarState,
   s: HistogramSeries,
-  slot: number,
+  index: number,
   value: number,
   now: number,
 ): void {
@@ -99,18 +100,20 @@ export function sampleHistogramExemplar(
     st.exemplarErrors++;
     return;
   }
-  if (ctx !== undefined && ctx !== null) keepHistogramExemplar(st, s, ctx, slot, value, now);
+  if (ctx !== undefined && ctx !== null) keepHistogramExemplar(st, s, ctx, index, value, now);
 }
 
 function keepHistogramExemplar(
   st: ExemplarState,
   s: HistogramSeries,
   ctx: ExemplarContext,
-  slot: number,
+  index: number,
   value: number,
   now: number,
 ): void {
-  if (usable(st, ctx)) (s.ex ??= new ExemplarSlots(s.classic.length)).set(slot, ctx.traceId, ctx.spanId, value, now);
+  if (!usable(st, ctx)) return;
+  const slot = slotOfValue(s.bounds, value, index);
+  (s.ex ??= new ExemplarSlots(s.bounds.slots)).set(slot, ctx.traceId, ctx.spanId, value, now);
 }
 
 /** Keeps the increment as the counter's exemplar if a sampled span is active. */

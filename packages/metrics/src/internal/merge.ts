@@ -160,7 +160,7 @@ export function mergeInto(
       if (p.sketch !== undefined) {
         const h = s as HistogramSeries;
         mergeHistogram(st, h, p.sketch, p.counts!);
-        if (p.exemplars) mergeExemplars((h.ex ??= new ExemplarSlots(h.classic.length)), p.exemplars);
+        if (p.exemplars) mergeExemplars((h.ex ??= new ExemplarSlots(h.bounds.slots)), p.exemplars);
       } else if (f.type === MetricType.COUNTER) {
         addCounter(st, s, p.value!);
         if (p.exemplars) {

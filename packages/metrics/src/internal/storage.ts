@@ -2,7 +2,8 @@ import type { Clock } from '@obs/core';
 import { InvalidValueError } from '../errors';
 import type { MetricPoint } from '../MetricPoint';
 import { MetricType } from '../MetricType';
-import { LogHistogram, NON_POSITIVE_INDEX } from '../sketch/LogHistogram';
+import { LogHistogram } from '../sketch/LogHistogram';
+import { countEagerly, mergeClassic } from './classicCounts';
 import { coarseNow } from './coarseClock';
 import {
   R_COUNT,
@@ -171,15 +172,15 @@ export function observe(st: SeriesStorage, s: HistogramSeries, value: number): v
   // min/max go to the step only; the sketch takes them at roll or before a read (syncExtremes).
   sketch.count++;
   sketch.sum = sum;
+  // The classic slot is read off the sketch bucket later (classicCounts.ts), except for
+  // values in the few buckets that contain a bound (and non-positive ones): one masked read.
   const index = sketch.addToBuckets(value);
-  // The classic slot reuses the sketch index: one clamped table read.
-  const slot = index !== NON_POSITIVE_INDEX ? s.bounds.positiveSlot(value, index) : s.bounds.searchFrom(0, value);
-  s.classic[slot]!++;
+  if (s.bounds.straddles(index)) countEagerly(s, value, index);
   if (value < d[o + STEP_MIN]!) d[o + STEP_MIN] = value;
   if (value > d[o + STEP_MAX]!) d[o + STEP_MAX] = value;
   d[o + VALUE] = value;
   d[o + LAST_TS] = now;
-  if (st.exemplarSource !== undefined) sampleHistogramExemplar(st, s, slot, value, now);
+  if (st.exemplarSource !== undefined) sampleHistogramExemplar(st, s, index, value, now);
   if (st.subscribers !== 0) st.points.push(s, value, now);
 }
 
@@ -351,9 +352,7 @@ export function mergeHistogram(
     d = s.data;
     o = s.o;
   }
-  s.sketch.merge(other);
-  const classic = s.classic;
-  for (let j = 0; j < classic.length; j++) classic[j]! += bucketCounts[j]!;
+  mergeClassic(s, other, bucketCounts);
   if (other.min < d[o + STEP_MIN]!) d[o + STEP_MIN] = other.min;
   if (other.max > d[o + STEP_MAX]!) d[o + STEP_MAX] = other.max;
   d[o + VALUE] = other.max;

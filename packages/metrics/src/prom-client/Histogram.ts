@@ -1,4 +1,5 @@
 import type { HistogramHandle } from '../handles';
+import { classicCounts } from '../internal/classicCounts';
 import { HistogramSeries } from '../internal/Series';
 import type { MetricsCollector } from '../MetricsCollector';
 import {
@@ -167,7 +168,7 @@ export class Histogram<T extends string = string> extends Metric<T, HistogramEnt
     const bucketName = `${this.name}_bucket`;
     for (const entry of this.table.entries()) {
       if (!entry.touched) continue;
-      const counts = entry.series.classic;
+      const counts = classicCounts(entry.series);
       let cumulative = 0;
       for (let i = 0; i < counts.length; i++) {
         cumulative += counts[i]!;
@@ -205,7 +206,7 @@ export class Histogram<T extends string = string> extends Metric<T, HistogramEnt
       // prom-client's order: le, then default labels, then the series' own labels.
       const rest = braces(defaults, entry.text);
       const tail = rest === '' ? '} ' : ',' + rest.slice(1, -1) + '} ';
-      const counts = entry.series.classic;
+      const counts = classicCounts(entry.series);
       let cumulative = 0;
       let out = '';
       for (let i = 0; i < counts.length; i++) {

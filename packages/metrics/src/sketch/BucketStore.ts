@@ -7,12 +7,24 @@
  * The fold rule — a value lands in `max(index, highestIndexSeen - maxBuckets + 1)` —
  * does not depend on arrival order, so merging stores equals recording both streams.
  */
+/**
+ * Told after a count went outside a store's range: the store grew, maybe folding its lowest
+ * buckets, or the count joined the lowest kept bucket. Gets the index added to and the
+ * counts array and offset from before (a grown store has a new array; the old one is left as it was).
+ */
+export interface OutsideAddListener {
+  afterOutsideAdd(index: number, oldCounts: Uint32Array | Float64Array, oldOffset: number): void;
+}
+
 export class BucketStore {
   /** Counts start as 32-bit and widen to doubles if a bucket passes 2^32 - 1. */
   counts: Uint32Array | Float64Array = EMPTY;
   /** Bucket index of `counts[0]`. */
   offset = 0;
   private wide = false;
+
+  /** Told after {@link add} put a count outside the current range (see {@link OutsideAddListener}). */
+  outsideListener: OutsideAddListener | undefined = undefined;
 
   constructor(readonly maxBuckets: number) {}
 
@@ -87,6 +99,13 @@ export class BucketStore {
   }
 
   private addOutside(index: number, n: number): void {
+    const oldCounts = this.counts;
+    const oldOffset = this.offset;
+    this.addOutsideRange(index, n);
+    this.outsideListener?.afterOutsideAdd(index, oldCounts, oldOffset);
+  }
+
+  private addOutsideRange(index: number, n: number): void {
     const counts = this.counts;
     // Common once a wide range is held: the store spans maxBuckets up to its highest used bucket,
     // so by the fold rule a lower value joins the lowest kept bucket, with no reallocation.

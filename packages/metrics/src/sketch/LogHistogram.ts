@@ -3,8 +3,8 @@ import { InvalidSnapshotError, InvalidValueError } from '../errors';
 import { BucketStore } from './BucketStore';
 import { MAX_INDEX, MIN_INDEX, RELATIVE_ACCURACY, SCALE, bucketIndex, bucketRepresentative } from './logIndex';
 
-/** Returned by {@link LogHistogram.recordUnchecked} for zero and negative values. */
-export const NON_POSITIVE_INDEX = -0x7fffffff;
+/** Returned by {@link LogHistogram.recordUnchecked} for zero and negative values: just below every bucket index. */
+export const NON_POSITIVE_INDEX = MIN_INDEX - 1;
 
 /** Default bound on buckets per sign: 2048 buckets at scale 6 span a 2^32 dynamic range. */
 export const DEFAULT_MAX_SKETCH_BUCKETS = 2048;
