@@ -13,6 +13,8 @@ function copyPublicFiles(): void {
 }
 
 export default defineConfig({
+  // The fleet starts its servers with @obs/testing's helpers: a devDependency of TypeScript sources, so tsup
+  // bundles it into dist/fleet.js (only dependencies stay external imports).
   entry: { main: 'src/main.ts', fleet: 'src/fleet/main.ts' },
   format: ['esm'],
   platform: 'node',

@@ -1,7 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, requireBinary } from '@obs/testing';
+import { freePort, promtoolCheckMetrics, requireBinary } from '@obs/testing';
 import { startAppProcess, type AppProcess } from './testing/appProcess';
 
 const started: AppProcess[] = [];
@@ -94,14 +93,10 @@ describe('--workers 2: node:cluster with the hub on the primary', () => {
       expect(metricsText).toMatch(new RegExp(`process_resident_memory_bytes\\{worker="${id}"\\}`));
     expect(metricsText).not.toMatch(/vision_requests_total\{[^}]*worker=/);
     if (promtool) {
-      const result = spawnSync(promtool, ['check', 'metrics'], {
-        input: metricsText,
-        encoding: 'utf8',
-        timeout: 15_000,
-      });
+      const result = promtoolCheckMetrics(promtool, metricsText);
       // Parse errors exit 1; lint findings exit 3. The only findings allowed are the names fixed by the contract
       // (`vision_request_duration_ms`, prom-client's `nodejs_active_handles_total` gauges) and missing help.
-      const output = `${result.stdout}${result.stderr}`;
+      const { output } = result;
       expect(output).not.toMatch(/error while linting|parsing error/i);
       expect([0, 3]).toContain(result.status);
       for (const line of output.trim().split('\n').filter(Boolean))

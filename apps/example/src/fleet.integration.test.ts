@@ -126,7 +126,7 @@ describe.skipIf(needed.some((b) => b === undefined))('the fleet (pnpm fleet)', (
     // Killing one app fires TargetDown for that instance.
     const victim = f.apps[1]!;
     const instance = victim.url.replace('http://', '');
-    victim.child.kill('SIGKILL');
+    victim.process.kill('SIGKILL');
     await victim.exited;
     await until(
       `TargetDown for ${instance}`,

@@ -1,8 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, requireBinary, startServer, type RunningServer } from '@obs/testing';
+import { requireBinary, startPrometheus, type RunningPromServer } from '@obs/testing';
 import { startExampleApp, type ExampleApp } from './createExampleApp';
 
 const prometheusBinary = process.env.PROMETHEUS_BIN ?? requireBinary('prometheus');
@@ -14,17 +12,15 @@ interface QueryResult {
 
 describe.skipIf(!prometheusBinary)('a real Prometheus scraping the app', () => {
   let app: ExampleApp;
-  let prometheus: RunningServer;
-  let dir: string;
+  let prometheus: RunningPromServer;
   let promUrl: string;
 
   beforeAll(async () => {
     app = await startExampleApp({ port: 0, log: () => undefined });
-    dir = mkdtempSync(join(tmpdir(), 'obs-prometheus-'));
     const target = new URL(app.url).host;
-    writeFileSync(
-      join(dir, 'prometheus.yml'),
-      [
+    prometheus = await startPrometheus({
+      binary: prometheusBinary!,
+      config: [
         'global:',
         '  scrape_interval: 1s',
         '  evaluation_interval: 1s',
@@ -34,19 +30,9 @@ describe.skipIf(!prometheusBinary)('a real Prometheus scraping the app', () => {
         `      - targets: ['${target}']`,
         '',
       ].join('\n'),
-    );
-    const port = await freePort();
-    promUrl = `http://127.0.0.1:${port}`;
-    prometheus = await startServer(
-      prometheusBinary!,
-      [
-        `--config.file=${join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-      ],
-      `${promUrl}/-/ready`,
-      30_000,
-    );
+      timeoutMs: 30_000,
+    });
+    promUrl = prometheus.url;
     const png = readFileSync(new URL('../samples/logo.png', import.meta.url));
     for (let i = 0; i < 7; i++) await fetch(`${app.url}/api/analyze`, { method: 'POST', body: png });
     await fetch(`${app.url}/api/analyze`, { method: 'POST', body: Buffer.from('nope') });
@@ -55,7 +41,6 @@ describe.skipIf(!prometheusBinary)('a real Prometheus scraping the app', () => {
   afterAll(async () => {
     await prometheus?.stop();
     await app?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   }, 30_000);
 
   it('sees the target up and can query vision_requests_total', async () => {

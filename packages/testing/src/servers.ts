@@ -42,45 +42,82 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** A server process a test (or the example fleet) started. */
 export interface RunningServer {
+  readonly name: string;
+  /** Its base URL, e.g. `http://127.0.0.1:9090`. */
+  readonly url: string;
   readonly process: ChildProcess;
-  readonly output: () => string;
-  stop(): Promise<void>;
+  readonly pid: number;
+  /** The last 20 kB of its stdout and stderr. */
+  output(): string;
+  /** SIGTERM, then SIGKILL after `graceMs` (default 2000); resolves once the process has exited. */
+  stop(graceMs?: number): Promise<void>;
+  /** Resolves when the process exits, however. */
+  readonly exited: Promise<void>;
+}
+
+export interface StartServerOptions {
+  /** The server's base URL. */
+  readonly url: string;
+  /** Polled until it answers 2xx (default `${url}/-/ready`, as Prometheus and Alertmanager serve). */
+  readonly readyUrl?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
+  /** Default 20 000. */
+  readonly timeoutMs?: number;
 }
 
 /**
- * Starts a server process and waits until `readyUrl` answers 2xx (or `timeoutMs` passes).
- * `stop()` sends SIGTERM, then SIGKILL after two seconds.
+ * Starts `command args` and waits until its ready URL answers 2xx. On failure (it
+ * exits, cannot be spawned, or is not ready in time) the process is stopped and the
+ * error carries its output.
  */
 export async function startServer(
+  name: string,
   command: string,
-  args: string[],
-  readyUrl: string,
-  timeoutMs = 20_000,
+  args: readonly string[],
+  options: StartServerOptions,
 ): Promise<RunningServer> {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const readyUrl = options.readyUrl ?? `${options.url}/-/ready`;
+  const child = spawn(command, [...args], {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
-  child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
+  const collect = (d: Buffer) => (output = (output + d.toString()).slice(-20_000));
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+  let failure: Error | undefined;
+  child.once('error', (error) => (failure = error));
+  const stop = async (graceMs = 2000) => {
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
     child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     await exited;
     clearTimeout(timer);
   };
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + (options.timeoutMs ?? 20_000);
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${command} exited early (${child.exitCode}):\n${output}`);
+    if (failure) break;
+    if (child.exitCode !== null || child.signalCode !== null) {
+      failure = new Error(`${name} exited early (${child.exitCode ?? child.signalCode})`);
+      break;
+    }
     try {
-      const res = await fetch(readyUrl);
-      if (res.ok) return { process: child, output: () => output, stop };
+      const res = await fetch(readyUrl, { signal: AbortSignal.timeout(2000) });
+      if (res.ok)
+        return { name, url: options.url, process: child, pid: child.pid!, output: () => output, stop, exited };
     } catch {
-      // not up yet
+      // not listening yet
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  await stop();
-  throw new Error(`${command} did not become ready at ${readyUrl} within ${timeoutMs} ms:\n${output}`);
+  await stop(1000);
+  throw new Error(`${name} did not start: ${failure?.message ?? `not ready at ${readyUrl}`}\n${output}`);
 }

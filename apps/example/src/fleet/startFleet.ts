@@ -1,10 +1,17 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { findExecutable, freePort, startProcess, type FleetProcess } from './ChildProcess';
+import {
+  findBinary,
+  freePort,
+  startAlertmanager,
+  startPrometheus,
+  startServer,
+  type RunningServer,
+} from '@obs/testing';
 import { alertmanagerConfig, fleetRules, prometheusConfig, type FleetSLO } from './fleetFiles';
 
 const run = promisify(execFile);
@@ -34,9 +41,9 @@ export interface FleetOptions {
 }
 
 export interface Fleet {
-  readonly apps: readonly FleetProcess[];
-  readonly prometheus: FleetProcess;
-  readonly alertmanagers: readonly FleetProcess[];
+  readonly apps: readonly RunningServer[];
+  readonly prometheus: RunningServer;
+  readonly alertmanagers: readonly RunningServer[];
   /** The rule file Prometheus loads (checked by `promtool check rules`). */
   readonly rulesFile: string;
   /** SLOs of the app without Prometheus rules (no metric behind them). */
@@ -52,7 +59,7 @@ function defaultAppCommand(): string[] {
 }
 
 function binary(name: string): string {
-  const found = findExecutable(name);
+  const found = findBinary(name);
   if (!found) throw new Error(`${name} is not installed (Debian: apt-get install prometheus prometheus-alertmanager)`);
   return found;
 }
@@ -77,13 +84,13 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   const ownDir = options.dir === undefined;
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'obs-fleet-'));
   const [appCommand, ...appArgs] = options.appCommand ?? defaultAppCommand();
-  const started: FleetProcess[] = [];
+  const started: RunningServer[] = [];
   const stopAll = async () => {
     // Apps first (their last scrape no longer matters), then Prometheus, then the Alertmanagers it sends to.
     const byRole = (role: string) => started.filter((p) => p.name.startsWith(role));
-    await Promise.all(byRole('app').map((p) => p.stop()));
-    await Promise.all(byRole('prometheus').map((p) => p.stop()));
-    await Promise.all(byRole('alertmanager').map((p) => p.stop()));
+    await Promise.all(byRole('app').map((p) => p.stop(5000)));
+    await Promise.all(byRole('prometheus').map((p) => p.stop(5000)));
+    await Promise.all(byRole('alertmanager').map((p) => p.stop(5000)));
     if (ownDir) rmSync(dir, { recursive: true, force: true });
   };
 
@@ -92,7 +99,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
     const appPorts = await Promise.all(Array.from({ length: instances }, () => freePort()));
     const apps = await Promise.all(
       appPorts.map(async (port, i) => {
-        const app = await startProcess(`app-${i + 1}`, appCommand!, [...appArgs, '--demo'], {
+        const app = await startServer(`app-${i + 1}`, appCommand!, [...appArgs, '--demo'], {
           url: `http://127.0.0.1:${port}`,
           readyUrl: `http://127.0.0.1:${port}/health/live`,
           env: {
@@ -129,59 +136,41 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
     log(`rules      ${rulesFile} (${check.stdout.trim().split('\n').at(-1) ?? 'checked'})`);
 
     const amPorts = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-    const amConfig = join(dir, 'alertmanager.yml');
-    writeFileSync(amConfig, alertmanagerConfig());
     const alertmanagers = await Promise.all(
       [0, 1].map(async (i) => {
-        const web = amPorts[i]!;
         const gossip = amPorts[2 + i]!;
-        const peer = amPorts[2 + (1 - i)]!;
-        const storage = join(dir, `alertmanager-${i + 1}`);
-        mkdirSync(storage, { recursive: true });
-        const am = await startProcess(
-          `alertmanager-${i + 1}`,
-          alertmanagerBin,
-          [
-            `--config.file=${amConfig}`,
-            `--storage.path=${storage}`,
-            `--web.listen-address=127.0.0.1:${web}`,
-            `--cluster.listen-address=127.0.0.1:${gossip}`,
-            `--cluster.peer=127.0.0.1:${peer}`,
-            '--cluster.gossip-interval=100ms',
-            '--cluster.pushpull-interval=2s',
-            '--cluster.settle-timeout=2s',
-          ],
-          { url: `http://127.0.0.1:${web}`, readyUrl: `http://127.0.0.1:${web}/-/ready`, timeoutMs: timeout },
-        );
+        const am = await startAlertmanager({
+          name: `alertmanager-${i + 1}`,
+          binary: alertmanagerBin,
+          config: alertmanagerConfig(),
+          dir: join(dir, `alertmanager-${i + 1}`),
+          port: amPorts[i]!,
+          cluster: {
+            port: gossip,
+            peers: [amPorts[2 + (1 - i)]!],
+            args: ['--cluster.gossip-interval=100ms', '--cluster.pushpull-interval=2s', '--cluster.settle-timeout=2s'],
+          },
+          timeoutMs: timeout,
+        });
         started.push(am);
         log(`alertmanager-${i + 1} ${am.url}/ (gossip 127.0.0.1:${gossip})`);
         return am;
       }),
     );
 
-    const promPort = await freePort();
-    const promConfig = join(dir, 'prometheus.yml');
-    writeFileSync(
-      promConfig,
-      prometheusConfig({
+    const prometheus = await startPrometheus({
+      binary: prometheusBin,
+      config: prometheusConfig({
         scrapeInterval,
         evaluationInterval,
         targets: appPorts.map((p) => `127.0.0.1:${p}`),
         alertmanagers: alertmanagers.map((am) => am.url.replace('http://', '')),
         ruleFile: rulesFile,
       }),
-    );
-    const prometheus = await startProcess(
-      'prometheus',
-      prometheusBin,
-      [
-        `--config.file=${promConfig}`,
-        `--storage.tsdb.path=${join(dir, 'prometheus')}`,
-        `--web.listen-address=127.0.0.1:${promPort}`,
-        '--storage.tsdb.retention.time=2h',
-      ],
-      { url: `http://127.0.0.1:${promPort}`, readyUrl: `http://127.0.0.1:${promPort}/-/ready`, timeoutMs: timeout },
-    );
+      dir: join(dir, 'prometheus'),
+      args: ['--storage.tsdb.retention.time=2h'],
+      timeoutMs: timeout,
+    });
     started.push(prometheus);
     log(`prometheus ${prometheus.url}/`);
 

@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, requireBinary, startServer, type RunningServer } from '@obs/testing';
+import { freePort, requireBinary, startAlertmanager, type RunningServer } from '@obs/testing';
 import { AlertSeverity, createAlertManager, createAlertmanagerHandler, type FetchLike } from '../index';
 
 const binary = requireBinary('prometheus-alertmanager');
@@ -26,24 +23,10 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 }
 
 describe.skipIf(!binary)('Alertmanager API v2 (real prometheus-alertmanager)', () => {
-  const dirs: string[] = [];
   const servers: RunningServer[] = [];
 
   function start(port: number): Promise<RunningServer> {
-    const dir = mkdtempSync(join(tmpdir(), 'obs-alerts-am-'));
-    dirs.push(dir);
-    const configFile = join(dir, 'alertmanager.yml');
-    writeFileSync(configFile, "route:\n  receiver: 'null'\nreceivers:\n  - name: 'null'\n");
-    return startServer(
-      binary as string,
-      [
-        `--config.file=${configFile}`,
-        `--storage.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--cluster.listen-address=',
-      ],
-      `http://127.0.0.1:${port}/-/ready`,
-    ).then((s) => {
+    return startAlertmanager({ binary: binary!, port }).then((s) => {
       servers.push(s);
       return s;
     });
@@ -63,7 +46,6 @@ describe.skipIf(!binary)('Alertmanager API v2 (real prometheus-alertmanager)', (
 
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.stop()));
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }, 20_000);
 
   it('a fired alert appears with its labels; a resolved one gets an endsAt in the past', async () => {

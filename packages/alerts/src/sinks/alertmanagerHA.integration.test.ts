@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, requireBinary, startServer, type RunningServer } from '@obs/testing';
+import { freePort, requireBinary, startAlertmanager, type RunningServer } from '@obs/testing';
 import { createAlertManager, createAlertmanagerHandler, type AlertmanagerHandler } from '../index';
 
 const binary = requireBinary('prometheus-alertmanager');
@@ -41,25 +41,25 @@ describe.skipIf(!binary)('Alertmanager HA cluster (two real prometheus-alertmana
   let hook: Server;
   const sinks: AlertmanagerHandler[] = [];
 
+  let config = '';
   function startPeer(i: number): Promise<RunningServer> {
-    const other = 1 - i;
-    return startServer(
-      binary as string,
-      [
-        `--config.file=${join(dir, 'alertmanager.yml')}`,
-        `--storage.path=${join(dir, `data-${i}`)}`,
-        `--web.listen-address=127.0.0.1:${web[i]}`,
-        `--cluster.listen-address=127.0.0.1:${gossip[i]}`,
-        `--cluster.advertise-address=127.0.0.1:${gossip[i]}`,
-        `--cluster.peer=127.0.0.1:${gossip[other]}`,
-        '--cluster.gossip-interval=50ms',
-        '--cluster.pushpull-interval=1s',
-        '--cluster.peer-timeout=3s',
-        '--cluster.settle-timeout=2s',
-      ],
-      `http://127.0.0.1:${web[i]}/-/ready`,
-      40_000,
-    ).then((s) => (running[i] = s));
+    return startAlertmanager({
+      binary: binary!,
+      config,
+      dir: join(dir, `peer-${i}`),
+      port: web[i],
+      cluster: {
+        port: gossip[i]!,
+        peers: [gossip[1 - i]!],
+        args: [
+          '--cluster.gossip-interval=50ms',
+          '--cluster.pushpull-interval=1s',
+          '--cluster.peer-timeout=3s',
+          '--cluster.settle-timeout=2s',
+        ],
+      },
+      timeoutMs: 40_000,
+    }).then((s) => (running[i] = s));
   }
 
   async function alertsOf(i: number): Promise<AmAlert[]> {
@@ -83,23 +83,20 @@ describe.skipIf(!binary)('Alertmanager HA cluster (two real prometheus-alertmana
     });
     await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
     const hookPort = (hook.address() as { port: number }).port;
-    writeFileSync(
-      join(dir, 'alertmanager.yml'),
-      [
-        'route:',
-        "  receiver: 'hook'",
-        "  group_by: ['alertname']",
-        '  group_wait: 1s',
-        '  group_interval: 1s',
-        '  repeat_interval: 1h',
-        'receivers:',
-        "  - name: 'hook'",
-        '    webhook_configs:',
-        `      - url: 'http://127.0.0.1:${hookPort}/'`,
-        '        send_resolved: false',
-        '',
-      ].join('\n'),
-    );
+    config = [
+      'route:',
+      "  receiver: 'hook'",
+      "  group_by: ['alertname']",
+      '  group_wait: 1s',
+      '  group_interval: 1s',
+      '  repeat_interval: 1h',
+      'receivers:',
+      "  - name: 'hook'",
+      '    webhook_configs:',
+      `      - url: 'http://127.0.0.1:${hookPort}/'`,
+      '        send_resolved: false',
+      '',
+    ].join('\n');
     await Promise.all([startPeer(0), startPeer(1)]);
     // Both peers see each other before the test starts.
     for (let i = 0; i < 2; i++) {

@@ -1,10 +1,6 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, requireBinary, startServer, type RunningServer } from '@obs/testing';
+import { freePort, promtoolCheckMetrics, requireBinary, startPrometheus, type RunningPromServer } from '@obs/testing';
 import { createMetricsCollector, type ExemplarContext } from '../index';
 import { serialize } from './serialize';
 
@@ -39,8 +35,7 @@ describe.skipIf(!prometheus)('exemplars scraped by a real Prometheus (--enable-f
   const metrics = createMetricsCollector({ exemplars: () => active.ctx });
   const accepts: string[] = [];
   let app: Server;
-  let server: RunningServer | undefined;
-  let dir = '';
+  let server: RunningPromServer | undefined;
   let promPort = 0;
 
   beforeAll(async () => {
@@ -66,30 +61,18 @@ describe.skipIf(!prometheus)('exemplars scraped by a real Prometheus (--enable-f
     const appPort = await freePort();
     await new Promise<void>((resolve) => app.listen(appPort, '127.0.0.1', resolve));
 
-    dir = mkdtempSync(join(tmpdir(), 'obs-metrics-exemplars-'));
-    const config = join(dir, 'prometheus.yml');
-    writeFileSync(
-      config,
-      `global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: app\n    static_configs:\n      - targets: ['127.0.0.1:${appPort}']\n`,
-    );
-    promPort = await freePort();
-    server = await startServer(
-      prometheus as string,
-      [
-        `--config.file=${config}`,
-        `--storage.tsdb.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${promPort}`,
-        '--enable-feature=exemplar-storage',
-      ],
-      `http://127.0.0.1:${promPort}/-/ready`,
-      40_000,
-    );
+    server = await startPrometheus({
+      binary: prometheus!,
+      config: `global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: app\n    static_configs:\n      - targets: ['127.0.0.1:${appPort}']\n`,
+      args: ['--enable-feature=exemplar-storage'],
+      timeoutMs: 40_000,
+    });
+    promPort = server.port;
   }, 60_000);
 
   afterAll(async () => {
     await server?.stop();
     await new Promise((resolve) => app?.close(resolve));
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('returns our trace ids from /api/v1/query_exemplars, for histogram buckets and counters', async () => {
@@ -124,12 +107,8 @@ describe.skipIf(!prometheus)('exemplars scraped by a real Prometheus (--enable-f
   });
 
   it.skipIf(!promtool)('promtool check metrics accepts the same registry', () => {
-    const result = spawnSync(promtool as string, ['check', 'metrics'], {
-      input: serialize(metrics).body,
-      encoding: 'utf8',
-      timeout: 15_000,
-    });
-    expect(`${result.stdout}${result.stderr}`).toBe('');
+    const result = promtoolCheckMetrics(promtool!, serialize(metrics).body);
+    expect(result.output).toBe('');
     expect(result.status).toBe(0);
   });
 });

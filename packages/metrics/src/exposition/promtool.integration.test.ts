@@ -1,17 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import { ManualClock } from '@obs/core';
 import { describe, expect, it } from 'vitest';
-import { requireBinary } from '@obs/testing';
+import { promtoolCheckMetrics, requireBinary } from '@obs/testing';
 import { createMetricsCollector } from '../index';
 import { serialize } from './serialize';
 import { trickyRegistry } from '../testing/fixtures';
 
 const promtool = requireBinary('promtool');
 
-function check(text: string): { status: number | null; output: string } {
-  const result = spawnSync(promtool!, ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: 15_000 });
-  return { status: result.status, output: `${result.stdout}${result.stderr}` };
-}
+const check = (text: string) => promtoolCheckMetrics(promtool!, text);
 
 describe.skipIf(!promtool)('promtool check metrics (real Prometheus tooling)', () => {
   it('accepts a plain registry without a single lint problem', () => {

@@ -14,9 +14,10 @@ describe.skipIf(!pushgateway)('Pushgateway against a real prometheus-pushgateway
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
     server = await startServer(
+      'pushgateway',
       pushgateway!,
       [`--web.listen-address=127.0.0.1:${port}`, '--persistence.file=', '--log.level=warn'],
-      `${url}/-/ready`,
+      { url },
     );
   });
 

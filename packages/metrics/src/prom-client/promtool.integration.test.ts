@@ -1,6 +1,5 @@
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { requireBinary } from '@obs/testing';
+import { promtoolCheckMetrics, requireBinary } from '@obs/testing';
 import { serialize } from '../exposition/serialize';
 import { MetricsCollector } from '../MetricsCollector';
 import { collectRuntimeMetrics } from '../runtime/collectRuntimeMetrics';
@@ -10,11 +9,7 @@ import * as client from './index';
 const promtool = requireBinary('promtool');
 
 /** promtool's verdict: parse errors exit 1; lint findings (exit 3) are listed one per line. */
-function check(text: string): { status: number | null; findings: string[]; output: string } {
-  const result = spawnSync(promtool!, ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: 15_000 });
-  const output = `${result.stdout}${result.stderr}`;
-  return { status: result.status, output, findings: output.trim() === '' ? [] : output.trim().split('\n') };
-}
+const check = (text: string) => promtoolCheckMetrics(promtool!, text);
 
 async function everyKindOfRegistry(contentType: client.RegistryContentType): Promise<string> {
   const r = new client.Registry<client.RegistryContentType>(contentType);

@@ -1,8 +1,15 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, requireBinary, startServer, type RunningServer } from '@obs/testing';
+import {
+  IDLE_PROMETHEUS_CONFIG,
+  freePort,
+  requireBinary,
+  startPrometheus,
+  startServer,
+  type RunningServer,
+} from '@obs/testing';
 import { createMetricsCollector } from '../MetricsCollector';
 import type { CollectedMetrics, MetricsProducer } from '../MetricsProducer';
 import { createRemoteWriteExporter, type RemoteWriteExporter } from './RemoteWriteExporter';
@@ -24,20 +31,13 @@ const receivers: Receiver[] = [
     bin: prometheusBin,
     writePath: '/api/v1/write',
     start(port, dir) {
-      const config = join(dir, 'prometheus.yml');
-      writeFileSync(config, 'global:\n  scrape_interval: 1h\n');
-      return startServer(
-        prometheusBin!,
-        [
-          `--config.file=${config}`,
-          `--storage.tsdb.path=${join(dir, 'data')}`,
-          `--web.listen-address=127.0.0.1:${port}`,
-          '--web.enable-remote-write-receiver',
-          '--log.level=warn',
-        ],
-        `http://127.0.0.1:${port}/-/ready`,
-        45_000,
-      );
+      return startPrometheus({
+        binary: prometheusBin!,
+        config: IDLE_PROMETHEUS_CONFIG,
+        port,
+        dir,
+        args: ['--web.enable-remote-write-receiver', '--log.level=warn'],
+      });
     },
   },
   {
@@ -46,6 +46,7 @@ const receivers: Receiver[] = [
     writePath: '/api/v1/write',
     start(port, dir) {
       return startServer(
+        'victoria-metrics',
         victoriaBin!,
         [
           `-httpListenAddr=127.0.0.1:${port}`,
@@ -54,8 +55,7 @@ const receivers: Receiver[] = [
           '-search.disableCache',
           '-loggerLevel=ERROR',
         ],
-        `http://127.0.0.1:${port}/health`,
-        45_000,
+        { url: `http://127.0.0.1:${port}`, readyUrl: `http://127.0.0.1:${port}/health`, timeoutMs: 45_000 },
       );
     },
   },
