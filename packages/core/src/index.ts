@@ -25,6 +25,8 @@ export {
 } from './options/numberOption';
 export { requireOneOf } from './options/oneOfOption';
 export { optionalBoolean, requireFunction, requireObject } from './options/typeOptions';
+export type { RetryPolicy } from './retryPolicy';
+export { parseRetryAfter, readRetryPolicy, retryDelayMs } from './retryPolicy';
 export { errorMessage } from './errorMessage';
 export type { ErrorMessageOptions } from './errorMessage';
 export { isThenable } from './isThenable';

@@ -97,12 +97,15 @@ export {
   ofType,
   optionalBoolean,
   optionalNumber,
+  parseRetryAfter,
+  readRetryPolicy,
   requireFiniteNumber,
   requireFunction,
   requireNonEmptyString,
   requireNumber,
   requireObject,
   requireOneOf,
+  retryDelayMs,
   systemClock,
   varintSize,
   writeOtlpKeyValue,
@@ -119,6 +122,7 @@ export type {
   NumberRange,
   ObsEventBase,
   OtlpAttributeValue,
+  RetryPolicy,
 } from '@obs/core';
 
 // @obs/metrics: counters, gauges, histograms, exposition

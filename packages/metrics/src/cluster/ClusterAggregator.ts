@@ -285,16 +285,14 @@ export class ClusterAggregator {
     return this.merged();
   }
 
+  private timeoutOf(options: CollectOptions): number {
+    return optionalNumber(options.timeoutMs, 'timeoutMs', this.collectTimeoutMs, POSITIVE_INTEGER, invalidConfig);
+  }
+
   /** Asks every worker for its state and waits for the answers (or the timeout). */
   private async gather(options: CollectOptions): Promise<void> {
     this.assertOpen();
-    const timeoutMs = optionalNumber(
-      options.timeoutMs,
-      'timeoutMs',
-      this.collectTimeoutMs,
-      POSITIVE_INTEGER,
-      invalidConfig,
-    );
+    const timeoutMs = this.timeoutOf(options);
     const id = ++this.requestSeq;
     const waiting = new Set<TrackedWorker>();
     for (const tracked of this.workers.values()) if (tracked.link.send(collectMessage(id))) waiting.add(tracked);
@@ -329,13 +327,7 @@ export class ClusterAggregator {
     options: CollectOptions = {},
   ): Promise<AskResult<T>> {
     this.assertOpen();
-    const timeoutMs = optionalNumber(
-      options.timeoutMs,
-      'timeoutMs',
-      this.collectTimeoutMs,
-      POSITIVE_INTEGER,
-      invalidConfig,
-    );
+    const timeoutMs = this.timeoutOf(options);
     const answers: T[] = [];
     const waiting = new Set<TrackedWorker>();
     for (const tracked of this.workers.values()) if (tracked.link.send(message)) waiting.add(tracked);

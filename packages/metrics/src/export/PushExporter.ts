@@ -1,11 +1,13 @@
 import {
   EventBus,
-  NON_NEGATIVE_INTEGER,
   POSITIVE_INTEGER,
   describeValue,
   optionalNumber,
+  readRetryPolicy,
+  retryDelayMs,
   systemClock,
   type Clock,
+  type RetryPolicy,
 } from '@obs/core';
 import { invalidConfig } from '../internal/validate';
 import type { Observable } from 'rxjs';
@@ -119,10 +121,7 @@ export abstract class PushExporter {
   private readonly intervalMs: number;
   private readonly maxQueueSize: number;
   private readonly exportTimeoutMs: number;
-  private readonly maxRetries: number;
-  private readonly initialBackoffMs: number;
-  private readonly maxBackoffMs: number;
-  private readonly maxRetryAfterMs: number;
+  private readonly retry: RetryPolicy;
   private readonly random: () => number;
   private producer: MetricsProducer | undefined;
   private readonly queue: QueuedRequest[] = [];
@@ -162,34 +161,7 @@ export abstract class PushExporter {
       POSITIVE_INTEGER,
       invalidConfig,
     );
-    this.maxRetries = optionalNumber(
-      config.maxRetries,
-      'maxRetries',
-      defaults.maxRetries,
-      { ...NON_NEGATIVE_INTEGER, allowInfinity: true },
-      invalidConfig,
-    );
-    this.initialBackoffMs = optionalNumber(
-      config.initialBackoffMs,
-      'initialBackoffMs',
-      defaults.initialBackoffMs,
-      NON_NEGATIVE_INTEGER,
-      invalidConfig,
-    );
-    this.maxBackoffMs = optionalNumber(
-      config.maxBackoffMs,
-      'maxBackoffMs',
-      defaults.maxBackoffMs,
-      NON_NEGATIVE_INTEGER,
-      invalidConfig,
-    );
-    this.maxRetryAfterMs = optionalNumber(
-      config.maxRetryAfterMs,
-      'maxRetryAfterMs',
-      60_000,
-      NON_NEGATIVE_INTEGER,
-      invalidConfig,
-    );
+    this.retry = readRetryPolicy(config, { ...defaults, maxRetryAfterMs: 60_000 }, invalidConfig, true);
     this.random = typeof config.random === 'function' ? config.random : Math.random;
     this.clock = config.clock ?? systemClock;
     if (config.producer !== undefined && (config.producer === null || typeof config.producer.collect !== 'function')) {
@@ -384,7 +356,7 @@ export abstract class PushExporter {
       const reason =
         result.error ?? `HTTP ${result.status}${result.body.length ? ': ' + result.body.toString('utf8', 0, 200) : ''}`;
       const statusCode = result.status === 0 ? undefined : result.status;
-      if (!retryable || attempt > this.maxRetries || this.closed) {
+      if (!retryable || attempt > this.retry.maxRetries || this.closed) {
         this.counters.failedRequests++;
         this.failed(request.points, reason, statusCode, false, attempt);
         if (this.queue[0] === request) {
@@ -396,10 +368,7 @@ export abstract class PushExporter {
       }
       this.counters.retries++;
       this.failed(request.points, reason, statusCode, true, attempt);
-      const backoff =
-        Math.min(this.maxBackoffMs, this.initialBackoffMs * 2 ** Math.min(attempt - 1, 30)) *
-        (0.5 + 0.5 * this.random());
-      const delay = result.retryAfterMs !== undefined ? Math.min(this.maxRetryAfterMs, result.retryAfterMs) : backoff;
+      const delay = retryDelayMs(this.retry, attempt, result.retryAfterMs, this.random);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, delay);
         function done(): void {

@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { parseRetryAfter } from '@obs/core';
 
 /** What one POST returned: status 0 for a network error or timeout. */
 export interface PostResult {
@@ -11,16 +12,6 @@ export interface PostResult {
 }
 
 const MAX_RESPONSE_BYTES = 64 * 1024;
-
-/** `Retry-After` as ms: delta-seconds or an IMF-fixdate; undefined when absent or unreadable. */
-export function parseRetryAfter(value: unknown, now: number): number | undefined {
-  if (typeof value !== 'string' || value.length > 64) return undefined;
-  const trimmed = value.trim();
-  if (/^\d{1,9}$/.test(trimmed)) return Number(trimmed) * 1000;
-  if (!/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(trimmed)) return undefined;
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
 
 /** POSTs `body` once; never rejects (failures are results). */
 export function httpPost(

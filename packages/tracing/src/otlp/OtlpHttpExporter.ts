@@ -6,8 +6,12 @@ import {
   POSITIVE_INTEGER,
   describeValue,
   optionalNumber,
+  parseRetryAfter,
+  readRetryPolicy,
+  retryDelayMs,
   systemClock,
   type Clock,
+  type RetryPolicy,
 } from '@obs/core';
 import { invalidConfig } from '../internal/validate';
 import type { Observable } from 'rxjs';
@@ -76,16 +80,7 @@ interface PostResult {
   error?: string;
 }
 
-/** `Retry-After` as ms: delta-seconds or an HTTP date; undefined when absent or unreadable. */
-export function parseRetryAfter(value: unknown, now: number): number | undefined {
-  if (typeof value !== 'string' || value.length > 64) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  // HTTP-date in its preferred IMF-fixdate form, e.g. "Sun, 29 Nov 2026 10:00:05 GMT".
-  if (!/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(trimmed)) return undefined;
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
+export { parseRetryAfter } from '@obs/core';
 
 /**
  * Exports finished spans to an OTLP/HTTP receiver as JSON or, with `protocol: 'http/protobuf'`, protobuf
@@ -108,10 +103,7 @@ export class OtlpHttpExporter implements SpanExporter {
   private readonly maxBatchSize: number;
   private readonly scheduledDelayMs: number;
   private readonly exportTimeoutMs: number;
-  private readonly maxRetries: number;
-  private readonly initialBackoffMs: number;
-  private readonly maxBackoffMs: number;
-  private readonly maxRetryAfterMs: number;
+  private readonly retry: RetryPolicy;
   private readonly random: () => number;
   private readonly clock: Clock;
   private queue: Span[] = [];
@@ -179,26 +171,9 @@ export class OtlpHttpExporter implements SpanExporter {
       POSITIVE_INTEGER,
       invalidConfig,
     );
-    this.maxRetries = optionalNumber(config.maxRetries, 'maxRetries', 5, NON_NEGATIVE_INTEGER, invalidConfig);
-    this.initialBackoffMs = optionalNumber(
-      config.initialBackoffMs,
-      'initialBackoffMs',
-      1000,
-      NON_NEGATIVE_INTEGER,
-      invalidConfig,
-    );
-    this.maxBackoffMs = optionalNumber(
-      config.maxBackoffMs,
-      'maxBackoffMs',
-      30_000,
-      NON_NEGATIVE_INTEGER,
-      invalidConfig,
-    );
-    this.maxRetryAfterMs = optionalNumber(
-      config.maxRetryAfterMs,
-      'maxRetryAfterMs',
-      60_000,
-      NON_NEGATIVE_INTEGER,
+    this.retry = readRetryPolicy(
+      config,
+      { maxRetries: 5, initialBackoffMs: 1000, maxBackoffMs: 30_000, maxRetryAfterMs: 60_000 },
       invalidConfig,
     );
     this.random = typeof config.random === 'function' ? config.random : Math.random;
@@ -311,7 +286,7 @@ export class OtlpHttpExporter implements SpanExporter {
       const retryable = result.status === 0 || RETRYABLE.has(result.status);
       const reason = result.error ?? `HTTP ${result.status}`;
       const statusCode = result.status === 0 ? undefined : result.status;
-      if (!retryable || attempt > this.maxRetries) {
+      if (!retryable || attempt > this.retry.maxRetries) {
         this.counters.failedBatches++;
         this.failed(batch.length, reason, statusCode, false, attempt);
         this.drop('export-failed', batch.length);
@@ -319,9 +294,7 @@ export class OtlpHttpExporter implements SpanExporter {
       }
       this.counters.retries++;
       this.failed(batch.length, reason, statusCode, true, attempt);
-      const backoff =
-        Math.min(this.maxBackoffMs, this.initialBackoffMs * 2 ** (attempt - 1)) * (0.5 + 0.5 * this.random());
-      const delay = result.retryAfterMs !== undefined ? Math.min(this.maxRetryAfterMs, result.retryAfterMs) : backoff;
+      const delay = retryDelayMs(this.retry, attempt, result.retryAfterMs, this.random);
       await new Promise<void>((resolve) => setTimeout(resolve, delay));
     }
   }
