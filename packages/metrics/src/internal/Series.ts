@@ -6,7 +6,6 @@ import type { OutsideAddListener } from '../sketch/BucketStore';
 import type { LogHistogram } from '../sketch/LogHistogram';
 import { afterOutsideAdd } from './classicCounts';
 import type { ClassicBuckets } from './ClassicBuckets';
-import type { EncodedLabels } from './encodedLabels';
 import type { ExemplarSlots } from './exemplars';
 import { parseLabelKey } from './labelText';
 
@@ -51,9 +50,6 @@ export function labelsOf(s: Series): Labels {
  * `key` is the canonical escaped label text, also used verbatim in exposition.
  */
 export class Series implements MetricSeries {
-  /** The exporters' pre-encoded label bytes, once a series was exported (never touched when recording). */
-  exportLabels: EncodedLabels | undefined = undefined;
-
   constructor(
     readonly family: FamilyInfo,
     readonly key: string,

@@ -6,7 +6,7 @@ import type {
   CollectedSeries,
   Exemplar,
 } from '../MetricsProducer';
-import { EncodedLabels, type EncodedLabelsHolder } from './encodedLabels';
+import { encodedLabelsFor, type EncodedLabels } from './encodedLabels';
 import { parseLabelKey } from './labelText';
 import { classicCounts } from './classicCounts';
 import type { MetricFamily } from './MetricFamily';
@@ -22,8 +22,8 @@ import { syncExtremes, type SeriesStorage } from './storage';
  */
 export class CollectedSeriesData implements CollectedSeries {
   private parsed: Labels | undefined = undefined;
-  /** Where the exporters keep this series' encoded labels (a private field: not data, not copied, not in JSON). */
-  readonly #holder: EncodedLabelsHolder | undefined;
+  /** The live series this copy came from, which keys the exporters' label cache (a private field: not data, not copied, not in JSON). */
+  readonly #holder: object | undefined;
 
   constructor(
     readonly labelText: string,
@@ -32,7 +32,7 @@ export class CollectedSeriesData implements CollectedSeries {
     readonly histogram: CollectedHistogram | undefined,
     readonly bucketCounts: readonly number[] | undefined,
     readonly exemplars: readonly (Exemplar | undefined)[] | undefined,
-    holder?: EncodedLabelsHolder,
+    holder?: object,
   ) {
     this.#holder = holder;
   }
@@ -41,7 +41,7 @@ export class CollectedSeriesData implements CollectedSeries {
   static encodedLabelsOf(s: CollectedSeries): EncodedLabels | undefined {
     if (!(s instanceof CollectedSeriesData)) return undefined;
     const holder = s.#holder;
-    return holder === undefined ? undefined : (holder.exportLabels ??= new EncodedLabels());
+    return holder === undefined ? undefined : encodedLabelsFor(holder);
   }
 
   get labels(): Labels {

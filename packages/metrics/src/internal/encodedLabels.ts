@@ -1,9 +1,9 @@
 /**
  * A series' labels pre-encoded by the exporters. Labels of a series never change, so
  * the first export encodes them once and every later export copies these bytes
- * (`Uint8Array.set`) instead of walking the label text. Held by the live series
- * (never by a map keyed by labels), so it is bounded by the series limits and goes
- * away with the series when it is removed or expires.
+ * (`Uint8Array.set`) instead of walking the label text. Held weakly by the live
+ * series object (never by a map keyed by labels), so it is bounded by the series
+ * limits and goes away with the series when it is removed or expires.
  */
 export class EncodedLabels {
   /** OTLP `KeyValue` attribute fields (tag included), per field number: 1, 7 and 9 are the ones in use. */
@@ -25,7 +25,18 @@ export class EncodedLabels {
   rwCount: Uint8Array | undefined = undefined;
 }
 
-/** What carries the cache: a live series (or a cluster-merged one). */
-export interface EncodedLabelsHolder {
-  exportLabels: EncodedLabels | undefined;
+/**
+ * Each live series' cache, kept beside the series rather than on it, so that a series that is
+ * never exported costs nothing (a field on every series would add 8 bytes to each).
+ */
+const caches = new WeakMap<object, EncodedLabels>();
+
+/** The cache of `series` (a collector's live series), created on first use. */
+export function encodedLabelsFor(series: object): EncodedLabels {
+  let cache = caches.get(series);
+  if (cache === undefined) {
+    cache = new EncodedLabels();
+    caches.set(series, cache);
+  }
+  return cache;
 }
