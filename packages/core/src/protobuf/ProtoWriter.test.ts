@@ -157,4 +157,18 @@ describe('ProtoWriter', () => {
     while (r.pos < end) read.push(toNumber(r.uint64()));
     expect(read).toEqual(values);
   });
+
+  it('packedUint64Field sizes its length for empty, short and long bodies', () => {
+    for (const values of [[], [1, 2, 3], new Array<number>(5000).fill(2 ** 31), new Array<number>(70).fill(300)]) {
+      const w = new ProtoWriter(4).packedUint64Field(1, values).uint32Field(2, 7);
+      const r = reader(w);
+      expect(r.uint32()).toBe((1 << 3) | WireType.LEN);
+      const end = r.uint32() + r.pos;
+      const read: number[] = [];
+      while (r.pos < end) read.push(toNumber(r.uint64()));
+      expect(read).toEqual(values);
+      expect(r.uint32()).toBe((2 << 3) | WireType.VARINT);
+      expect(r.uint32()).toBe(7);
+    }
+  });
 });

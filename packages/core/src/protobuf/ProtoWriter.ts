@@ -340,34 +340,46 @@ export class ProtoWriter {
    */
   packedUint64Field(field: number, values: ArrayLike<number>): this {
     const n = values.length;
-    let size = 0;
-    let small = true;
-    for (let i = 0; i < n; i++) {
-      const v = values[i]!;
-      if (v < 0x80) size++;
-      else if (v < TWO_32) size += varintSize(v);
-      else {
-        small = false;
-        break;
-      }
-    }
-    if (!small) {
-      const at = this.forkField(field);
-      for (let i = 0; i < n; i++) this.int64(values[i]!);
-      return this.join(at);
-    }
-    this.tag(field, WireType.LEN).uint32(size);
-    this.ensure(size);
+    const tagAt = this.pos;
+    this.tag(field, WireType.LEN);
+    // One pass: the body goes after two length bytes (right for 128 B to 16 KiB: a few
+    // hundred bucket counts) and is moved only when its length needs another size.
+    this.ensure(5 + n * 5);
     const buf = this.buf;
-    let p = this.pos;
+    const start = this.pos;
+    let p = start + 2;
     for (let i = 0; i < n; i++) {
       let v = values[i]!;
+      if (v < 0x80) {
+        buf[p++] = v;
+        continue;
+      }
+      if (!(v < TWO_32)) {
+        // A count of 2^32 or more (or not a count): the general writer.
+        this.pos = tagAt;
+        const at = this.forkField(field);
+        for (let k = 0; k < n; k++) this.int64(values[k]!);
+        return this.join(at);
+      }
       while (v > 0x7f) {
         buf[p++] = (v & 0x7f) | 0x80;
         v >>>= 7;
       }
       buf[p++] = v;
     }
+    const size = p - start - 2;
+    const lengthBytes = varintSize(size);
+    if (lengthBytes !== 2) {
+      buf.copyWithin(start + lengthBytes, start + 2, p);
+      p += lengthBytes - 2;
+    }
+    let v = size;
+    let q = start;
+    while (v > 0x7f) {
+      buf[q++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    buf[q] = v;
     this.pos = p;
     return this;
   }
