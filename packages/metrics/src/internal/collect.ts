@@ -6,7 +6,6 @@ import type {
   CollectedSeries,
   Exemplar,
 } from '../MetricsProducer';
-import { encodedLabelsFor, type EncodedLabels } from './encodedLabels';
 import { parseLabelKey } from './labelText';
 import { classicCounts } from './classicCounts';
 import type { MetricFamily } from './MetricFamily';
@@ -22,8 +21,6 @@ import { syncExtremes, type SeriesStorage } from './storage';
  */
 export class CollectedSeriesData implements CollectedSeries {
   private parsed: Labels | undefined = undefined;
-  /** The live series this copy came from, which keys the exporters' label cache (a private field: not data, not copied, not in JSON). */
-  readonly #holder: object | undefined;
 
   constructor(
     readonly labelText: string,
@@ -32,17 +29,7 @@ export class CollectedSeriesData implements CollectedSeries {
     readonly histogram: CollectedHistogram | undefined,
     readonly bucketCounts: readonly number[] | undefined,
     readonly exemplars: readonly (Exemplar | undefined)[] | undefined,
-    holder?: object,
-  ) {
-    this.#holder = holder;
-  }
-
-  /** The pre-encoded label cache of the series `s` came from, or undefined for other producers' series. */
-  static encodedLabelsOf(s: CollectedSeries): EncodedLabels | undefined {
-    if (!(s instanceof CollectedSeriesData)) return undefined;
-    const holder = s.#holder;
-    return holder === undefined ? undefined : encodedLabelsFor(holder);
-  }
+  ) {}
 
   get labels(): Labels {
     return (this.parsed ??= parseLabelKey(this.labelText));
@@ -81,13 +68,12 @@ export function collectSeries(st: SeriesStorage, s: Series): CollectedSeries | u
       syncExtremes(s).snapshot(),
       plainArray(classicCounts(s)),
       s.ex?.collect(),
-      s,
     );
   }
   const value = d[o + VALUE]!;
   if (value !== value) return undefined;
   const ex = st.counterExemplars.size === 0 ? undefined : st.counterExemplars.get(s)?.collect();
-  return new CollectedSeriesData(s.key, d[o + LAST_TS]!, value, undefined, undefined, ex, s);
+  return new CollectedSeriesData(s.key, d[o + LAST_TS]!, value, undefined, undefined, ex);
 }
 
 export function collectFamily(fam: MetricFamily, series: CollectedSeries[]): CollectedFamily {

@@ -5,7 +5,8 @@ import type { PostResult } from '../export/httpPost';
 import { PushExporter, type PushExporterConfig, type QueuedRequest } from '../export/PushExporter';
 import { DeltaTracker } from './DeltaTracker';
 import { encodeMetricsJson } from './metricsJson';
-import { countPoints, encodeMetricsProto } from './metricsProto';
+import { SeriesBytesCache } from '../export/SeriesBytesCache';
+import { countPoints, encodeMetricsProtoCached } from './metricsProto';
 import type { OtlpHistogramMode, OtlpMetricsEncoding, OtlpTemporality } from './options';
 
 /** OTLP/HTTP encodings, named as `OTEL_EXPORTER_OTLP_PROTOCOL` names them. */
@@ -89,13 +90,16 @@ export class OtlpMetricExporter extends PushExporter {
     if (config.producer !== undefined) this.attach(config.producer);
   }
 
+  /** This exporter's encoded series attributes, kept from one export to the next. */
+  private readonly attributes = new SeriesBytesCache<Uint8Array>();
+
   protected encode(collected: CollectedMetrics): QueuedRequest[] {
     const data = this.delta ? this.delta.apply(collected) : collected;
     const points = countPoints(data);
     if (points === 0) return [];
     const body =
       this.protocol === 'http/protobuf'
-        ? encodeMetricsProto(data, this.encoding)
+        ? encodeMetricsProtoCached(data, this.encoding, this.attributes)
         : encodeMetricsJson(data, this.encoding);
     return [{ body, points }];
   }

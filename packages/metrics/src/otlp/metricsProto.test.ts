@@ -174,16 +174,21 @@ describe('OTLP metrics protobuf, read back with the official generated classes',
     const collector = createMetricsCollector();
     collector.increment('requests', 3, { route: '/a', code: '200' });
     collector.increment('requests', 1, { route: 'q"uote\\slash\nline', code: '500' });
+    collector.increment('requests', 1, { route: '/b', code: '200' });
     collector.gauge('temp', -1, {});
     for (const v of [0.5, 3, 30]) collector.histogram('latency', v, { route: '/a', unit: 'ü' });
-    for (const form of ['explicit', 'exponential', 'explicit', 'exponential'] as const) {
+    const forms = ['explicit', 'exponential', 'explicit', 'exponential', 'explicit'] as const;
+    forms.forEach((form, n) => {
       collector.increment('requests', 1, { route: '/a', code: '200' });
+      // A series removed: those after it move up one place in the cache's order.
+      if (n === 2) collector.removeSeries('requests', { route: 'q"uote\\slash\nline', code: '500' });
       const now = collector.collect();
-      // The same data as plain objects (no cache behind them): the labels are encoded afresh.
+      // The same data without label text: attributes written from the label objects, no cache.
       const plain = JSON.parse(JSON.stringify(now)) as typeof now;
+      for (const fam of plain.families) for (const s of fam.series) delete (s as { labelText?: string }).labelText;
       const options = { ...enc, histogram: form };
       expect(Buffer.from(encodeMetricsProto(now, options))).toEqual(Buffer.from(encodeMetricsProto(plain, options)));
-    }
+    });
   });
 
   it('leaves out metrics with no points (gauges never set)', () => {

@@ -1,5 +1,5 @@
 import { ProtoWriter, writeOtlpResource, writeOtlpScope, writeOtlpStringKeyValue } from '@obs/core';
-import { CollectedSeriesData } from '../internal/collect';
+import { SeriesBytesCache, type Slot } from '../export/SeriesBytesCache';
 import { MetricType } from '../MetricType';
 import type { CollectedFamily, CollectedHistogram, CollectedMetrics, CollectedSeries } from '../MetricsProducer';
 import { OTLP_METRICS_SCOPE, TEMPORALITY, type ExportSeries, type OtlpMetricsEncoding } from './options';
@@ -60,29 +60,46 @@ function writeAttributes(w: ProtoWriter, field: number, s: CollectedSeries): voi
 const scratch = new ProtoWriter(512);
 
 /**
- * The attributes of a series as field `field`: copied from the bytes cached on the
- * collector's series (encoded on its first export), or written from the labels for series
- * of other producers.
+ * Each series' attribute fields, encoded on its first export and copied afterwards (see
+ * SeriesBytesCache), per metric and field number: the cache of the encoding under way (an
+ * exporter's own, or the one {@link encodeMetricsProto} shares). Encoding is synchronous.
  */
-function copyAttributes(w: ProtoWriter, field: 1 | 7 | 9, s: CollectedSeries): void {
-  const bytes = cachedAttributes(field, s);
+const sharedAttributeCache = new SeriesBytesCache<Uint8Array>();
+let attributeCache = sharedAttributeCache;
+
+/** The slots of one metric's attributes as field `field`. */
+function attributeSlots(fam: CollectedFamily, field: 1 | 7 | 9): Slot<Uint8Array>[] {
+  return attributeCache.slots(field + fam.name, fam.series.length);
+}
+
+/** The attributes of series `s` (the `i`-th of its metric) as field `field`: from the cache when its label text is known. */
+function copyAttributes(
+  w: ProtoWriter,
+  field: 1 | 7 | 9,
+  slots: Slot<Uint8Array>[],
+  i: number,
+  s: CollectedSeries,
+): void {
+  const bytes = cachedAttributes(field, slots, i, s);
   if (bytes === undefined) writeAttributes(w, field, s);
   else w.raw(bytes);
 }
 
-/** The series' attribute fields from the cache (encoded now if new); undefined for other producers' series. */
-function cachedAttributes(field: 1 | 7 | 9, s: CollectedSeries): Uint8Array | undefined {
-  const cache = CollectedSeriesData.encodedLabelsOf(s);
-  if (cache === undefined) return undefined;
-  let bytes = field === 7 ? cache.otlp7 : field === 9 ? cache.otlp9 : cache.otlp1;
-  if (bytes === undefined) {
-    writeAttributes(scratch.reset(), field, s);
-    bytes = scratch.finish();
-    if (field === 7) cache.otlp7 = bytes;
-    else if (field === 9) cache.otlp9 = bytes;
-    else cache.otlp1 = bytes;
-  }
-  return bytes;
+/** The cached attribute fields of series `s` (encoded now if new or moved); undefined for a series without label text. */
+function cachedAttributes(
+  field: 1 | 7 | 9,
+  slots: Slot<Uint8Array>[],
+  i: number,
+  s: CollectedSeries,
+): Uint8Array | undefined {
+  const text = s.labelText;
+  if (text === undefined) return undefined;
+  const slot = slots[i];
+  if (slot !== undefined && slot.text === text) return slot.value;
+  writeAttributes(scratch.reset(), field, s);
+  const value = scratch.finish();
+  slots[i] = { text, value };
+  return value;
 }
 
 /** Fields 2 and 3 (start and time as fixed64 nanoseconds), the same for most points of a metric. */
@@ -105,9 +122,12 @@ function writeBuckets(w: ProtoWriter, field: number, store: CollectedHistogram['
 
 function writeNumberPoints(w: ProtoWriter, fam: CollectedFamily, start: number, time: number): void {
   const times = timeFields(start, time);
-  for (const s of fam.series as readonly ExportSeries[]) {
+  const series = fam.series as readonly ExportSeries[];
+  const slots = attributeSlots(fam, 7);
+  for (let i = 0; i < series.length; i++) {
+    const s = series[i]!;
     if (s.value === undefined) continue;
-    const attributes = s.startTimestamp === undefined ? cachedAttributes(7, s) : undefined;
+    const attributes = s.startTimestamp === undefined ? cachedAttributes(7, slots, i, s) : undefined;
     // The common point (cached attributes, the metric's times, a short body) in one go: its length is known.
     if (attributes !== undefined && attributes.length < 100) {
       const length = attributes.length + 27;
@@ -125,7 +145,7 @@ function writeNumberPoints(w: ProtoWriter, fam: CollectedFamily, start: number, 
       continue;
     }
     const at = w.forkField(1);
-    copyAttributes(w, 7, s);
+    copyAttributes(w, 7, slots, i, s);
     if (s.startTimestamp === undefined) w.raw(times);
     else w.fixed64NanosField(2, s.startTimestamp).fixed64NanosField(3, time);
     w.doubleField(4, s.value);
@@ -135,11 +155,14 @@ function writeNumberPoints(w: ProtoWriter, fam: CollectedFamily, start: number, 
 
 function writeExponentialPoints(w: ProtoWriter, fam: CollectedFamily, start: number, time: number): void {
   const times = timeFields(start, time);
-  for (const s of fam.series as readonly ExportSeries[]) {
+  const series = fam.series as readonly ExportSeries[];
+  const slots = attributeSlots(fam, 1);
+  for (let i = 0; i < series.length; i++) {
+    const s = series[i]!;
     const h = s.histogram;
     if (h === undefined) continue;
     const at = w.forkField(1);
-    copyAttributes(w, 1, s);
+    copyAttributes(w, 1, slots, i, s);
     if (s.startTimestamp === undefined) w.raw(times);
     else w.fixed64NanosField(2, s.startTimestamp).fixed64NanosField(3, time);
     w.tag(4, 1)
@@ -166,19 +189,22 @@ function writeExplicitPoints(w: ProtoWriter, fam: CollectedFamily, start: number
     for (const b of bounds) scratch.double(b);
     packedBounds = scratch.join(at).finish();
   }
-  const slots = bounds.length + 1;
-  for (const s of fam.series as readonly ExportSeries[]) {
+  const buckets = bounds.length + 1;
+  const series = fam.series as readonly ExportSeries[];
+  const slots = attributeSlots(fam, 9);
+  for (let i = 0; i < series.length; i++) {
+    const s = series[i]!;
     const h = s.histogram;
     if (h === undefined) continue;
     const at = w.forkField(1);
-    copyAttributes(w, 9, s);
+    copyAttributes(w, 9, slots, i, s);
     if (s.startTimestamp === undefined) w.raw(times);
     else w.fixed64NanosField(2, s.startTimestamp).fixed64NanosField(3, time);
     w.tag(4, 1).fixed64Number(h.count).doubleField(5, h.sum);
     const counts = s.bucketCounts;
-    w.tag(6, 2).uint32(slots * 8);
-    if (counts !== undefined && counts.length >= slots) for (let j = 0; j < slots; j++) w.fixed64Number(counts[j]!);
-    else for (let j = 0; j < slots; j++) w.fixed64Number(counts?.[j] ?? (j === slots - 1 ? h.count : 0));
+    w.tag(6, 2).uint32(buckets * 8);
+    if (counts !== undefined && counts.length >= buckets) for (let j = 0; j < buckets; j++) w.fixed64Number(counts[j]!);
+    else for (let j = 0; j < buckets; j++) w.fixed64Number(counts?.[j] ?? (j === buckets - 1 ? h.count : 0));
     if (packedBounds !== undefined) w.raw(packedBounds);
     if (h.min !== null) w.doubleField(11, h.min);
     if (h.max !== null) w.doubleField(12, h.max);
@@ -225,7 +251,19 @@ export function encodeMetricsProto(
   enc: OtlpMetricsEncoding,
   writer: ProtoWriter = shared,
 ): Uint8Array {
+  return encodeMetricsProtoCached(collected, enc, sharedAttributeCache, writer);
+}
+
+/** {@link encodeMetricsProto} with the attribute cache of one exporter (which keeps what its last export held). */
+export function encodeMetricsProtoCached(
+  collected: CollectedMetrics,
+  enc: OtlpMetricsEncoding,
+  cache: SeriesBytesCache<Uint8Array>,
+  writer: ProtoWriter = shared,
+): Uint8Array {
   const w = writer.reset();
+  attributeCache = cache;
+  cache.begin();
   const rm = w.forkField(1);
   writeOtlpResource(w, 1, enc.resource);
   const sm = w.forkField(2);
@@ -233,6 +271,7 @@ export function encodeMetricsProto(
   for (const fam of collected.families) if (hasPoints(fam)) writeMetric(w, fam, collected.timestamp, enc);
   w.join(sm);
   w.join(rm);
+  cache.end();
   return w.finish();
 }
 

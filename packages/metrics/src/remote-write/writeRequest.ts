@@ -1,6 +1,5 @@
 import { ProtoWriter, varintSize } from '@obs/core';
-import { CollectedSeriesData } from '../internal/collect';
-import type { EncodedLabels } from '../internal/encodedLabels';
+import { SeriesBytesCache, type Slot } from '../export/SeriesBytesCache';
 import { MetricType } from '../MetricType';
 import { formatValue } from '../exposition/serialize';
 import { snappyCompress } from './snappy';
@@ -42,6 +41,18 @@ export interface EncodedWriteRequest {
 
 type Pair = [name: string, value: string];
 
+/**
+ * A series' encoded sample labels (external labels and `__name__` included, in name order):
+ * a counter's or gauge's in `labels`; a histogram's `_bucket` labels up to `le` in `labels`
+ * and after it in `tail`, its `_sum` and `_count` labels in `sum` and `count`.
+ */
+interface SampleLabels {
+  readonly labels: Uint8Array;
+  readonly tail?: Uint8Array;
+  readonly sum?: Uint8Array;
+  readonly count?: Uint8Array;
+}
+
 function byName(a: Pair, b: Pair): number {
   return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
 }
@@ -56,15 +67,14 @@ export class WriteRequestEncoder {
   private readonly own: string[] = [];
   /** The labels of the sample being written, `[name, value, …]` in name order (reused per sample kind). */
   private readonly merged: string[] = [];
-  /** Says which external labels a series' cached label bytes were merged with. */
-  private readonly externalKey: string;
+  /** Each series' sample labels, encoded on its first push and copied afterwards. */
+  private readonly labelCache = new SeriesBytesCache<SampleLabels | null>();
   private readonly externalLe: boolean;
   /** Builds the cached label bytes. */
   private readonly scratch = new ProtoWriter(512);
 
   constructor(options: WriteRequestOptions = {}) {
     this.external = Object.entries(options.externalLabels ?? {}).sort(byName);
-    this.externalKey = JSON.stringify(this.external);
     this.externalLe = this.external.some(([name]) => name === 'le');
     this.maxSamples = options.maxSamplesPerRequest ?? 2000;
     this.sendMetadata = options.sendMetadata ?? true;
@@ -94,16 +104,20 @@ export class WriteRequestEncoder {
       w.reset();
       samples = 0;
     };
+    this.labelCache.begin();
     if (this.sendMetadata) for (const fam of collected.families) this.writeMetadata(w, fam);
     for (const fam of collected.families) {
       const isCounter = fam.type === MetricType.COUNTER;
       if (isCounter || fam.type === MetricType.GAUGE) {
         const name = isCounter ? counterSampleName(fam.name) : fam.name;
         const nameLabel = labelField('__name__', name);
-        for (const s of fam.series) {
+        const series = fam.series;
+        const slots = this.labelCache.slots(fam.type + ':' + fam.name, series.length);
+        for (let i = 0; i < series.length; i++) {
+          const s = series[i]!;
           if (s.value === undefined) continue;
-          const cached = this.cachedLabels(s, nameLabel);
-          if (cached !== undefined) writeCachedSeries(w, cached.rwLabels!, undefined, undefined, s.value, tsField);
+          const cached = this.cachedLabels(slots, i, s, nameLabel);
+          if (cached !== null) writeCachedSeries(w, cached.labels, undefined, undefined, s.value, tsField);
           else {
             this.loadOwn(s);
             this.writeSeries(w, this.mergeLabels(name, false), s.value, ts);
@@ -123,23 +137,26 @@ export class WriteRequestEncoder {
       const sumLabel = labelField('__name__', sumName);
       const countLabel = labelField('__name__', countName);
       const leLabels = le.map((v) => labelField('le', v));
-      for (const s of fam.series) {
+      const series = fam.series;
+      const slots = this.labelCache.slots(fam.type + ':' + fam.name, series.length);
+      for (let i = 0; i < series.length; i++) {
+        const s = series[i]!;
         const h = s.histogram;
         if (h === undefined) continue;
-        const cached = this.cachedLabels(s, bucketLabel, sumLabel, countLabel);
-        if (cached !== undefined) {
+        const cached = this.cachedLabels(slots, i, s, bucketLabel, sumLabel, countLabel);
+        if (cached !== null) {
           const counts = s.bucketCounts;
-          const prefix = cached.rwLabels!;
-          const tail = cached.rwTail!;
+          const prefix = cached.labels;
+          const tail = cached.tail!;
           let cumulative = 0;
           for (let j = 0; j < le.length; j++) {
             cumulative += counts?.[j] ?? (j === le.length - 1 ? h.count : 0);
             writeCachedSeries(w, prefix, leLabels[j], tail, cumulative, tsField);
             if (++samples >= this.maxSamples) flush();
           }
-          writeCachedSeries(w, cached.rwSum!, undefined, undefined, h.sum, tsField);
+          writeCachedSeries(w, cached.sum!, undefined, undefined, h.sum, tsField);
           if (++samples >= this.maxSamples) flush();
-          writeCachedSeries(w, cached.rwCount!, undefined, undefined, h.count, tsField);
+          writeCachedSeries(w, cached.count!, undefined, undefined, h.count, tsField);
           if (++samples >= this.maxSamples) flush();
           continue;
         }
@@ -161,59 +178,71 @@ export class WriteRequestEncoder {
       }
     }
     flush();
+    this.labelCache.end();
     return out;
   }
 
   /**
-   * The series' sample labels as encoded `Label` fields (see {@link EncodedLabels}), cached on
-   * the collector's series (built on its first push) from its labels, the external labels and
-   * the given `__name__` label fields (one for a counter or gauge; `_bucket`, `_sum` and
-   * `_count` for a histogram). Undefined for other producers' series, and for series or
-   * encoders with a `__name__` or `le` label of their own (written the general way).
+   * The sample labels of series `s` (the `i`-th of its metric) as encoded `Label` fields,
+   * from the cache (built on its first push, see SeriesBytesCache) out of its labels, the
+   * external labels and the given `__name__` label fields (one for a counter or gauge;
+   * `_bucket`, `_sum` and `_count` for a histogram). Null for series without label text,
+   * and for series or encoders with a `__name__` or `le` label of their own: those are
+   * written the general way.
    */
   private cachedLabels(
+    slots: Slot<SampleLabels | null>[],
+    i: number,
     s: CollectedSeries,
     name: Uint8Array,
     sum?: Uint8Array,
     count?: Uint8Array,
-  ): EncodedLabels | undefined {
-    const cache = CollectedSeriesData.encodedLabelsOf(s);
-    if (cache === undefined) return undefined;
-    if (cache.rwKey !== this.externalKey) {
-      cache.rwKey = this.externalKey;
-      cache.rwLabels = cache.rwTail = cache.rwSum = cache.rwCount = undefined;
-      this.loadOwn(s);
-      if (this.externalLe || hasLabel(this.own, '__name__') || hasLabel(this.own, 'le')) return undefined;
-      // The series' labels and external labels in name order, cut where __name__ and le go.
-      const merged = this.mergeLabels('', false);
-      const w = this.scratch.reset();
-      let nameAt = -1;
-      let leAt = -1;
-      for (let i = 0; i < merged.length; i += 2) {
-        const label = merged[i]!;
-        if (label === '__name__') {
-          nameAt = w.pos;
-          continue;
-        }
-        if (leAt < 0 && label > 'le') leAt = w.pos;
-        const at = w.forkField(1);
-        w.stringField(1, label).stringField(2, merged[i + 1]!);
-        w.join(at);
+  ): SampleLabels | null {
+    const text = s.labelText;
+    if (text === undefined) return null;
+    const slot = slots[i];
+    if (slot !== undefined && slot.text === text) return slot.value;
+    const value = this.encodeLabels(s, name, sum, count);
+    slots[i] = { text, value };
+    return value;
+  }
+
+  private encodeLabels(
+    s: CollectedSeries,
+    name: Uint8Array,
+    sum?: Uint8Array,
+    count?: Uint8Array,
+  ): SampleLabels | null {
+    this.loadOwn(s);
+    if (this.externalLe || hasLabel(this.own, '__name__') || hasLabel(this.own, 'le')) return null;
+    // The series' labels and external labels in name order, cut where __name__ and le go.
+    const merged = this.mergeLabels('', false);
+    const w = this.scratch.reset();
+    let nameAt = -1;
+    let leAt = -1;
+    for (let i = 0; i < merged.length; i += 2) {
+      const label = merged[i]!;
+      if (label === '__name__') {
+        nameAt = w.pos;
+        continue;
       }
-      if (leAt < 0) leAt = w.pos;
-      const bytes = w.subarray();
-      const head = bytes.subarray(0, nameAt);
-      const middle = bytes.subarray(nameAt, leAt);
-      const tail = bytes.subarray(leAt);
-      if (sum === undefined || count === undefined) cache.rwLabels = concat(head, name, middle, tail);
-      else {
-        cache.rwLabels = concat(head, name, middle);
-        cache.rwTail = tail.slice();
-        cache.rwSum = concat(head, sum, middle, tail);
-        cache.rwCount = concat(head, count, middle, tail);
-      }
+      if (leAt < 0 && label > 'le') leAt = w.pos;
+      const at = w.forkField(1);
+      w.stringField(1, label).stringField(2, merged[i + 1]!);
+      w.join(at);
     }
-    return cache.rwLabels === undefined ? undefined : cache;
+    if (leAt < 0) leAt = w.pos;
+    const bytes = w.subarray();
+    const head = bytes.subarray(0, nameAt);
+    const middle = bytes.subarray(nameAt, leAt);
+    const tail = bytes.subarray(leAt);
+    if (sum === undefined || count === undefined) return { labels: concat(head, name, middle, tail) };
+    return {
+      labels: concat(head, name, middle),
+      tail: tail.slice(),
+      sum: concat(head, sum, middle, tail),
+      count: concat(head, count, middle, tail),
+    };
   }
 
   /**
